@@ -1,0 +1,29 @@
+/**
+ * Per-module singletons of a deployed handler: one DynamoDB client and store for the life of the
+ * execution environment, created on first use (so a test can inject its own deps instead).
+ * Lambda configuration comes from the environment the CDK construct sets.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { userFromAuthorizerContext } from '../auth/authorizer-context.js';
+import { VssService } from '../core/service.js';
+import { DynamoDbStore } from '../store/dynamodb-store.js';
+import type { ApiHandlerDeps } from './api-gateway.js';
+
+/** Environment variable the construct sets to the table name. */
+export const TABLE_NAME_ENV = 'VSS_TABLE_NAME';
+
+let deps: ApiHandlerDeps | undefined;
+
+export function defaultDeps(): ApiHandlerDeps {
+  if (deps) return deps;
+  const tableName = process.env[TABLE_NAME_ENV];
+  if (!tableName) throw new Error(`${TABLE_NAME_ENV} is not set`);
+  const client = new DynamoDBClient({
+    // Retries are ours (store/retry.ts): one policy for throttling, conflicts and network faults.
+    maxAttempts: 1,
+    requestHandler: new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 3000 }),
+  });
+  deps = { service: new VssService(new DynamoDbStore({ client, tableName })), resolveUser: userFromAuthorizerContext };
+  return deps;
+}

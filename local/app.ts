@@ -1,0 +1,119 @@
+/**
+ * Assembles a complete local VSS: a DynamoDB-compatible engine (embedded, or any endpoint), the
+ * table, the production DynamoDbStore and Lambda handlers, and the HTTP server in front of them.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient as Client } from '@aws-sdk/client-dynamodb';
+import { createApiGatewayHandler } from '../lambda/handlers/api-gateway.js';
+import { userFromAuthorizerContext } from '../lambda/auth/authorizer-context.js';
+import { OPERATIONS, VssService, type Operation } from '../lambda/core/service.js';
+import { DynamoDbStore, type DynamoDbStoreOptions } from '../lambda/store/dynamodb-store.js';
+import { createLocalAuthenticator, type AuthMode } from './auth.js';
+import { dynoxideBinary, localClient, startEngine, type EngineName, type RunningEngine } from './engines.js';
+import { startLocalServer, type ExtraRoute, type RunningServer } from './server.js';
+import { ensureTable } from './table.js';
+
+export interface LocalVssOptions {
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** 0 picks a free port. @default 8080 */
+  readonly port?: number;
+  /** Embedded engine to start when no endpoint is given. @default dynoxide where it has a binary, else dynamodb-local */
+  readonly engine?: EngineName;
+  /** Where the embedded engine keeps its data; in-memory when absent. @default in-memory */
+  readonly dataDir?: string;
+  /** Use this DynamoDB-compatible endpoint instead of an embedded engine (real AWS included). @default none */
+  readonly dynamodbEndpoint?: string;
+  /** A ready client to use instead (tests). @default none */
+  readonly client?: DynamoDBClient;
+  /** @default 'vss' */
+  readonly tableName?: string;
+  /** Create the table when it is missing. @default true for embedded engines and loopback endpoints */
+  readonly createTable?: boolean;
+  /** @default 'none' */
+  readonly auth?: AuthMode;
+  /** Extra store options (observers, retry policy) for tests and benchmarks. @default none */
+  readonly store?: Partial<Omit<DynamoDbStoreOptions, 'client' | 'tableName'>>;
+  /** @default none */
+  readonly extraRoutes?: readonly ExtraRoute[];
+  /** @default API Gateway's 10 MB */
+  readonly maxBodyBytes?: number;
+}
+
+export interface LocalVss {
+  readonly url: string;
+  readonly tableName: string;
+  readonly client: DynamoDBClient;
+  readonly engine?: RunningEngine;
+  readonly server: RunningServer;
+  stop(): Promise<void>;
+}
+
+export function defaultEngine(): EngineName {
+  return dynoxideBinary() ? 'dynoxide' : 'dynamodb-local';
+}
+
+export async function startLocalVss(options: LocalVssOptions = {}): Promise<LocalVss> {
+  const tableName = options.tableName ?? 'vss';
+  let engine: RunningEngine | undefined;
+  let client: DynamoDBClient;
+  let ownsClient = true;
+  if (options.client) {
+    client = options.client;
+    ownsClient = false;
+  } else if (options.dynamodbEndpoint) {
+    const loopback = isLoopback(options.dynamodbEndpoint);
+    client =
+      loopback && !process.env['AWS_ACCESS_KEY_ID']
+        ? localClient(options.dynamodbEndpoint)
+        : new Client({ endpoint: options.dynamodbEndpoint, maxAttempts: 1 });
+  } else {
+    engine = await startEngine(options.engine ?? defaultEngine(), options.dataDir ? { dataDir: options.dataDir } : {});
+    client = localClient(engine.endpoint);
+  }
+  try {
+    const createTable = options.createTable ?? (engine !== undefined || options.client !== undefined || isLoopback(options.dynamodbEndpoint ?? ''));
+    if (createTable) await ensureTable(client, tableName);
+
+    const store = new DynamoDbStore({ client, tableName, ...options.store });
+    const service = new VssService(store);
+    const deps = { service, resolveUser: userFromAuthorizerContext };
+    const handlers = Object.fromEntries(OPERATIONS.map((op) => [op, createApiGatewayHandler(op, deps)])) as Record<
+      Operation,
+      ReturnType<typeof createApiGatewayHandler>
+    >;
+    const server = await startLocalServer({
+      host: options.host ?? '127.0.0.1',
+      port: options.port ?? 8080,
+      handlers,
+      authenticate: await createLocalAuthenticator({ mode: options.auth ?? 'none' }),
+      ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
+      ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
+    });
+    return {
+      url: server.url,
+      tableName,
+      client,
+      server,
+      ...(engine ? { engine } : {}),
+      stop: async () => {
+        await server.close();
+        if (ownsClient) client.destroy();
+        await engine?.stop();
+      },
+    };
+  } catch (e) {
+    if (ownsClient) client.destroy();
+    await engine?.stop();
+    throw e;
+  }
+}
+
+function isLoopback(endpoint: string): boolean {
+  try {
+    const host = new URL(endpoint).hostname;
+    return host === 'localhost' || host === '[::1]' || host === '::1' || host.startsWith('127.');
+  } catch {
+    return false;
+  }
+}
