@@ -73,7 +73,7 @@ export class TestClient {
     const r = await this.get(key);
     if (r.status !== 200) return r.status;
     const v = vss.GetObjectResponse.decode(r.body).value!;
-    return { version: BigInt(v.version.toString()), value: Buffer.from(v.value) };
+    return { version: BigInt((v.version ?? 0).toString()), value: Buffer.from(v.value ?? []) };
   }
 
   delete(key: string, version: number | bigint): Promise<HttpResult> {
@@ -103,8 +103,8 @@ export class TestClient {
       pages++;
       if (pages === 1) globalVersion = page.globalVersion == null ? undefined : BigInt(page.globalVersion.toString());
       for (const k of page.keyVersions) {
-        keys.push(k.key);
-        versions.push(BigInt(k.version.toString()));
+        keys.push(k.key ?? '');
+        versions.push(BigInt((k.version ?? 0).toString()));
       }
       if (page.nextPageToken == null) throw new Error('next_page_token absent');
       if (page.nextPageToken === '') break;
