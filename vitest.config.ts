@@ -9,5 +9,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Two cores: keep engine-heavy files from starving each other.
     maxWorkers: 2,
+    // SDK versions are pinned exactly; its notice about future releases needing Node 22 is noise here.
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   },
 });

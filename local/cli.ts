@@ -21,6 +21,9 @@ const HELP = `Usage: npm start -- [options]
 `;
 
 async function main(): Promise<void> {
+  // The SDK versions are pinned exactly; its notice that future releases will need Node 22 is
+  // noise for a local server (it is read when the first client is created, i.e. after this line).
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   const { values } = parseArgs({
     options: {
       port: { type: 'string' },

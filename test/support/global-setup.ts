@@ -15,6 +15,7 @@ declare module 'vitest' {
 let running: RunningEngine[] = [];
 
 export async function setup(project: TestProject): Promise<void> {
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   const wanted = (process.env['VSS_TEST_ENGINES']?.split(',').filter(Boolean) as EngineName[] | undefined) ?? [...ENGINES];
   for (const name of wanted) {
     if (!ENGINES.includes(name)) throw new Error(`unknown engine ${name} in VSS_TEST_ENGINES`);
