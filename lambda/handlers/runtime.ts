@@ -9,6 +9,7 @@ import { userFromAuthorizerContext } from '../auth/authorizer-context.js';
 import { VssService } from '../core/service.js';
 import { DynamoDbStore } from '../store/dynamodb-store.js';
 import type { ApiHandlerDeps } from './api-gateway.js';
+import { observeOutcome, traceClient } from './observability.js';
 
 /** Environment variable the construct sets to the table name. */
 export const TABLE_NAME_ENV = 'VSS_TABLE_NAME';
@@ -19,11 +20,11 @@ export function defaultDeps(): ApiHandlerDeps {
   if (deps) return deps;
   const tableName = process.env[TABLE_NAME_ENV];
   if (!tableName) throw new Error(`${TABLE_NAME_ENV} is not set`);
-  const client = new DynamoDBClient({
+  const client = traceClient(new DynamoDBClient({
     // Retries are ours (store/retry.ts): one policy for throttling, conflicts and network faults.
     maxAttempts: 1,
     requestHandler: new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 3000 }),
-  });
-  deps = { service: new VssService(new DynamoDbStore({ client, tableName })), resolveUser: userFromAuthorizerContext };
+  }));
+  deps = { service: new VssService(new DynamoDbStore({ client, tableName })), resolveUser: userFromAuthorizerContext, observe: observeOutcome };
   return deps;
 }

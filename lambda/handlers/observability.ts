@@ -1,0 +1,114 @@
+/**
+ * Logs, metrics and traces of a deployed handler (Powertools for AWS Lambda), wired into the
+ * adapter's `observe` hook by runtime.ts.
+ *
+ *   Logs:    one structured JSON line per request: API Gateway request id, operation, status,
+ *            error code, duration and a SHA-256 prefix of the user. Never the raw user token,
+ *            never a key, a value or a header. A 5xx also logs the fault's name, message and stack.
+ *   Metrics: CloudWatch EMF in namespace $POWERTOOLS_METRICS_NAMESPACE with dimensions
+ *            service + operation: Requests, Latency (ms), Conflicts, ClientErrors, AuthFailures,
+ *            Errors (5xx, as 0/1 so the average is a rate), plus Powertools' ColdStart.
+ *   Traces:  the DynamoDB client is instrumented so every call is an X-Ray subsegment (the
+ *            Lambda function itself runs with active tracing, set by the CDK construct).
+ *
+ * Nothing here may throw into a request: observation failures are swallowed.
+ */
+import { createHash } from 'node:crypto';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { ApiHandlerDeps } from './api-gateway.js';
+
+/** Metric names emitted per operation (the CDK dashboard and alarms read the same names). */
+export const METRIC_NAMES = {
+  requests: 'Requests',
+  latency: 'Latency',
+  conflicts: 'Conflicts',
+  clientErrors: 'ClientErrors',
+  authFailures: 'AuthFailures',
+  errors: 'Errors',
+} as const;
+
+/** Default namespace when the construct did not set POWERTOOLS_METRICS_NAMESPACE. */
+export const DEFAULT_METRICS_NAMESPACE = 'VSS';
+
+/** Hex characters of SHA-256(user token) that are logged: enough to correlate, not to reverse. */
+const USER_HASH_HEX_CHARS = 16;
+
+let instruments: { logger: Logger; metrics: Metrics; tracer: Tracer } | undefined;
+
+function tools(): { logger: Logger; metrics: Metrics; tracer: Tracer } {
+  if (!instruments) {
+    const serviceName = process.env['POWERTOOLS_SERVICE_NAME'] ?? 'vss';
+    instruments = {
+      logger: new Logger({ serviceName }),
+      metrics: new Metrics({ serviceName, namespace: process.env['POWERTOOLS_METRICS_NAMESPACE'] ?? DEFAULT_METRICS_NAMESPACE }),
+      tracer: new Tracer({ serviceName }),
+    };
+  }
+  return instruments;
+}
+
+/** A short, stable, non-reversible identifier of a user for logs. */
+export function userHash(userToken: string): string {
+  return createHash('sha256').update(userToken, 'utf8').digest('hex').slice(0, USER_HASH_HEX_CHARS);
+}
+
+/** Instruments an AWS SDK v3 client for X-Ray (a no-op outside Lambda or with tracing off). */
+export function traceClient<T>(client: T): T {
+  try {
+    return tools().tracer.captureAWSv3Client(client);
+  } catch {
+    return client;
+  }
+}
+
+/** Only what is safe to log from a fault: SDK errors may carry item attributes as properties. */
+function describeFault(fault: unknown): Record<string, unknown> {
+  if (fault instanceof Error) {
+    const meta = (fault as { $metadata?: { httpStatusCode?: number; requestId?: string } }).$metadata;
+    return {
+      name: fault.name,
+      message: fault.message.slice(0, 500),
+      stack: fault.stack,
+      ...(meta ? { awsHttpStatus: meta.httpStatusCode, awsRequestId: meta.requestId } : {}),
+    };
+  }
+  return { type: typeof fault };
+}
+
+type Observed = Parameters<NonNullable<ApiHandlerDeps['observe']>>[0];
+
+let coldStart = true;
+
+/** The `observe` hook: one log line and one EMF blob per request. Never throws. */
+export function observeOutcome(outcome: Observed, event: APIGatewayProxyEvent): void {
+  try {
+    const { logger, metrics } = tools();
+    const status = outcome.status;
+    const entry = {
+      requestId: event.requestContext?.requestId,
+      operation: outcome.operation,
+      status,
+      ...(outcome.errorCode !== undefined ? { errorCode: outcome.errorCode } : {}),
+      durationMs: Math.round(outcome.durationMs * 100) / 100,
+      ...(outcome.userToken !== undefined ? { user: userHash(outcome.userToken) } : {}),
+      coldStart,
+    };
+    coldStart = false;
+    if (status >= 500) logger.error('vss request failed', { ...entry, fault: describeFault(outcome.fault) });
+    else logger.info('vss request', entry);
+
+    metrics.addDimension('operation', outcome.operation);
+    metrics.addMetric(METRIC_NAMES.requests, MetricUnit.Count, 1);
+    metrics.addMetric(METRIC_NAMES.latency, MetricUnit.Milliseconds, outcome.durationMs);
+    metrics.addMetric(METRIC_NAMES.conflicts, MetricUnit.Count, status === 409 ? 1 : 0);
+    metrics.addMetric(METRIC_NAMES.authFailures, MetricUnit.Count, status === 401 ? 1 : 0);
+    metrics.addMetric(METRIC_NAMES.clientErrors, MetricUnit.Count, status >= 400 && status < 500 && status !== 409 ? 1 : 0);
+    metrics.addMetric(METRIC_NAMES.errors, MetricUnit.Count, status >= 500 ? 1 : 0);
+    metrics.publishStoredMetrics();
+  } catch {
+    // Observation must never turn a response into a failure.
+  }
+}
