@@ -8,7 +8,7 @@ import { createApiGatewayHandler } from '../lambda/handlers/api-gateway.js';
 import { userFromAuthorizerContext } from '../lambda/auth/authorizer-context.js';
 import { OPERATIONS, VssService, type Operation } from '../lambda/core/service.js';
 import { DynamoDbStore, type DynamoDbStoreOptions } from '../lambda/store/dynamodb-store.js';
-import { createLocalAuthenticator, type AuthMode } from './auth.js';
+import { createLocalAuth, type AuthMode, type LocalAuthOptions } from './auth.js';
 import { dynoxideBinary, localClient, startEngine, type EngineName, type RunningEngine } from './engines.js';
 import { startLocalServer, type ExtraRoute, type RunningServer } from './server.js';
 import { ensureTable } from './table.js';
@@ -32,6 +32,8 @@ export interface LocalVssOptions {
   readonly createTable?: boolean;
   /** @default 'none' */
   readonly auth?: AuthMode;
+  /** Settings of the auth mode (keys, issuer, clock); the data dir is passed on. @default none */
+  readonly authOptions?: Omit<LocalAuthOptions, 'mode'>;
   /** Extra store options (observers, retry policy) for tests and benchmarks. @default none */
   readonly store?: Partial<Omit<DynamoDbStoreOptions, 'client' | 'tableName'>>;
   /** @default none */
@@ -82,12 +84,17 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
       Operation,
       ReturnType<typeof createApiGatewayHandler>
     >;
+    const auth = await createLocalAuth({
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ...options.authOptions,
+      mode: options.auth ?? 'none',
+    });
     const server = await startLocalServer({
       host: options.host ?? '127.0.0.1',
       port: options.port ?? 8080,
       handlers,
-      authenticate: await createLocalAuthenticator({ mode: options.auth ?? 'none' }),
-      ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
+      authenticate: auth.authenticate,
+      extraRoutes: [...auth.extraRoutes, ...(options.extraRoutes ?? [])],
       ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
     });
     return {

@@ -1,17 +1,71 @@
 /**
- * Authentication for the local server, which plays API Gateway's authorizer. Mode `none` makes
- * everyone one user (the reference's Noop authorizer), for local development only.
+ * Authentication for the local server, which plays API Gateway's authorizer with the same pure
+ * verifiers the Lambda side uses (lambda/auth/):
+ *   none       everyone is one user (the reference's Noop authorizer); local development only
+ *   signature  spec §6.3, LDK Node main's default (`build_with_vss_store`)
+ *   jwt        spec §6.1, RS256 tokens of an external issuer (--jwt-public-key PATH)
+ *   lnurl      serves the built-in LNURL-auth JWT issuer at /lnurl-auth and accepts its tokens
+ *              (LDK Node 0.4–0.7 `build_with_vss_store`, main `…_and_lnurl_auth`)
+ *
+ * The lnurl mode's signing key is an RSA key file generated under the data dir (mode 0600) and
+ * reused across restarts: clients keep a token until it expires and never refresh on 401, so a key
+ * that changed on restart would lock them out for up to a day. Challenges (`k1`) live in memory:
+ * they are valid for minutes, a single process makes a Map delete the atomic consume, and a
+ * challenge lost in a restart only makes that login attempt fail (the client starts over on its
+ * next request). The AWS issuer keeps them in DynamoDB instead (lambda/auth/k1-store-dynamodb.ts).
  */
-import type { LocalAuthenticator } from './server.js';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { IncomingMessage } from 'node:http';
+import { createJwtVerifier, type JwtAlgorithm, type JwtKeySource } from '../lambda/auth/jwt.js';
+import { LnurlAuthIssuer, MemoryK1Store, localRs256Signer, type K1Store } from '../lambda/auth/lnurl.js';
+import { verifySignatureHeader } from '../lambda/auth/signature.js';
+import type { ExtraRoute, LocalAuthenticator } from './server.js';
 
-export const AUTH_MODES = ['none'] as const;
+export const AUTH_MODES = ['none', 'signature', 'jwt', 'lnurl'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
 
 /** The user every request is in mode `none` (the Rust Noop authorizer's user_token). */
 export const UNAUTHENTICATED_USER = 'unauth-user';
 
+/** Where the local LNURL-auth issuer answers. */
+export const LNURL_AUTH_PATH = '/lnurl-auth';
+/** The issuer's signing key file name under the data dir. */
+export const LNURL_KEY_FILE = 'lnurl-auth-signing-key.pem';
+
 export interface LocalAuthOptions {
   readonly mode: AuthMode;
+  /** jwt: the issuer's public key, PEM (SPKI or PKCS#1). lnurl: optionally trusted as well. */
+  readonly jwtPublicKeyPem?: string;
+  /** jwt: a JWKS URL instead of (or besides) the PEM key. */
+  readonly jwtJwksUrl?: string;
+  /** jwt: required `iss`. */
+  readonly jwtIssuer?: string;
+  /** jwt: required `aud` (else a token with `aud` is refused). */
+  readonly jwtAudience?: string;
+  /** jwt: @default ['RS256'] */
+  readonly jwtAlgorithms?: readonly JwtAlgorithm[];
+  /** lnurl: the signing key file; @default <dataDir>/lnurl-auth-signing-key.pem, in memory without a data dir */
+  readonly lnurlKeyFile?: string;
+  /** lnurl: where the generated key file goes. */
+  readonly dataDir?: string;
+  /** lnurl: token lifetime in seconds. @default 86400 */
+  readonly lnurlTokenTtlSeconds?: number;
+  /** lnurl: the auth URL as wallets reach it. @default http://<Host header>/lnurl-auth */
+  readonly lnurlPublicUrl?: string;
+  /** lnurl: challenge store. @default in memory */
+  readonly lnurlK1Store?: K1Store;
+  /** Current time in Unix seconds, for every verifier and the issuer (tests). @default the clock */
+  readonly now?: () => number;
+}
+
+export interface LocalAuth {
+  readonly authenticate: LocalAuthenticator;
+  /** Routes to mount (the LNURL-auth issuer in mode lnurl). */
+  readonly extraRoutes: readonly ExtraRoute[];
+  /** One line for the startup log. */
+  readonly description: string;
 }
 
 export function isAuthMode(s: string): s is AuthMode {
@@ -19,8 +73,109 @@ export function isAuthMode(s: string): s is AuthMode {
 }
 
 export async function createLocalAuthenticator(options: LocalAuthOptions): Promise<LocalAuthenticator> {
+  return (await createLocalAuth(options)).authenticate;
+}
+
+export async function createLocalAuth(options: LocalAuthOptions): Promise<LocalAuth> {
+  const now = options.now;
   switch (options.mode) {
     case 'none':
-      return () => UNAUTHENTICATED_USER;
+      return { authenticate: () => UNAUTHENTICATED_USER, extraRoutes: [], description: `auth none (every request is "${UNAUTHENTICATED_USER}")` };
+    case 'signature':
+      return {
+        authenticate: (headers) => verifySignatureHeader(headers['authorization'], now ? { nowSeconds: now() } : {}),
+        extraRoutes: [],
+        description: 'auth signature (spec §6.3)',
+      };
+    case 'jwt': {
+      const sources = externalJwtSources(options);
+      if (sources.length === 0) throw new Error('--auth jwt needs --jwt-public-key PATH (VSS_JWT_PUBLIC_KEY_FILE) or a JWKS URL');
+      const verify = createJwtVerifier({ sources, ...(now ? { now } : {}) });
+      return { authenticate: (headers) => verify(headers['authorization']), extraRoutes: [], description: 'auth jwt' };
+    }
+    case 'lnurl': {
+      const privateKey = await lnurlSigningKey(options);
+      const issuer = new LnurlAuthIssuer({
+        store: options.lnurlK1Store ?? new MemoryK1Store(),
+        sign: localRs256Signer(privateKey),
+        ...(options.lnurlTokenTtlSeconds !== undefined ? { tokenTtlSeconds: options.lnurlTokenTtlSeconds } : {}),
+        ...(now ? { now } : {}),
+      });
+      const verify = createJwtVerifier({
+        sources: [{ name: 'LNURL-auth issuer', key: createPublicKey(privateKey), algorithms: ['RS256'] }, ...externalJwtSources(options)],
+        ...(now ? { now } : {}),
+      });
+      return {
+        authenticate: (headers) => verify(headers['authorization']),
+        extraRoutes: [lnurlRoute(issuer, options.lnurlPublicUrl)],
+        description: `auth lnurl (issuer at ${LNURL_AUTH_PATH})`,
+      };
+    }
   }
+}
+
+function externalJwtSources(options: LocalAuthOptions): JwtKeySource[] {
+  const rules = {
+    algorithms: options.jwtAlgorithms ?? ['RS256'],
+    ...(options.jwtIssuer ? { issuer: options.jwtIssuer } : {}),
+    ...(options.jwtAudience ? { audience: options.jwtAudience } : {}),
+  };
+  const sources: JwtKeySource[] = [];
+  if (options.jwtPublicKeyPem) sources.push({ name: 'jwt public key', key: options.jwtPublicKeyPem, ...rules });
+  if (options.jwtJwksUrl) sources.push({ name: 'jwks', jwksUrl: options.jwtJwksUrl, ...rules });
+  return sources;
+}
+
+/** Reads the issuer's key file, generating it (RSA 2048, PKCS#8, 0600) on first use. */
+async function lnurlSigningKey(options: LocalAuthOptions): Promise<KeyObject> {
+  const file = options.lnurlKeyFile ?? (options.dataDir ? join(options.dataDir, LNURL_KEY_FILE) : undefined);
+  if (file) {
+    try {
+      return createPrivateKey(await readFile(file, 'utf8'));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read LNURL-auth signing key ${file}: ${(e as Error).message}`);
+    }
+  }
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  if (file) {
+    if (options.dataDir) await mkdir(options.dataDir, { recursive: true });
+    // 'wx': never overwrite a key another process just wrote.
+    await writeFile(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' }).catch(async (e) => {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return;
+      throw e;
+    });
+    await chmod(file, 0o600);
+    return createPrivateKey(await readFile(file, 'utf8'));
+  }
+  return privateKey;
+}
+
+/** GET /lnurl-auth on the local server. */
+function lnurlRoute(issuer: LnurlAuthIssuer, publicUrl: string | undefined): ExtraRoute {
+  return async (req, res, url) => {
+    if (url.pathname !== LNURL_AUTH_PATH) return false;
+    const send = (status: number, contentType: string, body: string): void => {
+      res.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    };
+    req.resume();
+    if (req.method !== 'GET') {
+      send(405, 'application/json', JSON.stringify({ status: 'ERROR', reason: 'Use GET.' }));
+      return true;
+    }
+    const query: Record<string, string> = {};
+    for (const [k, v] of url.searchParams) query[k] = v;
+    try {
+      const r = await issuer.handle({ publicUrl: publicUrl ?? ownUrl(req), query });
+      send(r.status, r.contentType, r.body);
+    } catch (e) {
+      console.error('lnurl-auth: request failed', e);
+      send(500, 'application/json', JSON.stringify({ status: 'ERROR', reason: 'Internal error; try again.' }));
+    }
+    return true;
+  };
+}
+
+function ownUrl(req: IncomingMessage): string {
+  return `http://${req.headers.host ?? 'localhost'}${LNURL_AUTH_PATH}`;
 }

@@ -5,7 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { userFromAuthorizerContext } from '../auth/authorizer-context.js';
+import { resolveUserForMode } from '../auth/resolve-user.js';
 import { VssService } from '../core/service.js';
 import { DynamoDbStore } from '../store/dynamodb-store.js';
 import type { ApiHandlerDeps } from './api-gateway.js';
@@ -13,6 +13,8 @@ import { observeOutcome, traceClient } from './observability.js';
 
 /** Environment variable the construct sets to the table name. */
 export const TABLE_NAME_ENV = 'VSS_TABLE_NAME';
+/** `signature` verifies the authorization header in the handler; anything else reads the authorizer context. */
+export const AUTH_MODE_ENV = 'VSS_AUTH_MODE';
 
 let deps: ApiHandlerDeps | undefined;
 
@@ -25,6 +27,6 @@ export function defaultDeps(): ApiHandlerDeps {
     maxAttempts: 1,
     requestHandler: new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 3000 }),
   }));
-  deps = { service: new VssService(new DynamoDbStore({ client, tableName })), resolveUser: userFromAuthorizerContext, observe: observeOutcome };
+  deps = { service: new VssService(new DynamoDbStore({ client, tableName })), resolveUser: resolveUserForMode(process.env[AUTH_MODE_ENV]), observe: observeOutcome };
   return deps;
 }
