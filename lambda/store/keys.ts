@@ -10,16 +10,28 @@
  * with a real key. Binary keeps the full 1024-byte sort-key budget for keys (no prefix byte), and
  * `begins_with` on Binary is a literal byte-prefix match.
  */
+import { authFailure, invalidRequest } from '../core/errors.js';
 import type { Scope } from './kv-store.js';
 
 const EMPTY_KEY_SK = Uint8Array.of(0xff);
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+/** A lone UTF-16 surrogate: UTF-8 cannot carry it, so encoding it would map distinct strings to one. */
+const LONE_SURROGATE = /\p{Cs}/u;
 
+/**
+ * DynamoDB keys are UTF-8, which cannot carry a lone surrogate (Node's encoder turns each into
+ * U+FFFD), so users `\ud800` and `\ud801` could share a partition. Strict protobuf decoding
+ * keeps them out of store_ids and keys; a user token comes from an authorizer (e.g. any JWT
+ * `sub`, which JSON can spell as "\ud800"), so it is checked here.
+ */
 export function partitionKeyOf(scope: Scope): string {
+  if (LONE_SURROGATE.test(scope.userToken)) throw authFailure('The authenticated user id is not valid Unicode.');
+  if (LONE_SURROGATE.test(scope.storeId)) throw invalidRequest('store_id is not valid Unicode');
   return `${scope.userToken.length}:${scope.userToken}:${scope.storeId}`;
 }
 
 export function sortKeyOf(key: string): Uint8Array {
+  if (LONE_SURROGATE.test(key)) throw invalidRequest('Key is not valid Unicode');
   return key === '' ? EMPTY_KEY_SK : Buffer.from(key, 'utf8');
 }
 

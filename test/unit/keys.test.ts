@@ -2,6 +2,7 @@
  * Storage key encodings (lambda/store/keys.ts; spec §13.10 tenant isolation, §12.12, §12.19).
  */
 import { describe, expect, it } from 'vitest';
+import { ErrorCode, isVssError } from '../../lambda/core/errors.js';
 import { keyOfSortKey, partitionKeyOf, sortKeyLength, sortKeyOf } from '../../lambda/store/keys.js';
 
 const pk = (userToken: string, storeId: string): string => partitionKeyOf({ userToken, storeId });
@@ -56,6 +57,33 @@ describe('partition key: unambiguous encoding of (user_token, store_id)', () => 
     expect(seen.size).toBe(pairs);
   });
 
+  it('user tokens with lone UTF-16 surrogates (which UTF-8 cannot carry, so "\\ud800" and "\\ud801" would both be stored as EF BF BD) are refused with 401 AUTH_EXCEPTION', () => {
+    for (const bad of ['\ud800', '\udfff', 'a\ud83d', '\ude00b']) {
+      let caught: unknown;
+      try {
+        pk(bad, 's');
+      } catch (e) {
+        caught = e;
+      }
+      expect(isVssError(caught), JSON.stringify(bad)).toBe(true);
+      expect((caught as { status: number }).status).toBe(401);
+      expect((caught as { code: number }).code).toBe(ErrorCode.AUTH_EXCEPTION);
+    }
+    // A well-formed surrogate pair is fine.
+    expect(pk('😀', 's')).toContain('😀');
+  });
+
+  it('a store_id with a lone surrogate (impossible after strict UTF-8 decoding) is refused with 400, never stored mangled', () => {
+    let caught: unknown;
+    try {
+      pk('u', 'x\udc00');
+    } catch (e) {
+      caught = e;
+    }
+    expect(isVssError(caught)).toBe(true);
+    expect((caught as { status: number }).status).toBe(400);
+  });
+
   it('fuzz: long digit/colon-heavy tokens (length prefixes with several digits) never collide', () => {
     const base = allStrings(['1', ':'], 4);
     const strings = [...base, ...base.map((s) => '9'.repeat(10) + s), ...base.map((s) => s + ':'.repeat(11))];
@@ -92,6 +120,19 @@ describe('sort key: the key’s UTF-8 bytes, empty key ↔ 0xFF', () => {
   it('distinct keys have distinct sort keys (fuzz over a small alphabet)', () => {
     const strings = allStrings(['a', 'é', '😀', '\u0000', 'ÿ'], 4);
     expect(new Set(strings.map((s) => Buffer.from(sortKeyOf(s)).toString('hex'))).size).toBe(strings.length);
+  });
+
+  it('a key with a lone surrogate (impossible after strict UTF-8 decoding) is refused with 400, never stored as U+FFFD', () => {
+    for (const bad of ['\ud800', 'a\udc00', '\ud83d']) {
+      let caught: unknown;
+      try {
+        sortKeyOf(bad);
+      } catch (e) {
+        caught = e;
+      }
+      expect(isVssError(caught), JSON.stringify(bad)).toBe(true);
+      expect((caught as { status: number }).status).toBe(400);
+    }
   });
 
   it('a sort key that is not valid UTF-8 (other than the 0xFF marker) is rejected on read, never mangled', () => {
