@@ -172,7 +172,8 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
     } catch {
       throw invalid();
     }
-    const currentDate = new Date(Math.floor(now()) * 1000);
+    const nowSeconds = Math.floor(now());
+    const currentDate = new Date(nowSeconds * 1000);
     let unavailable: unknown;
     for (const source of sources) {
       if (typeof alg !== 'string' || !(source.algorithms as string[]).includes(alg)) continue;
@@ -187,7 +188,9 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
       try {
         ({ payload } = await jwtVerify(token, key as KeyObject, {
           algorithms: source.algorithms,
-          clockTolerance: JWT_LEEWAY_SECONDS,
+          // jose rejects exp <= now − tolerance; the reference rejects only now > exp + 60, so jose
+          // gets one second more and the exact rule is applied in userFrom().
+          clockTolerance: JWT_LEEWAY_SECONDS + 1,
           currentDate,
           requiredClaims: ['exp', 'sub'],
           ...(source.issuer !== undefined ? { issuer: source.issuer } : {}),
@@ -197,7 +200,7 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
         if (source.remote && isJwksFetchFailure(e)) unavailable ??= e;
         continue;
       }
-      return userFrom(payload, source);
+      return userFrom(payload, source, nowSeconds);
     }
     if (unavailable !== undefined) {
       throw new JwtKeyUnavailableError('JWT verification key unavailable', { cause: unavailable });
@@ -212,9 +215,11 @@ function isJwksFetchFailure(e: unknown): boolean {
   return e.code === 'ERR_JWKS_TIMEOUT' || e.code === 'ERR_JOSE_GENERIC';
 }
 
-function userFrom(payload: JWTPayload, source: PreparedSource): string {
-  // Reference parity: exp is a non-negative integer; aud is refused unless it was asked for.
+function userFrom(payload: JWTPayload, source: PreparedSource, nowSeconds: number): string {
+  // Reference parity: exp is a non-negative integer, expired once now > exp + 60; aud is refused
+  // unless it was asked for.
   if (typeof payload.exp !== 'number' || !Number.isInteger(payload.exp) || payload.exp < 0) throw invalid();
+  if (nowSeconds > payload.exp + JWT_LEEWAY_SECONDS) throw invalid();
   if (source.audience === undefined && payload.aud !== undefined) throw invalid();
   const sub = payload.sub;
   if (typeof sub !== 'string' || sub.trim() === '' || [...sub].length > MAX_SUB_LENGTH) throw invalid();

@@ -1,0 +1,152 @@
+/**
+ * Signature authentication (spec §6.3) against headers built the way vss-client-ng builds them
+ * (test/auth/clients.ts, an independent implementation). Fixed clock: no wall-clock assertions.
+ */
+import { describe, expect, it } from 'vitest';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { ErrorCode, isVssError } from '../../lambda/core/errors.js';
+import { SIGNATURE_VALIDITY_SECONDS, SIGNING_CONSTANT, createSignatureHeader, headerValue, signatureDigest, verifySignatureHeader } from '../../lambda/auth/signature.js';
+import { resolveUserForMode, userFromSignatureHeader } from '../../lambda/auth/resolve-user.js';
+import { userFromAuthorizerContext } from '../../lambda/auth/authorizer-context.js';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { flipHex, sigsAuthHeader, withHighS } from './clients.js';
+
+const NOW = 1_800_000_000;
+const SK = Buffer.from('0101010101010101010101010101010101010101010101010101010101010101', 'hex');
+const PUB = Buffer.from(secp256k1.getPublicKey(SK, true)).toString('hex');
+const at = (header: string | undefined) => verifySignatureHeader(header, { nowSeconds: NOW });
+
+function rejects(header: string | undefined): string {
+  try {
+    at(header);
+  } catch (e) {
+    expect(isVssError(e)).toBe(true);
+    if (isVssError(e)) {
+      expect(e.status).toBe(401);
+      expect(e.code).toBe(ErrorCode.AUTH_EXCEPTION);
+      return e.message;
+    }
+  }
+  throw new Error(`accepted ${header}`);
+}
+
+describe('signature header (spec §6.3)', () => {
+  it('uses the 64-byte signing constant: the 46-character phrase and 18 dots', () => {
+    expect(Buffer.byteLength(SIGNING_CONSTANT, 'ascii')).toBe(64);
+    expect(SIGNING_CONSTANT).toBe('VSS Signature Authorizer Signing Salt Constant' + '.'.repeat(18));
+  });
+
+  it('accepts a vss-client-ng header and returns the public key hex as the user', () => {
+    const h = sigsAuthHeader(SK, NOW);
+    expect(h.length).toBe(66 + 128 + 10);
+    expect(at(h)).toBe(PUB);
+  });
+
+  it('produces, with its own signer, exactly the header the client builds (deterministic RFC 6979 vector)', () => {
+    expect(createSignatureHeader(SK, NOW)).toBe(sigsAuthHeader(SK, NOW));
+  });
+
+  it('accepts signing times exactly 24 h in the past and in the future', () => {
+    expect(at(sigsAuthHeader(SK, NOW - SIGNATURE_VALIDITY_SECONDS))).toBe(PUB);
+    expect(at(sigsAuthHeader(SK, NOW + SIGNATURE_VALIDITY_SECONDS))).toBe(PUB);
+  });
+
+  it('rejects signing times one second outside ±24 h', () => {
+    expect(rejects(sigsAuthHeader(SK, NOW - SIGNATURE_VALIDITY_SECONDS - 1))).toMatch(/window/);
+    expect(rejects(sigsAuthHeader(SK, NOW + SIGNATURE_VALIDITY_SECONDS + 1))).toMatch(/window/);
+  });
+
+  it('signs the time string as sent: a leading + or zeros are part of the message (Rust u64 parsing)', () => {
+    expect(at(sigsAuthHeader(SK, `+${NOW}`))).toBe(PUB);
+    expect(at(sigsAuthHeader(SK, `000${NOW}`))).toBe(PUB);
+    // Same number, different text: the signature no longer matches.
+    const h = sigsAuthHeader(SK, NOW);
+    expect(rejects(h.slice(0, 194) + '+' + h.slice(194))).toMatch(/does not verify/);
+  });
+
+  it('rejects times that are not an unsigned 64-bit decimal', () => {
+    for (const t of ['-1', '1.5', ' 1800000000', '1800000000 ', '0x10', '18446744073709551616', 'abc']) {
+      expect(rejects(sigsAuthHeader(SK, t))).toMatch(/unsigned integer|not found/);
+    }
+  });
+
+  it('rejects a header of 194 characters or fewer (no time)', () => {
+    const h = sigsAuthHeader(SK, NOW);
+    expect(rejects(h.slice(0, 194))).toMatch(/too short/);
+  });
+
+  it('rejects a missing or empty header as not found', () => {
+    expect(rejects(undefined)).toBe('Authorization header not found.');
+    expect(rejects('')).toBe('Authorization header not found.');
+  });
+
+  it('rejects non-ASCII and non-hex content', () => {
+    const h = sigsAuthHeader(SK, NOW);
+    expect(rejects(h.slice(0, 10) + 'é' + h.slice(11))).toBe('Authorization header not found.');
+    expect(rejects('z' + h.slice(1))).toMatch(/not hex/);
+    expect(rejects(h.slice(0, 100) + 'g' + h.slice(101))).toMatch(/not hex/);
+  });
+
+  it('rejects a corrupted signature', () => {
+    const h = sigsAuthHeader(SK, NOW);
+    expect(rejects(flipHex(h, 66 + 40))).toMatch(/does not verify/);
+  });
+
+  it('rejects a corrupted public key (not on the curve, or another key)', () => {
+    const h = sigsAuthHeader(SK, NOW);
+    // Prefix 0x04 is not a compressed point.
+    expect(rejects('04' + h.slice(2))).toMatch(/not a valid/);
+    // Another x coordinate: either off the curve or a different key, never this user.
+    expect(() => at(flipHex(h, 20))).toThrow();
+  });
+
+  it('rejects the high-S twin of a valid signature (libsecp256k1 verifies low-S only)', () => {
+    const h = sigsAuthHeader(SK, NOW);
+    // The twin is a mathematically valid ECDSA signature …
+    const sig = Buffer.from(withHighS(h).slice(66, 194), 'hex');
+    const digest = signatureDigest(Buffer.from(PUB, 'hex'), String(NOW));
+    expect(secp256k1.verify(sig, digest, Buffer.from(PUB, 'hex'), { prehash: false, lowS: false })).toBe(true);
+    expect(secp256k1.verify(sig, digest, Buffer.from(PUB, 'hex'), { prehash: false, lowS: true })).toBe(false);
+    // … and the server refuses it.
+    expect(rejects(withHighS(h))).toMatch(/does not verify/);
+  });
+
+  it('folds an uppercase public key to the same lowercase user (one key, one tenant)', () => {
+    const h = sigsAuthHeader(SK, NOW);
+    expect(at(h.slice(0, 66).toUpperCase() + h.slice(66))).toBe(PUB);
+  });
+
+  it('gives two keys two users', () => {
+    const other = secp256k1.utils.randomSecretKey();
+    expect(at(sigsAuthHeader(other, NOW))).not.toBe(at(sigsAuthHeader(SK, NOW)));
+  });
+});
+
+describe('user resolution in the deployed handler (VSS_AUTH_MODE)', () => {
+  const event = (headers: Record<string, string>, authorizer: Record<string, unknown> | null = null) =>
+    ({ headers, multiValueHeaders: {}, requestContext: { authorizer } }) as unknown as APIGatewayProxyEvent;
+
+  it('signature mode verifies the Authorization header whatever its case in the event', () => {
+    const resolve = resolveUserForMode('signature');
+    expect(resolve).toBe(userFromSignatureHeader);
+    expect(() => resolve(event({ Authorization: sigsAuthHeader(SK, Math.floor(Date.now() / 1000)) }))).not.toThrow();
+    expect(resolve(event({ authorization: sigsAuthHeader(SK, Math.floor(Date.now() / 1000)) }))).toBe(PUB);
+  });
+
+  it('signature mode ignores an authorizer context: only the verified header counts', () => {
+    expect(() => resolveUserForMode('signature')(event({}, { userToken: 'someone-else' }))).toThrow(/not found/);
+  });
+
+  it('every other mode reads the authorizer context (Lambda authorizer or Cognito claims.sub)', () => {
+    expect(resolveUserForMode(undefined)).toBe(userFromAuthorizerContext);
+    expect(resolveUserForMode('jwt')(event({}, { userToken: 'u1' }))).toBe('u1');
+    expect(resolveUserForMode('cognito')(event({}, { claims: { sub: 'cognito-sub' } }))).toBe('cognito-sub');
+    expect(() => resolveUserForMode('jwt')(event({ authorization: sigsAuthHeader(SK, NOW) }))).toThrow();
+  });
+
+  it('headerValue finds a header case-insensitively and prefers the last of multiple values', () => {
+    expect(headerValue({ AUTHORIZATION: 'a' }, 'authorization')).toBe('a');
+    expect(headerValue({ authorization: 'a' }, 'Authorization', { Authorization: ['x', 'y'] })).toBe('y');
+    expect(headerValue(null, 'authorization')).toBeUndefined();
+  });
+});
