@@ -38,7 +38,7 @@ export interface LocalVssOptions {
   readonly store?: Partial<Omit<DynamoDbStoreOptions, 'client' | 'tableName'>>;
   /** @default none */
   readonly extraRoutes?: readonly ExtraRoute[];
-  /** @default API Gateway's 10 MB */
+  /** @default MAX_REQUEST_BODY_BYTES, as deployed */
   readonly maxBodyBytes?: number;
 }
 

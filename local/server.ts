@@ -8,12 +8,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { USER_TOKEN_CONTEXT_KEY } from '../lambda/auth/authorizer-context.js';
 import { invalidRequest, isVssError, internalError, payloadTooLarge, type VssError } from '../lambda/core/errors.js';
+import { MAX_REQUEST_BODY_BYTES } from '../lambda/core/limits.js';
 import { errorResponse, isOperation, type Operation } from '../lambda/core/service.js';
 
 export const BASE_PATH = '/vss';
 
-/** API Gateway's own payload limit (10 MB); the Lambda limit below it is the handler's to state. */
-export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** The largest body the deployed service accepts (what fits Lambda's invocation payload). */
+export const DEFAULT_MAX_BODY_BYTES = MAX_REQUEST_BODY_BYTES;
 
 /** Headers in, user out; throws the protocol's auth error. */
 export type LocalAuthenticator = (headers: Readonly<Record<string, string | undefined>>) => Promise<string> | string;
@@ -75,9 +76,10 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
     }
 
     const declared = Number(req.headers['content-length'] ?? '0');
-    if (declared > maxBody) return drainThen(req, res, payloadTooLarge(`Request body larger than ${maxBody} bytes`), undefined, true);
+    const tooLarge = (): VssError => payloadTooLarge(`Request body is larger than the ${maxBody} bytes this service accepts`);
+    if (declared > maxBody) return drainThen(req, res, tooLarge(), undefined, true);
     const body = await readBody(req, maxBody);
-    if (body === undefined) return sendError(res, payloadTooLarge(`Request body larger than ${maxBody} bytes`), true);
+    if (body === undefined) return sendError(res, tooLarge(), true);
 
     const event = proxyEvent(req, url, op, headers, body, userToken);
     const result = await options.handlers[op](event);

@@ -9,7 +9,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   } catch (e) {
     if (!(e instanceof ResourceNotFoundException) && (e as Error).name !== 'ResourceNotFoundException') throw e;
   }
-  const { partitionKey: pk, sortKey: sk, creationIndex: idx } = TABLE_LAYOUT;
+  const { partitionKey: pk, sortKey: sk, creationIndex: idx, sweepIndex: gc } = TABLE_LAYOUT;
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
@@ -18,6 +18,8 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
         { AttributeName: pk.name, AttributeType: pk.type },
         { AttributeName: sk.name, AttributeType: sk.type },
         { AttributeName: idx.sortKey.name, AttributeType: idx.sortKey.type },
+        { AttributeName: gc.partitionKey.name, AttributeType: gc.partitionKey.type },
+        { AttributeName: gc.sortKey.name, AttributeType: gc.sortKey.type },
       ],
       KeySchema: [
         { AttributeName: pk.name, KeyType: 'HASH' },
@@ -31,6 +33,16 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
             { AttributeName: idx.sortKey.name, KeyType: 'RANGE' },
           ],
           Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...idx.nonKeyAttributes] },
+        },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: gc.name,
+          KeySchema: [
+            { AttributeName: gc.partitionKey.name, KeyType: 'HASH' },
+            { AttributeName: gc.sortKey.name, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...gc.nonKeyAttributes] },
         },
       ],
     }),

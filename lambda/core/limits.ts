@@ -18,3 +18,23 @@ export const GLOBAL_VERSION_KEY = 'global_version';
 /** int64 bounds, for version arithmetic that saturates like the Rust reference. */
 export const INT64_MAX = 0x7fffffffffffffffn;
 export const INT64_MIN = -0x8000000000000000n;
+
+/**
+ * Lambda's synchronous invocation payload limit: the whole API Gateway proxy event, as JSON
+ * ("Request must be smaller than 6291456 bytes for the InvokeFunction operation").
+ */
+export const LAMBDA_SYNC_PAYLOAD_BYTES = 6_291_456;
+
+/**
+ * Room kept for everything in the proxy event besides the body: headers appear twice (`headers`
+ * and `multiValueHeaders`, API Gateway allows 10,240 bytes of them, JSON escaping can grow them),
+ * the request context and the authorizer context.
+ */
+export const PROXY_EVENT_ENVELOPE_BYTES = 131_072;
+
+/**
+ * The largest request body (raw protobuf) the platform carries: what is left of the invocation
+ * payload after the envelope, as base64 (4 characters per 3 bytes). = 4,620,288 bytes.
+ * The GetObject response for the largest value stays below Lambda's response limit too.
+ */
+export const MAX_REQUEST_BODY_BYTES = Math.floor((LAMBDA_SYNC_PAYLOAD_BYTES - PROXY_EVENT_ENVELOPE_BYTES) / 4) * 3;

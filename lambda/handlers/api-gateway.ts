@@ -4,7 +4,8 @@
  * here by hand because a text decode would corrupt protobuf.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { internalError, invalidRequest, isVssError, type VssError } from '../core/errors.js';
+import { internalError, invalidRequest, isVssError, payloadTooLarge, type VssError } from '../core/errors.js';
+import { MAX_REQUEST_BODY_BYTES } from '../core/limits.js';
 import { errorResponse, type Operation, type OperationOutcome, type VssResponse, type VssService } from '../core/service.js';
 
 export interface ApiHandlerDeps {
@@ -30,6 +31,9 @@ export function createApiGatewayHandler(operation: Operation, deps: ApiHandlerDe
       }
       userToken = await d.resolveUser(event);
       const body = event.body == null ? new Uint8Array(0) : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+      if (body.length > MAX_REQUEST_BODY_BYTES) {
+        throw payloadTooLarge(`Request body of ${body.length} bytes is larger than the ${MAX_REQUEST_BODY_BYTES} bytes this service accepts`);
+      }
       response = await d.service.handle(operation, body, userToken, (o) => (outcome = o));
     } catch (e) {
       // Only the steps before the service (method, auth) can land here; the service never throws.

@@ -1,13 +1,16 @@
 /**
  * KeyValueStore on DynamoDB (layout: table-layout.ts, docs/data-model.md).
  *
- * Every operation is exactly one DynamoDB request (plus retries of transient faults):
+ * With values that fit one item, every operation is exactly one DynamoDB request (plus retries
+ * of transient faults):
  *   get                 GetItem, ConsistentRead
  *   write, one key      UpdateItem / DeleteItem with a condition expression (no transaction)
  *   write, several keys TransactWriteItems, one Update/Delete per key, idempotency token
  *   deleteIfVersion     DeleteItem with `ver = :v` (or none); a failed condition is swallowed
  *   list                Query on the `bySeq` LSI, ConsistentRead, descending
  *                       (page size 0 on a first page: GetItem of the global-version record)
+ * Large values (large-values.ts) add: chunk writes before the commit (PutItem + BatchWriteItem),
+ * chunk reads after the head (BatchGetItem), and removal of replaced chunks after the commit.
  */
 import {
   ConditionalCheckFailedException,
@@ -22,10 +25,21 @@ import {
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
-import { conflict, invalidRequest } from '../core/errors.js';
+import { conflict, ErrorCode, internalError, invalidRequest, isVssError } from '../core/errors.js';
 import { GLOBAL_VERSION_KEY } from '../core/limits.js';
 import { keyOfSortKey, partitionKeyOf, sortKeyOf } from './keys.js';
 import type { KeyValueStore, KeyVersion, KeyWrite, ListPage, ListQuery, Precondition, PutWrite, Scope, StoredValue } from './kv-store.js';
+import {
+  deleteChunkSet,
+  largeRefAttribute,
+  largeRefOf,
+  newLargeRef,
+  readChunkSet,
+  sameId,
+  stageChunkSet,
+  type LargeRef,
+  type TableAccess,
+} from './large-values.js';
 import { decodePageToken, encodePageToken, type IndexPosition } from './page-token.js';
 import { DEFAULT_RETRY, withRetries, type AttemptContext, type RetryDeps, type RetryOptions } from './retry.js';
 import { GLOBAL_VERSION_SEQ, SeqClock } from './seq-clock.js';
@@ -37,10 +51,14 @@ export const MAX_ITEM_BYTES = 400 * 1024;
 export const MAX_TRANSACTION_BYTES = 4_000_000;
 /** Upper bound of the stored size of a DynamoDB number (38 significant digits). */
 const NUMBER_BYTES_MAX = 21;
+/** Upper bound of the stored size of a head's `lv` map {id: 16 B, n, len}. */
+const LARGE_REF_BYTES = 3 * 3 + 2 + 16 + 2 * NUMBER_BYTES_MAX + 8;
+/** How often GetObject re-reads a head whose chunks were replaced while it read them. */
+const MAX_LARGE_READ_ROUNDS = 4;
 
 /** One DynamoDB request as seen by an observer: for metrics, logs and the cost benchmarks. */
 export interface DynamoDbRequestEvent {
-  readonly command: 'GetItem' | 'UpdateItem' | 'DeleteItem' | 'TransactWriteItems' | 'Query';
+  readonly command: 'GetItem' | 'UpdateItem' | 'DeleteItem' | 'TransactWriteItems' | 'Query' | 'PutItem' | 'BatchWriteItem' | 'BatchGetItem';
   readonly consumedCapacity: readonly ConsumedCapacity[];
   readonly attempt: number;
 }
@@ -64,10 +82,12 @@ export interface DynamoDbStoreOptions {
   readonly onRequest?: (event: DynamoDbRequestEvent) => void;
   /** Called before a transient fault is retried. @default none */
   readonly onRetry?: (error: unknown, attempt: number) => void;
+  /** Called when removing replaced chunks failed (the sweeper will finish it). @default none */
+  readonly onCleanupFailure?: (error: unknown) => void;
 }
 
 const A = TABLE_LAYOUT.attributes;
-const NAMES = { '#pk': TABLE_LAYOUT.partitionKey.name, '#sk': TABLE_LAYOUT.sortKey.name, '#ver': A.version, '#val': A.value, '#seq': A.seq };
+const NAMES = { '#pk': TABLE_LAYOUT.partitionKey.name, '#sk': TABLE_LAYOUT.sortKey.name };
 const sharedClock = new SeqClock();
 
 export class DynamoDbStore implements KeyValueStore {
@@ -79,6 +99,8 @@ export class DynamoDbStore implements KeyValueStore {
   private readonly prefixScanLimit: number;
   private readonly onRequest: ((event: DynamoDbRequestEvent) => void) | undefined;
   private readonly onRetry: ((error: unknown, attempt: number) => void) | undefined;
+  private readonly onCleanupFailure: ((error: unknown) => void) | undefined;
+  private readonly table: TableAccess;
 
   constructor(options: DynamoDbStoreOptions) {
     this.client = options.client;
@@ -89,82 +111,69 @@ export class DynamoDbStore implements KeyValueStore {
     this.prefixScanLimit = options.prefixScanLimit ?? 500;
     this.onRequest = options.onRequest;
     this.onRetry = options.onRetry;
+    this.onCleanupFailure = options.onCleanupFailure;
+    this.table = {
+      client: this.client,
+      tableName: this.tableName,
+      run: (command, send) => this.run(command, send as () => Promise<{ ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] }>) as never,
+    };
   }
 
   async get(scope: Scope, key: string): Promise<StoredValue | undefined> {
-    const out = await this.run('GetItem', () =>
-      this.client.send(
-        new GetItemCommand({
-          TableName: this.tableName,
-          Key: this.keyOf(scope, key),
-          ConsistentRead: true,
-          ProjectionExpression: '#ver, #val',
-          ExpressionAttributeNames: { '#ver': A.version, '#val': A.value },
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      ),
-    );
-    const item = out.Item;
-    if (!item) return undefined;
-    return { version: BigInt(item[A.version]?.N ?? '0'), value: item[A.value]?.B ?? new Uint8Array(0) };
+    const pk = partitionKeyOf(scope);
+    for (let round = 0; round < MAX_LARGE_READ_ROUNDS; round++) {
+      const out = await this.run('GetItem', () =>
+        this.client.send(
+          new GetItemCommand({
+            TableName: this.tableName,
+            Key: this.keyOf(scope, key),
+            ConsistentRead: true,
+            ProjectionExpression: '#ver, #val, #lv',
+            ExpressionAttributeNames: { '#ver': A.version, '#val': A.value, '#lv': A.largeValue },
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+        ),
+      );
+      const item = out.Item;
+      if (!item) return undefined;
+      const version = BigInt(item[A.version]?.N ?? '0');
+      const large = largeRefOf(item);
+      if (!large) return { version, value: item[A.value]?.B ?? new Uint8Array(0) };
+      // Chunks are immutable and deleted only after no head points at them, so a missing chunk
+      // means the value was replaced meanwhile: read the head again and return the newer value.
+      const value = await readChunkSet(this.table, pk, large);
+      if (value) return { version, value };
+    }
+    throw internalError();
   }
 
   async write(scope: Scope, writes: readonly KeyWrite[]): Promise<void> {
     if (writes.length === 0) return;
     const pk = partitionKeyOf(scope);
     const firstSeq = this.clock.reserve(writes.length);
-    const sized = writes.map((w, i) => this.checkSize(pk, w, firstSeq + BigInt(i)));
-    if (writes.length === 1) {
-      await this.writeOne(pk, writes[0]!, firstSeq);
-      return;
-    }
-    const total = sized.reduce((a, b) => a + b, 0);
-    if (total > MAX_TRANSACTION_BYTES) {
-      throw invalidRequest(
-        `PutObjects request too large: its items total ${total} bytes as stored; one atomic write is limited to ${MAX_TRANSACTION_BYTES} bytes`,
-      );
-    }
-    const items: TransactWriteItem[] = writes.map((w, i) => {
-      const action = this.actionOf(pk, w, firstSeq + BigInt(i));
-      return w.kind === 'put' ? { Update: { ...action, UpdateExpression: action.UpdateExpression! } } : { Delete: action };
-    });
-    // The token makes a retry after an ambiguous fault idempotent: if the first attempt
-    // committed, DynamoDB answers success instead of re-evaluating the conditions (10 minutes).
-    const token = randomUUID();
+    const planned = this.plan(pk, writes, firstSeq);
+    // Large values: chunks first (invisible until a head points at them), then the commit.
+    const staged = planned.filter((p) => p.large !== undefined);
+    const nowMs = Date.now();
+    await Promise.all(staged.map((p) => stageChunkSet(this.table, pk, sortKeyOf(p.write.key), p.large!, (p.write as PutWrite).value, nowMs)));
     try {
-      await this.run('TransactWriteItems', () =>
-        this.client.send(
-          new TransactWriteItemsCommand({ TransactItems: items, ClientRequestToken: token, ReturnConsumedCapacity: 'TOTAL' }),
-        ),
-      );
+      await this.commit(pk, planned, 'conflict');
     } catch (e) {
-      throw mapWriteError(e);
+      // A definite conflict wrote nothing: our chunks can go now. After any other failure the
+      // commit may have happened (ambiguous), so they are left to the sweeper, which checks.
+      if (isVssError(e) && e.code === ErrorCode.CONFLICT_EXCEPTION) await this.cleanUp(pk, staged.map((p) => p.large!));
+      throw e;
     }
+    await this.cleanUp(pk, planned.flatMap((p) => (p.replaces ? [p.replaces] : [])));
   }
 
   async deleteIfVersion(scope: Scope, key: string, version: bigint | 'any'): Promise<void> {
-    try {
-      await this.run('DeleteItem', () =>
-        this.client.send(
-          new DeleteItemCommand({
-            TableName: this.tableName,
-            Key: this.keyOf(scope, key),
-            ...(version === 'any'
-              ? {}
-              : {
-                  ConditionExpression: '#ver = :expected',
-                  ExpressionAttributeNames: { '#ver': A.version },
-                  ExpressionAttributeValues: { ':expected': { N: version.toString() } },
-                }),
-            ReturnConsumedCapacity: 'TOTAL',
-          }),
-        ),
-      );
-    } catch (e) {
-      // DeleteObject never conflicts (spec §3.3): a version mismatch deletes nothing.
-      if (e instanceof ConditionalCheckFailedException || (e as Error).name === 'ConditionalCheckFailedException') return;
-      throw e;
-    }
+    const pk = partitionKeyOf(scope);
+    const write: KeyWrite = { kind: 'delete', key, precondition: version === 'any' ? { kind: 'none' } : { kind: 'version', version } };
+    const planned: PlannedWrite = { write, seq: 0n, large: undefined, expectLarge: null, replaces: undefined };
+    // DeleteObject never conflicts (spec §3.3): a failed precondition deletes nothing.
+    const done = await this.commit(pk, [planned], 'silent');
+    if (done) await this.cleanUp(pk, planned.replaces ? [planned.replaces] : []);
   }
 
   async list(scope: Scope, query: ListQuery): Promise<ListPage> {
@@ -247,13 +256,101 @@ export class DynamoDbStore implements KeyValueStore {
     };
   }
 
-  private async writeOne(pk: string, w: KeyWrite, seq: bigint): Promise<void> {
-    const action = this.actionOf(pk, w, seq);
+  /**
+   * Decides where each value goes: inline when the head item fits in 400 KB, otherwise in chunks.
+   * For a transaction, the largest inline values also move to chunks until the heads fit in the
+   * 4 MB a transaction may carry; chunks are written outside it, so any mix fits.
+   */
+  private plan(pk: string, writes: readonly KeyWrite[], firstSeq: bigint): PlannedWrite[] {
+    const planned: PlannedWrite[] = writes.map((write, i) => ({ write, seq: firstSeq + BigInt(i), large: undefined, expectLarge: null, replaces: undefined }));
+    const keyBytes = (w: KeyWrite): number =>
+      attrBytes(TABLE_LAYOUT.partitionKey.name, Buffer.byteLength(pk, 'utf8')) + attrBytes(TABLE_LAYOUT.sortKey.name, sortKeyOf(w.key).length);
+    const headBytes = (p: PlannedWrite): number => {
+      const w = p.write;
+      if (w.kind === 'delete') return keyBytes(w);
+      const fixed = keyBytes(w) + attrBytes(A.version, NUMBER_BYTES_MAX) + attrBytes(A.seq, NUMBER_BYTES_MAX);
+      return fixed + (p.large ? attrBytes(A.largeValue, LARGE_REF_BYTES) : attrBytes(A.value, w.value.length));
+    };
+    for (const p of planned) {
+      if (p.write.kind === 'put' && headBytes(p) > MAX_ITEM_BYTES) p.large = newLargeRef(p.write.value.length);
+    }
+    if (planned.length > 1) {
+      let total = planned.reduce((sum, p) => sum + headBytes(p), 0);
+      const inlineBySize = planned
+        .filter((p) => p.write.kind === 'put' && !p.large)
+        .sort((a, b) => (b.write as PutWrite).value.length - (a.write as PutWrite).value.length);
+      for (const p of inlineBySize) {
+        if (total <= MAX_TRANSACTION_BYTES) break;
+        const before = headBytes(p);
+        p.large = newLargeRef((p.write as PutWrite).value.length);
+        total += headBytes(p) - before;
+      }
+    }
+    return planned;
+  }
+
+  /**
+   * Commits the heads: one conditional UpdateItem/DeleteItem for one key, else one transaction.
+   * Every head write also states which large value it expects to replace (none, on the first
+   * try). When a head turns out to hold a different one, DynamoDB's ALL_OLD shows it; the
+   * expectation is corrected and the commit retried, so replaced chunks are always known and
+   * cleaned up. Returns false when a precondition failed in 'silent' mode (DeleteObject).
+   */
+  private async commit(pk: string, planned: PlannedWrite[], onPreconditionFailure: 'conflict' | 'silent'): Promise<boolean> {
+    for (let round = 0; round <= planned.length + 2; round++) {
+      const failures = planned.length === 1 ? await this.commitOne(pk, planned[0]!) : await this.commitMany(pk, planned);
+      if (failures === undefined) return true;
+      let corrected = false;
+      for (const { index, old } of failures) {
+        const p = planned[index]!;
+        if (!preconditionHolds(p.write.precondition, old)) {
+          if (onPreconditionFailure === 'silent') return false;
+          throw conflict();
+        }
+        const current = largeRefOf(old);
+        if (!sameId(current?.id, p.expectLarge)) {
+          p.expectLarge = current?.id ?? null;
+          p.replaces = current;
+          corrected = true;
+        }
+      }
+      // A failure that ALL_OLD cannot explain means the item changed under us: try again.
+      if (!corrected && round > 0) await new Promise((r) => setTimeout(r, Math.random() * 20));
+    }
+    // Heads kept changing under concurrent writers: transient, so the client retries (500).
+    throw internalError();
+  }
+
+  /** Returns the failed write with the item as it was, or undefined on success. */
+  private async commitOne(pk: string, p: PlannedWrite): Promise<Failure[] | undefined> {
+    const action = this.actionOf(pk, p);
     try {
-      await this.run(w.kind === 'put' ? 'UpdateItem' : 'DeleteItem', (ctx) =>
-        this.sendSingle(w, action, ctx),
-      );
+      await this.run(p.write.kind === 'put' ? 'UpdateItem' : 'DeleteItem', (ctx) => this.sendSingle(p, action, ctx));
+      return undefined;
     } catch (e) {
+      if ((e as Error).name === 'ConditionalCheckFailedException') return [{ index: 0, old: (e as ConditionalCheckFailedException).Item }];
+      throw mapWriteError(e);
+    }
+  }
+
+  private async commitMany(pk: string, planned: PlannedWrite[]): Promise<Failure[] | undefined> {
+    const items: TransactWriteItem[] = planned.map((p) => {
+      const action = { ...this.actionOf(pk, p), ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const };
+      return p.write.kind === 'put' ? { Update: { ...action, UpdateExpression: action.UpdateExpression! } } : { Delete: action };
+    });
+    // The token makes a retry after an ambiguous fault idempotent: if the first attempt
+    // committed, DynamoDB answers success instead of re-evaluating the conditions (10 minutes).
+    const token = randomUUID();
+    try {
+      await this.run('TransactWriteItems', () =>
+        this.client.send(new TransactWriteItemsCommand({ TransactItems: items, ClientRequestToken: token, ReturnConsumedCapacity: 'TOTAL' })),
+      );
+      return undefined;
+    } catch (e) {
+      const err = e as { name?: string; CancellationReasons?: { Code?: string; Item?: Record<string, AttributeValue> }[] };
+      if (err.name === 'TransactionCanceledException' && err.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed')) {
+        return err.CancellationReasons.flatMap((r, index) => (r.Code === 'ConditionalCheckFailed' ? [{ index, old: r.Item }] : []));
+      }
       throw mapWriteError(e);
     }
   }
@@ -263,9 +360,9 @@ export class DynamoDbStore implements KeyValueStore {
    * own earlier attempt committed; ALL_OLD shows the item as it is, and if it is exactly what we
    * wrote (or, for a delete, the item is gone) the write is reported as done.
    */
-  private async sendSingle(w: KeyWrite, action: WriteAction, ctx: AttemptContext): Promise<{ ConsumedCapacity?: ConsumedCapacity }> {
+  private async sendSingle(p: PlannedWrite, action: WriteAction, ctx: AttemptContext): Promise<{ ConsumedCapacity?: ConsumedCapacity }> {
     try {
-      if (w.kind === 'put') {
+      if (p.write.kind === 'put') {
         return await this.client.send(
           new UpdateItemCommand({ ...action, UpdateExpression: action.UpdateExpression!, ReturnValuesOnConditionCheckFailure: 'ALL_OLD', ReturnConsumedCapacity: 'TOTAL' }),
         );
@@ -274,16 +371,30 @@ export class DynamoDbStore implements KeyValueStore {
     } catch (e) {
       if (ctx.afterAmbiguousFault && (e as Error).name === 'ConditionalCheckFailedException') {
         const old = (e as ConditionalCheckFailedException).Item;
-        if (w.kind === 'delete' ? old === undefined : isSameRecord(old, w)) return {};
+        if (p.write.kind === 'delete' ? old === undefined : isOurWrite(old, p)) return {};
       }
       throw e;
     }
   }
 
-  private actionOf(pk: string, w: KeyWrite, seq: bigint): WriteAction {
+  private actionOf(pk: string, p: PlannedWrite): WriteAction {
+    const w = p.write;
     const names: Record<string, string> = {};
     const values: Record<string, AttributeValue> = {};
-    const condition = conditionOf(w.precondition, names, values);
+    const conditions: string[] = [];
+    const pre = conditionOf(w.precondition, names, values);
+    if (pre) conditions.push(pre);
+    // `absent` already excludes any large value; otherwise say which one we replace.
+    if (w.precondition.kind !== 'absent') {
+      names['#lv'] = A.largeValue;
+      if (p.expectLarge === null) {
+        conditions.push('attribute_not_exists(#lv)');
+      } else {
+        names['#lvid'] = 'id';
+        values[':lvid'] = { B: p.expectLarge };
+        conditions.push('#lv.#lvid = :lvid');
+      }
+    }
     const base: WriteAction = {
       TableName: this.tableName,
       Key: { [TABLE_LAYOUT.partitionKey.name]: { S: pk }, [TABLE_LAYOUT.sortKey.name]: { B: sortKeyOf(w.key) } },
@@ -291,33 +402,36 @@ export class DynamoDbStore implements KeyValueStore {
     if (w.kind === 'put') {
       names['#ver'] = A.version;
       names['#val'] = A.value;
+      names['#lv'] = A.largeValue;
       names['#seq'] = A.seq;
       values[':ver'] = { N: w.version.toString() };
-      values[':val'] = { B: w.value };
       // Creation position: kept across updates; the global-version record always sits on top.
       const isGlobal = w.key === GLOBAL_VERSION_KEY;
-      values[':seq'] = { N: (isGlobal ? GLOBAL_VERSION_SEQ : seq).toString() };
+      values[':seq'] = { N: (isGlobal ? GLOBAL_VERSION_SEQ : p.seq).toString() };
       const seqExpr = isGlobal || w.recreated ? '#seq = :seq' : '#seq = if_not_exists(#seq, :seq)';
-      base.UpdateExpression = `SET #ver = :ver, #val = :val, ${seqExpr}`;
+      if (p.large) {
+        values[':lvref'] = largeRefAttribute(p.large);
+        base.UpdateExpression = `SET #ver = :ver, #lv = :lvref, ${seqExpr} REMOVE #val`;
+      } else {
+        values[':val'] = { B: w.value };
+        base.UpdateExpression = `SET #ver = :ver, #val = :val, ${seqExpr} REMOVE #lv`;
+      }
     }
-    if (condition) base.ConditionExpression = condition;
+    if (conditions.length > 0) base.ConditionExpression = conditions.length === 1 ? conditions[0]! : conditions.map((c) => `(${c})`).join(' AND ');
     if (Object.keys(names).length > 0) base.ExpressionAttributeNames = names;
     if (Object.keys(values).length > 0) base.ExpressionAttributeValues = values;
     return base;
   }
 
-  /** Stored size of the item a write produces; rejects what DynamoDB cannot hold (400, not 500). */
-  private checkSize(pk: string, w: KeyWrite, _seq: bigint): number {
-    const keyBytes =
-      attrBytes(TABLE_LAYOUT.partitionKey.name, Buffer.byteLength(pk, 'utf8')) +
-      attrBytes(TABLE_LAYOUT.sortKey.name, sortKeyOf(w.key).length);
-    if (w.kind === 'delete') return keyBytes;
-    const size = keyBytes + attrBytes(A.version, NUMBER_BYTES_MAX) + attrBytes(A.seq, NUMBER_BYTES_MAX) + attrBytes(A.value, w.value.length);
-    if (size > MAX_ITEM_BYTES) {
-      const room = MAX_ITEM_BYTES - (size - w.value.length);
-      throw invalidRequest(`Value of ${w.value.length} bytes is too large for key of ${w.key.length} characters: at most ${room} bytes are supported`);
-    }
-    return size;
+  /** Best-effort removal of chunk sets nobody points at; what fails here the sweeper finishes. */
+  private async cleanUp(pk: string, refs: readonly LargeRef[]): Promise<void> {
+    await Promise.all(
+      refs.map((ref) =>
+        deleteChunkSet(this.table, pk, ref).catch((e: unknown) => {
+          this.onCleanupFailure?.(e);
+        }),
+      ),
+    );
   }
 
   private keyOf(scope: Scope, key: string): Record<string, AttributeValue> {
@@ -370,11 +484,44 @@ function conditionOf(p: Precondition, names: Record<string, string>, values: Rec
   }
 }
 
-function isSameRecord(item: Record<string, AttributeValue> | undefined, w: PutWrite): boolean {
-  if (!item) return false;
-  const ver = item[A.version]?.N;
+/** A write being committed: its head's creation position and large-value placement. */
+interface PlannedWrite {
+  readonly write: KeyWrite;
+  readonly seq: bigint;
+  /** Set when the value goes to chunks (staged before the commit). */
+  large: LargeRef | undefined;
+  /** The large value the head is expected to hold now (null: none); corrected from ALL_OLD. */
+  expectLarge: Uint8Array | null;
+  /** The large value this write replaces, to clean up after the commit. */
+  replaces: LargeRef | undefined;
+}
+
+/** A write whose condition failed, with the item as DynamoDB saw it (undefined: no item). */
+interface Failure {
+  readonly index: number;
+  readonly old: Record<string, AttributeValue> | undefined;
+}
+
+function preconditionHolds(p: Precondition, old: Record<string, AttributeValue> | undefined): boolean {
+  switch (p.kind) {
+    case 'none':
+      return true;
+    case 'absent':
+      return old === undefined;
+    case 'exists':
+      return old !== undefined;
+    case 'version':
+      return old !== undefined && old[A.version]?.N === p.version.toString();
+  }
+}
+
+/** Is the stored item exactly the record this write produces? */
+function isOurWrite(item: Record<string, AttributeValue> | undefined, p: PlannedWrite): boolean {
+  const w = p.write;
+  if (!item || w.kind !== 'put' || item[A.version]?.N !== w.version.toString()) return false;
+  if (p.large) return sameId(largeRefOf(item)?.id, p.large.id);
   const val = item[A.value]?.B;
-  return ver === w.version.toString() && val !== undefined && Buffer.from(val).equals(Buffer.from(w.value));
+  return val !== undefined && Buffer.from(val).equals(Buffer.from(w.value));
 }
 
 function attrBytes(name: string, valueBytes: number): number {

@@ -3,13 +3,19 @@
  * bootstrap and the CDK construct (which imports these names so the deployed table and the code
  * can never disagree). Documented in docs/data-model.md.
  *
- * One item per record:
+ * Record heads (one item per VSS record):
  *   pk  (S)  partition key: unambiguous encoding of (user_token, store_id)       – keys.ts
  *   sk  (B)  sort key: the record key as UTF-8 bytes; the empty key is 0xFF     – keys.ts
  *   ver (N)  the record's version (int64)
- *   val (B)  the value, when it is stored inline
+ *   val (B)  the value, when it is stored inline (fits one item)
+ *   lv  (M)  or a large value's descriptor {id B, n N, len N}: its chunks' ids
  *   seq (N)  creation position; set once on insert, kept across updates        – seq-clock.ts
- * Local secondary index `bySeq` (pk, seq) projects `ver` so a listing is one consistent Query.
+ * Large values (large-values.ts), in the same partition, never in the creation index:
+ *   chunk      sk = 0xFE ‖ id(16) ‖ index(u16)   val (B)
+ *   chunk set  sk = 0xFD ‖ id(16)                gcHead (B), gcN (N), gcShard (S), gcAt (N)
+ * Local secondary index `bySeq` (pk, seq) projects `ver`: a listing is one consistent Query.
+ * Global secondary index `byGc` (gcShard, gcAt), sparse over chunk-set records: the sweeper's
+ * way to find leftovers of writes that crashed, without a Scan.
  */
 export const TABLE_LAYOUT = {
   partitionKey: { name: 'pk', type: 'S' },
@@ -20,10 +26,21 @@ export const TABLE_LAYOUT = {
     /** Non-key attributes projected into the index (keys are always projected). */
     nonKeyAttributes: ['ver'],
   },
+  sweepIndex: {
+    name: 'byGc',
+    partitionKey: { name: 'gcShard', type: 'S' },
+    sortKey: { name: 'gcAt', type: 'N' },
+    nonKeyAttributes: ['gcHead', 'gcN'],
+  },
   attributes: {
     version: 'ver',
     value: 'val',
+    largeValue: 'lv',
     seq: 'seq',
+    chunkSetHead: 'gcHead',
+    chunkSetCount: 'gcN',
+    sweepShard: 'gcShard',
+    sweepAt: 'gcAt',
   },
 } as const;
 

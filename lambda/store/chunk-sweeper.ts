@@ -1,0 +1,107 @@
+/**
+ * Finishes what crashed writes left behind (large-values.ts): chunk sets whose write never
+ * committed, and replaced chunk sets whose writer died before removing them.
+ *
+ * It reads chunk-set records through the sparse `byGc` index, oldest first, only those older than
+ * a grace period far longer than any request can run (Lambda's timeout is at most 29 s behind API
+ * Gateway), so it never races a write in flight. For each record it reads the head it names
+ * (consistent read):
+ *   - the head points at the set: live; look again after `recheckMs`
+ *   - otherwise: delete the chunks, then the record
+ * Deleting chunks before the record keeps the invariant that no chunk exists without a record.
+ * Runs on a schedule in the stack and periodically in the local server.
+ */
+import { GetItemCommand, QueryCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { deleteChunkSet, idOfChunkSetSortKey, largeRefOf, sameId, SWEEP_SHARDS, type TableAccess } from './large-values.js';
+import { TABLE_LAYOUT } from './table-layout.js';
+
+export interface SweepOptions {
+  /** Records younger than this are left alone. @default 1 hour */
+  readonly graceMs?: number;
+  /** A live record is looked at again after this long. @default 7 days */
+  readonly recheckMs?: number;
+  /** @default Date.now() */
+  readonly nowMs?: number;
+  /** Stop after this many records (the next run continues). @default 10_000 */
+  readonly maxRecords?: number;
+}
+
+export interface SweepResult {
+  readonly examined: number;
+  readonly live: number;
+  readonly removed: number;
+  readonly chunksRemoved: number;
+}
+
+const A = TABLE_LAYOUT.attributes;
+const PK = TABLE_LAYOUT.partitionKey.name;
+const SK = TABLE_LAYOUT.sortKey.name;
+
+export async function sweepChunkSets(client: DynamoDBClient, tableName: string, options: SweepOptions = {}): Promise<SweepResult> {
+  const now = options.nowMs ?? Date.now();
+  const cutoff = now - (options.graceMs ?? 60 * 60 * 1000);
+  const recheckAt = now + (options.recheckMs ?? 7 * 24 * 60 * 60 * 1000);
+  const max = options.maxRecords ?? 10_000;
+  const table: TableAccess = { client, tableName, run: (_command, send) => send() };
+  let examined = 0;
+  let live = 0;
+  let removed = 0;
+  let chunksRemoved = 0;
+  for (let shard = 0; shard < SWEEP_SHARDS && examined < max; shard++) {
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: TABLE_LAYOUT.sweepIndex.name,
+          KeyConditionExpression: '#shard = :shard AND #at < :cutoff',
+          ExpressionAttributeNames: { '#shard': A.sweepShard, '#at': A.sweepAt },
+          ExpressionAttributeValues: { ':shard': { S: String(shard) }, ':cutoff': { N: String(cutoff) } },
+          Limit: 100,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const record of page.Items ?? []) {
+        if (examined >= max) break;
+        examined++;
+        const pk = record[PK]!.S!;
+        const setSk = record[SK]!.B!;
+        const id = idOfChunkSetSortKey(setSk);
+        const headSk = record[A.chunkSetHead]!.B!;
+        const chunks = Number(record[A.chunkSetCount]!.N!);
+        const head = await client.send(
+          new GetItemCommand({
+            TableName: tableName,
+            Key: { [PK]: { S: pk }, [SK]: { B: headSk } },
+            ConsistentRead: true,
+            ProjectionExpression: '#lv',
+            ExpressionAttributeNames: { '#lv': A.largeValue },
+          }),
+        );
+        if (sameId(largeRefOf(head.Item)?.id, id)) {
+          live++;
+          await client
+            .send(
+              new UpdateItemCommand({
+                TableName: tableName,
+                Key: { [PK]: { S: pk }, [SK]: { B: setSk } },
+                UpdateExpression: 'SET #at = :at',
+                ConditionExpression: 'attribute_exists(#pk)',
+                ExpressionAttributeNames: { '#at': A.sweepAt, '#pk': PK },
+                ExpressionAttributeValues: { ':at': { N: String(recheckAt) } },
+              }),
+            )
+            .catch((e: Error) => {
+              if (e.name !== 'ConditionalCheckFailedException') throw e; // removed meanwhile: fine
+            });
+        } else {
+          await deleteChunkSet(table, pk, { id, chunks });
+          removed++;
+          chunksRemoved += chunks;
+        }
+      }
+      start = page.LastEvaluatedKey;
+    } while (start && examined < max);
+  }
+  return { examined, live, removed, chunksRemoved };
+}

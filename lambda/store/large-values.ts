@@ -1,0 +1,212 @@
+/**
+ * Values larger than one DynamoDB item (docs/architecture.md, "Large values").
+ *
+ * A large value is split into immutable chunk items named by a fresh random id, written before
+ * the record's head item is committed; the head then points at them ({id, n, len} in `lv`). The
+ * conditional write of the head is the commit point, so a large value appears atomically with its
+ * version check or not at all, and readers never see a partial value.
+ *
+ * Every chunk set also has a small record (sk 0xFD ‖ id) written *before* its chunks, naming the
+ * head it belongs to. While the head points at the set it is live; once it does not (the write
+ * never committed, or the value was replaced or deleted and the writer crashed before cleaning
+ * up), the sweeper (chunk-sweeper.ts) deletes the chunks and then the record. So no chunk ever
+ * exists without a record that leads to it: nothing can be orphaned.
+ */
+import {
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  DeleteItemCommand,
+  PutItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import { randomBytes, randomInt } from 'node:crypto';
+import { internalError } from '../core/errors.js';
+import { TABLE_LAYOUT } from './table-layout.js';
+
+/** Payload bytes per chunk item: leaves ≥ 8 KB of the 400 KB item for keys and names. */
+export const CHUNK_BYTES = 400_000;
+/** Spreads chunk-set records over a few sweep-index partitions. */
+export const SWEEP_SHARDS = 4;
+const CHUNK_PREFIX = 0xfe;
+const CHUNK_SET_PREFIX = 0xfd;
+const ID_BYTES = 16;
+/** BatchWriteItem: at most 25 requests and 16 MB per call; we stay below 12 MB of payload. */
+const BATCH_WRITE_ITEMS = 25;
+const BATCH_WRITE_BYTES = 12_000_000;
+/** BatchGetItem: at most 100 keys; responses above 16 MB come back as UnprocessedKeys. */
+const BATCH_GET_KEYS = 100;
+const MAX_BATCH_ROUNDS = 8;
+
+const A = TABLE_LAYOUT.attributes;
+const PK = TABLE_LAYOUT.partitionKey.name;
+const SK = TABLE_LAYOUT.sortKey.name;
+
+export interface LargeRef {
+  readonly id: Uint8Array;
+  readonly chunks: number;
+  readonly bytes: number;
+}
+
+export function newLargeRef(bytes: number): LargeRef {
+  return { id: randomBytes(ID_BYTES), chunks: Math.max(1, Math.ceil(bytes / CHUNK_BYTES)), bytes };
+}
+
+export function chunkSortKey(id: Uint8Array, index: number): Uint8Array {
+  const sk = new Uint8Array(1 + ID_BYTES + 2);
+  sk[0] = CHUNK_PREFIX;
+  sk.set(id, 1);
+  sk[1 + ID_BYTES] = index >> 8;
+  sk[2 + ID_BYTES] = index & 0xff;
+  return sk;
+}
+
+export function chunkSetSortKey(id: Uint8Array): Uint8Array {
+  const sk = new Uint8Array(1 + ID_BYTES);
+  sk[0] = CHUNK_SET_PREFIX;
+  sk.set(id, 1);
+  return sk;
+}
+
+export function idOfChunkSetSortKey(sk: Uint8Array): Uint8Array {
+  return sk.subarray(1, 1 + ID_BYTES);
+}
+
+/** `lv` attribute of a head item. */
+export function largeRefAttribute(ref: LargeRef): AttributeValue {
+  return { M: { id: { B: ref.id }, n: { N: String(ref.chunks) }, len: { N: String(ref.bytes) } } };
+}
+
+export function largeRefOf(item: Record<string, AttributeValue> | undefined): LargeRef | undefined {
+  const m = item?.[A.largeValue]?.M;
+  if (!m?.['id']?.B || !m['n']?.N || !m['len']?.N) return undefined;
+  return { id: m['id'].B, chunks: Number(m['n'].N), bytes: Number(m['len'].N) };
+}
+
+export function sameId(a: Uint8Array | null | undefined, b: Uint8Array | null | undefined): boolean {
+  if (!a || !b) return !a && !b;
+  return Buffer.from(a).equals(Buffer.from(b));
+}
+
+/** What a store needs to talk to the table: the client, the table, and its retry wrapper. */
+export interface TableAccess {
+  readonly client: DynamoDBClient;
+  readonly tableName: string;
+  /** Runs one request with the store's transient-fault retries (and request observer). */
+  run<T>(command: 'PutItem' | 'DeleteItem' | 'BatchWriteItem' | 'BatchGetItem', send: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * Writes a chunk set: first its record (so the sweeper can always find the chunks), then the
+ * chunks. Nothing is visible to readers until a head points at `ref.id`.
+ */
+export async function stageChunkSet(t: TableAccess, pk: string, headSk: Uint8Array, ref: LargeRef, value: Uint8Array, nowMs: number): Promise<void> {
+  await t.run('PutItem', () =>
+    t.client.send(
+      new PutItemCommand({
+        TableName: t.tableName,
+        Item: {
+          [PK]: { S: pk },
+          [SK]: { B: chunkSetSortKey(ref.id) },
+          [A.chunkSetHead]: { B: headSk },
+          [A.chunkSetCount]: { N: String(ref.chunks) },
+          [A.sweepShard]: { S: String(randomInt(SWEEP_SHARDS)) },
+          [A.sweepAt]: { N: String(nowMs) },
+        },
+        // A fresh random id never exists; the condition makes a collision an error, not an overwrite.
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': PK },
+      }),
+    ),
+  );
+  const requests: WriteRequest[] = [];
+  for (let i = 0; i < ref.chunks; i++) {
+    const part = value.subarray(i * CHUNK_BYTES, Math.min(value.length, (i + 1) * CHUNK_BYTES));
+    requests.push({ PutRequest: { Item: { [PK]: { S: pk }, [SK]: { B: chunkSortKey(ref.id, i) }, [A.value]: { B: part } } } });
+  }
+  await batchWrite(t, requests, (r) => r.PutRequest?.Item?.[A.value]?.B?.length ?? 0);
+}
+
+/** Deletes a chunk set's chunks, then its record (that order keeps the sweeper's invariant). */
+export async function deleteChunkSet(t: TableAccess, pk: string, ref: Pick<LargeRef, 'id' | 'chunks'>): Promise<void> {
+  const requests: WriteRequest[] = [];
+  for (let i = 0; i < ref.chunks; i++) requests.push({ DeleteRequest: { Key: { [PK]: { S: pk }, [SK]: { B: chunkSortKey(ref.id, i) } } } });
+  await batchWrite(t, requests, () => 64);
+  await t.run('DeleteItem', () =>
+    t.client.send(new DeleteItemCommand({ TableName: t.tableName, Key: { [PK]: { S: pk }, [SK]: { B: chunkSetSortKey(ref.id) } } })),
+  );
+}
+
+/**
+ * Reads a large value's chunks with consistent reads. Returns undefined when a chunk is missing,
+ * which means the value was replaced after its head was read: the caller reads the head again.
+ */
+export async function readChunkSet(t: TableAccess, pk: string, ref: LargeRef): Promise<Uint8Array | undefined> {
+  const out = Buffer.allocUnsafe(ref.bytes);
+  let pending: Record<string, AttributeValue>[] = Array.from({ length: ref.chunks }, (_, i) => ({ [PK]: { S: pk }, [SK]: { B: chunkSortKey(ref.id, i) } }));
+  let found = 0;
+  for (let round = 0; pending.length > 0; round++) {
+    if (round >= MAX_BATCH_ROUNDS) throw internalError();
+    const next: Record<string, AttributeValue>[] = [];
+    for (let i = 0; i < pending.length; i += BATCH_GET_KEYS) {
+      const keys = pending.slice(i, i + BATCH_GET_KEYS);
+      const res = await t.run('BatchGetItem', () =>
+        t.client.send(
+          new BatchGetItemCommand({
+            RequestItems: {
+              [t.tableName]: { Keys: keys, ConsistentRead: true, ProjectionExpression: '#sk, #val', ExpressionAttributeNames: { '#sk': SK, '#val': A.value } },
+            },
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+        ),
+      );
+      for (const item of res.Responses?.[t.tableName] ?? []) {
+        const sk = item[SK]!.B!;
+        const index = (sk[1 + ID_BYTES]! << 8) | sk[2 + ID_BYTES]!;
+        const data = item[A.value]!.B!;
+        Buffer.from(data.buffer, data.byteOffset, data.byteLength).copy(out, index * CHUNK_BYTES);
+        found++;
+      }
+      next.push(...(res.UnprocessedKeys?.[t.tableName]?.Keys ?? []));
+    }
+    if (next.length > 0) await backoff(round);
+    pending = next;
+  }
+  return found === ref.chunks ? out : undefined;
+}
+
+async function batchWrite(t: TableAccess, requests: WriteRequest[], sizeOf: (r: WriteRequest) => number): Promise<void> {
+  // Split into calls within BatchWriteItem's limits; calls run in parallel.
+  const batches: WriteRequest[][] = [];
+  let current: WriteRequest[] = [];
+  let bytes = 0;
+  for (const r of requests) {
+    const size = sizeOf(r);
+    if (current.length === BATCH_WRITE_ITEMS || (current.length > 0 && bytes + size > BATCH_WRITE_BYTES)) {
+      batches.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(r);
+    bytes += size;
+  }
+  if (current.length > 0) batches.push(current);
+  await Promise.all(batches.map((b) => writeBatchFully(t, b)));
+}
+
+async function writeBatchFully(t: TableAccess, batch: WriteRequest[]): Promise<void> {
+  let pending = batch;
+  for (let round = 0; pending.length > 0; round++) {
+    if (round >= MAX_BATCH_ROUNDS) throw internalError();
+    const res = await t.run('BatchWriteItem', () =>
+      t.client.send(new BatchWriteItemCommand({ RequestItems: { [t.tableName]: pending }, ReturnConsumedCapacity: 'TOTAL' })),
+    );
+    pending = res.UnprocessedItems?.[t.tableName] ?? [];
+    if (pending.length > 0) await backoff(round);
+  }
+}
+
+function backoff(round: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * Math.min(800, 25 * 2 ** round))));
+}
