@@ -206,6 +206,14 @@ describe('throttling is retried, then answered 500', () => {
     expect(sleeps).toHaveLength(2);
   });
 
+  it('a read that timed out is retried (reads are idempotent) and succeeds', async () => {
+    ddb.on(GetItemCommand).rejectsOnce(timeout()).resolves({ Item: { ver: { N: '2' }, val: { B: Buffer.from('x') } } });
+    const r = await call('getObject', getBody('k'));
+    expectOk(r);
+    expect(String(vss.GetObjectResponse.decode(r.body).value!.version)).toBe('2');
+    expect(counts()).toEqual(only({ GetItem: 2 }));
+  });
+
   it('a throttled single-key write succeeds once the throttling clears', async () => {
     ddb.on(UpdateItemCommand).rejectsOnce(throttled()).resolves({});
     expectOk(await call('putObjects', putBody([kv('k', -1, 'v')])));
@@ -408,6 +416,12 @@ describe('DeleteObject never conflicts', () => {
     expect(protocolClauses(input.ConditionExpression)).toEqual([]);
     expect(input.TableName).toBe(TABLE);
     expect(input.Key).toEqual({ pk: { S: PK }, sk: { B: sortKeyOf('k') } });
+  });
+
+  it('DeleteObject that timed out and whose retry finds the record already gone → 200', async () => {
+    ddb.on(DeleteItemCommand).rejectsOnce(timeout()).rejectsOnce(conditionFailed());
+    expectOk(await call('deleteObject', deleteBody('k', 3)));
+    expect(counts()).toEqual(only({ DeleteItem: 2 }));
   });
 
   it('DeleteObject with a version below -1 → 200 without touching DynamoDB', async () => {

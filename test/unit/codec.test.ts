@@ -185,6 +185,10 @@ describe('responses', () => {
     expect(m.value!.key).toBe('global_version');
   });
 
+  it('GetObjectResponse of an all-default KeyValue (key "", version 0, empty value) is still bytes 12 00, never an empty body', () => {
+    expect(toHex(encodeGetObjectResponse({ key: '', version: 0n, value: new Uint8Array() }))).toBe('1200');
+  });
+
   it('ErrorResponse{INTERNAL_SERVER_EXCEPTION, fixed message} is byte-exact and all bytes are below 0x80', () => {
     const out = encodeErrorResponse(ErrorCode.INTERNAL_SERVER_EXCEPTION, INTERNAL_ERROR_MESSAGE);
     expect(toHex(out)).toBe('0803121E' + toHex(Buffer.from('Unknown Server Error occurred.')));
