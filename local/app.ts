@@ -8,6 +8,7 @@ import { createApiGatewayHandler } from '../lambda/handlers/api-gateway.js';
 import { userFromAuthorizerContext } from '../lambda/auth/authorizer-context.js';
 import { OPERATIONS, VssService, type Operation } from '../lambda/core/service.js';
 import { DynamoDbStore, type DynamoDbStoreOptions } from '../lambda/store/dynamodb-store.js';
+import { sweepChunkSets } from '../lambda/store/chunk-sweeper.js';
 import { createLocalAuth, type AuthMode, type LocalAuthOptions } from './auth.js';
 import { dynoxideBinary, localClient, startEngine, type EngineName, type RunningEngine } from './engines.js';
 import { startLocalServer, type ExtraRoute, type RunningServer } from './server.js';
@@ -40,6 +41,8 @@ export interface LocalVssOptions {
   readonly extraRoutes?: readonly ExtraRoute[];
   /** @default MAX_REQUEST_BODY_BYTES, as deployed */
   readonly maxBodyBytes?: number;
+  /** How often to sweep leftovers of crashed large-value writes; 0 disables. @default 10 minutes */
+  readonly sweepIntervalMs?: number;
 }
 
 export interface LocalVss {
@@ -97,6 +100,14 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
       extraRoutes: [...auth.extraRoutes, ...(options.extraRoutes ?? [])],
       ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
     });
+    // The deployed stack runs the sweeper on a schedule; locally it runs in-process.
+    const sweepEvery = options.sweepIntervalMs ?? 10 * 60 * 1000;
+    const sweeper =
+      sweepEvery > 0
+        ? setInterval(() => {
+            sweepChunkSets(client, tableName).catch((e: unknown) => console.error('vss: chunk sweep failed', e));
+          }, sweepEvery).unref()
+        : undefined;
     return {
       url: server.url,
       tableName,
@@ -104,6 +115,7 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
       server,
       ...(engine ? { engine } : {}),
       stop: async () => {
+        if (sweeper) clearInterval(sweeper);
         await server.close();
         if (ownsClient) client.destroy();
         await engine?.stop();

@@ -1,0 +1,23 @@
+/**
+ * Scheduled Lambda entry point (EventBridge): removes chunk sets left behind by writes that
+ * crashed (lambda/store/chunk-sweeper.ts). Idempotent; a run that times out is continued by the
+ * next one. Env: VSS_TABLE_NAME; optional VSS_SWEEP_GRACE_SECONDS (default 3600, must stay far
+ * above the VSS functions' timeout) and VSS_SWEEP_RECHECK_SECONDS (default 7 days).
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { sweepChunkSets, type SweepResult } from '../store/chunk-sweeper.js';
+import { TABLE_NAME_ENV } from './runtime.js';
+
+let client: DynamoDBClient | undefined;
+
+export async function handler(): Promise<SweepResult> {
+  const tableName = process.env[TABLE_NAME_ENV];
+  if (!tableName) throw new Error(`${TABLE_NAME_ENV} is not set`);
+  client ??= new DynamoDBClient({});
+  const result = await sweepChunkSets(client, tableName, {
+    graceMs: Number(process.env['VSS_SWEEP_GRACE_SECONDS'] ?? 3600) * 1000,
+    recheckMs: Number(process.env['VSS_SWEEP_RECHECK_SECONDS'] ?? 7 * 24 * 3600) * 1000,
+  });
+  console.log(JSON.stringify({ message: 'chunk sweep done', ...result }));
+  return result;
+}
