@@ -1,0 +1,107 @@
+/**
+ * How callers are authenticated (spec §13.9). One of four modes, chosen with a factory so invalid
+ * combinations cannot be expressed:
+ *
+ *   VssAuth.jwt({...})        API Gateway TOKEN authorizer (Lambda, jose) on every VSS method,
+ *                             results cached per token; user = the token's `sub`.
+ *   VssAuth.cognito({...})    Cognito user-pool authorizer (existing pool or a new one);
+ *                             user = the ID token's `sub` claim.
+ *   VssAuth.signature()       secp256k1 proof of key knowledge, verified inside each VSS handler
+ *                             (headers are fresh per request, so an authorizer cache is useless);
+ *                             the methods have no API Gateway authorizer, deliberately.
+ *   VssAuth.none({ dangerouslyAllowUnauthenticated: true })
+ *                             everyone is one user: local experiments only; refused otherwise.
+ */
+import { Duration } from 'aws-cdk-lib';
+import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
+
+export type VssAuthMode = 'jwt' | 'cognito' | 'signature' | 'none';
+
+/** JWT verification settings, passed to the JWT authorizer function as environment variables. */
+export interface JwtAuthOptions {
+  /**
+   * PEM public key (SPKI `BEGIN PUBLIC KEY` or PKCS#1) of the token issuer (Rust parity: RSA ≥ 2048).
+   * @default - no static key (a JWKS URL or the built-in LNURL-auth issuer must be configured)
+   */
+  readonly publicKeyPem?: string;
+  /**
+   * JWKS URL of the token issuer (keys fetched and cached by the authorizer).
+   * @default - no JWKS
+   */
+  readonly jwksUrl?: string;
+  /**
+   * Required `iss` claim.
+   * @default - not checked (Rust parity)
+   */
+  readonly issuer?: string;
+  /**
+   * Required `aud` claim.
+   * @default - not checked; a token carrying `aud` is rejected (Rust parity)
+   */
+  readonly audience?: string;
+  /**
+   * Accepted signature algorithms.
+   * @default ['RS256']
+   */
+  readonly algorithms?: readonly string[];
+  /**
+   * How long API Gateway caches an authorizer decision per token (0 disables caching).
+   * A cached token stays accepted for up to this long after it expires.
+   * @default Duration.seconds(60)
+   */
+  readonly resultsCacheTtl?: Duration;
+}
+
+export interface CognitoAuthOptions {
+  /**
+   * An existing user pool whose ID tokens are accepted.
+   * @default - a new user pool is created (self sign-up off, retained on stack deletion)
+   */
+  readonly userPool?: IUserPool;
+  /**
+   * How long API Gateway caches a decision per token.
+   * @default Duration.seconds(60)
+   */
+  readonly resultsCacheTtl?: Duration;
+}
+
+export interface NoAuthOptions {
+  /** Must be `true`: every caller shares one user's data. Never use for real wallets. */
+  readonly dangerouslyAllowUnauthenticated: boolean;
+}
+
+export class VssAuth {
+  /** JWT bearer tokens verified by a Lambda TOKEN authorizer. */
+  static jwt(options: JwtAuthOptions = {}): VssAuth {
+    return new VssAuth('jwt', options, undefined);
+  }
+
+  /** ID tokens of a Cognito user pool, verified by API Gateway. */
+  static cognito(options: CognitoAuthOptions = {}): VssAuth {
+    return new VssAuth('cognito', undefined, options);
+  }
+
+  /** LDK Node's signature auth (spec §6.3), verified in the handlers. */
+  static signature(): VssAuth {
+    return new VssAuth('signature', undefined, undefined);
+  }
+
+  /** No authentication. Refused at synth unless `dangerouslyAllowUnauthenticated` is true. */
+  static none(options: NoAuthOptions): VssAuth {
+    if (options?.dangerouslyAllowUnauthenticated !== true) {
+      throw new Error(
+        "VssAuth.none() refused: auth mode 'none' makes every caller the same user. Pass { dangerouslyAllowUnauthenticated: true } only for throwaway test deployments.",
+      );
+    }
+    return new VssAuth('none', undefined, undefined);
+  }
+
+  private constructor(
+    readonly mode: VssAuthMode,
+    readonly jwtOptions: JwtAuthOptions | undefined,
+    readonly cognitoOptions: CognitoAuthOptions | undefined,
+  ) {}
+}
+
+/** Default authorizer result cache. */
+export const DEFAULT_AUTHORIZER_CACHE_TTL = Duration.seconds(60);

@@ -1,0 +1,59 @@
+/**
+ * Least-privilege permissions, in one typed place (docs/security.md renders this table).
+ *
+ * Each VSS function gets exactly the DynamoDB actions that lambda/store/dynamodb-store.ts sends
+ * for its operation, on the table and (only for Query) on the creation-order index:
+ *   getObject        GetItem
+ *   putObjects       UpdateItem, DeleteItem  (single writes directly; several writes as one
+ *                    TransactWriteItems, which IAM authorizes per contained action: the store
+ *                    emits only Update and Delete actions, never ConditionCheck or Put)
+ *   deleteObject     DeleteItem
+ *   listKeyVersions  Query on the bySeq index; GetItem on the table (page_size 0 reads the
+ *                    global-version item)
+ * No function may Scan, BatchWrite, PutItem or touch another table. Another action (e.g. S3 for
+ * large values) is a one-line change here.
+ */
+import type { Operation } from '../lambda/core/service.js';
+
+export type DynamoDbAction =
+  | 'dynamodb:GetItem'
+  | 'dynamodb:Query'
+  | 'dynamodb:UpdateItem'
+  | 'dynamodb:DeleteItem'
+  | 'dynamodb:ConditionCheckItem'
+  | 'dynamodb:PutItem';
+
+export interface TableAccess {
+  /** Actions on the table itself. */
+  readonly table: readonly DynamoDbAction[];
+  /** Actions on the creation-order index (TABLE_LAYOUT.creationIndex). */
+  readonly creationIndex: readonly DynamoDbAction[];
+  /** Whether the function writes (decides the KMS actions when the table uses a customer-managed key). */
+  readonly writes: boolean;
+}
+
+export const VSS_TABLE_ACCESS = {
+  getObject: { table: ['dynamodb:GetItem'], creationIndex: [], writes: false },
+  putObjects: { table: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'], creationIndex: [], writes: true },
+  deleteObject: { table: ['dynamodb:DeleteItem'], creationIndex: [], writes: true },
+  listKeyVersions: { table: ['dynamodb:GetItem'], creationIndex: ['dynamodb:Query'], writes: false },
+} as const satisfies Record<Operation, TableAccess>;
+
+/**
+ * KMS actions on the table's customer-managed key (only when one is configured), limited to
+ * calls made through DynamoDB (kms:ViaService). These are the actions DynamoDB documents for a
+ * principal using a table encrypted with a customer-managed key.
+ */
+export const TABLE_KEY_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'] as const;
+export const TABLE_KEY_WRITE_ACTIONS = [...TABLE_KEY_READ_ACTIONS, 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'] as const;
+
+/** The LNURL-auth issuer: its challenge table and its signing key. */
+export const LNURL_TABLE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:DeleteItem'] as const satisfies readonly DynamoDbAction[];
+export const LNURL_SIGNER_KEY_ACTIONS = ['kms:Sign', 'kms:GetPublicKey'] as const;
+/** The JWT authorizer trusts tokens the LNURL-auth issuer signed. */
+export const LNURL_VERIFIER_KEY_ACTIONS = ['kms:GetPublicKey'] as const;
+
+/** X-Ray accepts no resource-level restriction: these two actions need Resource "*". */
+export const XRAY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] as const;
+/** Writing to the function's own log group. */
+export const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'] as const;
