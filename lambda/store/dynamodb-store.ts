@@ -61,6 +61,8 @@ export interface DynamoDbRequestEvent {
   readonly command: 'GetItem' | 'UpdateItem' | 'DeleteItem' | 'TransactWriteItems' | 'Query' | 'PutItem' | 'BatchWriteItem' | 'BatchGetItem';
   readonly consumedCapacity: readonly ConsumedCapacity[];
   readonly attempt: number;
+  /** The request failed (a failed condition still costs a round trip and write capacity). */
+  readonly failed: boolean;
 }
 
 export interface DynamoDbStoreOptions {
@@ -314,8 +316,9 @@ export class DynamoDbStore implements KeyValueStore {
           corrected = true;
         }
       }
-      // A failure that ALL_OLD cannot explain means the item changed under us: try again.
-      if (!corrected && round > 0) await new Promise((r) => setTimeout(r, Math.random() * 20));
+      // Every legitimate failure is explained by ALL_OLD (a failed precondition, or a different
+      // large value than expected). One that is not is a fault; retrying cannot help.
+      if (!corrected) throw internalError();
     }
     // Heads kept changing under concurrent writers: transient, so the client retries (500).
     throw internalError();
@@ -444,10 +447,16 @@ export class DynamoDbStore implements KeyValueStore {
   ): Promise<T> {
     return withRetries(
       async (ctx) => {
-        const out = await send(ctx);
+        let out: T;
+        try {
+          out = await send(ctx);
+        } catch (e) {
+          this.onRequest?.({ command, attempt: ctx.attempt, consumedCapacity: [], failed: true });
+          throw e;
+        }
         if (this.onRequest) {
           const cc = out?.ConsumedCapacity;
-          this.onRequest({ command, attempt: ctx.attempt, consumedCapacity: cc === undefined ? [] : Array.isArray(cc) ? cc : [cc] });
+          this.onRequest({ command, attempt: ctx.attempt, consumedCapacity: cc === undefined ? [] : Array.isArray(cc) ? cc : [cc], failed: false });
         }
         return out;
       },

@@ -117,6 +117,7 @@ export async function stageChunkSet(t: TableAccess, pk: string, headSk: Uint8Arr
         // A fresh random id never exists; the condition makes a collision an error, not an overwrite.
         ConditionExpression: 'attribute_not_exists(#pk)',
         ExpressionAttributeNames: { '#pk': PK },
+        ReturnConsumedCapacity: 'TOTAL',
       }),
     ),
   );
@@ -134,7 +135,9 @@ export async function deleteChunkSet(t: TableAccess, pk: string, ref: Pick<Large
   for (let i = 0; i < ref.chunks; i++) requests.push({ DeleteRequest: { Key: { [PK]: { S: pk }, [SK]: { B: chunkSortKey(ref.id, i) } } } });
   await batchWrite(t, requests, () => 64);
   await t.run('DeleteItem', () =>
-    t.client.send(new DeleteItemCommand({ TableName: t.tableName, Key: { [PK]: { S: pk }, [SK]: { B: chunkSetSortKey(ref.id) } } })),
+    t.client.send(
+      new DeleteItemCommand({ TableName: t.tableName, Key: { [PK]: { S: pk }, [SK]: { B: chunkSetSortKey(ref.id) } }, ReturnConsumedCapacity: 'TOTAL' }),
+    ),
   );
 }
 
