@@ -251,7 +251,7 @@ describe('withRetries', () => {
     expect(deps.sleeps).toEqual([]);
   });
 
-  it('the defaults are bounded: at most 6 attempts within 3 s (inside the clients' 10 s timeout with one 3 s request timeout), single waits ≤ 800 ms', () => {
+  it('the defaults are bounded: at most 6 attempts within 3 s (inside the 10 s client timeout with one 3 s request timeout), single waits ≤ 800 ms', () => {
     expect(DEFAULT_RETRY).toEqual({ maxAttempts: 6, baseDelayMs: 25, maxDelayMs: 800, budgetMs: 3000 });
   });
 });
