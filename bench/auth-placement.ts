@@ -1,0 +1,239 @@
+/**
+ * Where to verify `signature` auth on AWS (issue: "choose between verifying in the handler and a
+ * REQUEST authorizer by measuring invocations and latency"). One run measures:
+ *
+ *   A  in-process verification of a signature header (lambda/auth/signature.ts, @noble/curves):
+ *      warm µs per verification over distinct headers, and cold (fresh process: module import +
+ *      first verification), median of several processes
+ *   B  a REQUEST authorizer handler invoked locally (the same verification plus building the IAM
+ *      policy and JSON-serialising event and result, as the Lambda runtime does): warm and cold
+ *   C  the extra hop such an authorizer adds, as a lower bound measured here: one loopback HTTP
+ *      round trip to a server running B
+ *   baselines, same run: the VSS getObject handler in-process on a stub store (pure CPU of one
+ *      invocation), and one getObject through the local server on the embedded engine (HTTP +
+ *      handler + DynamoDB-compatible store), with auth none and with in-handler signature auth
+ *
+ * and then models, per 1M VSS requests, invocations and added latency. What API Gateway adds to
+ * invoke an authorizer Lambda is NOT measurable locally; the figures used for it are assumptions
+ * (overridable: BENCH_AUTHORIZER_INVOKE_MS, BENCH_AUTHORIZER_COLD_MS) and printed as such.
+ *
+ *   npx tsx bench/auth-placement.ts            (BENCH_ROUNDS=2000, BENCH_HTTP_ROUNDS=300)
+ */
+import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import { request } from 'node:http';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import type { APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { SIGNING_CONSTANT, createSignatureHeader, headerValue, verifySignatureHeader } from '../lambda/auth/signature.js';
+import { userFromSignatureHeader } from '../lambda/auth/resolve-user.js';
+import { userFromAuthorizerContext } from '../lambda/auth/authorizer-context.js';
+import { VssService } from '../lambda/core/service.js';
+import { vss } from '../lambda/core/generated/vss.js';
+import { createApiGatewayHandler } from '../lambda/handlers/api-gateway.js';
+import type { KeyValueStore } from '../lambda/store/kv-store.js';
+import { startLocalVss } from '../local/app.js';
+
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 2000);
+const HTTP_ROUNDS = Number(process.env['BENCH_HTTP_ROUNDS'] ?? 300);
+const COLD_PROCESSES = Number(process.env['BENCH_COLD_PROCESSES'] ?? 7);
+/** Assumed, not measured: API Gateway → warm authorizer Lambda invoke, added to the request. */
+const ASSUMED_INVOKE_MS = Number(process.env['BENCH_AUTHORIZER_INVOKE_MS'] ?? 10);
+/** Assumed, not measured: cold start of a small Node.js 20 authorizer function (init phase). */
+const ASSUMED_COLD_MS = Number(process.env['BENCH_AUTHORIZER_COLD_MS'] ?? 250);
+/** AWS Lambda list price, us-east-1 x86 (verify for your region): per request and per GB-second. */
+const PRICE_PER_MILLION_REQUESTS = 0.2;
+const PRICE_PER_GB_SECOND = 0.0000166667;
+const AUTHORIZER_MEMORY_GB = 0.25;
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const p99 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.99)]!;
+
+/** Microseconds per call, after a warm-up of a tenth of the rounds. */
+async function perCallUs(rounds: number, fn: (i: number) => unknown): Promise<number> {
+  for (let i = 0; i < Math.max(50, rounds / 10); i++) await fn(i);
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < rounds; i++) await fn(i);
+  return Number(process.hrtime.bigint() - t0) / rounds / 1000;
+}
+
+/** Latencies (ms) of `rounds` sequential calls. */
+async function latencies(rounds: number, fn: (i: number) => Promise<unknown>): Promise<number[]> {
+  for (let i = 0; i < 20; i++) await fn(i);
+  const out: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const t0 = performance.now();
+    await fn(i);
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
+// --- the candidate REQUEST authorizer (what we would deploy if we chose it) -------------------
+function requestAuthorizer(event: APIGatewayRequestAuthorizerEvent) {
+  const user = verifySignatureHeader(headerValue(event.headers as Record<string, string>, 'authorization'));
+  const [prefix, stage] = event.methodArn.split('/');
+  return {
+    principalId: user.slice(0, 16),
+    policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: `${prefix}/${stage}/*/*` }] },
+    context: { userToken: user },
+  };
+}
+/** As the Lambda runtime sees it: JSON in, JSON out. */
+const invokeAuthorizer = (eventJson: string): string => JSON.stringify(requestAuthorizer(JSON.parse(eventJson) as APIGatewayRequestAuthorizerEvent));
+
+function authorizerEventJson(header: string): string {
+  return JSON.stringify({
+    type: 'REQUEST',
+    methodArn: 'arn:aws:execute-api:eu-west-1:123456789012:abcdef1234/prod/POST/vss/getObject',
+    resource: '/vss/getObject',
+    path: '/vss/getObject',
+    httpMethod: 'POST',
+    headers: { Authorization: header, 'Content-Type': 'application/octet-stream', Host: 'abcdef1234.execute-api.eu-west-1.amazonaws.com' },
+    requestContext: { stage: 'prod', requestId: 'r' },
+  });
+}
+
+// --- cold measurements in fresh processes ---------------------------------------------------
+/**
+ * Plain node (no tsx, as in the bundled Lambda): import @noble/curves, then time the first and
+ * second verification of the same kind the module does. Median per column over fresh processes.
+ */
+function coldVerification(header: string): { importMs: number; firstMs: number; secondMs: number } {
+  const code = `
+    import { createHash } from 'node:crypto';
+    const h = ${JSON.stringify(header)};
+    const t0 = performance.now();
+    const { secp256k1 } = await import('@noble/curves/secp256k1.js');
+    const t1 = performance.now();
+    const verify = (hdr) => {
+      const pk = Buffer.from(hdr.slice(0, 66), 'hex'), sig = Buffer.from(hdr.slice(66, 194), 'hex');
+      const d = createHash('sha256').update(Buffer.from(${JSON.stringify(SIGNING_CONSTANT)}, 'ascii')).update(pk).update(hdr.slice(194)).digest();
+      if (!secp256k1.verify(sig, d, pk, { prehash: false, lowS: true, format: 'compact' })) throw new Error('bad');
+    };
+    verify(h);
+    const t2 = performance.now();
+    verify(h);
+    const t3 = performance.now();
+    console.log(JSON.stringify([t1 - t0, t2 - t1, t3 - t2]));`;
+  const rows: number[][] = [];
+  for (let i = 0; i < COLD_PROCESSES; i++) {
+    rows.push(JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd: process.cwd() }).toString().trim()) as number[]);
+  }
+  return { importMs: median(rows.map((r) => r[0]!)), firstMs: median(rows.map((r) => r[1]!)), secondMs: median(rows.map((r) => r[2]!)) };
+}
+
+async function main(): Promise<void> {
+  const now = Math.floor(Date.now() / 1000);
+  const keys = Array.from({ length: 64 }, () => secp256k1.utils.randomSecretKey());
+  // Distinct headers (different keys and times), as a fleet of wallets would send.
+  const headers = Array.from({ length: 512 }, (_, i) => createSignatureHeader(keys[i % keys.length]!, now - (i % 600)));
+  const authorizerEvents = headers.map(authorizerEventJson);
+
+  // A: in-process verification.
+  const verifyUs = await perCallUs(ROUNDS, (i) => verifySignatureHeader(headers[i % headers.length]!, { nowSeconds: now }));
+  const cold = coldVerification(headers[0]!);
+
+  // B: the REQUEST authorizer handler invoked locally.
+  const authorizerUs = await perCallUs(ROUNDS, (i) => invokeAuthorizer(authorizerEvents[i % authorizerEvents.length]!));
+
+  // C: lower bound of the extra hop: loopback HTTP round trip to a server running B.
+  const authServer = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const out = invokeAuthorizer(Buffer.concat(chunks).toString());
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(out) }).end(out);
+    });
+  });
+  await new Promise<void>((r) => authServer.listen(0, '127.0.0.1', r));
+  const authPort = (authServer.address() as { port: number }).port;
+  const agent = new (await import('node:http')).Agent({ keepAlive: true, maxSockets: 1 });
+  const hop = (body: string) =>
+    new Promise<void>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: authPort, method: 'POST', path: '/invoke', agent, headers: { 'content-length': Buffer.byteLength(body) } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve());
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  const hopMs = await latencies(HTTP_ROUNDS, (i) => hop(authorizerEvents[i % authorizerEvents.length]!));
+  authServer.close();
+  agent.destroy();
+
+  // Baseline 1: getObject handler in-process on a stub store (one invocation's own CPU).
+  const stub: KeyValueStore = {
+    get: async () => undefined,
+    write: async () => {},
+    deleteIfVersion: async () => {},
+    list: async () => ({ keyVersions: [], nextPageToken: '' }),
+  } as unknown as KeyValueStore;
+  const body = Buffer.from(vss.GetObjectRequest.encode({ storeId: 'wallet', key: 'k'.repeat(144) }).finish()).toString('base64');
+  const mkEvent = (auth: Record<string, unknown> | null, hdrs: Record<string, string>): APIGatewayProxyEvent =>
+    ({ httpMethod: 'POST', headers: hdrs, multiValueHeaders: {}, body, isBase64Encoded: true, requestContext: { authorizer: auth } }) as unknown as APIGatewayProxyEvent;
+  const viaContext = createApiGatewayHandler('getObject', { service: new VssService(stub), resolveUser: userFromAuthorizerContext });
+  const viaSignature = createApiGatewayHandler('getObject', { service: new VssService(stub), resolveUser: userFromSignatureHeader });
+  const ctxEvent = mkEvent({ userToken: 'u' }, {});
+  const sigEvents = headers.map((h) => mkEvent(null, { Authorization: h }));
+  const handlerCtxUs = await perCallUs(ROUNDS, () => viaContext(ctxEvent));
+  const handlerSigUs = await perCallUs(ROUNDS, (i) => viaSignature(sigEvents[i % sigEvents.length]!));
+
+  // Baseline 2: getObject through the local server on the embedded engine, auth none vs signature.
+  let httpNone: number[] | undefined;
+  let httpSig: number[] | undefined;
+  let httpNote = '';
+  try {
+    const engineName = process.env['BENCH_ENGINE'] === 'dynamodb-local' ? 'dynamodb-local' : 'dynoxide';
+    const none = await startLocalVss({ port: 0, engine: engineName, auth: 'none' });
+    const sig = await startLocalVss({ port: 0, dynamodbEndpoint: none.engine!.endpoint, tableName: 'vss', auth: 'signature' });
+    const get = (url: string, h: Record<string, string>) =>
+      fetch(`${url}/getObject`, { method: 'POST', headers: { 'content-type': 'application/octet-stream', ...h }, body: Buffer.from(body, 'base64') }).then((r) => r.arrayBuffer());
+    httpNone = await latencies(HTTP_ROUNDS, () => get(none.url, {}));
+    httpSig = await latencies(HTTP_ROUNDS, (i) => get(sig.url, { authorization: headers[i % headers.length]! }));
+    await sig.stop();
+    await none.stop();
+    httpNote = engineName;
+  } catch (e) {
+    httpNote = `skipped: ${(e as Error).message}`;
+  }
+
+  // --- report ---------------------------------------------------------------------------------
+  const f = (x: number, d = 1) => x.toFixed(d);
+  const ratio = (x: number, base: number) => `${f(x / base, 2)}×`;
+  console.log('auth placement benchmark — signature auth (spec §6.3)');
+  console.log(`node ${process.version}, ${ROUNDS} rounds, ${HTTP_ROUNDS} HTTP rounds, cold = median of ${COLD_PROCESSES} fresh processes`);
+  console.log('');
+  console.log('MEASURED in this run');
+  console.log(`  A  verify in-process, warm                          ${f(verifyUs)} µs/verification`);
+  console.log(`  A  verify in-process, cold start (fresh process)     import @noble/curves ${f(cold.importMs)} ms, first verify ${f(cold.firstMs)} ms (builds base-point tables), second ${f(cold.secondMs)} ms`);
+  console.log(`  B  REQUEST authorizer handler, warm (JSON in/out)    ${f(authorizerUs)} µs/invocation`);
+  console.log(`  C  loopback HTTP hop to that authorizer (lower bound) p50 ${f(median(hopMs), 3)} ms  p99 ${f(p99(hopMs), 3)} ms`);
+  console.log(`  baseline: getObject handler, stub store, user from context      ${f(handlerCtxUs)} µs/invocation`);
+  console.log(`            getObject handler, stub store, signature in handler   ${f(handlerSigUs)} µs/invocation  (${ratio(handlerSigUs, handlerCtxUs)} baseline)`);
+  if (httpNone && httpSig) {
+    console.log(`  baseline: getObject over the local server (${httpNote}), auth none       p50 ${f(median(httpNone), 3)} ms`);
+    console.log(`            getObject over the local server (${httpNote}), auth signature  p50 ${f(median(httpSig), 3)} ms  (${ratio(median(httpSig), median(httpNone))} baseline)`);
+  } else {
+    console.log(`  baseline over HTTP ${httpNote}`);
+  }
+  console.log(`  ratios: verification / handler invocation = ${ratio(verifyUs, handlerCtxUs)}; loopback hop / verification = ${ratio(median(hopMs) * 1000, verifyUs)}`);
+  console.log('');
+  console.log('MODEL per 1,000,000 VSS requests (signature headers are fresh per request, so an authorizer cache cannot hit;');
+  console.log('the verification itself costs the same wherever it runs — an authorizer can only add to it)');
+  const verifyMs = verifyUs / 1000;
+  const hopLowMs = median(hopMs);
+  console.log(`  in handler          invocations 1,000,000 (VSS handler only)`);
+  console.log(`                      auth latency per request ${f(verifyMs, 2)} ms (measured); CPU ${f(verifyUs)} s per 1M requests, billed inside the VSS handler`);
+  const billedMs = Math.max(1, Math.ceil(authorizerUs / 1000));
+  const authCost = PRICE_PER_MILLION_REQUESTS + (billedMs / 1000) * AUTHORIZER_MEMORY_GB * 1e6 * PRICE_PER_GB_SECOND;
+  console.log(`  REQUEST authorizer  invocations 2,000,000 (+1,000,000 authorizer invocations, each ≥ ${billedMs} ms billed)`);
+  console.log(`                      auth latency per request ${f(verifyMs + hopLowMs, 2)} ms lower bound (measured verify + measured loopback hop)`);
+  console.log(`                                               ${f(verifyMs + ASSUMED_INVOKE_MS, 2)} ms with the ASSUMED ${f(ASSUMED_INVOKE_MS)} ms API Gateway→Lambda invoke, + ${f(ASSUMED_COLD_MS)} ms on authorizer cold starts (ASSUMED)`);
+  console.log(`                      added cost ≈ $${f(authCost, 2)} per 1M requests (ASSUMED list price $0.20/1M requests + $0.0000166667/GB-s at ${AUTHORIZER_MEMORY_GB * 1024} MB)`);
+  console.log(`  ratio authorizer / in handler: invocations 2.00×; auth latency ≥ ${f((verifyMs + hopLowMs) / verifyMs, 2)}× (measured lower bound), ≈ ${f((verifyMs + ASSUMED_INVOKE_MS) / verifyMs, 1)}× (assumed invoke)`);
+  console.log('');
+  console.log('Rejections cost one invocation either way (the authorizer, or the handler before any DynamoDB call).');
+}
+
+await main();
