@@ -31,7 +31,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { OPERATIONS, type Operation } from '../lambda/core/service.js';
 import { TABLE_LAYOUT } from '../lambda/store/table-layout.js';
-import { TABLE_NAME_ENV } from '../lambda/handlers/runtime.js';
+import { AUTH_MODE_ENV, TABLE_NAME_ENV } from '../lambda/handlers/runtime.js';
 import { METRIC_NAMES } from '../lambda/handlers/observability.js';
 import { DEFAULT_AUTHORIZER_CACHE_TTL, VssAuth, type VssAuthMode } from './auth.js';
 import { GATEWAY_RESPONSE_CONTENT_TYPES, GATEWAY_RESPONSE_HEADERS, GATEWAY_RESPONSES, protocolErrorBody } from './gateway-responses.js';
@@ -87,7 +87,7 @@ export const BUNDLING: nodejs.BundlingOptions = {
 /** Environment variables of the handlers (names shared with lambda/). */
 export const ENV = {
   tableName: TABLE_NAME_ENV,
-  authMode: 'VSS_AUTH_MODE',
+  authMode: AUTH_MODE_ENV,
   jwtPublicKeyPem: 'VSS_JWT_PUBLIC_KEY_PEM',
   jwtJwksUrl: 'VSS_JWT_JWKS_URL',
   jwtIssuer: 'VSS_JWT_ISSUER',
@@ -96,6 +96,7 @@ export const ENV = {
   lnurlKmsKeyId: 'VSS_LNURL_KMS_KEY_ID',
   lnurlTableName: 'VSS_LNURL_TABLE_NAME',
   lnurlTokenTtlSeconds: 'VSS_LNURL_TOKEN_TTL_SECONDS',
+  lnurlPublicUrl: 'VSS_LNURL_PUBLIC_URL',
 } as const;
 
 /** Per-function sizing and scaling. */
@@ -709,6 +710,9 @@ export class VssService extends Construct {
       [ENV.lnurlTableName]: this.lnurlTable!.tableName,
       [ENV.lnurlKmsKeyId]: this.lnurlKey!.keyArn,
       [ENV.lnurlTokenTtlSeconds]: String((options.tokenTtl ?? Duration.days(1)).toSeconds()),
+      // Linking keys are derived from the host wallets were configured with: pin it when a
+      // custom domain fronts the API (without one, the handler uses the request's Host).
+      ...(this.props.domain ? { [ENV.lnurlPublicUrl]: `https://${this.props.domain.domainName}/lnurl-auth` } : {}),
     });
     fn.role.addToPolicy(new iam.PolicyStatement({ actions: [...LNURL_TABLE_ACTIONS], resources: [this.lnurlTable!.tableArn] }));
     fn.role.addToPolicy(new iam.PolicyStatement({ actions: [...LNURL_SIGNER_KEY_ACTIONS], resources: [this.lnurlKey!.keyArn] }));

@@ -38,8 +38,10 @@ describe('storage (defaults)', () => {
     });
   });
 
-  it('table has no global secondary index (listing must be strongly consistent)', () => {
-    template.hasResourceProperties('AWS::DynamoDB::Table', { GlobalSecondaryIndexes: Match.absent() });
+  it('the creation-order index is a local secondary index (strongly consistent listing, spec §13.12)', () => {
+    const table = Object.values(resourcesOf(template, 'AWS::DynamoDB::Table'))[0]!;
+    const gsis = (table.Properties!['GlobalSecondaryIndexes'] as Array<{ IndexName: string }> | undefined) ?? [];
+    expect(gsis.map((g) => g.IndexName)).not.toContain(TABLE_LAYOUT.creationIndex.name);
   });
 
   it('table is billed on demand by default', () => {
