@@ -88,10 +88,11 @@ async function main(): Promise<void> {
     auth,
     authOptions,
   });
-  console.log(`VSS listening on ${vss.url}`);
   if (auth === 'lnurl') {
+    // Before the ready line, which scripts wait for.
     console.log(`LNURL-auth issuer at ${authOptions.lnurlPublicUrl ?? vss.url.replace(/\/vss$/, '') + LNURL_AUTH_PATH}`);
   }
+  console.log(`VSS listening on ${vss.url}`);
 
   let stopping = false;
   const stop = (signal: string): void => {
