@@ -479,6 +479,13 @@ export class VssService extends Construct {
 
     // ---- WAF --------------------------------------------------------------------------------
     if (props.waf?.enabled ?? true) this.webAcl = this.createWaf(props.waf ?? {});
+    else {
+      Validations.of(this.api).acknowledge({
+        id: 'AwsSolutions-APIG3',
+        reason:
+          'The operator turned WAF off explicitly (waf.enabled: false), e.g. because a web ACL is attached outside this construct or the API sits behind CloudFront with its own ACL. Stage throttling still applies.',
+      });
+    }
 
     // ---- Domain and URLs -------------------------------------------------------------------
     if (props.domain) {
@@ -1090,7 +1097,7 @@ export function validateProps(props: VssServiceProps): void {
     if (!provisioned && t.provisionedCapacity) errors.push('tableOptions.provisionedCapacity requires tableOptions.billingMode PROVISIONED');
     const c = t.provisionedCapacity;
     if (c) {
-      for (const [k, v] of Object.entries(c)) if (!Number.isInteger(v) || v < 1) errors.push(`tableOptions.provisionedCapacity.${k} must be a positive integer (got ${v})`);
+      for (const [k, v] of Object.entries(c)) if (v !== undefined && (!Number.isInteger(v) || v < 1)) errors.push(`tableOptions.provisionedCapacity.${k} must be a positive integer (got ${v})`);
       if (c.minReadCapacity > c.maxReadCapacity) errors.push('tableOptions.provisionedCapacity: minReadCapacity > maxReadCapacity');
       if (c.minWriteCapacity > c.maxWriteCapacity) errors.push('tableOptions.provisionedCapacity: minWriteCapacity > maxWriteCapacity');
       const u = c.targetUtilizationPercent;
