@@ -1,0 +1,71 @@
+/**
+ * The observe hook: one structured JSON log line per request with the request id, operation and
+ * a SHA-256 prefix of the user (never the raw token, a key or a value), and EMF metrics per
+ * operation (count, latency, conflicts, errors).
+ */
+import { createHash } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+
+const TOKEN = '02' + 'ab'.repeat(32);
+const event = { requestContext: { requestId: 'req-123' }, body: 'c2VjcmV0LXZhbHVl', headers: { Authorization: 'secret-header' } } as unknown as APIGatewayProxyEvent;
+
+describe('observability', () => {
+  let lines: string[];
+  beforeEach(() => {
+    lines = [];
+    process.env['POWERTOOLS_METRICS_NAMESPACE'] = 'VSS-test';
+    process.env['POWERTOOLS_SERVICE_NAME'] = 'vss';
+    const capture = (chunk: unknown) => {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      return true;
+    };
+    vi.spyOn(process.stdout, 'write').mockImplementation(capture as typeof process.stdout.write);
+    vi.spyOn(process.stderr, 'write').mockImplementation(capture as typeof process.stderr.write);
+    vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.map(String).join(' ')));
+    vi.spyOn(console, 'info').mockImplementation((...a: unknown[]) => void lines.push(a.map(String).join(' ')));
+    vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void lines.push(a.map(String).join(' ')));
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  it('logs request id, operation, status and a hash of the user — never the raw token, header or body', async () => {
+    const { observeOutcome, userHash } = await import('../../lambda/handlers/observability.js');
+    observeOutcome({ operation: 'putObjects', status: 409, errorCode: 1, durationMs: 12.345, userToken: TOKEN }, event);
+    const all = lines.join('\n');
+    expect(all).not.toContain(TOKEN);
+    expect(all).not.toContain('secret-header');
+    expect(all).not.toContain('c2VjcmV0LXZhbHVl');
+    const log = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['message'] === 'vss request')!;
+    expect(log).toMatchObject({ requestId: 'req-123', operation: 'putObjects', status: 409, errorCode: 1, user: userHash(TOKEN), level: 'INFO' });
+    expect(userHash(TOKEN)).toBe(createHash('sha256').update(TOKEN).digest('hex').slice(0, 16));
+  });
+
+  it('emits EMF metrics per operation: Requests, Latency, Conflicts, Errors', async () => {
+    const { observeOutcome } = await import('../../lambda/handlers/observability.js');
+    observeOutcome({ operation: 'getObject', status: 500, errorCode: 3, durationMs: 5, userToken: TOKEN, fault: new Error('boom') }, event);
+    const emf = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['_aws'])! as Record<string, unknown> & {
+      _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> };
+    };
+    const directive = emf._aws.CloudWatchMetrics[0]!;
+    expect(directive.Namespace).toBe('VSS-test');
+    expect(directive.Dimensions[0]).toEqual(expect.arrayContaining(['service', 'operation']));
+    expect(directive.Metrics.map((m) => m.Name)).toEqual(expect.arrayContaining(['Requests', 'Latency', 'Conflicts', 'Errors', 'ClientErrors', 'AuthFailures']));
+    expect(emf).toMatchObject({ operation: 'getObject', Requests: 1, Errors: 1, Conflicts: 0 });
+    const error = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['message'] === 'vss request failed')!;
+    expect(error).toMatchObject({ level: 'ERROR', fault: { name: 'Error', message: 'boom' } });
+  });
+
+  it('an observation failure never breaks the request', async () => {
+    const { observeOutcome } = await import('../../lambda/handlers/observability.js');
+    vi.spyOn(process.stdout, 'write').mockImplementation(() => {
+      throw new Error('stdout broken');
+    });
+    vi.spyOn(console, 'log').mockImplementation(() => {
+      throw new Error('console broken');
+    });
+    vi.spyOn(console, 'info').mockImplementation(() => {
+      throw new Error('console broken');
+    });
+    expect(() => observeOutcome({ operation: 'getObject', status: 200, durationMs: 1 }, event)).not.toThrow();
+  });
+});
