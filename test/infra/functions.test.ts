@@ -8,11 +8,9 @@ import { TABLE_LAYOUT } from '../../lambda/store/table-layout.js';
 import { VSS_TABLE_ACCESS } from '../../lib/permissions.js';
 import { actionsOf, actionsOfFunction, functionLogicalId, resourcesOf, statementsOfFunction, synth } from './support.js';
 
-const FORBIDDEN_DYNAMODB_ACTIONS = [
+/** Never granted to any function: reading everything, administering or exporting tables. */
+const ALWAYS_FORBIDDEN = [
   'dynamodb:Scan',
-  'dynamodb:BatchWriteItem',
-  'dynamodb:BatchGetItem',
-  'dynamodb:PutItem',
   'dynamodb:DeleteTable',
   'dynamodb:UpdateTable',
   'dynamodb:CreateTable',
@@ -23,6 +21,11 @@ const FORBIDDEN_DYNAMODB_ACTIONS = [
   'dynamodb:ExportTableToPointInTime',
   'dynamodb:RestoreTableToPointInTime',
 ];
+/**
+ * Forbidden by the current contract (the store never sends them). Another issue (large values)
+ * may grant some of them in lib/permissions.ts; the exact-list test below then holds them to it.
+ */
+const CONTRACT_FORBIDDEN = ['dynamodb:BatchWriteItem', 'dynamodb:BatchGetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem'];
 
 describe('functions', () => {
   const { template } = synth({
@@ -88,10 +91,19 @@ describe('functions', () => {
     }
   });
 
-  it('no function may Scan, batch-write, PutItem or administer tables', () => {
+  it('no function may Scan or administer, export or restore tables', () => {
     for (const op of OPERATIONS) {
       const actions = actionsOfFunction(template, op);
-      for (const forbidden of FORBIDDEN_DYNAMODB_ACTIONS) expect(actions, `${op} must not have ${forbidden}`).not.toContain(forbidden);
+      for (const forbidden of ALWAYS_FORBIDDEN) expect(actions, `${op} must not have ${forbidden}`).not.toContain(forbidden);
+      expect(actions.filter((a) => a.includes('*')), `${op} has wildcard actions`).toEqual([]);
+    }
+  });
+
+  it('no function may batch-write, batch-get, PutItem or ConditionCheckItem unless permissions.ts grants it', () => {
+    for (const op of OPERATIONS) {
+      const actions = actionsOfFunction(template, op);
+      const granted: readonly string[] = [...VSS_TABLE_ACCESS[op].table, ...VSS_TABLE_ACCESS[op].creationIndex];
+      for (const forbidden of CONTRACT_FORBIDDEN.filter((a) => !granted.includes(a))) expect(actions, `${op} must not have ${forbidden}`).not.toContain(forbidden);
       expect(actions.filter((a) => a.includes('*')), `${op} has wildcard actions`).toEqual([]);
     }
   });
