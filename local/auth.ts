@@ -21,13 +21,14 @@ import type { IncomingMessage } from 'node:http';
 import { createJwtVerifier, type JwtAlgorithm, type JwtKeySource } from '../lambda/auth/jwt.js';
 import { LnurlAuthIssuer, MemoryK1Store, localRs256Signer, type K1Store } from '../lambda/auth/lnurl.js';
 import { verifySignatureHeader } from '../lambda/auth/signature.js';
+import { UNAUTHENTICATED_USER } from '../lambda/auth/resolve-user.js';
 import type { ExtraRoute, LocalAuthenticator } from './server.js';
 
 export const AUTH_MODES = ['none', 'signature', 'jwt', 'lnurl'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
 
 /** The user every request is in mode `none` (the Rust Noop authorizer's user_token). */
-export const UNAUTHENTICATED_USER = 'unauth-user';
+export { UNAUTHENTICATED_USER };
 
 /** Where the local LNURL-auth issuer answers. */
 export const LNURL_AUTH_PATH = '/lnurl-auth';

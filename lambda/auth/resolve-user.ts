@@ -1,10 +1,12 @@
 /**
  * How a deployed VSS handler learns the user (spec §13.9), chosen by VSS_AUTH_MODE:
- *   signature  — verify the `authorization` header here, in the handler (docs/auth.md explains why
- *                not in a REQUEST authorizer: a fresh header per request defeats its cache)
- *   otherwise  — read what API Gateway's authorizer put in the request context (jwt: our TOKEN
- *                authorizer's context.userToken; cognito: the user pool authorizer's claims.sub)
- * Never from the body.
+ *   signature      — verify the `authorization` header here, in the handler (docs/auth.md explains
+ *                    why not in a REQUEST authorizer: a fresh header per request defeats its cache)
+ *   jwt, cognito   — read what API Gateway's authorizer put in the request context (jwt: our TOKEN
+ *   (or unset)       authorizer's context.userToken; cognito: the user pool authorizer's claims.sub)
+ *   none           — everyone is one user, as the reference's Noop authorizer (only deployed when
+ *                    the stack was explicitly forced to)
+ * Any other value is a configuration error and fails loudly. Never from the body.
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { userFromAuthorizerContext } from './authorizer-context.js';
@@ -16,6 +18,20 @@ export function userFromSignatureHeader(event: Pick<APIGatewayProxyEvent, 'heade
   return verifySignatureHeader(headerValue(event.headers, 'authorization', event.multiValueHeaders));
 }
 
+/** The user every request is in mode `none` (the Rust Noop authorizer's user_token). */
+export const UNAUTHENTICATED_USER = 'unauth-user';
+
 export function resolveUserForMode(mode: string | undefined): UserResolver {
-  return mode === 'signature' ? userFromSignatureHeader : userFromAuthorizerContext;
+  switch (mode) {
+    case 'signature':
+      return userFromSignatureHeader;
+    case undefined:
+    case 'jwt':
+    case 'cognito':
+      return userFromAuthorizerContext;
+    case 'none':
+      return () => UNAUTHENTICATED_USER;
+    default:
+      throw new Error(`Unknown VSS_AUTH_MODE ${JSON.stringify(mode)}: use signature, jwt, cognito or none`);
+  }
 }

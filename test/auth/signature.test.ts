@@ -144,6 +144,15 @@ describe('user resolution in the deployed handler (VSS_AUTH_MODE)', () => {
     expect(() => resolveUserForMode('jwt')(event({ authorization: sigsAuthHeader(SK, NOW) }))).toThrow();
   });
 
+  it('none mode makes every request the one unauthenticated user, whatever the context says', () => {
+    expect(resolveUserForMode('none')(event({}))).toBe('unauth-user');
+    expect(resolveUserForMode('none')(event({}, { userToken: 'someone' }))).toBe('unauth-user');
+  });
+
+  it('an unknown mode is a configuration error, not a silent fallback', () => {
+    expect(() => resolveUserForMode('signatur')).toThrow(/Unknown VSS_AUTH_MODE/);
+  });
+
   it('headerValue finds a header case-insensitively and prefers the last of multiple values', () => {
     expect(headerValue({ AUTHORIZATION: 'a' }, 'authorization')).toBe('a');
     expect(headerValue({ authorization: 'a' }, 'Authorization', { Authorization: ['x', 'y'] })).toBe('y');
