@@ -193,7 +193,9 @@ export function parseConfig(rawContext: unknown, env: Readonly<Record<string, st
     jwksUrl: c.string(jr['jwksUrl'], 'vss.jwt.jwksUrl', /^https:\/\/\S+$/, 'must be an https:// URL'),
     issuer: c.string(jr['issuer'], 'vss.jwt.issuer'),
     audience: c.string(jr['audience'], 'vss.jwt.audience'),
-    algorithms: c.strings(jr['algorithms'], 'vss.jwt.algorithms', /^(RS|PS|ES)(256|384|512)$|^EdDSA$/),
+    // Exactly what the authorizer verifies (lambda/auth/jwt.ts): anything else would synthesize
+    // and then refuse every request.
+    algorithms: c.strings(jr['algorithms'], 'vss.jwt.algorithms', /^(RS256|ES256)$/),
     cacheTtlSeconds: c.int(jr['cacheTtlSeconds'], 'vss.jwt.cacheTtlSeconds', 0, 3600),
   };
   if (jr && authMode !== 'jwt') c.problems.push(`vss.jwt is set but vss.authMode is "${authMode}" (jwt settings apply only to authMode "jwt")`);

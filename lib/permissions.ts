@@ -2,16 +2,18 @@
  * Least-privilege permissions, in one typed place (docs/security.md renders this table).
  *
  * Each VSS function gets exactly the DynamoDB actions that lambda/store/dynamodb-store.ts sends
- * for its operation, on the table and (only for Query) on the creation-order index:
- *   getObject        GetItem
+ * for its operation, on the table and (only for Query) on an index:
+ *   getObject        GetItem; BatchGetItem (a large value's chunks)
  *   putObjects       UpdateItem, DeleteItem  (single writes directly; several writes as one
  *                    TransactWriteItems, which IAM authorizes per contained action: the store
- *                    emits only Update and Delete actions, never ConditionCheck or Put)
- *   deleteObject     DeleteItem
+ *                    emits only Update and Delete actions, never ConditionCheck or Put);
+ *                    PutItem (a large value's chunk-set record) and BatchWriteItem (its chunks,
+ *                    and removal of the chunks it replaces)
+ *   deleteObject     DeleteItem; BatchWriteItem (removal of a deleted large value's chunks)
  *   listKeyVersions  Query on the bySeq index; GetItem on the table (page_size 0 reads the
  *                    global-version item)
- * No function may Scan, BatchWrite, PutItem or touch another table. Another action (e.g. S3 for
- * large values) is a one-line change here.
+ *   sweepChunks      Query on the byGc index; GetItem, UpdateItem, DeleteItem, BatchWriteItem
+ * No function may Scan or touch another table. Large values: docs/large-values.md.
  */
 import type { Operation } from '../lambda/core/service.js';
 
@@ -21,23 +23,40 @@ export type DynamoDbAction =
   | 'dynamodb:UpdateItem'
   | 'dynamodb:DeleteItem'
   | 'dynamodb:ConditionCheckItem'
-  | 'dynamodb:PutItem';
+  | 'dynamodb:PutItem'
+  | 'dynamodb:BatchWriteItem'
+  | 'dynamodb:BatchGetItem';
 
 export interface TableAccess {
   /** Actions on the table itself. */
   readonly table: readonly DynamoDbAction[];
   /** Actions on the creation-order index (TABLE_LAYOUT.creationIndex). */
   readonly creationIndex: readonly DynamoDbAction[];
+  /** Actions on the sweep index (TABLE_LAYOUT.sweepIndex). */
+  readonly sweepIndex: readonly DynamoDbAction[];
   /** Whether the function writes (decides the KMS actions when the table uses a customer-managed key). */
   readonly writes: boolean;
 }
 
 export const VSS_TABLE_ACCESS = {
-  getObject: { table: ['dynamodb:GetItem'], creationIndex: [], writes: false },
-  putObjects: { table: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'], creationIndex: [], writes: true },
-  deleteObject: { table: ['dynamodb:DeleteItem'], creationIndex: [], writes: true },
-  listKeyVersions: { table: ['dynamodb:GetItem'], creationIndex: ['dynamodb:Query'], writes: false },
+  getObject: { table: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'], creationIndex: [], sweepIndex: [], writes: false },
+  putObjects: {
+    table: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem'],
+    creationIndex: [],
+    sweepIndex: [],
+    writes: true,
+  },
+  deleteObject: { table: ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'], creationIndex: [], sweepIndex: [], writes: true },
+  listKeyVersions: { table: ['dynamodb:GetItem'], creationIndex: ['dynamodb:Query'], sweepIndex: [], writes: false },
 } as const satisfies Record<Operation, TableAccess>;
+
+/** The scheduled sweeper of crashed large-value writes (lambda/store/chunk-sweeper.ts). */
+export const SWEEPER_TABLE_ACCESS = {
+  table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
+  creationIndex: [],
+  sweepIndex: ['dynamodb:Query'],
+  writes: true,
+} as const satisfies TableAccess;
 
 /**
  * KMS actions on the table's customer-managed key (only when one is configured), limited to
@@ -49,7 +68,8 @@ export const TABLE_KEY_WRITE_ACTIONS = [...TABLE_KEY_READ_ACTIONS, 'kms:Encrypt'
 
 /** The LNURL-auth issuer: its challenge table and its signing key. */
 export const LNURL_TABLE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:DeleteItem'] as const satisfies readonly DynamoDbAction[];
-export const LNURL_SIGNER_KEY_ACTIONS = ['kms:Sign', 'kms:GetPublicKey'] as const;
+/** The issuer only signs (lambda/auth/kms.ts kmsRs256Signer); verification is the authorizer's. */
+export const LNURL_SIGNER_KEY_ACTIONS = ['kms:Sign'] as const;
 /** The JWT authorizer trusts tokens the LNURL-auth issuer signed. */
 export const LNURL_VERIFIER_KEY_ACTIONS = ['kms:GetPublicKey'] as const;
 

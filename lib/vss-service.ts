@@ -16,6 +16,8 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -42,14 +44,16 @@ import {
   LOG_ACTIONS,
   TABLE_KEY_READ_ACTIONS,
   TABLE_KEY_WRITE_ACTIONS,
+  SWEEPER_TABLE_ACCESS,
   VSS_TABLE_ACCESS,
+  type TableAccess,
 } from './permissions.js';
 
 /** Repository root (entries and the lockfile are resolved from here, not from the cwd). */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** The functions of the service; the first four are the VSS operations. */
-export type VssFunctionName = Operation | 'jwtAuthorizer' | 'lnurlAuth';
+export type VssFunctionName = Operation | 'jwtAuthorizer' | 'lnurlAuth' | 'sweepChunks';
 
 /** Handler entry of each function (each file exports `handler`). */
 export const HANDLER_ENTRIES: Readonly<Record<VssFunctionName, string>> = {
@@ -59,6 +63,7 @@ export const HANDLER_ENTRIES: Readonly<Record<VssFunctionName, string>> = {
   listKeyVersions: 'lambda/handlers/listKeyVersions.ts',
   jwtAuthorizer: 'lambda/handlers/jwtAuthorizer.ts',
   lnurlAuth: 'lambda/handlers/lnurlAuth.ts',
+  sweepChunks: 'lambda/handlers/sweepChunks.ts',
 };
 
 /** ESM bundles that contain CommonJS dependencies (protobufjs/minimal, long) need `require`. */
@@ -97,6 +102,7 @@ export const ENV = {
   lnurlTableName: 'VSS_LNURL_TABLE_NAME',
   lnurlTokenTtlSeconds: 'VSS_LNURL_TOKEN_TTL_SECONDS',
   lnurlPublicUrl: 'VSS_LNURL_PUBLIC_URL',
+  sweepGraceSeconds: 'VSS_SWEEP_GRACE_SECONDS',
 } as const;
 
 /** Per-function sizing and scaling. */
@@ -258,7 +264,8 @@ export interface VssServiceProps {
   readonly auth: VssAuth;
   /**
    * Use an existing table instead of creating one. It must have the layout of
-   * lambda/store/table-layout.ts. Mutually exclusive with `tableOptions`.
+   * lambda/store/table-layout.ts (keys, LSI `bySeq`, GSI `byGc`). Mutually exclusive with
+   * `tableOptions`.
    * @default - a new table
    */
   readonly existingTable?: dynamodb.ITable;
@@ -337,6 +344,7 @@ const DEFAULT_MEMORY: Record<VssFunctionName, number> = {
   listKeyVersions: 512,
   jwtAuthorizer: 512,
   lnurlAuth: 512,
+  sweepChunks: 512,
 };
 
 /** IDs of the per-operation functions (stable: they name the log groups and roles). */
@@ -347,7 +355,16 @@ const FUNCTION_IDS: Record<VssFunctionName, string> = {
   listKeyVersions: 'ListKeyVersions',
   jwtAuthorizer: 'JwtAuthorizer',
   lnurlAuth: 'LnurlAuth',
+  sweepChunks: 'SweepChunks',
 };
+
+/**
+ * How often the sweeper of crashed large-value writes runs, and the age below which it leaves
+ * chunk sets alone. The grace must stay far above any VSS function's timeout (at most 29 s behind
+ * API Gateway), so a write in flight is never swept (docs/large-values.md).
+ */
+const SWEEP_SCHEDULE = Duration.hours(1);
+const SWEEP_GRACE = Duration.hours(1);
 
 /** A deployed function: the function, its `live` alias (what API Gateway invokes) and its log group. */
 export interface VssFunction {
@@ -466,6 +483,7 @@ export class VssService extends Construct {
       });
       this.acknowledgeMethod(method, false);
     }
+    this.createSweeper();
 
     if (props.lnurlAuth) {
       const fn = this.createLnurlFunction(props.lnurlAuth);
@@ -542,17 +560,35 @@ export class VssService extends Construct {
       projectionType: dynamodb.ProjectionType.INCLUDE,
       nonKeyAttributes: [...TABLE_LAYOUT.creationIndex.nonKeyAttributes],
     });
+    // Sparse: only chunk-set records of large values carry its keys (docs/large-values.md).
+    const sweep = TABLE_LAYOUT.sweepIndex;
+    table.addGlobalSecondaryIndex({
+      indexName: sweep.name,
+      partitionKey: { name: sweep.partitionKey.name, type: attributeType(sweep.partitionKey.type) },
+      sortKey: { name: sweep.sortKey.name, type: attributeType(sweep.sortKey.type) },
+      projectionType: dynamodb.ProjectionType.INCLUDE,
+      nonKeyAttributes: [...sweep.nonKeyAttributes],
+      ...(provisioned && cap ? { readCapacity: cap.minReadCapacity, writeCapacity: cap.minWriteCapacity } : {}),
+    });
     if (provisioned && cap) {
       const target = cap.targetUtilizationPercent ?? 70;
       table.autoScaleReadCapacity({ minCapacity: cap.minReadCapacity, maxCapacity: cap.maxReadCapacity }).scaleOnUtilization({ targetUtilizationPercent: target });
       table.autoScaleWriteCapacity({ minCapacity: cap.minWriteCapacity, maxCapacity: cap.maxWriteCapacity }).scaleOnUtilization({ targetUtilizationPercent: target });
+      // A throttled GSI throttles the table's writes: the sweep index scales with it.
+      table
+        .autoScaleGlobalSecondaryIndexWriteCapacity(sweep.name, { minCapacity: cap.minWriteCapacity, maxCapacity: cap.maxWriteCapacity })
+        .scaleOnUtilization({ targetUtilizationPercent: target });
     }
     return { table, ...(key ? { key } : {}) };
   }
 
-  private createFunction(name: VssFunctionName, environment: Record<string, string>): VssFunction {
+  private createFunction(
+    name: VssFunctionName,
+    environment: Record<string, string>,
+    defaults: { readonly timeout?: Duration; readonly reservedConcurrency?: number } = {},
+  ): VssFunction {
     const id = FUNCTION_IDS[name];
-    const options = { ...this.props.functionDefaults, ...this.props.functions?.[name] };
+    const options = { ...defaults, ...this.props.functionDefaults, ...this.props.functions?.[name] };
     const logGroup = new logs.LogGroup(this, `${id}Logs`, {
       retention: this.props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
       removalPolicy: this.props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
@@ -601,15 +637,45 @@ export class VssService extends Construct {
 
   private createVssFunction(op: Operation): VssFunction {
     const fn = this.createFunction(op, { [ENV.tableName]: this.table.tableName, [ENV.authMode]: this.authMode });
-    const access = VSS_TABLE_ACCESS[op];
+    this.grantTableAccess(fn, VSS_TABLE_ACCESS[op]);
+    return fn;
+  }
+
+  /**
+   * The sweeper of crashed large-value writes: hourly, one at a time (reserved concurrency 1),
+   * idempotent, so a failed or timed-out run is simply continued by the next.
+   */
+  private createSweeper(): VssFunction {
+    const fn = this.createFunction(
+      'sweepChunks',
+      { [ENV.tableName]: this.table.tableName, [ENV.sweepGraceSeconds]: String(SWEEP_GRACE.toSeconds()) },
+      { timeout: Duration.minutes(5), reservedConcurrency: 1 },
+    );
+    this.grantTableAccess(fn, SWEEPER_TABLE_ACCESS);
+    // Stable ID 'SweepSchedule'.
+    const rule = new events.Rule(this, 'SweepSchedule', {
+      description: 'VSS: remove chunks left by crashed large-value writes (docs/large-values.md)',
+      schedule: events.Schedule.rate(SWEEP_SCHEDULE),
+      targets: [new targets.LambdaFunction(fn.alias, { retryAttempts: 0 })],
+    });
+    Validations.of(rule).acknowledge({
+      id: 'Serverless-EventBusDLQ',
+      reason:
+        'The target gets an empty scheduled event: a dead-lettered one would hold nothing to replay, and the next hourly run redoes the idempotent sweep. Failed runs raise the per-function Lambda errors alarm.',
+    });
+    return fn;
+  }
+
+  private grantTableAccess(fn: VssFunction, access: TableAccess): void {
     fn.role.addToPolicy(new iam.PolicyStatement({ actions: [...access.table], resources: [this.table.tableArn] }));
-    if (access.creationIndex.length > 0) {
-      fn.role.addToPolicy(
-        new iam.PolicyStatement({
-          actions: [...access.creationIndex],
-          resources: [`${this.table.tableArn}/index/${TABLE_LAYOUT.creationIndex.name}`],
-        }),
-      );
+    const indexes: Array<[readonly string[], string]> = [
+      [access.creationIndex, TABLE_LAYOUT.creationIndex.name],
+      [access.sweepIndex, TABLE_LAYOUT.sweepIndex.name],
+    ];
+    for (const [actions, index] of indexes) {
+      if (actions.length > 0) {
+        fn.role.addToPolicy(new iam.PolicyStatement({ actions: [...actions], resources: [`${this.table.tableArn}/index/${index}`] }));
+      }
     }
     if (this.tableKey) {
       fn.role.addToPolicy(
@@ -620,7 +686,6 @@ export class VssService extends Construct {
         }),
       );
     }
-    return fn;
   }
 
   private createAuthorizer(auth: VssAuth):
@@ -996,7 +1061,7 @@ export class VssService extends Construct {
   }
 
   private acknowledgeServiceWide(): void {
-    for (const fn of Object.values(this.functions)) {
+    for (const [name, fn] of Object.entries(this.functions) as Array<[VssFunctionName, VssFunction | undefined]>) {
       if (!fn) continue;
       Validations.of(fn.role).acknowledge(
         {
@@ -1005,6 +1070,20 @@ export class VssService extends Construct {
             'Only xray:PutTraceSegments and xray:PutTelemetryRecords (added by active tracing) use Resource "*": X-Ray supports no resource-level permissions. All data permissions name the table, index, key or log group.',
         },
       );
+      if (name === 'sweepChunks') {
+        Validations.of(fn.function).acknowledge(
+          {
+            id: 'Serverless-LambdaDLQ',
+            reason:
+              'Invoked by an hourly EventBridge schedule with an empty event: a failed run carries no data to keep, and the next run redoes the idempotent sweep. Failures raise the per-function Lambda errors alarm.',
+          },
+          {
+            id: 'Serverless-LambdaAsyncFailureDestination',
+            reason: 'The scheduled event has no payload worth routing: the next hourly run retries the sweep, and the errors alarm reports failures.',
+          },
+        );
+        continue;
+      }
       Validations.of(fn.function).acknowledge(
         {
           id: 'Serverless-LambdaDLQ',

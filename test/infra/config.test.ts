@@ -54,6 +54,12 @@ describe('deployment config (bin/config.ts)', () => {
     }
   });
 
+  it('JWT algorithms are limited to what the authorizer verifies (RS256, ES256)', () => {
+    const jwt = (algorithms: string[]) => ({ authMode: 'jwt', jwt: { publicKeyPem: TEST_PUBLIC_KEY_PEM, algorithms } });
+    expect(parseConfig(jwt(['RS256', 'ES256'])).jwt?.algorithms).toEqual(['RS256', 'ES256']);
+    for (const alg of ['PS256', 'ES384', 'EdDSA', 'HS256', 'none']) expect(bad(jwt([alg]))).toThrow(/vss.jwt.algorithms/);
+  });
+
   it('invalid combinations are refused', () => {
     expect(bad({ authMode: 'signature', lnurlAuth: { enabled: true } })).toThrow(/lnurlAuth issues JWTs and needs vss.authMode "jwt"/);
     expect(bad({ table: { billingMode: 'PROVISIONED' } })).toThrow(/requires vss.table.provisioned/);
@@ -101,14 +107,12 @@ describe('npm run synth', () => {
       const env: Record<string, string> = {};
       for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(AWS_|CDK_DEFAULT_)/.test(k)) env[k] = v;
       Object.assign(env, { AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_EC2_METADATA_DISABLED: 'true' });
-      const started = Date.now();
       const r = spawnSync('npm', ['run', 'synth', '--', '--output', out, '--no-notices'], { cwd: PROJECT_ROOT, env, encoding: 'utf8', timeout: 170_000 });
       expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
       const files = readdirSync(out);
       expect(files).toContain('Vss.template.json');
       const template = JSON.parse(readFileSync(path.join(out, 'Vss.template.json'), 'utf8')) as { Outputs: Record<string, unknown> };
       expect(Object.keys(template.Outputs)).toEqual(expect.arrayContaining(['VssBaseUrl', 'TableName']));
-      expect(Date.now() - started).toBeLessThan(170_000);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

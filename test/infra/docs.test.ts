@@ -20,7 +20,7 @@ describe('docs', () => {
       for (const a of m[2]!.split(',').map((s) => s.trim())) set.add(a);
       documented.set(m[1]!, set);
     }
-    expect([...documented.keys()].sort()).toEqual(['deleteObject', 'getObject', 'jwtAuthorizer', 'listKeyVersions', 'lnurlAuth', 'putObjects']);
+    expect([...documented.keys()].sort()).toEqual(['deleteObject', 'getObject', 'jwtAuthorizer', 'listKeyVersions', 'lnurlAuth', 'putObjects', 'sweepChunks']);
     for (const [fn, actions] of documented) {
       const synthesized = statementsOfFunction(template, fn as VssFunctionName)
         .flatMap(actionsOf)

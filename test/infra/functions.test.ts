@@ -33,9 +33,10 @@ describe('functions', () => {
   });
   const functions = resourcesOf(template, 'AWS::Lambda::Function');
 
-  it('one function per VSS operation', () => {
-    expect(Object.keys(functions)).toHaveLength(OPERATIONS.length);
+  it('one function per VSS operation, plus the scheduled sweeper of crashed large-value writes', () => {
+    expect(Object.keys(functions)).toHaveLength(OPERATIONS.length + 1);
     for (const op of OPERATIONS) functionLogicalId(template, op);
+    functionLogicalId(template, 'sweepChunks');
   });
 
   it('every function runs on ARM64 with the current Node.js LTS runtime', () => {
@@ -44,12 +45,22 @@ describe('functions', () => {
     }
   });
 
-  it('every function has explicit memory and timeout', () => {
+  it('every function has explicit memory and timeout; those behind API Gateway end within its 29 s', () => {
     for (const fn of Object.values(functions)) {
       expect(fn.Properties!['MemorySize']).toBeTypeOf('number');
       expect(fn.Properties!['Timeout']).toBeTypeOf('number');
-      expect(fn.Properties!['Timeout']).toBeLessThanOrEqual(29);
     }
+    for (const op of OPERATIONS) expect(functions[functionLogicalId(template, op)]!.Properties!['Timeout']).toBeLessThanOrEqual(29);
+  });
+
+  it('the sweeper runs hourly, one run at a time, with a grace period far above the request functions\' timeouts', () => {
+    const sweeper = functions[functionLogicalId(template, 'sweepChunks')]!;
+    expect(sweeper.Properties!['ReservedConcurrentExecutions']).toBe(1);
+    const grace = Number((sweeper.Properties!['Environment'] as { Variables: Record<string, string> }).Variables['VSS_SWEEP_GRACE_SECONDS']);
+    for (const op of OPERATIONS) expect(grace).toBeGreaterThanOrEqual(100 * (functions[functionLogicalId(template, op)]!.Properties!['Timeout'] as number));
+    const rules = Object.values(resourcesOf(template, 'AWS::Events::Rule'));
+    expect(rules).toHaveLength(1);
+    expect(rules[0]!.Properties).toMatchObject({ ScheduleExpression: 'rate(1 hour)', State: 'ENABLED' });
   });
 
   it('every function writes to its own explicit log group with a retention period', () => {
@@ -115,10 +126,34 @@ describe('functions', () => {
       expect(dynamo, op).toEqual([...new Set(expected)].sort());
     }
     // The contract, spelled out for auditors.
-    expect(actionsOfFunction(template, 'getObject').filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:GetItem']);
-    expect(actionsOfFunction(template, 'putObjects').filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:DeleteItem', 'dynamodb:UpdateItem']);
-    expect(actionsOfFunction(template, 'deleteObject').filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:DeleteItem']);
+    expect(actionsOfFunction(template, 'getObject').filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem']);
+    expect(actionsOfFunction(template, 'putObjects').filter((a) => a.startsWith('dynamodb:'))).toEqual([
+      'dynamodb:BatchWriteItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
+    expect(actionsOfFunction(template, 'deleteObject').filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem']);
     expect(actionsOfFunction(template, 'listKeyVersions').filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    expect(actionsOfFunction(template, 'sweepChunks').filter((a) => a.startsWith('dynamodb:'))).toEqual([
+      'dynamodb:BatchWriteItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
+  });
+
+  it('only the sweeper may Query the sweep index, and it may not Query the table or the creation index', () => {
+    const tableId = Object.keys(resourcesOf(template, 'AWS::DynamoDB::Table'))[0]!;
+    const sweepIndexArn = { 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, `/index/${TABLE_LAYOUT.sweepIndex.name}`]] };
+    const queries = statementsOfFunction(template, 'sweepChunks').filter((s) => actionsOf(s).includes('dynamodb:Query'));
+    expect(queries).toHaveLength(1);
+    expect(actionsOf(queries[0]!)).toEqual(['dynamodb:Query']);
+    expect(queries[0]!.Resource).toEqual(sweepIndexArn);
+    for (const op of OPERATIONS) {
+      for (const s of statementsOfFunction(template, op)) expect(JSON.stringify(s.Resource)).not.toContain(TABLE_LAYOUT.sweepIndex.name);
+    }
   });
 
   it('DynamoDB permissions name the table, and only Query reaches the creation-order index', () => {

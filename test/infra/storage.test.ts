@@ -38,6 +38,26 @@ describe('storage (defaults)', () => {
     });
   });
 
+  it('table has a sparse sweep index (built from TABLE_LAYOUT) to find leftovers of crashed large-value writes without a Scan', () => {
+    const sweep = TABLE_LAYOUT.sweepIndex;
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      AttributeDefinitions: Match.arrayWith([
+        { AttributeName: sweep.partitionKey.name, AttributeType: sweep.partitionKey.type },
+        { AttributeName: sweep.sortKey.name, AttributeType: sweep.sortKey.type },
+      ]),
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: sweep.name,
+          KeySchema: [
+            { AttributeName: sweep.partitionKey.name, KeyType: 'HASH' },
+            { AttributeName: sweep.sortKey.name, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...sweep.nonKeyAttributes] },
+        },
+      ],
+    });
+  });
+
   it('the creation-order index is a local secondary index (strongly consistent listing, spec §13.12)', () => {
     const table = Object.values(resourcesOf(template, 'AWS::DynamoDB::Table'))[0]!;
     const gsis = (table.Properties!['GlobalSecondaryIndexes'] as Array<{ IndexName: string }> | undefined) ?? [];
