@@ -31,7 +31,10 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { OPERATIONS, type Operation } from '../lambda/core/service.js';
+import { OPERATIONS, PROTOCOL_VERSION, PROTOCOL_VERSION_HEADER, type Operation } from '../lambda/core/service.js';
+import { ErrorCode } from '../lambda/core/errors.js';
+import { MAX_REQUEST_BODY_BYTES } from '../lambda/core/limits.js';
+import { decimalGreaterThanPattern } from './decimal-pattern.js';
 import { TABLE_LAYOUT } from '../lambda/store/table-layout.js';
 import { AUTH_MODE_ENV, TABLE_NAME_ENV } from '../lambda/handlers/runtime.js';
 import { METRIC_NAMES } from '../lambda/handlers/observability.js';
@@ -364,6 +367,10 @@ const FUNCTION_IDS: Record<VssFunctionName, string> = {
  * API Gateway), so a write in flight is never swept (docs/large-values.md).
  */
 const SWEEP_SCHEDULE = Duration.hours(1);
+
+/** The WAF's answer to a body larger than the service accepts (lambda/core/limits.ts). */
+const BODY_TOO_LARGE_KEY = 'vss-body-too-large';
+export const BODY_TOO_LARGE_MESSAGE = `Request body is larger than the ${MAX_REQUEST_BODY_BYTES} bytes this service accepts`;
 const SWEEP_GRACE = Duration.hours(1);
 
 /** A deployed function: the function, its `live` alias (what API Gateway invokes) and its log group. */
@@ -839,11 +846,42 @@ export class VssService extends Construct {
         });
       });
     }
+    // A body the handlers cannot receive (it would not fit Lambda's invocation payload) gets the
+    // service's protobuf 413 here, before API Gateway tries to invoke Lambda with it: otherwise
+    // the client would see the integration-failure 5xx and retry a request that cannot succeed.
+    rules.push({
+      name: 'body-too-large',
+      // After the two rate rules (0, 1), before the managed groups (10+).
+      priority: 2,
+      action: {
+        block: {
+          customResponse: {
+            responseCode: 413,
+            customResponseBodyKey: BODY_TOO_LARGE_KEY,
+            responseHeaders: [{ name: PROTOCOL_VERSION_HEADER, value: PROTOCOL_VERSION }],
+          },
+        },
+      },
+      statement: {
+        regexMatchStatement: {
+          fieldToMatch: { singleHeader: { Name: 'content-length' } },
+          regexString: decimalGreaterThanPattern(MAX_REQUEST_BODY_BYTES),
+          textTransformations: [{ priority: 0, type: 'NONE' }],
+        },
+      },
+      visibilityConfig: visibility('body-too-large'),
+    });
     const acl = new wafv2.CfnWebACL(this, 'WebAcl', {
       name: Names.uniqueResourceName(this, { maxLength: 128, separator: '-' }),
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
       visibilityConfig: visibility('web-acl'),
+      customResponseBodies: {
+        [BODY_TOO_LARGE_KEY]: {
+          contentType: 'TEXT_PLAIN',
+          content: protocolErrorBody(ErrorCode.INVALID_REQUEST_EXCEPTION, BODY_TOO_LARGE_MESSAGE),
+        },
+      },
       rules,
     });
     new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {

@@ -6,7 +6,10 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { VssAuth } from '../../lib/auth.js';
-import { MANAGED_RULE_GROUPS } from '../../lib/vss-service.js';
+import { BODY_TOO_LARGE_MESSAGE, MANAGED_RULE_GROUPS } from '../../lib/vss-service.js';
+import { ErrorCode } from '../../lambda/core/errors.js';
+import { MAX_REQUEST_BODY_BYTES } from '../../lambda/core/limits.js';
+import { vss } from '../../lambda/core/generated/vss.js';
 import { resourcesOf, synth } from './support.js';
 
 type Rule = {
@@ -16,6 +19,7 @@ type Rule = {
   OverrideAction?: Record<string, unknown>;
   Statement: {
     RateBasedStatement?: { Limit: number; AggregateKeyType: string; EvaluationWindowSec: number; CustomKeys?: unknown[] };
+    RegexMatchStatement?: { FieldToMatch: { SingleHeader: { Name: string } }; RegexString: string };
     ManagedRuleGroupStatement?: { Name: string; VendorName: string; RuleActionOverrides?: Array<{ Name: string; ActionToUse: Record<string, unknown> }> };
   };
 };
@@ -63,6 +67,24 @@ describe('waf (default on)', () => {
     for (const r of managed) expect(r.OverrideAction).toEqual({ None: {} });
     // Every overridden rule is set to count, never block.
     for (const r of managed) for (const o of r.Statement.ManagedRuleGroupStatement!.RuleActionOverrides ?? []) expect(o.ActionToUse).toEqual({ Count: {} });
+  });
+
+  it('a body larger than the service accepts is refused by WAF with a protobuf 413 before Lambda is invoked', () => {
+    const rule = rules.find((r) => r.Name === 'body-too-large')!;
+    expect(rule.Action).toEqual({
+      Block: { CustomResponse: { ResponseCode: 413, CustomResponseBodyKey: 'vss-body-too-large', ResponseHeaders: [{ Name: 'vss-protocol-version', Value: '0' }] } },
+    });
+    const match = rule.Statement.RegexMatchStatement!;
+    expect(match.FieldToMatch).toEqual({ SingleHeader: { Name: 'content-length' } });
+    const re = new RegExp(match.RegexString);
+    for (const n of [0, 1, 400 * 1024, MAX_REQUEST_BODY_BYTES - 1, MAX_REQUEST_BODY_BYTES]) expect(re.test(String(n)), String(n)).toBe(false);
+    for (const n of [MAX_REQUEST_BODY_BYTES + 1, 4_700_000, 6_291_456, 10_485_760, 99_999_999]) expect(re.test(String(n)), String(n)).toBe(true);
+    const bodies = new Capture();
+    template.hasResourceProperties('AWS::WAFv2::WebACL', { CustomResponseBodies: bodies });
+    const body = (bodies.asObject() as Record<string, { ContentType: string; Content: string }>)['vss-body-too-large']!;
+    const decoded = vss.ErrorResponse.decode(Buffer.from(body.Content, 'latin1'));
+    expect(decoded.errorCode).toBe(ErrorCode.INVALID_REQUEST_EXCEPTION);
+    expect(decoded.message).toBe(BODY_TOO_LARGE_MESSAGE);
   });
 
   it('WAF-blocked requests get the protocol error (WAF_FILTERED gateway response)', () => {
