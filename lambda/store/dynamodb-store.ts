@@ -117,7 +117,7 @@ export class DynamoDbStore implements KeyValueStore {
     this.table = {
       client: this.client,
       tableName: this.tableName,
-      run: (command, send) => this.run(command, send as () => Promise<{ ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] }>) as never,
+      run: (command, send) => this.run(command, send),
     };
   }
 

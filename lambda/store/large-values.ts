@@ -18,6 +18,7 @@ import {
   DeleteItemCommand,
   PutItemCommand,
   type AttributeValue,
+  type ConsumedCapacity,
   type DynamoDBClient,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
@@ -94,7 +95,10 @@ export interface TableAccess {
   readonly client: DynamoDBClient;
   readonly tableName: string;
   /** Runs one request with the store's transient-fault retries (and request observer). */
-  run<T>(command: 'PutItem' | 'DeleteItem' | 'BatchWriteItem' | 'BatchGetItem', send: () => Promise<T>): Promise<T>;
+  run<T extends { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] }>(
+    command: 'PutItem' | 'DeleteItem' | 'BatchWriteItem' | 'BatchGetItem',
+    send: () => Promise<T>,
+  ): Promise<T>;
 }
 
 /**
