@@ -4,9 +4,7 @@
  * exact DynamoDB requests each operation sends. No engine and no network: the client is stubbed.
  */
 import {
-  ConditionalCheckFailedException,
   DeleteItemCommand,
-  DynamoDBClient,
   DynamoDBServiceException,
   GetItemCommand,
   InternalServerError,
@@ -19,29 +17,16 @@ import {
   type AttributeValue,
 } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { mockClient } from 'aws-sdk-client-mock';
-import Long from 'long';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { vss } from '../../lambda/core/codec.js';
 import { CONFLICT_MESSAGE, ErrorCode, INTERNAL_ERROR_MESSAGE } from '../../lambda/core/errors.js';
 import { VssService, type Operation, type OperationOutcome, type VssResponse } from '../../lambda/core/service.js';
 import { createApiGatewayHandler } from '../../lambda/handlers/api-gateway.js';
 import { userFromAuthorizerContext } from '../../lambda/auth/authorizer-context.js';
-import { DynamoDbStore } from '../../lambda/store/dynamodb-store.js';
-import { partitionKeyOf, sortKeyOf } from '../../lambda/store/keys.js';
-import type { RetryOptions } from '../../lambda/store/retry.js';
-import { SeqClock } from '../../lambda/store/seq-clock.js';
+import { sortKeyOf } from '../../lambda/store/keys.js';
+import { conditionFailed, ddb, L, meta, PK, RETRY, STORE, storeWithVirtualClock, TABLE, timeout, USER } from '../support/dynamodb-mock.js';
 
-const TABLE = 'vss-test-table';
-const USER = 'alice';
-const STORE = 'wallet';
-const PK = partitionKeyOf({ userToken: USER, storeId: STORE });
-const RETRY: RetryOptions = { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 100, budgetMs: 60_000 };
 
-// A real client object (its send is replaced by the mock); region/credentials only so that it
-// can be constructed offline. The mock intercepts every command: nothing leaves the process.
-const client = new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
-const ddb = mockClient(client);
 
 let sleeps: number[];
 let outcomes: OperationOutcome[];
@@ -51,39 +36,20 @@ beforeEach(() => {
   ddb.reset();
   sleeps = [];
   outcomes = [];
-  let t = 0;
-  const store = new DynamoDbStore({
-    client,
-    tableName: TABLE,
-    retry: RETRY,
-    retryDeps: {
-      sleep: async (ms) => {
-        sleeps.push(ms);
-        t += ms;
-      },
-      now: () => t,
-      random: () => 0.5,
-    },
-    seqClock: new SeqClock(() => 1_000_000n),
-  });
-  service = new VssService(store);
+  service = new VssService(storeWithVirtualClock(sleeps));
 });
 
 // ---- helpers ------------------------------------------------------------------------------------
 
-const meta = { httpStatusCode: 400, requestId: 'req-1', attempts: 1, totalRetryDelay: 0 };
 const throttled = (): ThrottlingException => new ThrottlingException({ message: 'Rate exceeded', $metadata: meta });
 const provisioned = (): ProvisionedThroughputExceededException =>
   new ProvisionedThroughputExceededException({ message: 'The level of configured provisioned throughput for the table was exceeded', $metadata: meta });
-const conditionFailed = (item?: Record<string, AttributeValue>): ConditionalCheckFailedException =>
-  new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: meta, ...(item ? { Item: item } : {}) });
 const canceled = (...codes: string[]): TransactionCanceledException =>
   new TransactionCanceledException({
     message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${codes.join(', ')}]`,
     $metadata: meta,
     CancellationReasons: codes.map((Code) => ({ Code, ...(Code === 'None' ? {} : { Message: Code }) })),
   });
-const timeout = (): Error => Object.assign(new Error('Connection timed out after 3000 ms'), { name: 'TimeoutError' });
 const validation = (): DynamoDBServiceException =>
   new DynamoDBServiceException({
     name: 'ValidationException',
@@ -92,7 +58,6 @@ const validation = (): DynamoDBServiceException =>
     message: 'One or more parameter values were invalid: secret-internal-detail pk=1:x:y',
   });
 
-const L = (n: bigint | number): Long => Long.fromString(n.toString());
 const kv = (key: string, version: bigint | number, value = ''): vss.KeyValue.$Properties => ({ key, version: L(version), value: Buffer.from(value) });
 
 function putBody(items: vss.KeyValue.$Properties[], opts: { globalVersion?: bigint; deletes?: vss.KeyValue.$Properties[] } = {}): Uint8Array {

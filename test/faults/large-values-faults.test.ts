@@ -13,7 +13,6 @@ import {
   BatchWriteItemCommand,
   ConditionalCheckFailedException,
   DeleteItemCommand,
-  DynamoDBClient,
   DynamoDBServiceException,
   GetItemCommand,
   InternalServerError,
@@ -28,8 +27,6 @@ import {
   type CancellationReason,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import Long from 'long';
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { vss } from '../../lambda/core/codec.js';
@@ -37,16 +34,11 @@ import { CONFLICT_MESSAGE, ErrorCode, INTERNAL_ERROR_MESSAGE } from '../../lambd
 import { VssService, type Operation, type VssResponse } from '../../lambda/core/service.js';
 import { sweepChunkSets } from '../../lambda/store/chunk-sweeper.js';
 import { DynamoDbStore } from '../../lambda/store/dynamodb-store.js';
-import { partitionKeyOf, sortKeyOf } from '../../lambda/store/keys.js';
+import { sortKeyOf } from '../../lambda/store/keys.js';
 import { CHUNK_BYTES, chunkSetSortKey, chunkSortKey } from '../../lambda/store/large-values.js';
-import type { RetryOptions } from '../../lambda/store/retry.js';
-import { SeqClock } from '../../lambda/store/seq-clock.js';
+import { client, conditionFailed, ddb, L, meta, PK, RETRY, STORE, storeWithVirtualClock, TABLE, timeout, USER } from '../support/dynamodb-mock.js';
+import { prng } from '../support/prng.js';
 
-const TABLE = 'vss-test-table';
-const USER = 'alice';
-const STORE = 'wallet';
-const PK = partitionKeyOf({ userToken: USER, storeId: STORE });
-const RETRY: RetryOptions = { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 100, budgetMs: 60_000 };
 /** readChunkSet / writeBatchFully give up after this many batch rounds (large-values.ts). */
 const MAX_BATCH_ROUNDS = 8;
 /** GetObject re-reads a head whose chunks vanished at most this often (dynamodb-store.ts). */
@@ -54,8 +46,6 @@ const MAX_LARGE_READ_ROUNDS = 4;
 /** Three chunks: 400,000 + 400,000 + 200,001 bytes. */
 const LARGE_BYTES = 2 * CHUNK_BYTES + 200_001;
 
-const client = new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
-const ddb = mockClient(client);
 
 let sleeps: number[];
 let cleanupFailures: unknown[];
@@ -63,22 +53,7 @@ let store: DynamoDbStore;
 let service: VssService;
 
 function makeStore(): DynamoDbStore {
-  let t = 0;
-  return new DynamoDbStore({
-    client,
-    tableName: TABLE,
-    retry: RETRY,
-    retryDeps: {
-      sleep: async (ms) => {
-        sleeps.push(ms);
-        t += ms;
-      },
-      now: () => t,
-      random: () => 0.5,
-    },
-    seqClock: new SeqClock(() => 1_000_000n),
-    onCleanupFailure: (e) => cleanupFailures.push(e),
-  });
+  return storeWithVirtualClock(sleeps, { onCleanupFailure: (e) => cleanupFailures.push(e) });
 }
 
 /** Every command answers an empty success unless a test says otherwise. */
@@ -106,17 +81,12 @@ afterEach(() => {
 
 // ---- helpers ------------------------------------------------------------------------------------
 
-const meta = { httpStatusCode: 400, requestId: 'req-1', attempts: 1, totalRetryDelay: 0 };
-const conditionFailed = (item?: Record<string, AttributeValue>): ConditionalCheckFailedException =>
-  new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: meta, ...(item ? { Item: item } : {}) });
 const canceledWith = (reasons: CancellationReason[]): TransactionCanceledException =>
   new TransactionCanceledException({ message: 'Transaction cancelled, please refer cancellation reasons for specific reasons', $metadata: meta, CancellationReasons: reasons });
-const timeout = (): Error => Object.assign(new Error('Connection timed out after 3000 ms'), { name: 'TimeoutError' });
 const serverError = (): InternalServerError => new InternalServerError({ message: 'Internal server error', $metadata: { ...meta, httpStatusCode: 500 } });
 const validation = (): DynamoDBServiceException =>
   new DynamoDBServiceException({ name: 'ValidationException', $fault: 'client', $metadata: meta, message: 'One or more parameter values were invalid' });
 
-const L = (n: bigint | number): Long => Long.fromString(n.toString());
 const kv = (key: string, version: bigint | number, value: Uint8Array | string = ''): vss.KeyValue.$Properties => ({
   key,
   version: L(version),
@@ -822,17 +792,6 @@ function backWithTable(t: FakeTable, faults: { cleanupFails: () => boolean } = {
   });
 }
 
-/** mulberry32: a small seeded PRNG, so a failing sequence can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('property: after any sequence of puts and deletes, the chunks in the table are exactly those of the current values', () => {
   type Model = { version: bigint; value: Buffer } | undefined;

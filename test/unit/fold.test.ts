@@ -8,6 +8,7 @@ import { ErrorCode, isVssError } from '../../lambda/core/errors.js';
 import { foldStatements, statementsOf, type Statement } from '../../lambda/core/fold.js';
 import { GLOBAL_VERSION_KEY, INT64_MAX } from '../../lambda/core/limits.js';
 import type { KeyWrite, Precondition } from '../../lambda/store/kv-store.js';
+import { prng } from '../support/prng.js';
 
 const GV = GLOBAL_VERSION_KEY;
 const val = (s: string): Uint8Array => Buffer.from(s);
@@ -313,17 +314,6 @@ function applyFolded(initial: State, writes: readonly KeyWrite[], nextCreated: {
   return s;
 }
 
-/** mulberry32: small, seeded, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KEYS = ['a', 'b', GV];
 const STORED_VERSIONS = [1n, 2n, 3n, INT64_MAX - 1n, INT64_MAX];
