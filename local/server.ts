@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { USER_TOKEN_CONTEXT_KEY } from '../lambda/auth/authorizer-context.js';
 import { invalidRequest, isVssError, internalError, payloadTooLarge, type VssError } from '../lambda/core/errors.js';
@@ -45,13 +46,31 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const onFault = options.onFault ?? ((e: unknown) => console.error('vss: request failed', e));
 
+  // Pipelined requests on one connection run one after another, in order: Node parses them
+  // ahead and would run their handlers concurrently, but VSS requests are POSTs (not safe
+  // methods), so a pipelined delete must not overtake the listing sent before it (RFC 9112 §9.3.2).
+  const queues = new WeakMap<Socket, Promise<void>>();
   const server = createServer((req, res) => {
-    handle(req, res).catch((e) => {
+    const previous = queues.get(req.socket) ?? Promise.resolve();
+    const current = previous.then(() => handleUntilSent(req, res));
+    queues.set(req.socket, current);
+  });
+
+  async function handleUntilSent(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      await handle(req, res);
+    } catch (e) {
       onFault(e);
       if (!res.headersSent) sendError(res, internalError());
       else res.destroy();
-    });
-  });
+    }
+    if (!res.writableFinished && !res.destroyed) {
+      await new Promise<void>((resolve) => {
+        res.once('finish', () => resolve());
+        res.once('close', () => resolve());
+      });
+    }
+  }
   // Real clients keep connections open between requests; outlive their idle periods.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
