@@ -150,7 +150,11 @@ export async function deleteChunkSet(t: TableAccess, pk: string, ref: Pick<Large
  * which means the value was replaced after its head was read: the caller reads the head again.
  */
 export async function readChunkSet(t: TableAccess, pk: string, ref: LargeRef): Promise<Uint8Array | undefined> {
+  // Every byte of `out` is written exactly once below (each chunk's length and index are checked
+  // against the descriptor), so no uninitialized memory can reach a client.
+  if (ref.chunks !== Math.max(1, Math.ceil(ref.bytes / CHUNK_BYTES))) throw internalError();
   const out = Buffer.allocUnsafe(ref.bytes);
+  const seen = new Set<number>();
   let pending: Record<string, AttributeValue>[] = Array.from({ length: ref.chunks }, (_, i) => ({ [PK]: { S: pk }, [SK]: { B: chunkSortKey(ref.id, i) } }));
   let found = 0;
   for (let round = 0; pending.length > 0; round++) {
@@ -171,7 +175,11 @@ export async function readChunkSet(t: TableAccess, pk: string, ref: LargeRef): P
       for (const item of res.Responses?.[t.tableName] ?? []) {
         const sk = item[SK]!.B!;
         const index = (sk[1 + ID_BYTES]! << 8) | sk[2 + ID_BYTES]!;
-        const data = item[A.value]!.B!;
+        const data = item[A.value]?.B;
+        const expected = Math.min(CHUNK_BYTES, ref.bytes - index * CHUNK_BYTES);
+        // A chunk that does not fit the descriptor is corruption, never something to serve.
+        if (!data || index >= ref.chunks || seen.has(index) || data.byteLength !== expected) throw internalError();
+        seen.add(index);
         Buffer.from(data.buffer, data.byteOffset, data.byteLength).copy(out, index * CHUNK_BYTES);
         found++;
       }

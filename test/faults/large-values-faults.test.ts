@@ -242,6 +242,22 @@ describe('reading chunks: BatchGetItem UnprocessedKeys and order', () => {
     expect(Buffer.from(got!.value).equals(value)).toBe(true);
   });
 
+  it('a chunk that does not fit its descriptor (short, duplicated, out of range) is a 500, never a value with unwritten bytes', async () => {
+    const id = newId();
+    const value = randomBytes(LARGE_BYTES);
+    const good = chunkItems(id, value);
+    const truncated = good.map((item, i) => (i === 1 ? { ...item, val: { B: item['val']!.B!.subarray(0, 10) } } : item));
+    const duplicated = [good[0]!, good[0]!, good[2]!];
+    const outOfRange = [...good.slice(0, 2), { ...good[2]!, sk: { B: chunkSortKey(id, 7) } }];
+    for (const chunks of [truncated, duplicated, outOfRange]) {
+      ddb.reset();
+      defaults();
+      ddb.on(GetItemCommand).resolves({ Item: largeHead('k', 2, id, 3, LARGE_BYTES) });
+      ddb.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: chunks } });
+      expectInternal(await call('getObject', getBody('k')));
+    }
+  });
+
   it('persistent UnprocessedKeys ends in 500 after a bounded number of rounds', async () => {
     const id = newId();
     ddb.on(GetItemCommand).resolves({ Item: largeHead('k', 2, id, 3, LARGE_BYTES) });
