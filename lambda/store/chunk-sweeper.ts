@@ -13,6 +13,7 @@
  */
 import { GetItemCommand, QueryCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { deleteChunkSet, idOfChunkSetSortKey, largeRefOf, sameId, SWEEP_SHARDS, type TableAccess } from './large-values.js';
+import { backoffDelayMs, DEFAULT_RETRY, DEFAULT_RETRY_DEPS } from './retry.js';
 import { TABLE_LAYOUT } from './table-layout.js';
 
 export interface SweepOptions {
@@ -42,7 +43,12 @@ export async function sweepChunkSets(client: DynamoDBClient, tableName: string, 
   const cutoff = now - (options.graceMs ?? 60 * 60 * 1000);
   const recheckAt = now + (options.recheckMs ?? 7 * 24 * 60 * 60 * 1000);
   const max = options.maxRecords ?? 10_000;
-  const table: TableAccess = { client, tableName, run: (_command, send) => send() };
+  const table: TableAccess = {
+    client,
+    tableName,
+    run: (_command, send) => send(),
+    pause: (round) => DEFAULT_RETRY_DEPS.sleep(backoffDelayMs(round + 1, DEFAULT_RETRY, DEFAULT_RETRY_DEPS.random)),
+  };
   let examined = 0;
   let live = 0;
   let removed = 0;

@@ -41,7 +41,7 @@ import {
   type TableAccess,
 } from './large-values.js';
 import { decodePageToken, encodePageToken, type IndexPosition } from './page-token.js';
-import { DEFAULT_RETRY, withRetries, type AttemptContext, type RetryDeps, type RetryOptions } from './retry.js';
+import { backoffDelayMs, DEFAULT_RETRY, DEFAULT_RETRY_DEPS, withRetries, type AttemptContext, type RetryDeps, type RetryOptions } from './retry.js';
 import { GLOBAL_VERSION_SEQ, SeqClock } from './seq-clock.js';
 import { TABLE_LAYOUT } from './table-layout.js';
 
@@ -118,6 +118,10 @@ export class DynamoDbStore implements KeyValueStore {
       client: this.client,
       tableName: this.tableName,
       run: (command, send) => this.run(command, send),
+      pause: (round) => {
+        const deps = this.retryDeps ?? DEFAULT_RETRY_DEPS;
+        return deps.sleep(backoffDelayMs(round + 1, this.retry, deps.random));
+      },
     };
   }
 

@@ -99,6 +99,8 @@ export interface TableAccess {
     command: 'PutItem' | 'DeleteItem' | 'BatchWriteItem' | 'BatchGetItem',
     send: () => Promise<T>,
   ): Promise<T>;
+  /** Waits before batch round `round + 1` re-sends unprocessed items (the store's backoff). */
+  pause(round: number): Promise<void>;
 }
 
 /**
@@ -185,7 +187,8 @@ export async function readChunkSet(t: TableAccess, pk: string, ref: LargeRef): P
       }
       next.push(...(res.UnprocessedKeys?.[t.tableName]?.Keys ?? []));
     }
-    if (next.length > 0) await backoff(round);
+    // Wait only when another round follows: no pointless delay before giving up.
+    if (next.length > 0 && round + 1 < MAX_BATCH_ROUNDS) await t.pause(round);
     pending = next;
   }
   return found === ref.chunks ? out : undefined;
@@ -218,10 +221,6 @@ async function writeBatchFully(t: TableAccess, batch: WriteRequest[]): Promise<v
       t.client.send(new BatchWriteItemCommand({ RequestItems: { [t.tableName]: pending }, ReturnConsumedCapacity: 'TOTAL' })),
     );
     pending = res.UnprocessedItems?.[t.tableName] ?? [];
-    if (pending.length > 0) await backoff(round);
+    if (pending.length > 0 && round + 1 < MAX_BATCH_ROUNDS) await t.pause(round);
   }
-}
-
-function backoff(round: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * Math.min(800, 25 * 2 ** round))));
 }

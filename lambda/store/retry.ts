@@ -79,11 +79,17 @@ export interface RetryDeps {
   readonly now: () => number;
 }
 
-const defaultDeps: RetryDeps = {
+export const DEFAULT_RETRY_DEPS: RetryDeps = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   random: Math.random,
   now: () => Date.now(),
 };
+
+/** Full jitter under an exponential cap: the wait before retry number `attempt` (1-based). */
+export function backoffDelayMs(attempt: number, options: RetryOptions, random: () => number): number {
+  const cap = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1));
+  return Math.floor(random() * cap);
+}
 
 /**
  * Runs `fn` until it succeeds, fails permanently, or the attempts/budget run out (then 500).
@@ -92,7 +98,7 @@ const defaultDeps: RetryDeps = {
 export async function withRetries<T>(
   fn: (ctx: AttemptContext) => Promise<T>,
   options: RetryOptions = DEFAULT_RETRY,
-  deps: RetryDeps = defaultDeps,
+  deps: RetryDeps = DEFAULT_RETRY_DEPS,
   onRetry?: (e: unknown, attempt: number) => void,
 ): Promise<T> {
   const started = deps.now();
@@ -104,8 +110,7 @@ export async function withRetries<T>(
       const kind = classifyFault(e);
       if (kind === 'permanent') throw e;
       if (kind === 'ambiguous') ambiguous = true;
-      const cap = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1));
-      const delay = Math.floor(deps.random() * cap);
+      const delay = backoffDelayMs(attempt, options, deps.random);
       if (attempt >= options.maxAttempts || deps.now() - started + delay > options.budgetMs) {
         throw Object.assign(internalError(), { cause: e });
       }

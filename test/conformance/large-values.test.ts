@@ -249,7 +249,7 @@ describe.each(engines())('large values on $name', (engine) => {
       expectOk(await c.put([kv('live', 0, live)]));
       const pk = partitionKeyOf({ userToken: UNAUTHENTICATED_USER, storeId: c.storeId });
       const crashed = newLargeRef(1000 * KB);
-      await stageChunkSet({ client: app.client, tableName: app.tableName, run: (_c, send) => send() }, pk, sortKeyOf('crashed'), crashed, randomBytes(1000 * KB), Date.now() - 2 * 60 * 60 * 1000);
+      await stageChunkSet({ client: app.client, tableName: app.tableName, run: (_c, send) => send(), pause: async () => undefined }, pk, sortKeyOf('crashed'), crashed, randomBytes(1000 * KB), Date.now() - 2 * 60 * 60 * 1000);
       expect((await tableCensus(c)).chunkSets).toBe(2);
       expect(await c.getValue('crashed')).toBe(404);
 

@@ -4,9 +4,8 @@
  * VssService: the exact chunk, record and head requests each step sends, what a fault at each
  * step leaves behind, and which protocol answer it becomes. No engine and no network.
  *
- * The batch backoff in large-values.ts waits Math.floor(Math.random() × cap) ms on a real timer
- * (it does not take the store's injected retryDeps), so Math.random is stubbed to 0 here: those
- * waits become setTimeout(0) and nothing in this file sleeps.
+ * The waits between batch rounds, like every retry wait of the store, go through its injected
+ * retryDeps (a virtual clock here), so nothing in this file sleeps.
  */
 import {
   BatchGetItemCommand,
@@ -67,7 +66,6 @@ function defaults(): void {
 
 beforeEach(() => {
   ddb.reset();
-  vi.spyOn(Math, 'random').mockReturnValue(0);
   sleeps = [];
   cleanupFailures = [];
   store = makeStore();
@@ -192,6 +190,8 @@ describe('staging chunks: BatchWriteItem UnprocessedItems', () => {
     ddb.on(BatchWriteItemCommand).callsFake(async (input: BatchWriteItemCommandInput) => ({ UnprocessedItems: { [TABLE]: input.RequestItems![TABLE]! } }));
     expectInternal(await call('putObjects', putBody([kv('k', -1, randomBytes(LARGE_BYTES))])));
     expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(MAX_BATCH_ROUNDS);
+    // Each round waited on the store's (virtual) backoff clock, with the jitter it was given.
+    expect(sleeps).toEqual(Array.from({ length: MAX_BATCH_ROUNDS - 1 }, (_, r) => Math.floor(0.5 * Math.min(RETRY.maxDelayMs, RETRY.baseDelayMs * 2 ** r))));
     expect(ddb.commandCalls(UpdateItemCommand)).toHaveLength(0);
     expect(ddb.commandCalls(TransactWriteItemsCommand)).toHaveLength(0);
     // Nothing was committed and nothing is deleted here: the record stays for the sweeper.
