@@ -10,10 +10,10 @@ import { GetPublicKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { exportJWK } from 'jose';
 import type { APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
-import { ErrorCode, isVssError } from '../../lambda/core/errors.js';
 import { JwtKeyUnavailableError, createJwtVerifier, parseAlgorithms, parsePublicKeyPem, type JwtKeySource } from '../../lambda/auth/jwt.js';
 import { handler as authorizer, jwtSourcesFromEnv, setKmsClientForTesting, wholeApiResource } from '../../lambda/handlers/jwtAuthorizer.js';
 import { es256, hs256WithPublicKey, rs256, rsaKeyPair, unsecuredJwt } from './clients.js';
+import { authFailureMessage } from './auth-failure.js';
 
 const NOW = 1_800_000_000;
 const now = () => NOW;
@@ -25,12 +25,7 @@ async function rejection(p: Promise<unknown>): Promise<string> {
   try {
     await p;
   } catch (e) {
-    expect(isVssError(e)).toBe(true);
-    if (isVssError(e)) {
-      expect(e.status).toBe(401);
-      expect(e.code).toBe(ErrorCode.AUTH_EXCEPTION);
-      return e.message;
-    }
+    return authFailureMessage(e);
   }
   throw new Error('accepted');
 }
