@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import { VssAuth } from '../../lib/auth.js';
 import { resourcesOf, synth } from './support.js';
+import { VssTableEncryption } from '../../lib/options.js';
 
 const idsOf = (template: Parameters<typeof resourcesOf>[0], type: string): string[] => Object.keys(resourcesOf(template, type)).sort();
 
@@ -18,7 +19,7 @@ describe('stateful and address-bearing logical IDs (a contract with every deploy
     const { template } = synth((scope) => ({
       auth: VssAuth.jwt(),
       lnurlAuth: {},
-      tableOptions: { customerManagedKey: true },
+      tableOptions: { encryption: VssTableEncryption.customerManaged() },
       domain: { domainName: 'vss.example.com', certificate: acm.Certificate.fromCertificateArn(scope, 'Cert', 'arn:aws:acm:eu-west-1:111122223333:certificate/abc') },
     }));
     expect(idsOf(template, 'AWS::DynamoDB::Table')).toEqual(['VssLnurlChallengesE31D4C1D', 'VssTable40F1830D']);
