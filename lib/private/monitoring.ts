@@ -53,7 +53,12 @@ export function alarmCount(functionCount: number, wafEnabled: boolean): number {
   return 2 + (wafEnabled ? 1 : 0) + 2 * functionCount + 2;
 }
 
-export function createMonitoring(scope: Construct, resources: MonitoredResources, options: VssAlarmOptions, metricsNamespace: string): Monitoring {
+export function createMonitoring(
+  scope: Construct,
+  resources: MonitoredResources,
+  options: VssAlarmOptions,
+  metricsNamespace: string,
+): Monitoring {
   const alarmTopic = options.topic ?? (options.emails && options.emails.length > 0 ? createAlarmTopic(scope, options.emails) : undefined);
   const alarms = createAlarms(scope, resources, options, alarmTopic);
   const dashboard = createDashboard(scope, resources, metricsNamespace);
@@ -67,7 +72,12 @@ function createAlarmTopic(scope: Construct, emails: readonly string[]): sns.Topi
   return topic;
 }
 
-function createAlarms(scope: Construct, r: MonitoredResources, options: VssAlarmOptions, topic: sns.ITopic | undefined): cloudwatch.Alarm[] {
+function createAlarms(
+  scope: Construct,
+  r: MonitoredResources,
+  options: VssAlarmOptions,
+  topic: sns.ITopic | undefined,
+): cloudwatch.Alarm[] {
   const period = Duration.minutes(5);
   const alarms: cloudwatch.Alarm[] = [];
   const add = (id: string, props: cloudwatch.AlarmProps): void => {
@@ -169,7 +179,14 @@ function createDashboard(scope: Construct, r: MonitoredResources, metricsNamespa
   const emf = (metricName: string, statistic: string) =>
     OPERATIONS.map(
       (op) =>
-        new cloudwatch.Metric({ namespace, metricName, dimensionsMap: { service: METRICS_SERVICE_NAME, operation: op }, statistic, label: op, period: Duration.minutes(1) }),
+        new cloudwatch.Metric({
+          namespace,
+          metricName,
+          dimensionsMap: { service: METRICS_SERVICE_NAME, operation: op },
+          statistic,
+          label: op,
+          period: Duration.minutes(1),
+        }),
     );
   const fns = r.functions;
   const dashboard = new cloudwatch.Dashboard(scope, 'Dashboard', { defaultInterval: Duration.hours(3) });
@@ -182,7 +199,11 @@ function createDashboard(scope: Construct, r: MonitoredResources, metricsNamespa
     new cloudwatch.GraphWidget({ title: 'Errors (5xx) per operation', left: emf(METRIC_NAMES.errors, 'Sum'), width: 8 }),
     new cloudwatch.GraphWidget({
       title: 'API Gateway',
-      left: [r.api.metricCount({ statistic: 'Sum' }), r.api.metricClientError({ statistic: 'Sum' }), r.api.metricServerError({ statistic: 'Sum' })],
+      left: [
+        r.api.metricCount({ statistic: 'Sum' }),
+        r.api.metricClientError({ statistic: 'Sum' }),
+        r.api.metricServerError({ statistic: 'Sum' }),
+      ],
       right: [r.api.metricLatency({ statistic: 'p99' })],
       width: 8,
     }),
@@ -194,7 +215,11 @@ function createDashboard(scope: Construct, r: MonitoredResources, metricsNamespa
     }),
   );
   dashboard.addWidgets(
-    new cloudwatch.GraphWidget({ title: 'Lambda duration p99', left: fns.map(([n, f]) => f.function.metricDuration({ statistic: 'p99', label: n })), width: 8 }),
+    new cloudwatch.GraphWidget({
+      title: 'Lambda duration p99',
+      left: fns.map(([n, f]) => f.function.metricDuration({ statistic: 'p99', label: n })),
+      width: 8,
+    }),
     new cloudwatch.GraphWidget({
       title: 'Lambda concurrency',
       left: fns.map(([n, f]) => f.function.metric('ConcurrentExecutions', { statistic: 'Maximum', label: n })),
