@@ -90,6 +90,8 @@ export const BUNDLING: nodejs.BundlingOptions = {
   banner: ESM_REQUIRE_SHIM,
   forceDockerBundling: false,
   logLevel: nodejs.LogLevel.WARNING,
+  // Packages a function never runs, replaced by stand-ins (lambda/bundle-aliases/README.md).
+  esbuildArgs: { '--alias': ['@aws-sdk/credential-provider-node', 'long', '@smithy/core/event-streams'].map((p) => `${p}=./lambda/bundle-aliases/${p.split('/').pop()}.ts`) },
 };
 
 /** Environment variables of the handlers (names shared with lambda/). */

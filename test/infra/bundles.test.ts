@@ -1,16 +1,20 @@
 /**
  * Every function's bundle builds through the real NodejsFunction pipeline (local esbuild, no
  * Docker) and exports `handler`; the bundles are ESM, minified, with source maps, and carry the
- * AWS SDK inside instead of relying on the runtime's copy.
+ * AWS SDK inside instead of relying on the runtime's copy. The four operation functions stay
+ * within the cold-start budget of docs/performance.md: at most API_BUNDLE_BUDGET_BYTES, and none of
+ * the packages they were cut loose from (X-Ray SDK, credential chain, @noble/curves, long.js).
  */
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_BUNDLE_BUDGET_BYTES, NOT_IN_API_BUNDLES } from '../../bench/budgets.js';
 import { VssAuth } from '../../lib/auth.js';
 import { ESM_REQUIRE_SHIM, HANDLER_ENTRIES, PROJECT_ROOT, type VssFunctionName } from '../../lib/vss-service.js';
 import { functionLogicalId, resourcesOf, synth, type Synthesized } from './support.js';
 
+const OPERATIONS: readonly VssFunctionName[] = ['getObject', 'putObjects', 'deleteObject', 'listKeyVersions'];
 const present = (Object.keys(HANDLER_ENTRIES) as VssFunctionName[]).filter((n) => existsSync(path.join(PROJECT_ROOT, HANDLER_ENTRIES[n])));
 
 describe('function bundles', () => {
@@ -33,7 +37,7 @@ describe('function bundles', () => {
   });
 
   it('the four VSS operation handlers exist', () => {
-    for (const op of ['getObject', 'putObjects', 'deleteObject', 'listKeyVersions'] as const) expect(present).toContain(op);
+    for (const op of OPERATIONS) expect(present).toContain(op);
   });
 
   for (const name of Object.keys(HANDLER_ENTRIES) as VssFunctionName[]) {
@@ -53,6 +57,16 @@ describe('function bundles', () => {
       if (name !== 'jwtAuthorizer') expect(code.includes('DynamoDB_20120810'), 'DynamoDB client bundled').toBe(true);
       expect(statSync(path.join(dir, 'index.mjs')).size).toBeLessThan(5 * 1024 * 1024);
     });
+
+    if (OPERATIONS.includes(name)) {
+      it(`${name}: bundle is within the ${API_BUNDLE_BUDGET_BYTES / 1024} KiB budget and carries none of the cut packages`, () => {
+        const dir = bundleDir[name]!;
+        expect(statSync(path.join(dir, 'index.mjs')).size).toBeLessThanOrEqual(API_BUNDLE_BUDGET_BYTES);
+        const sources = (JSON.parse(readFileSync(path.join(dir, 'index.mjs.map'), 'utf8')) as { sources: string[] }).sources;
+        expect(sources.some((s) => s.includes('node_modules/@aws-sdk/client-dynamodb/')), 'source map lists the bundled packages').toBe(true);
+        expect(sources.filter((s) => NOT_IN_API_BUNDLES.some((p) => s.includes(p)))).toEqual([]);
+      });
+    }
 
     it.runIf(present.includes(name))(`${name}: bundle exports handler`, async () => {
       const mod = (await import(pathToFileURL(path.join(bundleDir[name]!, 'index.mjs')).href)) as { handler?: unknown };
