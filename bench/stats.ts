@@ -17,3 +17,29 @@ export function summarize(samples: readonly number[]): Summary {
 export function fmt(s: Summary, digits = 1): string {
   return `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
 }
+
+/**
+ * Runs every case once per round, rotating the order each round so that machine noise (other
+ * processes, GC, CPU frequency) hits all cases alike, and returns the time per call of each case
+ * in ms. A case may run `batch` calls per round to time sub-microsecond work.
+ */
+export async function interleave(
+  rounds: number,
+  cases: Readonly<Record<string, (i: number) => unknown>>,
+  batch = 1,
+): Promise<Record<string, Summary>> {
+  const names = Object.keys(cases);
+  const samples: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  let i = 0;
+  // Warm-up: JIT and caches, not measured.
+  for (const n of names) for (let k = 0; k < Math.min(batch * 3, 200); k++) await cases[n]!(i++);
+  for (let round = 0; round < rounds; round++) {
+    for (let j = 0; j < names.length; j++) {
+      const n = names[(j + round) % names.length]!;
+      const t0 = performance.now();
+      for (let k = 0; k < batch; k++) await cases[n]!(i++);
+      samples[n]!.push((performance.now() - t0) / batch);
+    }
+  }
+  return Object.fromEntries(names.map((n) => [n, summarize(samples[n]!)]));
+}

@@ -38,7 +38,8 @@ export class Int64 {
   }
 }
 
-// Without a Long constructor protobufjs would decode int64 into lossy numbers.
+// Without a Long constructor protobufjs would decode int64 into lossy numbers. (Process-wide: the
+// reflection API of full protobufjs needs long.js; nothing that loads this module uses it.)
 protobuf.util.Long = Int64 as unknown as typeof protobuf.util.Long;
 protobuf.configure();
 
