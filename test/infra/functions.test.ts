@@ -130,6 +130,7 @@ describe('functions', () => {
     expect(actionsOfFunction(template, 'putObjects').filter((a) => a.startsWith('dynamodb:'))).toEqual([
       'dynamodb:BatchWriteItem',
       'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
     ]);
