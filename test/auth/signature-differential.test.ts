@@ -78,12 +78,12 @@ function generator(seed: number) {
 }
 
 describe('node:crypto signature verifier against the @noble/curves verifier', () => {
-  it('gives the same verdict on 3,000 random valid, tampered, high-S and malformed headers', () => {
+  it('gives the same verdict on 2,000 random valid, tampered, high-S and malformed headers', () => {
     const seed = 20261201;
     const { kinds } = generator(seed);
     const counts: Record<string, { accepted: number; rejected: number }> = {};
     const mismatches: string[] = [];
-    const plan: Array<[keyof typeof kinds, number]> = [['valid', 700], ['tampered', 600], ['retimed', 150], ['highS', 450], ['malformed', 1100]];
+    const plan: Array<[keyof typeof kinds, number]> = [['valid', 500], ['tampered', 400], ['retimed', 100], ['highS', 300], ['malformed', 700]];
     for (const [kind, n] of plan) {
       counts[kind] = { accepted: 0, rejected: 0 };
       for (let i = 0; i < n; i++) {
@@ -96,12 +96,12 @@ describe('node:crypto signature verifier against the @noble/curves verifier', ()
     }
     expect(mismatches.slice(0, 5)).toEqual([]);
     // The generator really covers both verdicts where both are possible.
-    expect(counts['valid']!.accepted).toBeGreaterThan(600);
+    expect(counts['valid']!.accepted).toBeGreaterThan(450);
     expect(counts['valid']!.rejected).toBeGreaterThan(0); // signed just outside ±24 h
     expect(counts['highS']!.accepted).toBe(0);
-    expect(counts['tampered']!.rejected).toBe(600);
+    expect(counts['tampered']!.rejected).toBe(400);
     expect(counts['malformed']!.accepted).toBeGreaterThan(0); // upper-case hex, '+' and leading zeros in the time
-    expect(counts['malformed']!.rejected).toBeGreaterThan(900);
+    expect(counts['malformed']!.rejected).toBeGreaterThan(550);
   }, 120_000);
 
   it('refuses a key whose x is p or more (an alias of a valid x mod p) by its own check, whatever the OpenSSL build', () => {
