@@ -337,6 +337,9 @@ export class DynamoDbStore implements KeyValueStore {
       if (!corrected) throw internalError();
       // Heads kept changing under concurrent transactions: transient, so the client retries (500).
       if ((this.retryDeps ?? DEFAULT_RETRY_DEPS).now() - started > this.retry.budgetMs) throw internalError();
+      // The first correction is the expected case (a large value was there); later ones mean
+      // contention, so back off as for any transient conflict.
+      if (round > 0) await this.table.pause(round - 1);
     }
   }
 

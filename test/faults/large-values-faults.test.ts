@@ -509,6 +509,22 @@ describe('transactions (2+ keys): cancellation reasons carry ALL_OLD', () => {
     expect(deleteItemSks()).toEqual([hex(chunkSetSortKey(oldId))]);
   });
 
+  it('heads that keep changing under concurrent transactions: corrected and retried with backoff until the retry budget, then 500; staged set kept for the sweeper', async () => {
+    headsAtVersion(1);
+    // Every attempt finds yet another large value on `a` (another writer got there first).
+    ddb.on(TransactWriteItemsCommand).callsFake(async () => {
+      throw canceledWith([{ Code: 'ConditionalCheckFailed', Message: 'The conditional request failed', Item: largeHead('a', 1, newId(), 2, CHUNK_BYTES + 9) }, { Code: 'None' }]);
+    });
+    expectInternal(await call('putObjects', putBody([kv('a', 1, randomBytes(LARGE_BYTES)), kv('b', 1, 'small')])));
+    const attempts = txCalls().length;
+    // Bounded by time (RETRY.budgetMs of virtual time), not by a few rounds: far more than the keys + 2 of before.
+    expect(attempts).toBeGreaterThan(10);
+    expect(sleeps.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(RETRY.budgetMs - RETRY.maxDelayMs);
+    expect(sleeps.length).toBe(attempts - 2); // no wait before the first correction
+    // After a 500 the staged set is left to the sweeper, which checks the head before deleting.
+    expect(deletedChunkSks()).toEqual([]);
+  });
+
   it('a reason showing a real version mismatch → 409, staged chunks and record removed, nothing retried', async () => {
     headsAtVersion(1);
     ddb.on(TransactWriteItemsCommand).rejects(
