@@ -2,29 +2,35 @@
  * Where to verify `signature` auth on AWS (issue: "choose between verifying in the handler and a
  * REQUEST authorizer by measuring invocations and latency"). One run measures:
  *
- *   A  in-process verification of a signature header (lambda/auth/signature.ts, @noble/curves):
- *      warm µs per verification over distinct headers, and cold (fresh process: module import +
- *      first verification), median of several processes
+ *   A  in-process verification of a signature header (lambda/auth/signature.ts, node:crypto):
+ *      warm µs per verification over distinct headers, and cold (fresh process: first
+ *      verification, which parses the key), median of several processes
  *   B  a REQUEST authorizer handler invoked locally (the same verification plus building the IAM
  *      policy and JSON-serialising event and result, as the Lambda runtime does): warm and cold
  *   C  the extra hop such an authorizer adds, as a lower bound measured here: one loopback HTTP
  *      round trip to a server running B
- *   baselines, same run: the VSS getObject handler in-process on a stub store (pure CPU of one
- *      invocation), and one getObject through the local server on the embedded engine (HTTP +
- *      handler + DynamoDB-compatible store), with auth none and with in-handler signature auth
+ *   baselines, same run: the VSS getObject handler in-process on a stub store that holds the key
+ *      (pure CPU of one successful invocation, not the 404 path), and one getObject through the
+ *      local server on the embedded engine (HTTP + handler + DynamoDB-compatible store), with auth
+ *      none and with in-handler signature auth
+ *
+ * A, B and the handler baselines run interleaved round by round; figures are median (range).
  *
  * and then models, per 1M VSS requests, invocations and added latency. What API Gateway adds to
  * invoke an authorizer Lambda is NOT measurable locally; the figures used for it are assumptions
  * (overridable: BENCH_AUTHORIZER_INVOKE_MS, BENCH_AUTHORIZER_COLD_MS) and printed as such.
  *
- *   npx tsx bench/auth-placement.ts            (BENCH_ROUNDS=2000, BENCH_HTTP_ROUNDS=300)
+ *   npx tsx bench/auth-placement.ts            (BENCH_ROUNDS=600, BENCH_HTTP_ROUNDS=150)
  */
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import { request } from 'node:http';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { ARM64_LAMBDA } from './prices.js';
+import { fmt, interleave } from './stats.js';
 import type { APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { SIGNING_CONSTANT, createSignatureHeader, headerValue, verifySignatureHeader } from '../lambda/auth/signature.js';
+import { SIGNING_CONSTANT, headerValue, verifySignatureHeader } from '../lambda/auth/signature.js';
+import { createSignatureHeader } from '../lambda/auth/signature-signer.js';
 import { userFromSignatureHeader } from '../lambda/auth/resolve-user.js';
 import { userFromAuthorizerContext } from '../lambda/auth/authorizer-context.js';
 import { VssService } from '../lambda/core/service.js';
@@ -34,28 +40,20 @@ import type { KeyValueStore } from '../lambda/core/kv-store.js';
 import { startLocalVss } from '../local/app.js';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 2000);
-const HTTP_ROUNDS = Number(process.env['BENCH_HTTP_ROUNDS'] ?? 300);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 600);
+const HTTP_ROUNDS = Number(process.env['BENCH_HTTP_ROUNDS'] ?? 150);
 const COLD_PROCESSES = Number(process.env['BENCH_COLD_PROCESSES'] ?? 7);
 /** Assumed, not measured: API Gateway → warm authorizer Lambda invoke, added to the request. */
 const ASSUMED_INVOKE_MS = Number(process.env['BENCH_AUTHORIZER_INVOKE_MS'] ?? 10);
 /** Assumed, not measured: cold start of a small Node.js 20 authorizer function (init phase). */
 const ASSUMED_COLD_MS = Number(process.env['BENCH_AUTHORIZER_COLD_MS'] ?? 250);
-/** AWS Lambda list price, us-east-1 x86 (verify for your region): per request and per GB-second. */
-const PRICE_PER_MILLION_REQUESTS = 0.2;
-const PRICE_PER_GB_SECOND = 0.0000166667;
+/** AWS Lambda list price, us-east-1 arm64 as the stack deploys (bench/prices.ts). */
+const PRICE_PER_MILLION_REQUESTS = ARM64_LAMBDA.perMillionRequests;
+const PRICE_PER_GB_SECOND = ARM64_LAMBDA.perGbSecond;
 const AUTHORIZER_MEMORY_GB = 0.25;
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const p99 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.99)]!;
-
-/** Microseconds per call, after a warm-up of a tenth of the rounds. */
-async function perCallUs(rounds: number, fn: (i: number) => unknown): Promise<number> {
-  for (let i = 0; i < Math.max(50, rounds / 10); i++) await fn(i);
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < rounds; i++) await fn(i);
-  return Number(process.hrtime.bigint() - t0) / rounds / 1000;
-}
 
 /** Latencies (ms) of `rounds` sequential calls. */
 async function latencies(rounds: number, fn: (i: number) => Promise<unknown>): Promise<number[]> {
@@ -96,31 +94,32 @@ function authorizerEventJson(header: string): string {
 
 // --- cold measurements in fresh processes ---------------------------------------------------
 /**
- * Plain node (no tsx, as in the bundled Lambda): import @noble/curves, then time the first and
- * second verification of the same kind the module does. Median per column over fresh processes.
+ * Plain node (no tsx, as in the bundled Lambda): time the first verification of a fresh process
+ * (parses the key into a KeyObject) and the second (same key), with node:crypto as the handler
+ * does. Median per column over fresh processes.
  */
-function coldVerification(header: string): { importMs: number; firstMs: number; secondMs: number } {
+function coldVerification(header: string): { firstMs: number; secondMs: number } {
   const code = `
-    import { createHash } from 'node:crypto';
+    import { createPublicKey, verify } from 'node:crypto';
     const h = ${JSON.stringify(header)};
-    const t0 = performance.now();
-    const { secp256k1 } = await import('@noble/curves/secp256k1.js');
-    const t1 = performance.now();
-    const verify = (hdr) => {
+    const prefix = Buffer.from('3036301006072a8648ce3d020106052b8104000a032200', 'hex');
+    const check = (hdr) => {
       const pk = Buffer.from(hdr.slice(0, 66), 'hex'), sig = Buffer.from(hdr.slice(66, 194), 'hex');
-      const d = createHash('sha256').update(Buffer.from(${JSON.stringify(SIGNING_CONSTANT)}, 'ascii')).update(pk).update(hdr.slice(194)).digest();
-      if (!secp256k1.verify(sig, d, pk, { prehash: false, lowS: true, format: 'compact' })) throw new Error('bad');
+      const key = createPublicKey({ key: Buffer.concat([prefix, pk]), format: 'der', type: 'spki' });
+      const msg = Buffer.concat([Buffer.from(${JSON.stringify(SIGNING_CONSTANT)}, 'ascii'), pk, Buffer.from(hdr.slice(194), 'ascii')]);
+      if (!verify('sha256', msg, { key, dsaEncoding: 'ieee-p1363' }, sig)) throw new Error('bad');
     };
-    verify(h);
+    const t0 = performance.now();
+    check(h);
+    const t1 = performance.now();
+    check(h);
     const t2 = performance.now();
-    verify(h);
-    const t3 = performance.now();
-    console.log(JSON.stringify([t1 - t0, t2 - t1, t3 - t2]));`;
+    console.log(JSON.stringify([t1 - t0, t2 - t1]));`;
   const rows: number[][] = [];
   for (let i = 0; i < COLD_PROCESSES; i++) {
     rows.push(JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd: process.cwd() }).toString().trim()) as number[]);
   }
-  return { importMs: median(rows.map((r) => r[0]!)), firstMs: median(rows.map((r) => r[1]!)), secondMs: median(rows.map((r) => r[2]!)) };
+  return { firstMs: median(rows.map((r) => r[0]!)), secondMs: median(rows.map((r) => r[1]!)) };
 }
 
 async function main(): Promise<void> {
@@ -130,12 +129,7 @@ async function main(): Promise<void> {
   const headers = Array.from({ length: 512 }, (_, i) => createSignatureHeader(keys[i % keys.length]!, now - (i % 600)));
   const authorizerEvents = headers.map(authorizerEventJson);
 
-  // A: in-process verification.
-  const verifyUs = await perCallUs(ROUNDS, (i) => verifySignatureHeader(headers[i % headers.length]!, { nowSeconds: now }));
   const cold = coldVerification(headers[0]!);
-
-  // B: the REQUEST authorizer handler invoked locally.
-  const authorizerUs = await perCallUs(ROUNDS, (i) => invokeAuthorizer(authorizerEvents[i % authorizerEvents.length]!));
 
   // C: lower bound of the extra hop: loopback HTTP round trip to a server running B.
   const authServer = createServer((req, res) => {
@@ -162,9 +156,10 @@ async function main(): Promise<void> {
   authServer.close();
   agent.destroy();
 
-  // Baseline 1: getObject handler in-process on a stub store (one invocation's own CPU).
+  // Baseline 1: getObject handler in-process on a stub store that holds the key (200, not 404).
+  const stored = { version: 7n, value: new Uint8Array(2048).fill(1) };
   const stub: KeyValueStore = {
-    get: async () => undefined,
+    get: async () => stored,
     write: async () => {},
     deleteIfVersion: async () => {},
     list: async () => ({ keyVersions: [], nextPageToken: '' }),
@@ -176,8 +171,24 @@ async function main(): Promise<void> {
   const viaSignature = createApiGatewayHandler('getObject', { service: new VssService(stub), resolveUser: userFromSignatureHeader });
   const ctxEvent = mkEvent({ userToken: 'u' }, {});
   const sigEvents = headers.map((h) => mkEvent(null, { Authorization: h }));
-  const handlerCtxUs = await perCallUs(ROUNDS, () => viaContext(ctxEvent));
-  const handlerSigUs = await perCallUs(ROUNDS, (i) => viaSignature(sigEvents[i % sigEvents.length]!));
+  if ((await viaContext(ctxEvent)).statusCode !== 200) throw new Error('baseline must be a successful GetObject');
+  // A, B and the baselines, interleaved: µs per call.
+  const BATCH = 20;
+  const t = await interleave(
+    Math.max(5, Math.round(ROUNDS / BATCH)),
+    {
+      verify: (i) => verifySignatureHeader(headers[i % headers.length]!, { nowSeconds: now }),
+      authorizer: (i) => invokeAuthorizer(authorizerEvents[i % authorizerEvents.length]!),
+      handlerCtx: () => viaContext(ctxEvent),
+      handlerSig: (i) => viaSignature(sigEvents[i % sigEvents.length]!),
+    },
+    BATCH,
+  );
+  const usOf = (n: string) => ({ median: t[n]!.median * 1000, min: t[n]!.min * 1000, max: t[n]!.max * 1000 });
+  const verifyUs = usOf('verify').median;
+  const authorizerUs = usOf('authorizer').median;
+  const handlerCtxUs = usOf('handlerCtx').median;
+  const handlerSigUs = usOf('handlerSig').median;
 
   // Baseline 2: getObject through the local server on the embedded engine, auth none vs signature.
   let httpNone: number[] | undefined;
@@ -205,12 +216,12 @@ async function main(): Promise<void> {
   console.log(`node ${process.version}, ${ROUNDS} rounds, ${HTTP_ROUNDS} HTTP rounds, cold = median of ${COLD_PROCESSES} fresh processes`);
   console.log('');
   console.log('MEASURED in this run');
-  console.log(`  A  verify in-process, warm                          ${f(verifyUs)} µs/verification`);
-  console.log(`  A  verify in-process, cold start (fresh process)     import @noble/curves ${f(cold.importMs)} ms, first verify ${f(cold.firstMs)} ms (builds base-point tables), second ${f(cold.secondMs)} ms`);
-  console.log(`  B  REQUEST authorizer handler, warm (JSON in/out)    ${f(authorizerUs)} µs/invocation`);
+  console.log(`  A  verify in-process, warm                          ${fmt(usOf('verify'))} µs/verification`);
+  console.log(`  A  verify in-process, cold start (fresh process)     first verify ${f(cold.firstMs, 2)} ms (parses the key), second ${f(cold.secondMs, 2)} ms`);
+  console.log(`  B  REQUEST authorizer handler, warm (JSON in/out)    ${fmt(usOf('authorizer'))} µs/invocation`);
   console.log(`  C  loopback HTTP hop to that authorizer (lower bound) p50 ${f(median(hopMs), 3)} ms  p99 ${f(p99(hopMs), 3)} ms`);
-  console.log(`  baseline: getObject handler, stub store, user from context      ${f(handlerCtxUs)} µs/invocation`);
-  console.log(`            getObject handler, stub store, signature in handler   ${f(handlerSigUs)} µs/invocation  (${ratio(handlerSigUs, handlerCtxUs)} baseline)`);
+  console.log(`  baseline: getObject handler (200, 2 KB), stub store, user from context      ${fmt(usOf('handlerCtx'))} µs/invocation`);
+  console.log(`            getObject handler (200, 2 KB), stub store, signature in handler   ${fmt(usOf('handlerSig'))} µs/invocation  (${ratio(handlerSigUs, handlerCtxUs)} baseline)`);
   if (httpNone && httpSig) {
     console.log(`  baseline: getObject over the local server (${httpNote}), auth none       p50 ${f(median(httpNone), 3)} ms`);
     console.log(`            getObject over the local server (${httpNote}), auth signature  p50 ${f(median(httpSig), 3)} ms  (${ratio(median(httpSig), median(httpNone))} baseline)`);
@@ -230,7 +241,7 @@ async function main(): Promise<void> {
   console.log(`  REQUEST authorizer  invocations 2,000,000 (+1,000,000 authorizer invocations, each ≥ ${billedMs} ms billed)`);
   console.log(`                      auth latency per request ${f(verifyMs + hopLowMs, 2)} ms lower bound (measured verify + measured loopback hop)`);
   console.log(`                                               ${f(verifyMs + ASSUMED_INVOKE_MS, 2)} ms with the ASSUMED ${f(ASSUMED_INVOKE_MS)} ms API Gateway→Lambda invoke, + ${f(ASSUMED_COLD_MS)} ms on authorizer cold starts (ASSUMED)`);
-  console.log(`                      added cost ≈ $${f(authCost, 2)} per 1M requests (ASSUMED list price $0.20/1M requests + $0.0000166667/GB-s at ${AUTHORIZER_MEMORY_GB * 1024} MB)`);
+  console.log(`                      added cost ≈ $${f(authCost, 2)} per 1M requests (list price arm64 $${PRICE_PER_MILLION_REQUESTS}/1M requests + $${PRICE_PER_GB_SECOND}/GB-s at ${AUTHORIZER_MEMORY_GB * 1024} MB)`);
   console.log(`  ratio authorizer / in handler: invocations 2.00×; auth latency ≥ ${f((verifyMs + hopLowMs) / verifyMs, 2)}× (measured lower bound), ≈ ${f((verifyMs + ASSUMED_INVOKE_MS) / verifyMs, 1)}× (assumed invoke)`);
   console.log('');
   console.log('Rejections cost one invocation either way (the authorizer, or the handler before any DynamoDB call).');

@@ -1,19 +1,25 @@
 /**
  * `npm run bench`: runs every benchmark in bench/ one after another, each in its own process so
- * that module caches and JIT state do not leak between them. Each prints ratios against a
- * baseline it measures in the same run.
+ * that module caches and JIT state do not leak between them. Each interleaves its rounds with a
+ * baseline measured in the same run and prints median and range. Engines are started by the
+ * benchmarks that need them (Dynoxide, whose capacity counts follow AWS's rules); nothing needs
+ * an AWS account or the network. docs/performance.md collects the figures.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 
+/** Not benchmarks: helpers and fixtures. */
+const HELPERS = new Set(['run-all.ts', 'stats.ts', 'prices.ts', 'budgets.ts']);
 const runs: Array<[string, string[]]> = [
+  ['cold-start.ts', []],
+  ['signature.ts', []],
   ['codec.ts', []],
-  ['operations.ts', ['dynamodb-local']],
   ['operations.ts', ['dynoxide']],
 ];
 for (const file of readdirSync(new URL('.', import.meta.url)).sort()) {
-  if (file.endsWith('.ts') && file !== 'run-all.ts' && !runs.some(([f]) => f === file)) runs.push([file, []]);
+  if (file.endsWith('.ts') && !HELPERS.has(file) && !runs.some(([f]) => f === file)) runs.push([file, []]);
 }
+const started = performance.now();
 for (const [file, args] of runs) {
   const path = new URL(file, import.meta.url).pathname;
   if (!existsSync(path)) continue;
@@ -21,5 +27,7 @@ for (const [file, args] of runs) {
   execFileSync(process.execPath, ['--import', 'tsx', path, ...args], {
     stdio: 'inherit',
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    timeout: 10 * 60_000,
   });
 }
+console.log(`\nall benchmarks: ${((performance.now() - started) / 1000).toFixed(0)} s`);

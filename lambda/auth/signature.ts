@@ -13,11 +13,17 @@
  * client sends lowercase, and folding case here means one key can never own two tenants (the
  * signature proves the same key either way). See docs/auth.md.
  *
- * Pure: no I/O, no clock of its own (the caller passes `now`), used by the Lambda handlers
- * (runtime.ts, VSS_AUTH_MODE=signature) and the local server alike.
+ * No I/O, no clock of its own (the caller passes `now`), used by the Lambda handlers (runtime.ts,
+ * VSS_AUTH_MODE=signature) and the local server alike. Verification is OpenSSL's (node:crypto):
+ * several times faster than a JavaScript implementation and nothing to load at cold start
+ * (docs/performance.md). OpenSSL accepts high-S signatures, which libsecp256k1 (and so the
+ * reference server) refuses, so low-S is checked here; so is the public key (a point on the curve
+ * with x below the field prime), so that the verdict does not rest on how an OpenSSL build parses
+ * keys. A key that passes becomes a cached KeyObject: a wallet's repeated requests skip the parsing
+ * and the curve check. test/auth/signature-differential.test.ts holds it to the verdicts of the
+ * @noble/curves verifier it replaced.
  */
-import { createHash } from 'node:crypto';
-import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { authFailure, type VssError } from '../core/errors.js';
 
 /** 64 ASCII bytes: the 46-character phrase followed by 18 dots (docs/protocol.md §5.1). */
@@ -67,38 +73,89 @@ export function verifySignatureHeader(header: string | undefined | null, options
   const skew = now > time ? now - time : time - now;
   if (skew > BigInt(SIGNATURE_VALIDITY_SECONDS)) throw invalid('signing time outside the accepted window');
 
-  const pubkey = Buffer.from(pubkeyHex, 'hex');
-  try {
-    // Throws unless it is a valid compressed point on the curve.
-    secp256k1.Point.fromBytes(pubkey).assertValidity();
-  } catch {
-    throw invalid('public key is not a valid compressed secp256k1 point');
-  }
-  if (pubkey[0] !== 0x02 && pubkey[0] !== 0x03) throw invalid('public key is not a valid compressed secp256k1 point');
+  const user = pubkeyHex.toLowerCase();
+  const key = publicKeyOf(user);
+  if (!key) throw invalid('public key is not a valid compressed secp256k1 point');
   const sig = Buffer.from(sigHex, 'hex');
-  let ok = false;
-  try {
-    ok = secp256k1.verify(sig, signatureDigest(pubkey, timeText), pubkey, { prehash: false, lowS: true, format: 'compact' });
-  } catch {
-    ok = false;
+  const r = BigInt('0x' + sigHex.slice(0, 64));
+  const s = BigInt('0x' + sigHex.slice(64));
+  // libsecp256k1 (and so the reference server) only accepts low-S; OpenSSL accepts both forms.
+  if (r === 0n || r >= CURVE_N || s === 0n || s > HALF_N) throw invalid('signature does not verify');
+  // The message is hashed once more by verify('sha256'): ECDSA over signatureDigest(...).
+  const message = Buffer.concat([SIGNING_CONSTANT_BYTES, key.pubkey, Buffer.from(timeText, 'ascii')]);
+  if (!verify('sha256', message, { key: key.keyObject, dsaEncoding: 'ieee-p1363' }, sig)) throw invalid('signature does not verify');
+  return user;
+}
+
+/** secp256k1 field prime p, group order n and n/2 (the largest low-S value). */
+const CURVE_P = 0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2fn;
+const CURVE_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+const HALF_N = CURVE_N >> 1n;
+/** DER SubjectPublicKeyInfo prefix of a compressed secp256k1 key (id-ecPublicKey, secp256k1, 33-byte BIT STRING). */
+const SPKI_PREFIX = Buffer.from('3036301006072a8648ce3d020106052b8104000a032200', 'hex');
+
+/** Keys verified recently: a warm function serves the same few wallets again and again. */
+export const KEY_CACHE_SIZE = 1024;
+interface CachedKey {
+  readonly pubkey: Buffer;
+  readonly keyObject: KeyObject;
+}
+const keyCache = new Map<string, CachedKey>();
+
+/** The key object of a compressed public key (lowercase hex), or undefined if it is not a point of the curve. */
+function publicKeyOf(pubkeyHex: string): CachedKey | undefined {
+  const hit = keyCache.get(pubkeyHex);
+  if (hit) {
+    // Most recently used last: the map's insertion order is the eviction order.
+    keyCache.delete(pubkeyHex);
+    keyCache.set(pubkeyHex, hit);
+    return hit;
   }
-  if (!ok) throw invalid('signature does not verify');
-  return pubkeyHex.toLowerCase();
+  const pubkey = Buffer.from(pubkeyHex, 'hex');
+  if (!isCompressedCurvePoint(pubkey)) return undefined;
+  let keyObject: KeyObject;
+  try {
+    keyObject = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, pubkey]), format: 'der', type: 'spki' });
+  } catch {
+    return undefined;
+  }
+  if (keyCache.size >= KEY_CACHE_SIZE) keyCache.delete(keyCache.keys().next().value!);
+  const entry = { pubkey, keyObject };
+  keyCache.set(pubkeyHex, entry);
+  return entry;
+}
+
+/** Number of cached key objects (tests). */
+export function cachedKeyCount(): number {
+  return keyCache.size;
+}
+
+/**
+ * A 33-byte SEC1 compressed point: prefix 02/03, 0 < x < p, and x³ + 7 a square mod p (so some y
+ * lies on y² = x³ + 7).
+ */
+export function isCompressedCurvePoint(pubkey: Uint8Array): boolean {
+  if (pubkey.length !== 33 || (pubkey[0] !== 0x02 && pubkey[0] !== 0x03)) return false;
+  const x = BigInt('0x' + Buffer.from(pubkey.subarray(1)).toString('hex'));
+  if (x === 0n || x >= CURVE_P) return false;
+  const rhs = (modPow(x, 3n, CURVE_P) + 7n) % CURVE_P;
+  // p ≡ 3 (mod 4): the candidate root is rhs^((p+1)/4); rhs is a square iff it squares back.
+  const y = modPow(rhs, (CURVE_P + 1n) >> 2n, CURVE_P);
+  return (y * y) % CURVE_P === rhs;
+}
+
+function modPow(base: bigint, exponent: bigint, modulus: bigint): bigint {
+  let result = 1n;
+  let b = base % modulus;
+  for (let e = exponent; e > 0n; e >>= 1n) {
+    if (e & 1n) result = (result * b) % modulus;
+    b = (b * b) % modulus;
+  }
+  return result;
 }
 
 function invalid(detail: string): VssError {
   return authFailure(`Invalid signature authorization: ${detail}.`);
-}
-
-/**
- * Builds the header a `SigsAuthProvider` sends (lowercase hex, compact low-S signature). For tests,
- * benchmarks and tooling; the server never signs.
- */
-export function createSignatureHeader(secretKey: Uint8Array, timeSeconds: number | string): string {
-  const pubkey = secp256k1.getPublicKey(secretKey, true);
-  const timeText = String(timeSeconds);
-  const sig = secp256k1.sign(signatureDigest(pubkey, timeText), secretKey, { prehash: false, lowS: true, format: 'compact' });
-  return Buffer.from(pubkey).toString('hex') + Buffer.from(sig).toString('hex') + timeText;
 }
 
 /** Case-insensitive lookup of a header in an API Gateway event's header map (last value wins). */

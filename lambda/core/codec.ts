@@ -1,17 +1,46 @@
 /**
  * Protobuf codec over the static code generated from proto/vss.proto (scripts/gen-proto.sh;
  * chosen over reflection by bench/codec.ts: same per-message cost, ~10 ms less module init, and
- * only protobufjs/minimal in the bundle). int64 fields are Long on the wire side and bigint here,
- * so -1 and values beyond 2^53 round-trip exactly. Strings are decoded with UTF-8 verification
- * (protobufjs `stringVerify`), so invalid UTF-8 is a decode error (400), never a mangled key.
+ * only protobufjs/minimal in the bundle). int64 fields are two 32-bit halves on the wire side
+ * (Int64 below) and bigint here, so -1 and values beyond 2^53 round-trip exactly. Strings are
+ * decoded with UTF-8 verification (protobufjs `stringVerify`), so invalid UTF-8 is a decode error
+ * (400), never a mangled key.
  */
-import Long from 'long';
+import type Long from 'long';
 import protobuf from 'protobufjs/minimal.js';
 import { vss } from './generated/vss.js';
 import { invalidRequest } from './errors.js';
 
-// protobufjs decodes int64 into Long only when it knows the Long implementation.
-protobuf.util.Long = Long;
+/**
+ * An int64 as protobufjs reads and writes it: the signed 32-bit halves. protobufjs decodes int64
+ * as `new util.Long(low, high, unsigned)` and encodes any object with `low` and `high`, so this
+ * tiny class replaces long.js (21 KB of bundle; the Lambda bundles alias it to an empty module) and
+ * versions convert to and from bigint by bit arithmetic, not through decimal strings. toString and
+ * valueOf are for readers of decoded messages (tests, tools), not the request path.
+ */
+export class Int64 {
+  constructor(
+    readonly low: number,
+    readonly high: number,
+    readonly unsigned: boolean = false,
+  ) {}
+
+  static fromBits(low: number, high: number, unsigned?: boolean): Int64 {
+    return new Int64(low, high, unsigned);
+  }
+
+  toString(radix?: number): string {
+    return toBigInt(this).toString(radix);
+  }
+
+  valueOf(): number {
+    return Number(toBigInt(this));
+  }
+}
+
+// Without a Long constructor protobufjs would decode int64 into lossy numbers. (Process-wide: the
+// reflection API of full protobufjs needs long.js; nothing that loads this module uses it.)
+protobuf.util.Long = Int64 as unknown as typeof protobuf.util.Long;
 protobuf.configure();
 
 export { vss };
@@ -22,20 +51,42 @@ export interface KeyValueMsg {
   readonly value: Uint8Array;
 }
 
-export function toBigInt(v: Long | number | null | undefined): bigint {
+const TWO_32 = 4_294_967_296;
+/** |high| below 2^20 keeps high·2^32 + low within ±2^52: exact as a double. */
+const SAFE_HIGH = 1 << 20;
+
+/** The signed value of an int64 as protobufjs decoded it (an absent field is 0). */
+export function toBigInt(v: { readonly low: number; readonly high: number } | number | null | undefined): bigint {
   if (v === null || v === undefined) return 0n;
   if (typeof v === 'number') return BigInt(v);
-  return BigInt(v.toString());
+  const { low, high } = v;
+  if (high < SAFE_HIGH && high >= -SAFE_HIGH) return BigInt(high * TWO_32 + (low >>> 0));
+  // Two's complement: the signed high half shifted, the low half unsigned.
+  return (BigInt(high) << 32n) | BigInt(low >>> 0);
 }
 
+const SAFE_MIN = BigInt(Number.MIN_SAFE_INTEGER);
+const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** A signed 64-bit value as protobufjs encodes it; wraps modulo 2^64 like any int64 cast. */
 export function toLong(v: bigint): Long {
-  return Long.fromString(v.toString(), false);
+  let low: number;
+  let high: number;
+  if (v >= SAFE_MIN && v <= SAFE_MAX) {
+    const n = Number(v);
+    low = n | 0; // ToInt32: the low 32 bits, also of a negative n
+    high = Math.floor(n / TWO_32) | 0;
+  } else {
+    low = Number(BigInt.asIntN(32, v));
+    high = Number(BigInt.asIntN(32, v >> 32n));
+  }
+  return new Int64(low, high) as unknown as Long;
 }
 
 const EMPTY = new Uint8Array(0);
 
 function keyValueOf(kv: vss.KeyValue.$Properties): KeyValueMsg {
-  return { key: kv.key ?? '', version: toBigInt(kv.version as Long | number | null | undefined), value: kv.value ?? EMPTY };
+  return { key: kv.key ?? '', version: toBigInt(kv.version), value: kv.value ?? EMPTY };
 }
 
 /** Decodes a request body; any protobuf error is the client's: 400 (docs/protocol.md §7.2). */
@@ -61,7 +112,7 @@ export interface PutObjectRequestMsg {
 
 export function decodePutObjectRequest(body: Uint8Array): PutObjectRequestMsg {
   const m = decodeWith((b) => vss.PutObjectRequest.decode(b), body, 'PutObjectRequest');
-  const gv = m.globalVersion as Long | number | null | undefined;
+  const gv = m.globalVersion;
   return {
     storeId: m.storeId ?? '',
     globalVersion: gv === null || gv === undefined ? undefined : toBigInt(gv),

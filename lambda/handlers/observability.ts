@@ -9,8 +9,12 @@
  *            service + operation: Requests, Latency (ms), Conflicts, ClientErrors, AuthFailures,
  *            Errors (5xx, as 0/1 so the average is a rate). Cold starts are a field of the log line,
  *            not a metric.
- *   Traces:  the DynamoDB client is instrumented so every call is an X-Ray subsegment (the
- *            Lambda function itself runs with active tracing, set by the CDK construct).
+ *   Traces:  Lambda's own active tracing (set by the CDK construct): a segment per invocation
+ *            with its initialization, invocation and overhead. The X-Ray SDK (Powertools Tracer)
+ *            is not loaded: it was a fifth of the bundle and of module init, and its only use
+ *            was a subsegment per DynamoDB call. Per-call timings, retries and throttles are in
+ *            the Latency metric and DynamoDB's own CloudWatch metrics instead
+ *            (docs/performance.md).
  *
  * Nothing here may throw into a request: observation failures are swallowed.
  */
@@ -18,7 +22,6 @@ import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 import { DEFAULT_METRICS_NAMESPACE, ENV, METRIC_NAMES, METRICS_SERVICE_NAME } from '../contract.js';
 import type { ApiHandlerDeps } from './api-gateway.js';
 
@@ -28,15 +31,14 @@ export { DEFAULT_METRICS_NAMESPACE, METRIC_NAMES };
 /** Hex characters of SHA-256(user token) that are logged: enough to correlate, not to reverse. */
 const USER_HASH_HEX_CHARS = 16;
 
-let instruments: { logger: Logger; metrics: Metrics; tracer: Tracer } | undefined;
+let instruments: { logger: Logger; metrics: Metrics } | undefined;
 
-function tools(): { logger: Logger; metrics: Metrics; tracer: Tracer } {
+function tools(): { logger: Logger; metrics: Metrics } {
   if (!instruments) {
     const serviceName = process.env[ENV.serviceName] ?? METRICS_SERVICE_NAME;
     instruments = {
       logger: new Logger({ serviceName }),
       metrics: new Metrics({ serviceName, namespace: process.env[ENV.metricsNamespace] ?? DEFAULT_METRICS_NAMESPACE }),
-      tracer: new Tracer({ serviceName }),
     };
   }
   return instruments;
@@ -45,15 +47,6 @@ function tools(): { logger: Logger; metrics: Metrics; tracer: Tracer } {
 /** A short, stable, non-reversible identifier of a user for logs. */
 export function userHash(userToken: string): string {
   return createHash('sha256').update(userToken, 'utf8').digest('hex').slice(0, USER_HASH_HEX_CHARS);
-}
-
-/** Instruments an AWS SDK v3 client for X-Ray (a no-op outside Lambda or with tracing off). */
-export function traceClient<T>(client: T): T {
-  try {
-    return tools().tracer.captureAWSv3Client(client);
-  } catch {
-    return client;
-  }
 }
 
 /** Only what is safe to log from a fault: SDK errors may carry item attributes as properties. */

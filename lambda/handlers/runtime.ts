@@ -10,7 +10,7 @@ import { ENV } from '../contract.js';
 import { VssService } from '../core/service.js';
 import { DynamoDbStore } from '../store/dynamodb-store.js';
 import type { ApiHandlerDeps } from './api-gateway.js';
-import { observeOutcome, traceClient } from './observability.js';
+import { observeOutcome } from './observability.js';
 
 /** Environment variable the construct sets to the table name (lambda/contract.ts). */
 export const TABLE_NAME_ENV = ENV.tableName;
@@ -23,11 +23,11 @@ export function defaultDeps(): ApiHandlerDeps {
   if (deps) return deps;
   const tableName = process.env[TABLE_NAME_ENV];
   if (!tableName) throw new Error(`${TABLE_NAME_ENV} is not set`);
-  const client = traceClient(new DynamoDBClient({
+  const client = new DynamoDBClient({
     // Retries are ours (store/retry.ts): one policy for throttling, conflicts and network faults.
     maxAttempts: 1,
     requestHandler: new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 3000 }),
-  }));
+  });
   deps = { service: new VssService(new DynamoDbStore({ client, tableName })), resolveUser: resolveUserForMode(process.env[AUTH_MODE_ENV]), observe: observeOutcome };
   return deps;
 }

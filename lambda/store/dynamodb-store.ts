@@ -9,8 +9,10 @@
  *   deleteIfVersion     DeleteItem with `ver = :v` (or none); a failed condition is swallowed
  *   list                Query on the `bySeq` LSI, ConsistentRead, descending
  *                       (page size 0 on a first page: GetItem of the global-version record)
- * Large values (large-values.ts) add: chunk writes before the commit (PutItem + BatchWriteItem),
- * chunk reads after the head (BatchGetItem), and removal of replaced chunks after the commit.
+ * Large values (large-values.ts) add: a GetItem of the heads a conditioned write names (so a
+ * write that cannot succeed fails before its chunks are written), chunk writes before the commit
+ * (PutItem + BatchWriteItem), chunk reads after the head (BatchGetItem), and removal of replaced
+ * chunks after the commit (the replaced set comes back with a one-key commit).
  */
 import {
   ConditionalCheckFailedException,
@@ -160,6 +162,8 @@ export class DynamoDbStore implements KeyValueStore {
     const planned = this.plan(pk, writes, firstSeq);
     // Large values: chunks first (invisible until a head points at them), then the commit.
     const staged = planned.filter((p) => p.large !== undefined);
+    // Staging costs about 2 WCU per KB: a conditioned write that cannot succeed fails on a read first.
+    if (staged.length > 0) await this.checkPreconditions(pk, planned);
     const nowMs = Date.now();
     await Promise.all(staged.map((p) => stageChunkSet(this.table, pk, sortKeyOf(p.write.key), p.large!, (p.write as PutWrite).value, nowMs)));
     try {
@@ -296,14 +300,22 @@ export class DynamoDbStore implements KeyValueStore {
   }
 
   /**
-   * Commits the heads: one conditional UpdateItem/DeleteItem for one key, else one transaction.
-   * Every head write also states which large value it expects to replace (none, on the first
-   * try). When a head turns out to hold a different one, DynamoDB's ALL_OLD shows it; the
-   * expectation is corrected and the commit retried, so replaced chunks are always known and
-   * cleaned up. Returns false when a precondition failed in 'silent' mode (DeleteObject).
+   * Commits the heads, so that replaced chunks are always known and cleaned up.
+   *
+   * One key: one UpdateItem/DeleteItem conditioned on the precondition only; the item it replaced
+   * comes back with the write (ALL_OLD), so a replaced large value is learnt from
+   * the commit itself, and concurrent writers of one key never make each other retry.
+   *
+   * Several keys: one transaction, which returns nothing of the old items. Every head write states
+   * which large value it expects to replace (none, on the first try); when a head holds a
+   * different one, ALL_OLD on the failed condition shows it, and the expectation is corrected and
+   * the commit retried, for as long as the retry budget lasts.
+   *
+   * Returns false when a precondition failed in 'silent' mode (DeleteObject).
    */
   private async commit(pk: string, planned: PlannedWrite[], onPreconditionFailure: 'conflict' | 'silent'): Promise<boolean> {
-    for (let round = 0; round <= planned.length + 2; round++) {
+    const started = (this.retryDeps ?? DEFAULT_RETRY_DEPS).now();
+    for (let round = 0; ; round++) {
       const failures = planned.length === 1 ? await this.commitOne(pk, planned[0]!) : await this.commitMany(pk, planned);
       if (failures === undefined) return true;
       let corrected = false;
@@ -323,16 +335,23 @@ export class DynamoDbStore implements KeyValueStore {
       // Every legitimate failure is explained by ALL_OLD (a failed precondition, or a different
       // large value than expected). One that is not is a fault; retrying cannot help.
       if (!corrected) throw internalError();
+      // Heads kept changing under concurrent transactions: transient, so the client retries (500).
+      if ((this.retryDeps ?? DEFAULT_RETRY_DEPS).now() - started > this.retry.budgetMs) throw internalError();
+      // The first correction is the expected case (a large value was there); later ones mean
+      // contention, so back off as for any transient conflict.
+      if (round > 0) await this.table.pause(round - 1);
     }
-    // Heads kept changing under concurrent writers: transient, so the client retries (500).
-    throw internalError();
   }
 
   /** Returns the failed write with the item as it was, or undefined on success. */
   private async commitOne(pk: string, p: PlannedWrite): Promise<Failure[] | undefined> {
-    const action = this.actionOf(pk, p);
+    const action = this.actionOf(pk, p, false);
     try {
-      await this.run(p.write.kind === 'put' ? 'UpdateItem' : 'DeleteItem', (ctx) => this.sendSingle(p, action, ctx));
+      const out = await this.run(p.write.kind === 'put' ? 'UpdateItem' : 'DeleteItem', (ctx) => this.sendSingle(p, action, ctx));
+      const replaced = largeRefOf(out.Attributes);
+      // After an ambiguous fault the item may already be our own write: its chunks stay. (What
+      // our first attempt replaced is then unknown here; the sweeper removes it.)
+      if (replaced && !sameId(replaced.id, p.large?.id)) p.replaces = replaced;
       return undefined;
     } catch (e) {
       if ((e as Error).name === 'ConditionalCheckFailedException') return [{ index: 0, old: (e as ConditionalCheckFailedException).Item }];
@@ -367,14 +386,27 @@ export class DynamoDbStore implements KeyValueStore {
    * own earlier attempt committed; ALL_OLD shows the item as it is, and if it is exactly what we
    * wrote (or, for a delete, the item is gone) the write is reported as done.
    */
-  private async sendSingle(p: PlannedWrite, action: WriteAction, ctx: AttemptContext): Promise<{ ConsumedCapacity?: ConsumedCapacity }> {
+  private async sendSingle(
+    p: PlannedWrite,
+    action: WriteAction,
+    ctx: AttemptContext,
+  ): Promise<{ ConsumedCapacity?: ConsumedCapacity; Attributes?: Record<string, AttributeValue> }> {
     try {
+      // The replaced item comes back at no capacity cost (ALL_OLD: whatever was there, `lv` included).
       if (p.write.kind === 'put') {
         return await this.client.send(
-          new UpdateItemCommand({ ...action, UpdateExpression: action.UpdateExpression!, ReturnValuesOnConditionCheckFailure: 'ALL_OLD', ReturnConsumedCapacity: 'TOTAL' }),
+          new UpdateItemCommand({
+            ...action,
+            UpdateExpression: action.UpdateExpression!,
+            ReturnValues: 'ALL_OLD',
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
         );
       }
-      return await this.client.send(new DeleteItemCommand({ ...action, ReturnValuesOnConditionCheckFailure: 'ALL_OLD', ReturnConsumedCapacity: 'TOTAL' }));
+      return await this.client.send(
+        new DeleteItemCommand({ ...action, ReturnValues: 'ALL_OLD', ReturnValuesOnConditionCheckFailure: 'ALL_OLD', ReturnConsumedCapacity: 'TOTAL' }),
+      );
     } catch (e) {
       if (ctx.afterAmbiguousFault && (e as Error).name === 'ConditionalCheckFailedException') {
         const old = (e as ConditionalCheckFailedException).Item;
@@ -384,15 +416,15 @@ export class DynamoDbStore implements KeyValueStore {
     }
   }
 
-  private actionOf(pk: string, p: PlannedWrite): WriteAction {
+  private actionOf(pk: string, p: PlannedWrite, expectLarge = true): WriteAction {
     const w = p.write;
     const names: Record<string, string> = {};
     const values: Record<string, AttributeValue> = {};
     const conditions: string[] = [];
     const pre = conditionOf(w.precondition, names, values);
     if (pre) conditions.push(pre);
-    // `absent` already excludes any large value; otherwise say which one we replace.
-    if (w.precondition.kind !== 'absent') {
+    // In a transaction, say which large value we replace (`absent` already excludes any).
+    if (expectLarge && w.precondition.kind !== 'absent') {
       names['#lv'] = A.largeValue;
       if (p.expectLarge === null) {
         conditions.push('attribute_not_exists(#lv)');
@@ -428,6 +460,32 @@ export class DynamoDbStore implements KeyValueStore {
     if (Object.keys(names).length > 0) base.ExpressionAttributeNames = names;
     if (Object.keys(values).length > 0) base.ExpressionAttributeValues = values;
     return base;
+  }
+
+  /**
+   * Fails a write whose preconditions do not hold now, with one consistent read of the heads (only
+   * the version is projected; the read costs by item size, 1 RCU for a large value's head). A
+   * pass proves nothing: the commit checks again, atomically.
+   */
+  private async checkPreconditions(pk: string, planned: readonly PlannedWrite[]): Promise<void> {
+    const conditioned = planned.filter((p) => p.write.precondition.kind !== 'none');
+    await Promise.all(
+      conditioned.map(async (p) => {
+        const out = await this.run('GetItem', () =>
+          this.client.send(
+            new GetItemCommand({
+              TableName: this.tableName,
+              Key: { [TABLE_LAYOUT.partitionKey.name]: { S: pk }, [TABLE_LAYOUT.sortKey.name]: { B: sortKeyOf(p.write.key) } },
+              ConsistentRead: true,
+              ProjectionExpression: '#ver',
+              ExpressionAttributeNames: { '#ver': A.version },
+              ReturnConsumedCapacity: 'TOTAL',
+            }),
+          ),
+        );
+        if (!preconditionHolds(p.write.precondition, out.Item)) throw conflict();
+      }),
+    );
   }
 
   /** Best-effort removal of chunk sets nobody points at; what fails here the sweeper finishes. */

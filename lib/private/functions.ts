@@ -50,6 +50,9 @@ export const ESM_REQUIRE_SHIM = "import { createRequire } from 'module'; const r
 /** The current Node.js LTS runtime on Lambda. */
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
+/** Packages that the bundles replace with the small stand-ins of lambda/bundle-aliases/. */
+const BUNDLE_ALIASES = ['@aws-sdk/credential-provider-node', 'long', '@smithy/core/event-streams'] as const;
+
 /**
  * esbuild settings of every function: ESM, minified, source maps, AWS SDK bundled (tree-shaken
  * via the `module` entry points) so the code that runs is the code that was tested.
@@ -65,6 +68,10 @@ export const BUNDLING: nodejs.BundlingOptions = {
   banner: ESM_REQUIRE_SHIM,
   forceDockerBundling: false,
   logLevel: nodejs.LogLevel.WARNING,
+  // Packages a function never runs, replaced by stand-ins (lambda/bundle-aliases/README.md).
+  esbuildArgs: {
+    '--alias': BUNDLE_ALIASES.map((pkg) => `${pkg}=${path.join(PROJECT_ROOT, 'lambda/bundle-aliases', `${pkg.split('/').pop()}.ts`)}`),
+  },
 };
 
 /** Memory when neither the defaults nor the function's options set it: large bodies need more. */

@@ -8,7 +8,8 @@
  *                    TransactWriteItems, which IAM authorizes per contained action: the store
  *                    emits only Update and Delete actions, never ConditionCheck or Put);
  *                    PutItem (a large value's chunk-set record) and BatchWriteItem (its chunks,
- *                    and removal of the chunks it replaces)
+ *                    and removal of the chunks it replaces); GetItem (the version check of a
+ *                    conditioned large put, before its chunks are written)
  *   deleteObject     DeleteItem; BatchWriteItem (removal of a deleted large value's chunks)
  *   listKeyVersions  Query on the bySeq index; GetItem on the table (page_size 0 reads the
  *                    global-version item)
@@ -46,7 +47,7 @@ export interface TableAccess {
 export const VSS_TABLE_ACCESS = {
   getObject: { table: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'], creationIndex: [], sweepIndex: [], writes: false },
   putObjects: {
-    table: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem'],
+    table: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem', 'dynamodb:GetItem'],
     creationIndex: [],
     sweepIndex: [],
     writes: true,

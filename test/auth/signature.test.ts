@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { SIGNATURE_VALIDITY_SECONDS, SIGNING_CONSTANT, createSignatureHeader, headerValue, signatureDigest, verifySignatureHeader } from '../../lambda/auth/signature.js';
+import { SIGNATURE_VALIDITY_SECONDS, SIGNING_CONSTANT, headerValue, signatureDigest, verifySignatureHeader } from '../../lambda/auth/signature.js';
+import { createSignatureHeader } from '../../lambda/auth/signature-signer.js';
 import { resolveUserForMode, userFromSignatureHeader } from '../../lambda/auth/resolve-user.js';
 import { userFromAuthorizerContext } from '../../lambda/auth/authorizer-context.js';
 import type { APIGatewayProxyEvent } from 'aws-lambda';

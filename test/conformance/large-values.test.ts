@@ -127,6 +127,23 @@ describe.each(engines())('large values on $name', (engine) => {
     expect(await tableCensus(c)).toEqual({ heads: 0, chunks: 0, chunkSets: 0, chunkBytes: 0 });
   });
 
+  it('20 concurrent unconditional puts of 500 KB values on one key: every one answers 200, the last value is whole, one chunk set is left', async () => {
+    const c = newClient();
+    const values = Array.from({ length: 20 }, (_, i) => {
+      const v = randomBytes(500 * KB);
+      v.writeUInt32BE(i, 0);
+      return v;
+    });
+    const results = await Promise.all(values.map((v) => c.put([kv('hot', -1, v)])));
+    expect(results.map((r) => r.status)).toEqual(values.map(() => 200));
+    const got = await c.getValue('hot');
+    if (typeof got === 'number') throw new Error(`expected the key to exist, got ${got}`);
+    const winner = values[got.value.readUInt32BE(0)]!;
+    expect(got.value.equals(winner)).toBe(true);
+    // Every replaced set was learnt from its commit and removed: only the current value's remains.
+    expect(await tableCensus(c)).toMatchObject({ heads: 1, chunkSets: 1, chunks: chunksFor(500 * KB) });
+  }, 120_000);
+
   it('overwrites large → small → large without leftovers', async () => {
     const c = newClient();
     const big1 = randomBytes(900 * KB);

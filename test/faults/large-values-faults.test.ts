@@ -62,6 +62,12 @@ function defaults(): void {
   ddb.on(UpdateItemCommand).resolves({});
   ddb.on(DeleteItemCommand).resolves({});
   ddb.on(TransactWriteItemsCommand).resolves({});
+  ddb.on(GetItemCommand).resolves({});
+}
+
+/** The read before staging (a conditioned large put) finds every head at this version, so the write goes ahead. */
+function headsAtVersion(version: number): void {
+  ddb.on(GetItemCommand).resolves({ Item: { ver: { N: String(version) } } });
 }
 
 beforeEach(() => {
@@ -317,6 +323,7 @@ describe('a chunk missing on read: the value was replaced meanwhile', () => {
 
 describe('a failed commit: definite conflict vs ambiguous fault', () => {
   it('a definite conflict (ALL_OLD shows a failed version precondition) deletes exactly the staged chunks, then their record, and answers 409', async () => {
+    headsAtVersion(3); // another writer gets in between the read and the commit
     ddb.on(UpdateItemCommand).rejects(conditionFailed(smallHead('k', 9, 'theirs')));
     expectConflict(await call('putObjects', putBody([kv('k', 3, randomBytes(LARGE_BYTES))])));
 
@@ -324,13 +331,14 @@ describe('a failed commit: definite conflict vs ambiguous fault', () => {
     expect(putChunkSks()).toEqual(chunkKeysHex(id, 3));
     expect(deletedChunkSks()).toEqual(chunkKeysHex(id, 3));
     expect(deleteItemSks()).toEqual([hex(chunkSetSortKey(id))]);
-    expect(sequence()).toEqual(['PutItem', 'BatchWriteItem', 'UpdateItem', 'BatchWriteItem', 'DeleteItem']);
+    expect(sequence()).toEqual(['GetItem', 'PutItem', 'BatchWriteItem', 'UpdateItem', 'BatchWriteItem', 'DeleteItem']);
     // One commit attempt: a failed precondition is not retried.
     expect(ddb.commandCalls(UpdateItemCommand)).toHaveLength(1);
   });
 
   it('a definite conflict against a large head (ALL_OLD carries lv, wrong version) deletes only our staged set, never the head’s', async () => {
     const theirs = newId();
+    headsAtVersion(3);
     ddb.on(UpdateItemCommand).rejects(conditionFailed(largeHead('k', 9, theirs, 2, CHUNK_BYTES + 1)));
     expectConflict(await call('putObjects', putBody([kv('k', 3, randomBytes(LARGE_BYTES))])));
     const id = stagedId();
@@ -347,12 +355,13 @@ describe('a failed commit: definite conflict vs ambiguous fault', () => {
   });
 
   it('persistent timeouts on the commit (ambiguous) answer 500 and do NOT delete the staged chunks (the sweeper decides)', async () => {
+    headsAtVersion(3);
     ddb.on(UpdateItemCommand).rejects(timeout());
     expectInternal(await call('putObjects', putBody([kv('k', 3, randomBytes(LARGE_BYTES))])));
     expect(ddb.commandCalls(UpdateItemCommand)).toHaveLength(RETRY.maxAttempts);
     expect(deletedChunkSks()).toEqual([]);
     expect(ddb.commandCalls(DeleteItemCommand)).toHaveLength(0);
-    expect(sequence()).toEqual(['PutItem', 'BatchWriteItem', ...Array<string>(RETRY.maxAttempts).fill('UpdateItem')]);
+    expect(sequence()).toEqual(['GetItem', 'PutItem', 'BatchWriteItem', ...Array<string>(RETRY.maxAttempts).fill('UpdateItem')]);
   });
 
   it('persistent 500s (InternalServerError) on the commit answer 500 and do NOT delete the staged chunks', async () => {
@@ -373,6 +382,7 @@ describe('a failed commit: definite conflict vs ambiguous fault', () => {
 
   it('timeout, then the retry’s ALL_OLD shows our own large value committed → 200, and our chunks are kept', async () => {
     let ours: Uint8Array | undefined;
+    headsAtVersion(3);
     ddb.on(UpdateItemCommand)
       .rejectsOnce(timeout())
       .callsFake(async () => {
@@ -388,64 +398,79 @@ describe('a failed commit: definite conflict vs ambiguous fault', () => {
 
 // ---- 6. overwriting a large value ----------------------------------------------------------------
 
-describe('overwriting a large value: ALL_OLD tells which chunk set is replaced', () => {
-  it('the first commit fails on attribute_not_exists(lv); the retry expects lv.id = the old id; afterwards exactly the old chunks and the old record are deleted', async () => {
+describe('overwriting a large value: the commit returns (ALL_OLD) which chunk set it replaced', () => {
+  it('one UpdateItem, conditioned on the version only, returns the old head; afterwards exactly the old chunks and the old record are deleted', async () => {
     const oldId = newId();
     const oldN = 2;
-    ddb.on(UpdateItemCommand).rejectsOnce(conditionFailed(largeHead('k', 3, oldId, oldN, CHUNK_BYTES + 7))).resolves({});
+    headsAtVersion(3);
+    ddb.on(UpdateItemCommand).resolves({ Attributes: largeHead('k', 3, oldId, oldN, CHUNK_BYTES + 7) });
     expectOk(await call('putObjects', putBody([kv('k', 3, randomBytes(LARGE_BYTES))])));
 
     const updates = ddb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
-    expect(updates).toHaveLength(2);
-    expect(clauses(updates[0]!.ConditionExpression)).toEqual(['#ver = :expected', 'attribute_not_exists(#lv)']);
-    expect(clauses(updates[1]!.ConditionExpression)).toEqual(['#ver = :expected', '#lv.#lvid = :lvid']);
-    expect(updates[1]!.ExpressionAttributeNames).toMatchObject({ '#lv': 'lv', '#lvid': 'id', '#ver': 'ver' });
-    expect(updates[1]!.ExpressionAttributeValues![':lvid']).toEqual({ B: oldId });
-    expect(updates[1]!.ExpressionAttributeValues![':expected']).toEqual({ N: '3' });
+    expect(updates).toHaveLength(1);
+    expect(clauses(updates[0]!.ConditionExpression)).toEqual(['#ver = :expected']);
+    expect(updates[0]!.ReturnValues).toBe('ALL_OLD');
+    expect(updates[0]!.ExpressionAttributeValues![':expected']).toEqual({ N: '3' });
 
     const newSet = stagedId();
     expect(putChunkSks()).toEqual(chunkKeysHex(newSet, 3));
     expect(deletedChunkSks()).toEqual(chunkKeysHex(oldId, oldN));
     expect(deleteItemSks()).toEqual([hex(chunkSetSortKey(oldId))]);
-    expect(sequence()).toEqual(['PutItem', 'BatchWriteItem', 'UpdateItem', 'UpdateItem', 'BatchWriteItem', 'DeleteItem']);
+    // No request meant to fail: read, stage, commit, clean up.
+    expect(sequence()).toEqual(['GetItem', 'PutItem', 'BatchWriteItem', 'UpdateItem', 'BatchWriteItem', 'DeleteItem']);
   });
 
-  it('an unconditional small put over a large value also learns the old set and removes it', async () => {
+  it('an unconditional small put over a large value learns the old set from its one UpdateItem and removes it', async () => {
     const oldId = newId();
-    ddb.on(UpdateItemCommand).rejectsOnce(conditionFailed(largeHead('k', 8, oldId, 3, LARGE_BYTES))).resolves({});
+    ddb.on(UpdateItemCommand).resolves({ Attributes: largeHead('k', 8, oldId, 3, LARGE_BYTES) });
     expectOk(await call('putObjects', putBody([kv('k', -1, 'small')])));
     const updates = ddb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
-    expect(updates[1]!.ConditionExpression).toBe('#lv.#lvid = :lvid');
-    expect(updates[1]!.UpdateExpression).toContain('REMOVE #lv');
+    expect(updates).toHaveLength(1);
+    expect(updates[0]!.ConditionExpression).toBeUndefined();
+    expect(updates[0]!.UpdateExpression).toContain('REMOVE #lv');
     expect(deletedChunkSks()).toEqual(chunkKeysHex(oldId, 3));
     expect(deleteItemSks()).toEqual([hex(chunkSetSortKey(oldId))]);
     expect(ddb.commandCalls(PutItemCommand)).toHaveLength(0);
   });
 
-  it('the head changed again between the tries (another large value): the expectation follows it and only the last replaced set is deleted', async () => {
-    const first = newId();
-    const second = newId();
+  it('after an ambiguous fault the retry may return our own committed set as the old head: it is kept, nothing is deleted', async () => {
     ddb.on(UpdateItemCommand)
-      .rejectsOnce(conditionFailed(largeHead('k', 3, first, 2, CHUNK_BYTES + 1)))
-      .rejectsOnce(conditionFailed(largeHead('k', 3, second, 1, 1000)))
-      .resolves({});
-    expectOk(await call('putObjects', putBody([kv('k', 3, randomBytes(LARGE_BYTES))])));
-    const updates = ddb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
-    expect(updates.map((u) => hex(u.ExpressionAttributeValues![':lvid']?.B ?? new Uint8Array()))).toEqual(['', hex(first), hex(second)]);
-    // The set `first` was replaced by whoever wrote `second`; that writer removes it.
-    expect(deletedChunkSks()).toEqual(chunkKeysHex(second, 1));
-    expect(deleteItemSks()).toEqual([hex(chunkSetSortKey(second))]);
+      .rejectsOnce(timeout())
+      .callsFake(async () => ({ Attributes: largeHead('k', 1, stagedId(), 3, LARGE_BYTES) }));
+    expectOk(await call('putObjects', putBody([kv('k', -1, randomBytes(LARGE_BYTES))])));
+    expect(ddb.commandCalls(UpdateItemCommand)).toHaveLength(2);
+    expect(deletedChunkSks()).toEqual([]);
+    expect(ddb.commandCalls(DeleteItemCommand)).toHaveLength(0);
+  });
+});
+
+describe('a conditioned large put that cannot succeed fails on one read, before staging', () => {
+  it('a wrong version: one GetItem (version only, consistent), 409, no chunk written', async () => {
+    headsAtVersion(9);
+    expectConflict(await call('putObjects', putBody([kv('k', 3, randomBytes(LARGE_BYTES))])));
+    expect(sequence()).toEqual(['GetItem']);
+    const get = ddb.commandCalls(GetItemCommand)[0]!.args[0].input;
+    expect(get.ConsistentRead).toBe(true);
+    expect(get.ProjectionExpression).toBe('#ver');
   });
 
-  it('the retry with the corrected expectation can still conflict: 409, staged set removed, the old set left alone', async () => {
-    const oldId = newId();
-    ddb.on(UpdateItemCommand)
-      .rejectsOnce(conditionFailed(largeHead('k', 3, oldId, 2, CHUNK_BYTES + 1)))
-      .rejectsOnce(conditionFailed(largeHead('k', 4, newId(), 2, CHUNK_BYTES + 1)));
-    expectConflict(await call('putObjects', putBody([kv('k', 3, randomBytes(LARGE_BYTES))])));
-    const id = stagedId();
-    expect(deletedChunkSks()).toEqual(chunkKeysHex(id, 3));
-    expect(deleteItemSks()).toEqual([hex(chunkSetSortKey(id))]);
+  it('create-only onto an existing key, and a version onto a missing key: 409 after one GetItem', async () => {
+    headsAtVersion(1);
+    expectConflict(await call('putObjects', putBody([kv('k', 0, randomBytes(LARGE_BYTES))])));
+    ddb.on(GetItemCommand).resolves({});
+    expectConflict(await call('putObjects', putBody([kv('k', 5, randomBytes(LARGE_BYTES))])));
+    expect(sequence()).toEqual(['GetItem', 'GetItem']);
+  });
+
+  it('in a transaction, a wrong version on the small key also stops the large key before staging', async () => {
+    ddb.on(GetItemCommand).callsFake(async (input) => ({ Item: { ver: { N: hex(input.Key!['sk']!.B!) === hex(sortKeyOf('b')) ? '4' : '1' } } }));
+    expectConflict(await call('putObjects', putBody([kv('a', 1, randomBytes(LARGE_BYTES)), kv('b', 1, 'small')])));
+    expect(sequence()).toEqual(['GetItem', 'GetItem']);
+  });
+
+  it('an unconditional large put reads nothing first', async () => {
+    expectOk(await call('putObjects', putBody([kv('k', -1, randomBytes(LARGE_BYTES))])));
+    expect(sequence()).toEqual(['PutItem', 'BatchWriteItem', 'UpdateItem']);
   });
 });
 
@@ -456,6 +481,7 @@ describe('transactions (2+ keys): cancellation reasons carry ALL_OLD', () => {
 
   it('[ConditionalCheckFailed with an lv item, None] → retried with the corrected expectation and a NEW ClientRequestToken; old chunks removed after the commit', async () => {
     const oldId = newId();
+    headsAtVersion(1);
     ddb.on(TransactWriteItemsCommand)
       .rejectsOnce(canceledWith([{ Code: 'TransactionConflict', Message: 'conflict' }, { Code: 'None' }]))
       .rejectsOnce(canceledWith([{ Code: 'ConditionalCheckFailed', Message: 'The conditional request failed', Item: largeHead('a', 1, oldId, 2, CHUNK_BYTES + 9) }, { Code: 'None' }]))
@@ -483,7 +509,24 @@ describe('transactions (2+ keys): cancellation reasons carry ALL_OLD', () => {
     expect(deleteItemSks()).toEqual([hex(chunkSetSortKey(oldId))]);
   });
 
+  it('heads that keep changing under concurrent transactions: corrected and retried with backoff until the retry budget, then 500; staged set kept for the sweeper', async () => {
+    headsAtVersion(1);
+    // Every attempt finds yet another large value on `a` (another writer got there first).
+    ddb.on(TransactWriteItemsCommand).callsFake(async () => {
+      throw canceledWith([{ Code: 'ConditionalCheckFailed', Message: 'The conditional request failed', Item: largeHead('a', 1, newId(), 2, CHUNK_BYTES + 9) }, { Code: 'None' }]);
+    });
+    expectInternal(await call('putObjects', putBody([kv('a', 1, randomBytes(LARGE_BYTES)), kv('b', 1, 'small')])));
+    const attempts = txCalls().length;
+    // Bounded by time (RETRY.budgetMs of virtual time), not by a few rounds: far more than the keys + 2 of before.
+    expect(attempts).toBeGreaterThan(10);
+    expect(sleeps.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(RETRY.budgetMs - RETRY.maxDelayMs);
+    expect(sleeps.length).toBe(attempts - 2); // no wait before the first correction
+    // After a 500 the staged set is left to the sweeper, which checks the head before deleting.
+    expect(deletedChunkSks()).toEqual([]);
+  });
+
   it('a reason showing a real version mismatch → 409, staged chunks and record removed, nothing retried', async () => {
+    headsAtVersion(1);
     ddb.on(TransactWriteItemsCommand).rejects(
       canceledWith([{ Code: 'ConditionalCheckFailed', Message: 'The conditional request failed', Item: largeHead('a', 7, newId(), 2, CHUNK_BYTES + 9) }, { Code: 'None' }]),
     );
@@ -495,6 +538,7 @@ describe('transactions (2+ keys): cancellation reasons carry ALL_OLD', () => {
   });
 
   it('a version mismatch on the small key of the transaction is a conflict too: 409 and the large key’s staged set removed', async () => {
+    headsAtVersion(1);
     ddb.on(TransactWriteItemsCommand).rejects(
       canceledWith([{ Code: 'None' }, { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed', Item: smallHead('b', 4, 'x') }]),
     );
@@ -510,7 +554,8 @@ describe('transactions (2+ keys): cancellation reasons carry ALL_OLD', () => {
 describe('removing replaced chunks is best effort', () => {
   it('a failing post-commit chunk delete does not fail the write (200), calls onCleanupFailure, and keeps the record (chunks first, record last)', async () => {
     const oldId = newId();
-    ddb.on(UpdateItemCommand).rejectsOnce(conditionFailed(largeHead('k', 3, oldId, 2, CHUNK_BYTES + 1))).resolves({});
+    headsAtVersion(3);
+    ddb.on(UpdateItemCommand).resolves({ Attributes: largeHead('k', 3, oldId, 2, CHUNK_BYTES + 1) });
     const failure = validation();
     ddb.on(BatchWriteItemCommand).callsFake(async (input: BatchWriteItemCommandInput) => {
       if (input.RequestItems![TABLE]!.some((r) => r.DeleteRequest)) throw failure;
@@ -524,7 +569,7 @@ describe('removing replaced chunks is best effort', () => {
 
   it('a failing record delete after the chunks are gone does not fail the write either', async () => {
     const oldId = newId();
-    ddb.on(UpdateItemCommand).rejectsOnce(conditionFailed(largeHead('k', 3, oldId, 2, CHUNK_BYTES + 1))).resolves({});
+    ddb.on(UpdateItemCommand).resolves({ Attributes: largeHead('k', 3, oldId, 2, CHUNK_BYTES + 1) });
     ddb.on(DeleteItemCommand).rejects(serverError());
     expectOk(await call('putObjects', putBody([kv('k', 3, 'small')])));
     expect(deletedChunkSks()).toEqual(chunkKeysHex(oldId, 2));
@@ -532,6 +577,7 @@ describe('removing replaced chunks is best effort', () => {
   });
 
   it('a failing delete of staged chunks after a conflict keeps the 409 and calls onCleanupFailure', async () => {
+    headsAtVersion(3);
     ddb.on(UpdateItemCommand).rejects(conditionFailed(smallHead('k', 9, 'theirs')));
     ddb.on(BatchWriteItemCommand).callsFake(async (input: BatchWriteItemCommandInput) => {
       if (input.RequestItems![TABLE]!.some((r) => r.DeleteRequest)) throw validation();
@@ -553,16 +599,16 @@ describe('DeleteObject on a large value', () => {
     expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(0);
   });
 
-  it('the right version deletes the head with lv.id = the old id, then exactly its chunks, then its record', async () => {
+  it('the right version deletes the head in one DeleteItem that returns it (ALL_OLD), then exactly its chunks, then its record', async () => {
     const oldId = newId();
-    ddb.on(DeleteItemCommand).rejectsOnce(conditionFailed(largeHead('k', 3, oldId, 3, LARGE_BYTES))).resolves({});
+    ddb.on(DeleteItemCommand).resolvesOnce({ Attributes: largeHead('k', 3, oldId, 3, LARGE_BYTES) }).resolves({});
     expectOk(await call('deleteObject', deleteBody('k', 3)));
     const dels = ddb.commandCalls(DeleteItemCommand).map((c) => c.args[0].input);
-    expect(clauses(dels[1]!.ConditionExpression)).toEqual(['#ver = :expected', '#lv.#lvid = :lvid']);
-    expect(dels[1]!.ExpressionAttributeValues![':lvid']).toEqual({ B: oldId });
+    expect(clauses(dels[0]!.ConditionExpression)).toEqual(['#ver = :expected']);
+    expect(dels[0]!.ReturnValues).toBe('ALL_OLD');
     expect(deletedChunkSks()).toEqual(chunkKeysHex(oldId, 3));
-    expect(deleteItemSks()).toEqual([hex(sortKeyOf('k')), hex(sortKeyOf('k')), hex(chunkSetSortKey(oldId))]);
-    expect(sequence()).toEqual(['DeleteItem', 'DeleteItem', 'BatchWriteItem', 'DeleteItem']);
+    expect(deleteItemSks()).toEqual([hex(sortKeyOf('k')), hex(chunkSetSortKey(oldId))]);
+    expect(sequence()).toEqual(['DeleteItem', 'BatchWriteItem', 'DeleteItem']);
   });
 });
 
@@ -693,6 +739,14 @@ describe('sweepChunkSets', () => {
  */
 class FakeTable {
   readonly items = new Map<string, Record<string, AttributeValue>>();
+  /** Successful one-key writes that returned (ALL_OLD) a replaced large value. */
+  replacedLarge = 0;
+  /** The old item as a successful write with ReturnValues ALL_OLD returns it. */
+  allOld(returnValues: string | undefined, item: Record<string, AttributeValue> | undefined): { Attributes?: Record<string, AttributeValue> } {
+    if (returnValues !== 'ALL_OLD' || !item) return {};
+    if (item['lv']) this.replacedLarge++;
+    return { Attributes: structuredClone(item) };
+  }
   private static id(key: Record<string, AttributeValue>): string {
     return `${key['pk']!.S!}|${hex(key['sk']!.B!)}`;
   }
@@ -755,12 +809,13 @@ function backWithTable(t: FakeTable, faults: { cleanupFails: () => boolean } = {
     const item = t.get(input.Key);
     t.check(input.ConditionExpression, input.ExpressionAttributeNames, input.ExpressionAttributeValues, item, input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD');
     t.update(item, input.Key, input.UpdateExpression, input.ExpressionAttributeNames, input.ExpressionAttributeValues);
-    return {};
+    return t.allOld(input.ReturnValues, item);
   });
   ddb.on(DeleteItemCommand).callsFake(async (input) => {
-    t.check(input.ConditionExpression, input.ExpressionAttributeNames, input.ExpressionAttributeValues, t.get(input.Key), input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD');
+    const item = t.get(input.Key);
+    t.check(input.ConditionExpression, input.ExpressionAttributeNames, input.ExpressionAttributeValues, item, input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD');
     t.delete(input.Key);
-    return {};
+    return t.allOld(input.ReturnValues, item);
   });
   ddb.on(BatchWriteItemCommand).callsFake(async (input: BatchWriteItemCommandInput) => {
     const reqs = input.RequestItems![TABLE]!;
@@ -812,7 +867,7 @@ function backWithTable(t: FakeTable, faults: { cleanupFails: () => boolean } = {
 describe('property: after any sequence of puts and deletes, the chunks in the table are exactly those of the current values', () => {
   type Model = { version: bigint; value: Buffer } | undefined;
   const KEY = 'k';
-  /** Head writes that carried `lv.id = :lvid`, i.e. replaced a large value they learned from ALL_OLD. */
+  /** Head writes that replaced a large value and learned it from the commit's ALL_OLD. */
   let replacingWrites = 0;
 
   /** Chunk and record items in the table, as sort-key hex, and those the current heads need. */
@@ -885,9 +940,9 @@ describe('property: after any sequence of puts and deletes, the chunks in the ta
       }
     }
     faults = false;
-    replacingWrites += [...ddb.commandCalls(UpdateItemCommand), ...ddb.commandCalls(DeleteItemCommand)].filter(
-      (c) => c.args[0].input.ExpressionAttributeValues?.[':lvid'] !== undefined,
-    ).length;
+    replacingWrites += t.replacedLarge;
+    // One-key commits never carry an expectation of the old value: they learn it from ALL_OLD.
+    expect([...ddb.commandCalls(UpdateItemCommand), ...ddb.commandCalls(DeleteItemCommand)].filter((c) => c.args[0].input.ExpressionAttributeValues?.[':lvid'])).toEqual([]);
     return t;
   }
 
@@ -972,7 +1027,8 @@ describe('property: after any sequence of puts and deletes, the chunks in the ta
   it('cleanup faults: leftovers exist only until a sweep (past the grace) removes them; the current value survives the sweep', async () => {
     let leftoverRuns = 0;
     for (let seed = 101; seed <= 130; seed++) {
-      const t = await runSequence(seed, 0.5);
+      // High enough that some cleanups fail on every retry (4 attempts) and leave work for the sweeper.
+      const t = await runSequence(seed, 0.7);
       const before = leftovers(t);
       if (before.chunks.length !== before.expectedChunks.length) leftoverRuns++;
       await sweepChunkSets(client, TABLE, { nowMs: Date.now() + 2 * 3_600_000 });

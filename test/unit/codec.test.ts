@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import Long from 'long';
 import { describe, expect, it } from 'vitest';
 import {
   decodeDeleteObjectRequest,
@@ -24,6 +25,7 @@ import { ErrorCode, INTERNAL_ERROR_MESSAGE, isVssError, VssError } from '../../l
 import { INT64_MAX, INT64_MIN } from '../../lambda/core/limits.js';
 import { VssService, type Operation } from '../../lambda/core/service.js';
 import type { KeyValueStore } from '../../lambda/core/kv-store.js';
+import { prng } from '../support/prng.js';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'));
 const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex').toUpperCase();
@@ -107,6 +109,40 @@ describe('int64 is exact (bigint)', () => {
       expect(toBigInt(vss.ListKeyVersionsResponse.decode(out).globalVersion as never)).toBe(value);
     });
   }
+
+  describe('Long <-> bigint by bit arithmetic', () => {
+    const edges: bigint[] = [0n, 1n, -1n, 2n ** 53n, -(2n ** 53n), 2n ** 53n - 1n, -(2n ** 53n) + 1n, 2n ** 53n + 1n, -(2n ** 53n) - 1n,
+      2n ** 31n, -(2n ** 31n), 2n ** 32n, -(2n ** 32n), 2n ** 32n - 1n, 2n ** 52n + 12345n, INT64_MAX, INT64_MIN, INT64_MIN + 1n, INT64_MAX - 1n];
+
+    for (const v of edges) {
+      it(`${v} has the halves long.js gives it and converts back exactly`, () => {
+        const long = Long.fromString(v.toString());
+        const mine = toLong(v);
+        expect([mine.low, mine.high]).toEqual([long.low, long.high]);
+        expect(toBigInt(mine)).toBe(v);
+        expect(toBigInt(long)).toBe(v);
+        // The varint on the wire is the one long.js produces.
+        expect(toHex(vss.PutObjectRequest.encode({ globalVersion: mine }).finish())).toBe(toHex(vss.PutObjectRequest.encode({ globalVersion: long }).finish()));
+      });
+    }
+
+    it('agrees with long.js on 2,000 random 64-bit values, small and large', () => {
+      const rand = prng(64);
+      const u32 = () => BigInt(Math.floor(rand() * 2 ** 32));
+      for (let i = 0; i < 2000; i++) {
+        const wide = BigInt.asIntN(64, (u32() << 32n) | u32());
+        const v = i % 2 === 0 ? wide : wide >> BigInt(11 + (i % 53)); // many within ±2^53 too
+        const long = Long.fromString(v.toString());
+        expect([toLong(v).low, toLong(v).high, toBigInt(long)]).toEqual([long.low, long.high, v]);
+      }
+    });
+
+    it('decoded int64 fields read as their decimal value (toString, Number) for tools and tests', () => {
+      const m = vss.PutObjectRequest.decode(vss.PutObjectRequest.encode({ globalVersion: toLong(INT64_MIN) }).finish());
+      expect(m.globalVersion!.toString()).toBe(INT64_MIN.toString());
+      expect(Number(vss.PutObjectRequest.decode(vss.PutObjectRequest.encode({ globalVersion: toLong(-42n) }).finish()).globalVersion)).toBe(-42);
+    });
+  });
 
   it('a listed version i64::MAX and a GetObject version i64::MIN are encoded exactly', () => {
     const list = vss.ListKeyVersionsResponse.decode(
