@@ -4,9 +4,9 @@
  * Lambda configuration comes from the environment the CDK construct sets.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { resolveUserForMode } from '../auth/resolve-user.js';
 import { VssService } from '../core/service.js';
+import { dynamoDbClientSettings } from '../store/client-settings.js';
 import { DynamoDbStore } from '../store/dynamodb-store.js';
 import type { ApiHandlerDeps } from './api-gateway.js';
 import { observeOutcome, traceClient } from './observability.js';
@@ -22,11 +22,7 @@ export function defaultDeps(): ApiHandlerDeps {
   if (deps) return deps;
   const tableName = process.env[TABLE_NAME_ENV];
   if (!tableName) throw new Error(`${TABLE_NAME_ENV} is not set`);
-  const client = traceClient(new DynamoDBClient({
-    // Retries are ours (store/retry.ts): one policy for throttling, conflicts and network faults.
-    maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 3000 }),
-  }));
+  const client = traceClient(new DynamoDBClient(dynamoDbClientSettings()));
   deps = { service: new VssService(new DynamoDbStore({ client, tableName })), resolveUser: resolveUserForMode(process.env[AUTH_MODE_ENV]), observe: observeOutcome };
   return deps;
 }
