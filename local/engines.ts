@@ -12,6 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
+import { constants as osConstants } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { dynamoDbClientSettings } from '../lambda/store/client-settings.js';
@@ -174,6 +175,12 @@ async function spawnEngine(command: { file: string; args: string[]; cwd?: string
   return { child, pid: Number(pidText.trim()) };
 }
 
+/** How the engine ended; the watchdog reports a signal as the shell does, 128 + its number. */
+function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+  const bySignal = signal ?? (code !== null && code > 128 ? Object.entries(osConstants.signals).find(([, n]) => n === code - 128)?.[0] : undefined);
+  return bySignal ? `was killed by ${bySignal}` : `exited with code ${code}`;
+}
+
 /** Makes an engine's startup failure say what to do about it. */
 function explainStartFailure(name: EngineName, dataDir: string | undefined, what: string, output: string): Error {
   const said = output.trim() ? ` (engine output: ${output.trim().split('\n').slice(-3).join(' | ')})` : '';
@@ -195,7 +202,7 @@ export async function startEngine(name: EngineName, options: EngineOptions = {})
   child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
   let exitedHow: string | undefined;
   const exited = new Promise<string>((resolveExit) => {
-    child.on('exit', (code, signal) => resolveExit((exitedHow = signal ? `was killed by ${signal}` : `exited with code ${code}`)));
+    child.on('exit', (code, signal) => resolveExit((exitedHow = describeExit(code, signal))));
     child.on('error', (e) => resolveExit((exitedHow = `failed to start: ${e.message}`)));
   });
   const kill = (signal: NodeJS.Signals): void => {

@@ -15,6 +15,11 @@ export function dynamoDbClientSettings(): Pick<DynamoDBClientConfig, 'maxAttempt
   return {
     // Retries are ours (store/retry.ts): one policy for throttling, conflicts and network faults.
     maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({ connectionTimeout: DYNAMODB_CONNECTION_TIMEOUT_MS, requestTimeout: DYNAMODB_REQUEST_TIMEOUT_MS }),
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: DYNAMODB_CONNECTION_TIMEOUT_MS,
+      requestTimeout: DYNAMODB_REQUEST_TIMEOUT_MS,
+      // Without this the handler only logs a warning when the timeout passes and keeps waiting.
+      throwOnRequestTimeout: true,
+    }),
   };
 }
