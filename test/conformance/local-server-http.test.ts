@@ -11,7 +11,7 @@ import type { LocalVss } from '../../local/app.js';
 import type { RequestLogEntry } from '../../local/server.js';
 import { sigsAuthHeader } from '../auth/clients.js';
 import { engines, kv, startVssOn, TestClient, vss } from '../support/local-vss.js';
-import { hostPort, rawExchange, rawRequest, type RawResponse } from '../support/raw-http.js';
+import { hostPort, httpAnomalies, rawExchange, rawRequest, type RawResponse } from '../support/raw-http.js';
 import { connect } from 'node:net';
 
 const engine = engines()[0]!;
@@ -43,21 +43,7 @@ describe('local server: answers to requests that break HTTP', () => {
   });
   afterAll(() => server?.stop());
 
-  const anomalies: Array<[string, Buffer, number]> = [
-    ['an unknown method', rawRequest('/vss/getObject', [], '', 'FOO'), 400],
-    ['Content-Length abc', rawRequest('/vss/getObject', ['Content-Length: abc']), 400],
-    ['Content-Length -1', rawRequest('/vss/getObject', ['Content-Length: -1']), 400],
-    ['a 20-digit Content-Length beyond 2^64', rawRequest('/vss/getObject', ['Content-Length: 99999999999999999999']), 400],
-    ['a 20-digit Content-Length within 2^64 (too large)', rawRequest('/vss/getObject', ['Content-Length: 12345678901234567890']), 413],
-    ['two different Content-Lengths', rawRequest('/vss/getObject', ['Content-Length: 1', 'Content-Length: 2'], 'ab'), 400],
-    ['chunked plus a Content-Length', rawRequest('/vss/getObject', ['Transfer-Encoding: chunked', 'Content-Length: 5'], '0\r\n\r\n'), 400],
-    ['a bad chunk size', rawRequest('/vss/getObject', ['Transfer-Encoding: chunked'], 'zz\r\nab\r\n0\r\n\r\n'), 400],
-    ['no Host', Buffer.from('POST /vss/getObject HTTP/1.1\r\nContent-Length: 0\r\n\r\n'), 400],
-    ['bare LF line endings', Buffer.from('POST /vss/getObject HTTP/1.1\nHost: x\nContent-Length: 0\n\n'), 400],
-    ['a folded header', Buffer.from('POST /vss/getObject HTTP/1.1\r\nHost: x\r\nX-A: a\r\n  folded\r\nContent-Length: 0\r\n\r\n'), 400],
-    ['a 100 KB Authorization header', rawRequest('/vss/getObject', [`Authorization: Bearer ${'a'.repeat(100_000)}`]), 431],
-    ['Expect: foo', rawRequest('/vss/getObject', ['Expect: foo']), 417],
-  ];
+  const anomalies = httpAnomalies('/vss/getObject');
 
   it.each(anomalies)('answers %s with a protocol error, nothing bare', async (_name, bytes, status) => {
     const r = await rawExchange(server.url, [bytes], { expect: 1 });

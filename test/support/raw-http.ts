@@ -106,3 +106,27 @@ export function rawRequest(target: string, headers: readonly string[], body: Buf
   const all = ['Host: localhost', ...headers, ...(hasLength ? [] : [`Content-Length: ${b.length}`])];
   return Buffer.concat([Buffer.from(`${method} ${target} HTTP/1.1\r\n${all.join('\r\n')}\r\n\r\n`, 'latin1'), b]);
 }
+
+/**
+ * Requests Node's HTTP parser rejects (or that need the server's own answer), each with the
+ * status the server must give, as a protocol error. `headers` (e.g. a valid Authorization) go
+ * into every request that has headers.
+ */
+export function httpAnomalies(target: string, headers: readonly string[] = []): Array<[string, Buffer, number]> {
+  const h = headers.map((x) => `${x}\r\n`).join('');
+  return [
+    ['an unknown method', rawRequest(target, headers, '', 'FOO'), 400],
+    ['Content-Length abc', rawRequest(target, [...headers, 'Content-Length: abc']), 400],
+    ['Content-Length -1', rawRequest(target, [...headers, 'Content-Length: -1']), 400],
+    ['a 20-digit Content-Length beyond 2^64', rawRequest(target, [...headers, 'Content-Length: 99999999999999999999']), 400],
+    ['a 20-digit Content-Length within 2^64 (too large)', rawRequest(target, [...headers, 'Content-Length: 12345678901234567890']), 413],
+    ['two different Content-Lengths', rawRequest(target, [...headers, 'Content-Length: 1', 'Content-Length: 2'], 'ab'), 400],
+    ['chunked plus a Content-Length', rawRequest(target, [...headers, 'Transfer-Encoding: chunked', 'Content-Length: 5'], '0\r\n\r\n'), 400],
+    ['a bad chunk size', rawRequest(target, [...headers, 'Transfer-Encoding: chunked'], 'zz\r\nab\r\n0\r\n\r\n'), 400],
+    ['no Host', Buffer.from(`POST ${target} HTTP/1.1\r\n${h}Content-Length: 0\r\n\r\n`), 400],
+    ['bare LF line endings', Buffer.from(`POST ${target} HTTP/1.1\nHost: x\n${h.replace(/\r\n/g, '\n')}Content-Length: 0\n\n`), 400],
+    ['a folded header', Buffer.from(`POST ${target} HTTP/1.1\r\nHost: x\r\n${h}X-A: a\r\n  folded\r\nContent-Length: 0\r\n\r\n`), 400],
+    ['a 100 KB Authorization header', rawRequest(target, [`Authorization: Bearer ${'a'.repeat(100_000)}`]), 431],
+    ['Expect: foo', rawRequest(target, [...headers, 'Expect: foo']), 417],
+  ];
+}
