@@ -20,7 +20,10 @@ function tempDir(): string {
 /** Runs the CLI to its exit (it is expected to refuse to start); returns code and output. */
 async function runToExit(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; output: string }> {
   const cli = spawnCli(args, env);
+  // A CLI that starts although it should have refused is stopped, so the test fails on its exit code.
+  const guard = setTimeout(() => cli.child.kill('SIGTERM'), 30_000);
   const code = await cli.exit;
+  clearTimeout(guard);
   return { code, output: cli.output() };
 }
 
@@ -180,7 +183,7 @@ describe('npm start: options and mistakes', () => {
   });
 
   it('refuses --auth none on a non-loopback host unless --allow-unauthenticated', async () => {
-    const r = await runToExit(['--host', '0.0.0.0', '--port', '0']);
+    const r = await runToExit(['--host', '0.0.0.0', '--port', '0', '--data-dir', join(tmpdir(), 'vss-cli-refused')]);
     expect(r.code).not.toBe(0);
     expect(r.output).toMatch(/--auth none on --host 0\.0\.0\.0 would let anyone who reaches this port read and write every store/);
     expect(r.output).toMatch(/--allow-unauthenticated/);

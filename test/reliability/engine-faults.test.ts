@@ -33,7 +33,7 @@ async function untilServing(c: TestClient, key: string, attempts = 300): Promise
 
 async function withCli(engine: EngineName, body: (cli: StartedCli, dataDir: string) => Promise<void>): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'vss-faults-'));
-  const cli = await startCli(['--port', '0', '--engine', engine, '--data-dir', dataDir, '--quiet']);
+  const cli = await startCli(['--port', '0', '--engine', engine, '--data-dir', dataDir]);
   try {
     await body(cli, dataDir);
   } finally {
@@ -101,7 +101,7 @@ describe.each(engines().map((e) => e.name))('engine faults on %s', (engine: Engi
 describe('engine faults: no restart possible', () => {
   it('stops the server with a non-zero exit and the reason when the engine cannot be restarted', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'vss-faults-'));
-    const cli = await startCli(['--port', '0', '--engine', engines()[0]!.name, '--data-dir', dataDir, '--quiet']);
+    const cli = await startCli(['--port', '0', '--engine', engines()[0]!.name, '--data-dir', dataDir]);
     try {
       const pid = enginePidUnder(cli.child.pid!)!;
       rmSync(dataDir, { recursive: true, force: true }); // the data is gone: never restart on an empty directory
