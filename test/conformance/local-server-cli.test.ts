@@ -4,14 +4,16 @@
  * SIGTERM (through npm too), guards its data directory, and answers every mistake with its cause
  * and its fix.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request as httpRequest } from 'node:http';
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EngineName } from '../../local/engines.js';
-import { isAlive, processesMentioning, spawnCli, startCli, stopCli } from '../support/cli.js';
+import { isAlive, processesMentioning, spawnCli, startCli, stopCli, type StartedCli } from '../support/cli.js';
 import { engines, kv, TestClient } from '../support/local-vss.js';
+import { expectProtocolError, type RawResponse } from '../support/raw-http.js';
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'vss-cli-'));
@@ -194,6 +196,47 @@ describe('npm start: options and mistakes', () => {
     } finally {
       await stopCli(allowed);
       rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('npm start: an oversized body gets its 413', () => {
+  // The server runs in its own process, as for real clients: in one process the timing hides the race.
+  let cli: StartedCli;
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = tempDir();
+    cli = await startCli(['--port', '0', '--data-dir', dataDir]);
+  });
+  afterAll(async () => {
+    await stopCli(cli);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  // Closing with unread data in the socket resets the connection, which discards an answer the
+  // client has not read yet (EPIPE while it is still sending): a race, so ten tries per client.
+  const sizes = Array.from({ length: 10 }, (_, i) => 4_700_000 + i * 1_700_000);
+
+  it('fetch receives the 413 while still sending 4.7 to 20 MB', async () => {
+    for (const size of sizes) {
+      const r = await fetch(`${cli.url}/putObjects`, { method: 'POST', body: Buffer.alloc(size, 1) });
+      expectProtocolError({ status: r.status, headers: { 'vss-protocol-version': r.headers.get('vss-protocol-version') ?? '' }, body: Buffer.from(await r.arrayBuffer()) }, 413);
+    }
+  });
+
+  it('node:http receives the 413 while still sending 4.7 to 20 MB', async () => {
+    for (const size of sizes) {
+      const answer = await new Promise<RawResponse | Error>((resolve) => {
+        const req = httpRequest(`${cli.url}/putObjects`, { method: 'POST', headers: { 'content-length': size } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (d: Buffer) => chunks.push(d));
+          res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers as Record<string, string>, body: Buffer.concat(chunks) }));
+        });
+        req.on('error', resolve);
+        req.end(Buffer.alloc(size, 1));
+      });
+      expect(answer, `${size} bytes`).not.toBeInstanceOf(Error);
+      expectProtocolError(answer as RawResponse, 413);
     }
   });
 });

@@ -3,6 +3,9 @@
  * duplicate headers, pipelining, aborts) and a strict reader of what comes back.
  */
 import { connect, type Socket } from 'node:net';
+import { expect } from 'vitest';
+import { ErrorCode } from '../../lambda/core/errors.js';
+import { vss } from '../../lambda/core/generated/vss.js';
 
 export interface RawResponse {
   readonly status: number;
@@ -129,4 +132,15 @@ export function httpAnomalies(target: string, headers: readonly string[] = []): 
     ['a 100 KB Authorization header', rawRequest(target, [`Authorization: Bearer ${'a'.repeat(100_000)}`]), 431],
     ['Expect: foo', rawRequest(target, [...headers, 'Expect: foo']), 417],
   ];
+}
+
+/** Asserts a protocol error answer (INVALID_REQUEST) with the status; returns its message. */
+export function expectProtocolError(r: RawResponse | undefined, status: number): string {
+  expect(r, 'a response').toBeDefined();
+  expect(r!.status).toBe(status);
+  expect(r!.headers['vss-protocol-version']).toBe('0');
+  const e = vss.ErrorResponse.decode(r!.body);
+  expect(e.errorCode).toBe(ErrorCode.INVALID_REQUEST_EXCEPTION);
+  expect(e.message.length).toBeGreaterThan(0);
+  return e.message;
 }
