@@ -3,7 +3,8 @@
  * large value (above DynamoDB's 400 KB item limit, so stored in chunks) with small ones; the
  * server process is killed with SIGKILL in the middle, and restarted on the same data directory.
  * Every put must be all-or-nothing and every stored value byte-exact; every acknowledged put must
- * be there. A few rounds per engine, each crash at a seeded moment.
+ * be there, and the engine must not outlive its server (it would hold the files beside the next
+ * one). A few rounds per engine, each crash at a seeded moment.
  */
 import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
@@ -11,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EngineName } from '../../local/engines.js';
-import { startCli, stopCli, type StartedCli } from '../support/cli.js';
+import { enginePidUnder, isAlive, startCli, stopCli, type StartedCli } from '../support/cli.js';
 import { engines, kv, TestClient } from '../support/local-vss.js';
 import { prng } from '../support/prng.js';
 
@@ -71,9 +72,13 @@ describe.each(engines().map((e) => e.name))('crash consistency on %s', (engine: 
         const target = 4 + Math.floor(random() * 8);
         while (acked < target) await new Promise((r) => setTimeout(r, 5));
         await new Promise((r) => setTimeout(r, Math.floor(random() * 60)));
+        const enginePid = enginePidUnder(cli.child.pid!)!;
         cli.child.kill('SIGKILL');
         await cli.exit;
         stop = true;
+        // The engine goes with its server: an orphan would keep the data files open beside the next one.
+        for (let i = 0; i < 200 && isAlive(enginePid); i++) await new Promise((r) => setTimeout(r, 50));
+        expect(isAlive(enginePid), `engine ${enginePid} outlived its server`).toBe(false);
         await Promise.all(writing);
 
         cli = await startCli(args);
