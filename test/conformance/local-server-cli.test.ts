@@ -62,7 +62,8 @@ describe.each(engines().map((e) => e.name))('npm start on %s', (engine: EngineNa
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
-  });
+    // Two starts of the engine (a JVM for DynamoDB Local) on a loaded machine.
+  }, 180_000);
 });
 
 describe('npm start: its data directory', () => {
@@ -80,7 +81,7 @@ describe('npm start: its data directory', () => {
       await stopCli(first);
       rmSync(dataDir, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 
   it('says so when the data directory is a file', async () => {
     const dir = tempDir();
