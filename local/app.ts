@@ -2,16 +2,20 @@
  * Assembles a complete local VSS: a DynamoDB-compatible engine (embedded, or any endpoint), the
  * table, the production DynamoDbStore and Lambda handlers, and the HTTP server in front of them.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBClient as Client } from '@aws-sdk/client-dynamodb';
 import { createApiGatewayHandler } from '../lambda/handlers/api-gateway.js';
 import { userFromAuthorizerContext } from '../lambda/auth/authorizer-context.js';
 import { OPERATIONS, VssService, type Operation } from '../lambda/core/service.js';
 import { DynamoDbStore, type DynamoDbStoreOptions } from '../lambda/store/dynamodb-store.js';
 import { sweepChunkSets } from '../lambda/store/chunk-sweeper.js';
+import type { ApiHandlerDeps } from '../lambda/handlers/api-gateway.js';
+import { dynamoDbClientSettings } from '../lambda/store/client-settings.js';
 import { createLocalAuth, type AuthMode, type LocalAuthOptions } from './auth.js';
-import { dynoxideBinary, localClient, startEngine, type EngineName, type RunningEngine } from './engines.js';
-import { startLocalServer, type ExtraRoute, type RunningServer } from './server.js';
+import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
+import { dynoxideBinary, localClient, prepareDataDir, type EngineName } from './engines.js';
+import { startLocalServer, type ExtraRoute, type HealthReport, type RequestLogEntry, type RunningServer } from './server.js';
+import { superviseEngine, type SupervisedEngine } from './supervisor.js';
 import { ensureTable } from './table.js';
 
 export interface LocalVssOptions {
@@ -43,13 +47,21 @@ export interface LocalVssOptions {
   readonly maxBodyBytes?: number;
   /** How often to sweep leftovers of crashed large-value writes; 0 disables. @default 10 minutes */
   readonly sweepIntervalMs?: number;
+  /** Receives one entry per request (the CLI prints them as JSON lines unless --quiet). @default none */
+  readonly requestLog?: (entry: RequestLogEntry) => void;
+  /** Operational messages: engine deaths and restarts, faults behind 500s. @default console.error */
+  readonly log?: (line: string) => void;
+  /** The embedded engine died and could not be restarted; the server cannot serve. @default log it */
+  readonly onFatal?: (e: Error) => void;
+  /** Waits before each engine restart attempt. @default see supervisor.ts */
+  readonly engineRestartDelaysMs?: readonly number[];
 }
 
 export interface LocalVss {
   readonly url: string;
   readonly tableName: string;
   readonly client: DynamoDBClient;
-  readonly engine?: RunningEngine;
+  readonly engine?: SupervisedEngine;
   readonly server: RunningServer;
   stop(): Promise<void>;
 }
@@ -60,7 +72,9 @@ export function defaultEngine(): EngineName {
 
 export async function startLocalVss(options: LocalVssOptions = {}): Promise<LocalVss> {
   const tableName = options.tableName ?? 'vss';
-  let engine: RunningEngine | undefined;
+  const log = options.log ?? ((line: string) => console.error(line));
+  let engine: SupervisedEngine | undefined;
+  let lock: DataDirLock | undefined;
   let client: DynamoDBClient;
   let ownsClient = true;
   if (options.client) {
@@ -71,9 +85,26 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
     client =
       loopback && !process.env['AWS_ACCESS_KEY_ID']
         ? localClient(options.dynamodbEndpoint)
-        : new Client({ endpoint: options.dynamodbEndpoint, maxAttempts: 1 });
+        : new Client({ endpoint: options.dynamodbEndpoint, ...dynamoDbClientSettings() });
   } else {
-    engine = await startEngine(options.engine ?? defaultEngine(), options.dataDir ? { dataDir: options.dataDir } : {});
+    if (options.dataDir) {
+      prepareDataDir(options.dataDir, true);
+      lock = await acquireDataDirLock(options.dataDir);
+    }
+    try {
+      engine = await superviseEngine(options.engine ?? defaultEngine(), {
+        ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+        ...(options.engineRestartDelaysMs ? { restartDelaysMs: options.engineRestartDelaysMs } : {}),
+        // An in-memory engine comes back empty: give it its table again.
+        afterRestart: (e) => ensureTable(localClient(e.endpoint), tableName),
+        onStarted: (e) => lock?.setEnginePid(e.pid),
+        log,
+        onFatal: options.onFatal ?? ((e) => log(`vss: ${e.message}`)),
+      });
+    } catch (e) {
+      lock?.release();
+      throw e;
+    }
     client = localClient(engine.endpoint);
   }
   try {
@@ -82,7 +113,7 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
 
     const store = new DynamoDbStore({ client, tableName, ...options.store });
     const service = new VssService(store);
-    const deps = { service, resolveUser: userFromAuthorizerContext };
+    const deps: ApiHandlerDeps = { service, resolveUser: userFromAuthorizerContext, observe: (o, event) => logFault(log, o, event.requestContext?.requestId) };
     const handlers = Object.fromEntries(OPERATIONS.map((op) => [op, createApiGatewayHandler(op, deps)])) as Record<
       Operation,
       ReturnType<typeof createApiGatewayHandler>
@@ -99,13 +130,16 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
       authenticate: auth.authenticate,
       extraRoutes: [...auth.extraRoutes, ...(options.extraRoutes ?? [])],
       ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
+      ...(options.requestLog ? { requestLog: options.requestLog } : {}),
+      onFault: (e) => log(`vss: request failed: ${describeFault(e)}`),
+      health: () => engineHealth(client, tableName),
     });
     // The deployed stack runs the sweeper on a schedule; locally it runs in-process.
     const sweepEvery = options.sweepIntervalMs ?? 10 * 60 * 1000;
     const sweeper =
       sweepEvery > 0
         ? setInterval(() => {
-            sweepChunkSets(client, tableName).catch((e: unknown) => console.error('vss: chunk sweep failed', e));
+            sweepChunkSets(client, tableName).catch((e: unknown) => log(`vss: chunk sweep failed: ${describeFault(e)}`));
           }, sweepEvery).unref()
         : undefined;
     return {
@@ -119,13 +153,37 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
         await server.close();
         if (ownsClient) client.destroy();
         await engine?.stop();
+        lock?.release();
       },
     };
   } catch (e) {
     if (ownsClient) client.destroy();
     await engine?.stop();
+    lock?.release();
     throw e;
   }
+}
+
+/** GET /health: the engine (or endpoint) answers for the table. */
+async function engineHealth(client: DynamoDBClient, tableName: string): Promise<HealthReport> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return { healthy: true, detail: 'reachable' };
+  } catch (e) {
+    return { healthy: false, detail: `unreachable: ${(e as Error).name}` };
+  }
+}
+
+/** The cause behind a 500, in one line: name and message, the stack only for our own bugs. */
+function logFault(log: (line: string) => void, outcome: Parameters<NonNullable<ApiHandlerDeps['observe']>>[0], requestId: string | undefined): void {
+  if (outcome.status < 500 || outcome.fault === undefined) return;
+  log(`vss: request ${requestId ?? ''} (${outcome.operation}) answered ${outcome.status}: ${describeFault(outcome.fault)}`);
+}
+
+function describeFault(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const fromEngine = (e as { $metadata?: unknown }).$metadata !== undefined || /Timeout|ECONN|EPIPE|socket/i.test(`${e.name} ${e.message}`);
+  return fromEngine ? `${e.name}: ${e.message}` : (e.stack ?? `${e.name}: ${e.message}`);
 }
 
 function isLoopback(endpoint: string): boolean {

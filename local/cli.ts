@@ -1,92 +1,129 @@
 /**
  * `npm start`: a local VSS at http://127.0.0.1:8080/vss on a persistent embedded engine.
- * Every flag has an environment equivalent; flags win. `--help` lists them.
+ * Every flag has an environment equivalent; flags win. `--help` lists them (cli-options.ts).
  */
-import { parseArgs } from 'node:util';
 import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { parseAlgorithms } from '../lambda/auth/jwt.js';
 import { AUTH_MODES, LNURL_AUTH_PATH, isAuthMode, type LocalAuthOptions } from './auth.js';
 import { defaultEngine, startLocalVss } from './app.js';
+import { helpText, parseOptions, UsageError, type OptionSpec, type OptionValues } from './cli-options.js';
 import { ENGINES, type EngineName } from './engines.js';
+import type { RequestLogEntry } from './server.js';
 
-const HELP = `Usage: npm start -- [options]
+const OPTIONS: readonly OptionSpec[] = [
+  { name: 'port', type: 'string', metavar: 'N', env: 'VSS_PORT', defaultText: '8080', help: 'port to listen on' },
+  { name: 'host', type: 'string', metavar: 'HOST', env: 'VSS_HOST', defaultText: '127.0.0.1', help: 'address to bind' },
+  { name: 'data-dir', type: 'string', metavar: 'DIR', env: 'VSS_DATA_DIR', defaultText: '.data', help: 'where the embedded engine keeps data' },
+  { name: 'engine', type: 'string', metavar: 'NAME', env: 'VSS_ENGINE', defaultText: defaultEngine(), help: `embedded engine: ${ENGINES.join(' | ')}` },
+  {
+    name: 'dynamodb-endpoint',
+    type: 'string',
+    metavar: 'URL',
+    env: 'VSS_DYNAMODB_ENDPOINT',
+    help: ['use this DynamoDB-compatible endpoint instead, real AWS included', 'credentials and region from the AWS SDK chain'],
+  },
+  { name: 'table', type: 'string', metavar: 'NAME', env: 'VSS_TABLE_NAME', defaultText: 'vss', help: 'table name' },
+  {
+    name: 'auth',
+    type: 'string',
+    metavar: 'MODE',
+    env: 'VSS_AUTH',
+    defaultText: 'none',
+    help: [
+      AUTH_MODES.join(' | '),
+      '  none       everyone is one user; loopback only unless --allow-unauthenticated',
+      "  signature  LDK Node main's default: signed Authorization header",
+      '  jwt        RS256 JWTs of your issuer (needs --jwt-public-key)',
+      '  lnurl      serves an LNURL-auth JWT issuer at /lnurl-auth and accepts its tokens',
+      '             (LDK Node 0.4-0.7, ..._and_lnurl_auth)',
+    ],
+  },
+  {
+    name: 'allow-unauthenticated',
+    type: 'boolean',
+    env: 'VSS_ALLOW_UNAUTHENTICATED',
+    help: ['allow --auth none on a non-loopback --host: anyone who reaches the port', 'reads and writes every store'],
+  },
+  {
+    name: 'jwt-public-key',
+    type: 'string',
+    metavar: 'PATH',
+    env: 'VSS_JWT_PUBLIC_KEY_FILE',
+    help: ["issuer's PEM public key, SPKI or PKCS#1", 'or the PEM text itself in VSS_JWT_PUBLIC_KEY_PEM'],
+  },
+  { name: 'jwt-jwks-url', type: 'string', metavar: 'URL', env: 'VSS_JWT_JWKS_URL', help: "issuer's JWKS instead of a PEM key" },
+  { name: 'jwt-issuer', type: 'string', metavar: 'ISS', env: 'VSS_JWT_ISSUER', help: 'required iss claim' },
+  { name: 'jwt-audience', type: 'string', metavar: 'AUD', env: 'VSS_JWT_AUDIENCE', help: 'required aud claim; without it a token with aud is refused' },
+  { name: 'jwt-algorithms', type: 'string', metavar: 'LIST', env: 'VSS_JWT_ALGORITHMS', defaultText: 'RS256', help: 'RS256 and/or ES256' },
+  {
+    name: 'lnurl-public-url',
+    type: 'string',
+    metavar: 'URL',
+    env: 'VSS_LNURL_PUBLIC_URL',
+    defaultText: 'http://<Host header>/lnurl-auth',
+    help: ['the auth URL wallets use', 'use a host name, not an IP: wallets derive the linking key from the domain'],
+  },
+  { name: 'lnurl-token-ttl', type: 'string', metavar: 'SECS', env: 'VSS_LNURL_TOKEN_TTL_SECONDS', defaultText: '86400', help: 'lifetime of issued JWTs' },
+  { name: 'quiet', type: 'boolean', env: 'VSS_QUIET', help: 'no log line per request' },
+  { name: 'help', type: 'boolean', short: 'h', help: 'this text' },
+];
 
-  --port N                 port to listen on               (VSS_PORT, default 8080)
-  --host HOST              address to bind                 (VSS_HOST, default 127.0.0.1)
-  --data-dir DIR           where the embedded engine keeps data (VSS_DATA_DIR, default .data)
-  --engine NAME            embedded engine: ${ENGINES.join(' | ')} (VSS_ENGINE, default ${defaultEngine()})
-  --dynamodb-endpoint URL  use this DynamoDB-compatible endpoint instead, real AWS included
-                           (VSS_DYNAMODB_ENDPOINT; credentials and region from the AWS SDK chain)
-  --table NAME             table name                      (VSS_TABLE_NAME, default vss)
-  --auth MODE              ${AUTH_MODES.join(' | ')}  (VSS_AUTH, default none)
-                             none       everyone is one user; local development only
-                             signature  LDK Node main's default: signed Authorization header
-                             jwt        RS256 JWTs of your issuer (needs --jwt-public-key)
-                             lnurl      serves an LNURL-auth JWT issuer at /lnurl-auth and
-                                        accepts its tokens (LDK Node 0.4-0.7, ..._and_lnurl_auth)
-  --jwt-public-key PATH    issuer's PEM public key, SPKI or PKCS#1 (VSS_JWT_PUBLIC_KEY_FILE,
-                           or the PEM text itself in VSS_JWT_PUBLIC_KEY_PEM)
-  --jwt-jwks-url URL       issuer's JWKS instead of a PEM key (VSS_JWT_JWKS_URL)
-  --jwt-issuer ISS         required iss claim              (VSS_JWT_ISSUER)
-  --jwt-audience AUD       required aud claim; without it a token with aud is refused (VSS_JWT_AUDIENCE)
-  --jwt-algorithms LIST    RS256 and/or ES256              (VSS_JWT_ALGORITHMS, default RS256)
-  --lnurl-public-url URL   the auth URL wallets use        (VSS_LNURL_PUBLIC_URL,
-                           default http://<Host header>/lnurl-auth; use a host name, not an IP:
-                           wallets derive the linking key from the domain)
-  --lnurl-token-ttl SECS   lifetime of issued JWTs          (VSS_LNURL_TOKEN_TTL_SECONDS, default 86400)
-  --help                   this text
-`;
+const USAGE = 'Usage: npm start -- [options]';
 
 async function main(): Promise<void> {
   // The SDK versions are pinned exactly; its notice that future releases will need Node 22 is
   // noise for a local server (it is read when the first client is created, i.e. after this line).
   process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
-  const { values } = parseArgs({
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      'data-dir': { type: 'string' },
-      engine: { type: 'string' },
-      'dynamodb-endpoint': { type: 'string' },
-      table: { type: 'string' },
-      auth: { type: 'string' },
-      'jwt-public-key': { type: 'string' },
-      'jwt-jwks-url': { type: 'string' },
-      'jwt-issuer': { type: 'string' },
-      'jwt-audience': { type: 'string' },
-      'jwt-algorithms': { type: 'string' },
-      'lnurl-public-url': { type: 'string' },
-      'lnurl-token-ttl': { type: 'string' },
-      help: { type: 'boolean' },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    process.stdout.write(HELP);
+  const env = process.env;
+  const values = parseOptions(process.argv.slice(2), OPTIONS, env);
+  if (values['help']) {
+    process.stdout.write(helpText(USAGE, OPTIONS));
     return;
   }
-  const env = process.env;
-  const port = Number(values.port ?? env['VSS_PORT'] ?? 8080);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port ${values.port ?? env['VSS_PORT']}`);
-  const engine = (values.engine ?? env['VSS_ENGINE'] ?? defaultEngine()) as EngineName;
-  if (!ENGINES.includes(engine)) throw new Error(`invalid --engine ${engine}: use ${ENGINES.join(' or ')}`);
-  const auth = values.auth ?? env['VSS_AUTH'] ?? 'none';
-  if (!isAuthMode(auth)) throw new Error(`invalid --auth ${auth}: use ${AUTH_MODES.join(', ')}`);
-  const endpoint = values['dynamodb-endpoint'] ?? env['VSS_DYNAMODB_ENDPOINT'];
+  const str = (name: string): string | undefined => values[name] as string | undefined;
+  const port = Number(str('port') ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`invalid --port ${str('port')}: use a number from 0 to 65535`);
+  const engine = (str('engine') ?? defaultEngine()) as EngineName;
+  if (!ENGINES.includes(engine)) throw new UsageError(`invalid --engine ${engine}: use ${ENGINES.join(' or ')}`);
+  const auth = str('auth') ?? 'none';
+  if (!isAuthMode(auth)) throw new UsageError(`invalid --auth ${auth}: use ${AUTH_MODES.join(', ')}`);
+  const host = str('host') ?? '127.0.0.1';
+  const endpoint = str('dynamodb-endpoint');
+  if (auth === 'none' && !isLoopbackHost(host)) {
+    if (!values['allow-unauthenticated']) {
+      throw new UsageError(
+        `--auth none on --host ${host} would let anyone who reaches this port read and write every store: choose an --auth mode (signature, jwt, lnurl), bind a loopback --host, or pass --allow-unauthenticated if that is really meant`,
+      );
+    }
+    console.warn(`WARNING: --auth none on ${host} with --allow-unauthenticated: anyone who reaches this port reads and writes every store.`);
+  }
 
-  const authOptions = await authOptionsFrom(values, env);
+  const authOptions = await authOptionsFrom(values);
   if (auth === 'none') {
     console.warn('WARNING: --auth none: every request is the same user ("unauth-user"). For local development only.');
   }
+  let stopping = false;
   const vss = await startLocalVss({
-    host: values.host ?? env['VSS_HOST'] ?? '127.0.0.1',
+    host,
     port,
     engine,
-    dataDir: values['data-dir'] ?? env['VSS_DATA_DIR'] ?? '.data',
+    dataDir: str('data-dir') ?? '.data',
     ...(endpoint ? { dynamodbEndpoint: endpoint } : {}),
-    tableName: values.table ?? env['VSS_TABLE_NAME'] ?? 'vss',
+    tableName: str('table') ?? 'vss',
     auth,
     authOptions,
+    ...(values['quiet'] ? {} : { requestLog: printRequest }),
+    onFatal: (e) => {
+      if (stopping) return;
+      console.error(`vss: ${e.message}. The server stops: fix the cause and run npm start again.`);
+      process.exit(1);
+    },
+  }).catch((e: unknown) => {
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new UsageError(`port ${port} on ${host} is in use (another VSS server?): stop it or pass another --port`);
+    }
+    throw e;
   });
   if (auth === 'lnurl') {
     // Before the ready line, which scripts wait for.
@@ -94,7 +131,6 @@ async function main(): Promise<void> {
   }
   console.log(`VSS listening on ${vss.url}`);
 
-  let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
@@ -109,24 +145,42 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGHUP', () => stop('SIGHUP'));
+  // A wrapper that dies without passing its signal on (a shell that does not exec) leaves this
+  // process orphaned: stop rather than serve on with nobody in charge.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) stop('parent process exited');
+  }, 1000).unref();
+}
+
+/** One JSON line per request on stdout, shaped like the deployed handlers' log lines. */
+function printRequest(entry: RequestLogEntry): void {
+  const level = entry.status >= 500 ? 'ERROR' : entry.aborted ? 'WARN' : 'INFO';
+  const message = entry.aborted ? 'vss request aborted by the client' : 'vss request';
+  process.stdout.write(JSON.stringify({ level, message, timestamp: new Date().toISOString(), service: 'vss', ...entry }) + '\n');
+}
+
+function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '');
+  if (h === 'localhost') return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  return h === '::1';
 }
 
 /** Auth settings from flags and environment (flags win). */
-async function authOptionsFrom(values: Record<string, string | boolean | undefined>, env: NodeJS.ProcessEnv): Promise<Omit<LocalAuthOptions, 'mode'>> {
-  const str = (flag: string, name: string): string | undefined => {
-    const v = values[flag];
-    return typeof v === 'string' ? v : env[name] || undefined;
-  };
-  const keyFile = str('jwt-public-key', 'VSS_JWT_PUBLIC_KEY_FILE');
-  const pem = keyFile ? await readFile(keyFile, 'utf8') : env['VSS_JWT_PUBLIC_KEY_PEM'] || undefined;
-  const jwks = str('jwt-jwks-url', 'VSS_JWT_JWKS_URL');
-  const issuer = str('jwt-issuer', 'VSS_JWT_ISSUER');
-  const audience = str('jwt-audience', 'VSS_JWT_AUDIENCE');
-  const algorithms = str('jwt-algorithms', 'VSS_JWT_ALGORITHMS');
-  const publicUrl = str('lnurl-public-url', 'VSS_LNURL_PUBLIC_URL');
-  const ttl = str('lnurl-token-ttl', 'VSS_LNURL_TOKEN_TTL_SECONDS');
+async function authOptionsFrom(values: OptionValues): Promise<Omit<LocalAuthOptions, 'mode'>> {
+  const str = (name: string): string | undefined => values[name] as string | undefined;
+  const keyFile = str('jwt-public-key');
+  const pem = keyFile ? await readFile(keyFile, 'utf8') : process.env['VSS_JWT_PUBLIC_KEY_PEM'] || undefined;
+  const jwks = str('jwt-jwks-url');
+  const issuer = str('jwt-issuer');
+  const audience = str('jwt-audience');
+  const algorithms = str('jwt-algorithms');
+  const publicUrl = str('lnurl-public-url');
+  const ttl = str('lnurl-token-ttl');
   const ttlSeconds = ttl === undefined ? undefined : Number(ttl);
-  if (ttlSeconds !== undefined && (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0)) throw new Error(`invalid --lnurl-token-ttl ${ttl}`);
+  if (ttlSeconds !== undefined && (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0)) throw new UsageError(`invalid --lnurl-token-ttl ${ttl}: use a positive number of seconds`);
   return {
     ...(pem ? { jwtPublicKeyPem: pem } : {}),
     ...(jwks ? { jwtJwksUrl: jwks } : {}),
@@ -140,5 +194,5 @@ async function authOptionsFrom(values: Record<string, string | boolean | undefin
 
 main().catch((e) => {
   console.error(`vss: ${(e as Error).message}`);
-  process.exit(1);
+  process.exit(e instanceof UsageError ? 2 : 1);
 });

