@@ -9,10 +9,10 @@ import { VssService, type VssServiceProps } from './vss-service.js';
 
 export interface VssStackProps extends StackProps {
   /**
-   * The service's props, or a function building them in this stack's scope (so imported
-   * resources — an existing table, key, pool or topic — can be referenced from here).
+   * Builds the service's props in this stack's scope, so imported resources (an existing table,
+   * key, pool or topic) can be referenced from here: `service: () => ({ auth: VssAuth.signature() })`.
    */
-  readonly service: VssServiceProps | ((scope: Construct) => VssServiceProps);
+  readonly service: (scope: Construct) => VssServiceProps;
 }
 
 export class VssStack extends Stack {
@@ -21,7 +21,7 @@ export class VssStack extends Stack {
   constructor(scope: Construct, id: string, props: VssStackProps) {
     super(scope, id, props);
     // Stable ID 'Vss': every resource's logical ID derives from it (see lib/vss-service.ts).
-    this.service = new VssService(this, 'Vss', typeof props.service === 'function' ? props.service(this) : props.service);
+    this.service = new VssService(this, 'Vss', props.service(this));
     new CfnOutput(this, 'VssBaseUrl', { value: this.service.baseUrl, description: 'Base URL to give VSS clients (LDK Node vss_url)' });
     new CfnOutput(this, 'TableName', { value: this.service.table.tableName, description: 'DynamoDB table holding all records' });
     new CfnOutput(this, 'AuthMode', { value: this.service.authMode, description: 'How clients authenticate' });

@@ -35,7 +35,7 @@ export function synth(
   const app = new App({ context: { ...CDK_JSON_CONTEXT, ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }) } });
   const stack = new VssStack(app, 'VssTest', {
     ...(options.env ? { env: options.env } : {}),
-    service: typeof service === 'function' ? service : { auth: VssAuth.signature(), ...service },
+    service: typeof service === 'function' ? service : () => ({ auth: VssAuth.signature(), ...service }),
   });
   const template = Template.fromStack(stack);
   return { app, stack, template };
