@@ -198,12 +198,19 @@ export async function startEngine(name: EngineName, options: EngineOptions = {})
   if (options.dataDir) prepareDataDir(options.dataDir, options.createDataDir ?? true);
   const { child, pid } = await spawnEngine(engineCommand(name, port, options.dataDir));
   let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
-  child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-4000)));
+  const keepTail = (d: Buffer): void => {
+    output = (output + d.toString()).slice(-4000);
+  };
+  child.stdout?.on('data', keepTail);
+  child.stderr?.on('data', keepTail);
   let exitedHow: string | undefined;
   const exited = new Promise<string>((resolveExit) => {
-    child.on('exit', (code, signal) => resolveExit((exitedHow = describeExit(code, signal))));
-    child.on('error', (e) => resolveExit((exitedHow = `failed to start: ${e.message}`)));
+    const settle = (how: string): void => {
+      exitedHow = how;
+      resolveExit(how);
+    };
+    child.on('exit', (code, signal) => settle(describeExit(code, signal)));
+    child.on('error', (e) => settle(`failed to start: ${e.message}`));
   });
   const kill = (signal: NodeJS.Signals): void => {
     try {

@@ -2,9 +2,15 @@
 import { CreateTableCommand, DescribeTableCommand, ResourceNotFoundException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { TABLE_LAYOUT } from '../lambda/store/table-layout.js';
 
+/**
+ * Table administration is not a request on a wallet's behalf: a loaded engine (a JVM creating a
+ * table with two indexes) may take longer than the service's per-request timeout.
+ */
+const ADMIN_REQUEST = { requestTimeout: 30_000 } as const;
+
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    await client.send(new DescribeTableCommand({ TableName: tableName }), ADMIN_REQUEST);
     return;
   } catch (e) {
     if (!(e instanceof ResourceNotFoundException) && (e as Error).name !== 'ResourceNotFoundException') throw e;
@@ -46,9 +52,10 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
         },
       ],
     }),
+    ADMIN_REQUEST,
   );
   for (let i = 0; i < 200; i++) {
-    const d = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const d = await client.send(new DescribeTableCommand({ TableName: tableName }), ADMIN_REQUEST);
     if (d.Table?.TableStatus === 'ACTIVE') return;
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -118,7 +118,7 @@ describe('local server: answers to requests that break HTTP', () => {
       for (let i = 0; i < aborts; i++) {
         await sendThenAbort(server.url, rawRequest('/vss/putObjects', ['Content-Length: 100000'], randomBytes(1000)));
       }
-      for (let i = 0; i < 100 && log.filter((e) => e.aborted).length < aborts; i++) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 500 && log.filter((e) => e.aborted).length < aborts; i++) await new Promise((r) => setTimeout(r, 20));
       expect(log.filter((e) => e.aborted)).toHaveLength(aborts);
       expect(log.filter((e) => e.aborted).every((e) => e.operation === 'putObjects')).toBe(true);
       expect(errors).not.toHaveBeenCalled();
