@@ -210,21 +210,25 @@ export interface TableRecord extends Record_ {
  * Every record of the table, by a parallel segmented Scan (admin path only: the API never
  * scans). Chunks and chunk-set records are skipped; large values are assembled from their chunks.
  */
-export async function* scanRecords(t: BulkTable, segments: number, onError?: (e: unknown) => void): AsyncGenerator<TableRecord> {
-  // Segments run concurrently into a small queue, so memory holds a few pages at most.
+export async function* scanRecords(t: BulkTable, segments: number): AsyncGenerator<TableRecord> {
+  // Segments scan concurrently into a bounded queue of pages: a segment waits while the queue is
+  // full, so memory holds a few pages at most whatever the table's size.
+  const maxQueued = segments * 2;
   const queue: TableRecord[][] = [];
-  let waiting: (() => void) | undefined;
+  const producersWaiting: Array<() => void> = [];
+  let consumerWaiting: (() => void) | undefined;
   let running = segments;
   let failure: unknown;
-  let resume: (() => void) | undefined;
-  const wake = (): void => {
-    waiting?.();
-    waiting = undefined;
+  const wakeConsumer = (): void => {
+    const wake = consumerWaiting;
+    consumerWaiting = undefined;
+    wake?.();
   };
   const segment = async (index: number): Promise<void> => {
     let start: Record<string, AttributeValue> | undefined;
     do {
-      while (queue.length >= segments * 2 && failure === undefined) await new Promise<void>((r) => (resume = r));
+      while (queue.length >= maxQueued && failure === undefined) await new Promise<void>((r) => producersWaiting.push(r));
+      if (failure !== undefined) return;
       const page = await t.send('Scan', () =>
         t.client.send(
           new ScanCommand({
@@ -244,32 +248,36 @@ export async function* scanRecords(t: BulkTable, segments: number, onError?: (e:
         if (r) records.push(r);
       }
       queue.push(records);
-      wake();
+      wakeConsumer();
       start = page.LastEvaluatedKey;
-    } while (start && failure === undefined);
+    } while (start);
   };
   for (let i = 0; i < segments; i++) {
     segment(i)
       .catch((e: unknown) => {
         failure ??= e;
-        onError?.(e);
       })
       .finally(() => {
         running--;
-        wake();
+        wakeConsumer();
       });
   }
-  for (;;) {
-    if (failure !== undefined) throw failure;
-    const next = queue.shift();
-    if (next) {
-      resume?.();
-      resume = undefined;
-      yield* next;
-      continue;
+  try {
+    for (;;) {
+      if (failure !== undefined) throw failure;
+      const next = queue.shift();
+      if (next) {
+        producersWaiting.shift()?.();
+        yield* next;
+        continue;
+      }
+      if (running === 0) return;
+      await new Promise<void>((r) => (consumerWaiting = r));
     }
-    if (running === 0) return;
-    await new Promise<void>((r) => (waiting = r));
+  } finally {
+    // On an early exit (an error downstream) let the segments stop.
+    failure ??= new Error('scan abandoned');
+    for (const wake of producersWaiting.splice(0)) wake();
   }
 }
 
