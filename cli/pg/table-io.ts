@@ -11,6 +11,7 @@
  * every record stands on its own.) Throttling and transient faults are retried with backoff.
  */
 import {
+  DeleteItemCommand,
   DynamoDBClient,
   GetItemCommand,
   ScanCommand,
@@ -184,6 +185,34 @@ export async function writeRecord(t: BulkTable, r: SeqRecord): Promise<WriteOutc
     if (sameId(largeRefOf(old)?.id, ref.id)) return 'written';
     await deleteChunkSet(t, pk, ref).catch(() => undefined); // else the sweeper removes it
     return 'newer';
+  }
+}
+
+/**
+ * Deletes a record if it still holds the version seen (a concurrent write wins), and its large
+ * value's chunks. Returns whether it was deleted.
+ */
+export async function deleteRecord(t: BulkTable, r: Record_): Promise<boolean> {
+  const pk = partitionKeyOf({ userToken: r.userToken, storeId: r.storeId });
+  try {
+    const out = await t.send('DeleteItem', () =>
+      t.client.send(
+        new DeleteItemCommand({
+          TableName: t.tableName,
+          Key: { [PK]: { S: pk }, [SK]: { B: sortKeyOf(r.key) } },
+          ConditionExpression: '#ver = :ver',
+          ExpressionAttributeNames: { '#ver': A.version },
+          ExpressionAttributeValues: { ':ver': { N: r.version.toString() } },
+          ReturnValues: 'ALL_OLD',
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      ),
+    );
+    await dropReplaced(t, pk, out.Attributes, undefined);
+    return true;
+  } catch (e) {
+    if (isConditionFailure(e)) return false;
+    throw e;
   }
 }
 
