@@ -13,7 +13,7 @@ describe('npx vss', () => {
   it('--help lists every subcommand and exits 0', async () => {
     const { stdout } = await run('npx', ['--no-install', 'vss', '--help'], { cwd: process.cwd(), timeout: 60_000 });
     expect(stdout).toMatch(/^Usage: vss /m);
-    for (const sub of ['export', 'import', 'copy']) expect(stdout).toMatch(new RegExp(`^  ${sub} `, 'm'));
+    for (const sub of ['export', 'import', 'copy', 'pg-import', 'pg-export']) expect(stdout).toMatch(new RegExp(`^  ${sub} `, 'm'));
   });
 
   it('an unknown subcommand is a usage error (exit 2) naming it', async () => {
