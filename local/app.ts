@@ -9,6 +9,8 @@ import { userFromAuthorizerContext } from '../lambda/auth/authorizer-context.js'
 import { OPERATIONS, VssService, type Operation } from '../lambda/core/service.js';
 import { DynamoDbStore, type DynamoDbStoreOptions } from '../lambda/store/dynamodb-store.js';
 import { sweepChunkSets } from '../lambda/store/chunk-sweeper.js';
+import { withProvider, type ProviderDeps, type ProviderSettings } from '../lambda/provider/provider.js';
+import { logLineOf } from '../lambda/provider/events.js';
 import { createLocalAuth, type AuthMode, type LocalAuthOptions } from './auth.js';
 import { dynoxideBinary, localClient, startEngine, type EngineName, type RunningEngine } from './engines.js';
 import { startLocalServer, type ExtraRoute, type RunningServer } from './server.js';
@@ -41,6 +43,10 @@ export interface LocalVssOptions {
   readonly extraRoutes?: readonly ExtraRoute[];
   /** @default MAX_REQUEST_BODY_BYTES, as deployed */
   readonly maxBodyBytes?: number;
+  /** Per-user usage, quotas and rate limits (docs/provider.md). @default all off */
+  readonly provider?: ProviderSettings;
+  /** Observers of the provider features (tests, benchmarks). @default near-quota and refusals logged to stderr */
+  readonly providerObservers?: Pick<ProviderDeps, 'onEvent' | 'onRequest'>;
   /** How often to sweep leftovers of crashed large-value writes; 0 disables. @default 10 minutes */
   readonly sweepIntervalMs?: number;
 }
@@ -81,8 +87,17 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
     if (createTable) await ensureTable(client, tableName);
 
     const store = new DynamoDbStore({ client, tableName, ...options.store });
-    const service = new VssService(store);
-    const deps = { service, resolveUser: userFromAuthorizerContext };
+    const provider = withProvider(store, options.provider ?? {}, {
+      client,
+      tableName,
+      onEvent: (e) => {
+        const line = logLineOf(e);
+        if (line) console.warn(line);
+      },
+      ...options.providerObservers,
+    });
+    const service = new VssService(provider.store);
+    const deps = { service, resolveUser: userFromAuthorizerContext, ...(provider.admit ? { admit: provider.admit } : {}) };
     const handlers = Object.fromEntries(OPERATIONS.map((op) => [op, createApiGatewayHandler(op, deps)])) as Record<
       Operation,
       ReturnType<typeof createApiGatewayHandler>

@@ -8,6 +8,7 @@ import { parseAlgorithms } from '../lambda/auth/jwt.js';
 import { AUTH_MODES, LNURL_AUTH_PATH, isAuthMode, type LocalAuthOptions } from './auth.js';
 import { defaultEngine, startLocalVss } from './app.js';
 import { ENGINES, type EngineName } from './engines.js';
+import { PROVIDER_HELP, PROVIDER_OPTIONS, providerSettingsFrom } from './provider-options.js';
 
 const HELP = `Usage: npm start -- [options]
 
@@ -34,7 +35,7 @@ const HELP = `Usage: npm start -- [options]
                            default http://<Host header>/lnurl-auth; use a host name, not an IP:
                            wallets derive the linking key from the domain)
   --lnurl-token-ttl SECS   lifetime of issued JWTs          (VSS_LNURL_TOKEN_TTL_SECONDS, default 86400)
-  --help                   this text
+${PROVIDER_HELP}  --help                   this text
 `;
 
 async function main(): Promise<void> {
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
       'lnurl-public-url': { type: 'string' },
       'lnurl-token-ttl': { type: 'string' },
       help: { type: 'boolean' },
+      ...PROVIDER_OPTIONS,
     },
     strict: true,
   });
@@ -87,6 +89,7 @@ async function main(): Promise<void> {
     tableName: values.table ?? env['VSS_TABLE_NAME'] ?? 'vss',
     auth,
     authOptions,
+    provider: providerSettingsFrom(values, env),
   });
   if (auth === 'lnurl') {
     // Before the ready line, which scripts wait for.

@@ -13,12 +13,13 @@
  *
  * Nothing here may throw into a request: observation failures are swallowed.
  */
-import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { ApiHandlerDeps } from './api-gateway.js';
+import { logLineOf, userHashHex } from '../provider/events.js';
+import type { ProviderEvent } from '../provider/metering-store.js';
 
 /** Metric names emitted per operation (the CDK dashboard and alarms read the same names). */
 export const METRIC_NAMES = {
@@ -28,13 +29,18 @@ export const METRIC_NAMES = {
   clientErrors: 'ClientErrors',
   authFailures: 'AuthFailures',
   errors: 'Errors',
+  throttled: 'Throttled',
+} as const;
+
+/** Provider metrics (docs/provider.md), without the operation dimension. */
+export const PROVIDER_METRIC_NAMES = {
+  nearQuota: 'NearQuotaWrites',
+  quotaRefused: 'QuotaRefusals',
+  usageUpdateFailures: 'UsageUpdateFailures',
 } as const;
 
 /** Default namespace when the construct did not set POWERTOOLS_METRICS_NAMESPACE. */
 export const DEFAULT_METRICS_NAMESPACE = 'VSS';
-
-/** Hex characters of SHA-256(user token) that are logged: enough to correlate, not to reverse. */
-const USER_HASH_HEX_CHARS = 16;
 
 let instruments: { logger: Logger; metrics: Metrics; tracer: Tracer } | undefined;
 
@@ -52,7 +58,7 @@ function tools(): { logger: Logger; metrics: Metrics; tracer: Tracer } {
 
 /** A short, stable, non-reversible identifier of a user for logs. */
 export function userHash(userToken: string): string {
-  return createHash('sha256').update(userToken, 'utf8').digest('hex').slice(0, USER_HASH_HEX_CHARS);
+  return userHashHex(userToken);
 }
 
 /** Instruments an AWS SDK v3 client for X-Ray (a no-op outside Lambda or with tracing off). */
@@ -107,6 +113,28 @@ export function observeOutcome(outcome: Observed, event: APIGatewayProxyEvent): 
     metrics.addMetric(METRIC_NAMES.authFailures, MetricUnit.Count, status === 401 ? 1 : 0);
     metrics.addMetric(METRIC_NAMES.clientErrors, MetricUnit.Count, status >= 400 && status < 500 && status !== 409 ? 1 : 0);
     metrics.addMetric(METRIC_NAMES.errors, MetricUnit.Count, status >= 500 ? 1 : 0);
+    metrics.addMetric(METRIC_NAMES.throttled, MetricUnit.Count, status === 429 ? 1 : 0);
+    metrics.publishStoredMetrics();
+  } catch {
+    // Observation must never turn a response into a failure.
+  }
+}
+
+/**
+ * Provider events (quotas, usage): near-quota and refused writes are logged with the user's hash
+ * (Logs Insights counts distinct users) and counted as metrics the alarms watch. Never throws.
+ */
+export function observeProviderEvent(event: ProviderEvent): void {
+  try {
+    if (event.type === 'throttled') return; // counted per request by observeOutcome (status 429)
+    const { logger, metrics } = tools();
+    const line = logLineOf(event);
+    const user = userHashHex(event.userToken);
+    if (event.type === 'usage-update-failed') logger.warn(line ?? 'usage not updated', { user, fault: describeFault(event.error) });
+    else logger.info(line ?? event.type, { user, event: event.type, keys: event.usage.keys, bytes: event.usage.bytes, maxKeys: event.limits.maxKeys, maxBytes: event.limits.maxBytes });
+    const name =
+      event.type === 'near-quota' ? PROVIDER_METRIC_NAMES.nearQuota : event.type === 'quota-refused' ? PROVIDER_METRIC_NAMES.quotaRefused : PROVIDER_METRIC_NAMES.usageUpdateFailures;
+    metrics.addMetric(name, MetricUnit.Count, 1);
     metrics.publishStoredMetrics();
   } catch {
     // Observation must never turn a response into a failure.

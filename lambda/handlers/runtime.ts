@@ -8,8 +8,9 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { resolveUserForMode } from '../auth/resolve-user.js';
 import { VssService } from '../core/service.js';
 import { DynamoDbStore } from '../store/dynamodb-store.js';
+import { providerSettingsFromEnv, withProvider } from '../provider/provider.js';
 import type { ApiHandlerDeps } from './api-gateway.js';
-import { observeOutcome, traceClient } from './observability.js';
+import { observeOutcome, observeProviderEvent, traceClient } from './observability.js';
 
 /** Environment variable the construct sets to the table name. */
 export const TABLE_NAME_ENV = 'VSS_TABLE_NAME';
@@ -27,6 +28,13 @@ export function defaultDeps(): ApiHandlerDeps {
     maxAttempts: 1,
     requestHandler: new NodeHttpHandler({ connectionTimeout: 1000, requestTimeout: 3000 }),
   }));
-  deps = { service: new VssService(new DynamoDbStore({ client, tableName })), resolveUser: resolveUserForMode(process.env[AUTH_MODE_ENV]), observe: observeOutcome };
+  // Per-user usage, quotas and rate limits: nothing is wrapped unless the stack turned one on.
+  const provider = withProvider(new DynamoDbStore({ client, tableName }), providerSettingsFromEnv(process.env), { client, tableName, onEvent: observeProviderEvent });
+  deps = {
+    service: new VssService(provider.store),
+    resolveUser: resolveUserForMode(process.env[AUTH_MODE_ENV]),
+    observe: observeOutcome,
+    ...(provider.admit ? { admit: provider.admit } : {}),
+  };
   return deps;
 }
