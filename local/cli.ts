@@ -95,6 +95,8 @@ async function main(): Promise<void> {
     // Before the ready line, which scripts wait for.
     console.log(`LNURL-auth issuer at ${authOptions.lnurlPublicUrl ?? vss.url.replace(/\/vss$/, '') + LNURL_AUTH_PATH}`);
   }
+  // The admin commands (`vss admin … --dynamodb-endpoint`) work on the embedded engine too.
+  if (vss.engine) console.log(`DynamoDB engine at ${vss.engine.endpoint}, table ${vss.tableName}`);
   console.log(`VSS listening on ${vss.url}`);
 
   let stopping = false;

@@ -81,7 +81,10 @@ export async function listUsers(o: ReportOptions, table = tableOf(o)): Promise<s
       ExpressionAttributeNames: { '#pk': PK },
       ExpressionAttributeValues: { ':pk': { S: registryPartitionKey(shard) } },
     });
-    for (const item of items) if (item[META.user]?.S !== undefined) users.push(item[META.user].S);
+    for (const item of items) {
+      const user = item[META.user]?.S;
+      if (user !== undefined) users.push(user);
+    }
   }
   return users;
 }

@@ -1,0 +1,55 @@
+/**
+ * `vss`: moves wallets' data between VSS servers, archive files and the reference server's
+ * PostgreSQL (docs/migration.md). Every subcommand is a module under commands/ exporting a
+ * function that registers it onto the program; adding one is an import and a line below.
+ */
+import { Command, CommanderError } from 'commander';
+import { ArchiveError } from './archive.js';
+import { registerCopy } from './commands/copy.js';
+import { registerExport } from './commands/export.js';
+import { registerImport } from './commands/import.js';
+import { registerAdminCommands } from './commands/admin/index.js';
+import { CliError } from './errors.js';
+import { EXIT } from './exit-codes.js';
+import { VssRequestError } from '../client/vss-client.js';
+
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerExport, registerImport, registerCopy, (p) => registerAdminCommands(p)];
+
+export function buildProgram(): Command {
+  const program = new Command('vss')
+    .description('Move VSS stores between servers, archive files and PostgreSQL (see docs/migration.md)')
+    .showHelpAfterError()
+    .exitOverride();
+  for (const register of COMMANDS) register(program);
+  return program;
+}
+
+/** Runs the command line; returns the exit code (documented in docs/migration.md). */
+export async function main(argv: readonly string[]): Promise<number> {
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv]);
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end here too; commander already printed what there was to print.
+      return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (e instanceof ArchiveError) {
+      process.stderr.write(`vss: ${e.message}; nothing was written. Export the store again.\n`);
+      return EXIT.badArchive;
+    }
+    if (e instanceof VssRequestError) {
+      const hint = e.isAuth ? ' Check the auth options (--header / --signing-key).' : e.status === 0 || e.status >= 500 ? ' The server did not answer after retries; run again later (re-runs converge).' : '';
+      process.stderr.write(`vss: ${e.message}.${hint}\n`);
+      return EXIT.remote;
+    }
+    if (e instanceof CliError) {
+      process.stderr.write(`vss: ${e.message}\n`);
+      return e.exitCode;
+    }
+    process.stderr.write(`vss: unexpected error: ${(e as Error)?.stack ?? String(e)}\n`);
+    return EXIT.failure;
+  }
+}
