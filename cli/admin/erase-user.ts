@@ -43,7 +43,8 @@ export interface EraseResult {
   readonly providerItems: number;
   /** DynamoDB requests made and capacity consumed (write + read units). */
   readonly requests: number;
-  readonly capacityUnits: number;
+  readonly readUnits: number;
+  readonly writeUnits: number;
 }
 
 const BATCH = 25;
@@ -51,13 +52,16 @@ const PARALLEL = 8;
 
 export async function eraseUser(options: EraseOptions): Promise<EraseResult> {
   let requests = 0;
-  let capacityUnits = 0;
+  let readUnits = 0;
+  let writeUnits = 0;
   const table = new MetaTable({
     client: options.client,
     tableName: options.tableName,
     onRequest: (e) => {
       requests++;
-      for (const c of e.consumedCapacity) capacityUnits += c.CapacityUnits ?? 0;
+      const units = e.consumedCapacity.reduce((n, c) => n + (c.CapacityUnits ?? 0), 0);
+      if (e.command === 'BatchWriteItem') writeUnits += units;
+      else readUnits += units;
     },
   });
   const userPk = userPartitionKey(options.userToken);
@@ -120,7 +124,7 @@ export async function eraseUser(options: EraseOptions): Promise<EraseResult> {
     await deleteAll(table, providerRequests);
     await deleteAll(table, [{ DeleteRequest: { Key: { [PK]: { S: reg.pk }, [SK]: { B: reg.sk } } } }]);
   }
-  return { applied: options.apply, stores, providerItems: providerRequests.length, requests, capacityUnits };
+  return { applied: options.apply, stores, providerItems: providerRequests.length, requests, readUnits, writeUnits };
 }
 
 /** Store ids of the user's record partitions, by Scan: only for tables written before metering. */

@@ -159,5 +159,5 @@ function render(rows: Record<string, string | number>[], flags: { json?: boolean
 function summaryOf(r: EraseResult): string {
   const records = r.stores.reduce((n, s) => n + s.records, 0);
   const chunks = r.stores.reduce((n, s) => n + s.chunkItems, 0);
-  return `${r.applied ? 'deleted' : 'would delete'}: ${r.stores.length} stores, ${records} records, ${chunks} large-value chunk items, ${r.providerItems} usage and registry items (${r.requests} DynamoDB requests, ${r.capacityUnits} capacity units)\n`;
+  return `${r.applied ? 'deleted' : 'would delete'}: ${r.stores.length} stores, ${records} records, ${chunks} large-value chunk items, ${r.providerItems} usage and registry items (${r.requests} DynamoDB requests, ${r.readUnits} read and ${r.writeUnits} write capacity units)\n`;
 }
