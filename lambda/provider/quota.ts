@@ -4,16 +4,10 @@
  * grow usage always pass, so a wallet at its limit can still update in place and shrink.
  */
 import { quotaExceeded } from '../core/errors.js';
+import type { QuotaSettings } from './settings.js';
 import type { UsageDelta, UserUsage } from './usage-ledger.js';
 
-export interface QuotaSettings {
-  /** Most records (keys) a user may store over all its stores; 0 = no limit. @default 0 */
-  readonly maxKeys?: number;
-  /** Most bytes (keys + values) a user may store over all its stores; 0 = no limit. @default 0 */
-  readonly maxBytes?: number;
-  /** Usage at or above this percentage of a limit is reported as "near quota". @default 80 */
-  readonly softThresholdPercent?: number;
-}
+export type { QuotaSettings };
 
 export interface EffectiveLimits {
   readonly maxKeys: number;

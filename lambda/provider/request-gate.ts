@@ -15,14 +15,10 @@
 import { UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { throttled } from '../core/errors.js';
 import { daySortKey, dayOf, META, PK, SK, userPartitionKey } from './meta-keys.js';
+import type { RateLimitSettings } from './settings.js';
 import { num, type MetaTable } from './usage-ledger.js';
 
-export interface RateLimitSettings {
-  /** Sustained requests per second per user. */
-  readonly perSecond: number;
-  /** Requests a user may make at once (the window allowance). @default perSecond */
-  readonly burst?: number;
-}
+export type { RateLimitSettings };
 
 export interface RequestGateOptions {
   readonly table: MetaTable;
