@@ -14,6 +14,7 @@
  * So a user's stores are one Query of its user partition, and erasing a user never scans.
  */
 import { createHash } from 'node:crypto';
+import { partitionKeyOf } from '../store/keys.js';
 import { TABLE_LAYOUT } from '../store/table-layout.js';
 
 export const USER_REGISTRY_SHARDS = 16;
@@ -39,6 +40,9 @@ export const PK = TABLE_LAYOUT.partitionKey.name;
 export const SK = TABLE_LAYOUT.sortKey.name;
 
 export function userPartitionKey(userToken: string): string {
+  // The same check as a record partition: a user id that is not valid Unicode is refused (401),
+  // because UTF-8 would map distinct ones to one partition.
+  partitionKeyOf({ userToken, storeId: '' });
   return `u:${userToken.length}:${userToken}`;
 }
 

@@ -116,6 +116,7 @@ export class UsageLedger {
     const now = this.now();
     if (at !== undefined && now - at < this.registrationTtlMs) return;
     const t = this.table;
+    const userPk = userPartitionKey(scope.userToken); // validates the user id first
     const reg = registryKeyOf(scope.userToken);
     await Promise.all([
       t.run('UpdateItem', () =>
@@ -134,7 +135,7 @@ export class UsageLedger {
         t.client.send(
           new UpdateItemCommand({
             TableName: t.tableName,
-            Key: { [PK]: { S: userPartitionKey(scope.userToken) }, [SK]: { B: storeSortKey(scope.storeId) } },
+            Key: { [PK]: { S: userPk }, [SK]: { B: storeSortKey(scope.storeId) } },
             UpdateExpression: 'SET #since = if_not_exists(#since, :now)',
             ExpressionAttributeNames: { '#since': META.since },
             ExpressionAttributeValues: { ':now': { N: String(now) } },
