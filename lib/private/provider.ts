@@ -117,42 +117,42 @@ export function addProviderAlarms(
   add: (alarm: cloudwatch.Alarm) => void,
 ): void {
   const s = settingsOf(options);
-  const base = { evaluationPeriods: 1, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD, treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING };
-  if (hasQuota(s)) {
+  const alarms: Array<{ id: string; on: boolean; description: string; metric: cloudwatch.IMetric; threshold?: number }> = [
+    {
+      id: 'ProviderUsersNearQuotaAlarm',
+      on: hasQuota(s),
+      description: 'VSS: users at or above the soft quota threshold wrote in the last hour (raise their limit before writes are refused: docs/provider.md)',
+      metric: metric(namespace, PROVIDER_METRICS.nearQuota, Duration.hours(1)),
+    },
+    {
+      id: 'ProviderQuotaRefusalsAlarm',
+      on: hasQuota(s),
+      description: 'VSS: writes refused by a storage quota (a refused Lightning wallet may stop)',
+      metric: metric(namespace, PROVIDER_METRICS.quotaRefused, Duration.minutes(5)),
+    },
+    {
+      id: 'ProviderUsageUpdateFailuresAlarm',
+      on: meteringOn(s),
+      description: 'VSS: usage counters could not be updated after a write (run `vss admin usage --user … --recount`)',
+      metric: metric(namespace, PROVIDER_METRICS.usageUpdateFailures, Duration.minutes(5)),
+    },
+    {
+      id: 'ProviderThrottledUsersAlarm',
+      on: s.rateLimit !== undefined,
+      description: 'VSS: requests refused by the per-user rate limit (429)',
+      metric: throttledTotal(namespace, Duration.minutes(5)),
+      threshold: options?.throttledRequestsAlarmThreshold ?? 100,
+    },
+  ];
+  for (const a of alarms.filter((x) => x.on)) {
     add(
-      new cloudwatch.Alarm(scope, 'ProviderUsersNearQuotaAlarm', {
-        ...base,
-        alarmDescription: 'VSS: users at or above the soft quota threshold wrote in the last hour (raise their limit before writes are refused: docs/provider.md)',
-        metric: metric(namespace, PROVIDER_METRICS.nearQuota, Duration.hours(1)),
-        threshold: 0,
-      }),
-    );
-    add(
-      new cloudwatch.Alarm(scope, 'ProviderQuotaRefusalsAlarm', {
-        ...base,
-        alarmDescription: 'VSS: writes refused by a storage quota (a refused Lightning wallet may stop)',
-        metric: metric(namespace, PROVIDER_METRICS.quotaRefused, Duration.minutes(5)),
-        threshold: 0,
-      }),
-    );
-  }
-  if (meteringOn(s)) {
-    add(
-      new cloudwatch.Alarm(scope, 'ProviderUsageUpdateFailuresAlarm', {
-        ...base,
-        alarmDescription: 'VSS: usage counters could not be updated after a write (run `vss admin usage --user … --recount`)',
-        metric: metric(namespace, PROVIDER_METRICS.usageUpdateFailures, Duration.minutes(5)),
-        threshold: 0,
-      }),
-    );
-  }
-  if (s.rateLimit) {
-    add(
-      new cloudwatch.Alarm(scope, 'ProviderThrottledUsersAlarm', {
-        ...base,
-        alarmDescription: 'VSS: requests refused by the per-user rate limit (429)',
-        metric: throttledTotal(namespace, Duration.minutes(5)),
-        threshold: options?.throttledRequestsAlarmThreshold ?? 100,
+      new cloudwatch.Alarm(scope, a.id, {
+        alarmDescription: a.description,
+        metric: a.metric,
+        threshold: a.threshold ?? 0,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
     );
   }
