@@ -95,26 +95,21 @@ export class RequestGate {
 
   /** One (rarely two) conditional UpdateItems; false when the window's allowance is spent. */
   private async take(userToken: string, now: number, window: number, allowance: number, sameWindowFirst: boolean): Promise<boolean> {
-    const same = (): Promise<Record<string, AttributeValue> | undefined> =>
-      this.update(userToken, now, 'SET #c = #c + :one ADD #n :one', '#w = :w AND #c < :max', { ':w': { N: String(window) }, ':max': { N: String(allowance) } });
+    const same = (w: number) => (): Promise<Record<string, AttributeValue> | undefined> =>
+      this.update(userToken, now, 'SET #c = #c + :one ADD #n :one', '#w = :w AND #c < :max', { ':w': { N: String(w) }, ':max': { N: String(allowance) } });
     const fresh = (): Promise<Record<string, AttributeValue> | undefined> =>
       this.update(userToken, now, 'SET #w = :w, #c = :one ADD #n :one', 'attribute_not_exists(#w) OR #w < :w', { ':w': { N: String(window) } });
-    let attempt = sameWindowFirst ? same : fresh;
+    let attempt = sameWindowFirst ? same(window) : fresh;
     for (let i = 0; i < 3; i++) {
       const old = await attempt();
       if (old === undefined) return true;
-      // The condition failed: ALL_OLD shows why. A full current window is a refusal; an older
-      // window (or none) means the other update applies.
+      // The condition failed: ALL_OLD shows why. A full window is a refusal; an older window (or
+      // none) means the fresh-window update applies. A newer window means another request got
+      // there first (this one was computed earlier, or this clock is behind): count it there.
       const stored = old[META.window]?.N === undefined ? undefined : num(old[META.window]);
       if (stored === undefined || stored < window) attempt = fresh;
-      else if (stored === window) {
-        if (num(old[META.windowCount]) >= allowance) return false;
-        attempt = same;
-      } else {
-        // Another instance's clock is already in a later window: admit, and only count it.
-        await this.update(userToken, now, 'ADD #n :one', undefined, {});
-        return true;
-      }
+      else if (num(old[META.windowCount]) >= allowance) return false;
+      else attempt = same(stored);
     }
     return false;
   }

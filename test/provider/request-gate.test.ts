@@ -59,6 +59,18 @@ describe.each(engines())('request gate on $name', (engine) => {
     expect(await outcome(a.admit(`other-${randomUUID()}`))).toBe('ok');
   });
 
+  it('counts a request computed in an older window against the newer stored one', async () => {
+    const settings = { perSecond: 2 };
+    const { windowMs } = windowOf(settings);
+    const ahead = new RequestGate({ table, rateLimit: settings, now: () => T0 + 5 * windowMs });
+    const behind = new RequestGate({ table, rateLimit: settings, now: () => T0 + 4 * windowMs + windowMs - 1 });
+    const user = `u-${randomUUID()}`;
+    expect(await outcome(ahead.admit(user))).toBe('ok');
+    expect(await outcome(behind.admit(user))).toBe('ok'); // the second of the newer window's two
+    expect(await outcome(ahead.admit(user))).toBe(429);
+    expect(await outcome(behind.admit(user))).toBe(429);
+  });
+
   it('refuses a flooding user locally until its window ends, and counts only admitted requests', async () => {
     const now = T0 + 10 * 60_000;
     const gate = new RequestGate({ table, rateLimit: { perSecond: 3 }, now: () => now });
