@@ -30,7 +30,7 @@ import { userFromAuthorizerContext } from '../lambda/auth/authorizer-context.js'
 import { VssService } from '../lambda/core/service.js';
 import { vss } from '../lambda/core/generated/vss.js';
 import { createApiGatewayHandler } from '../lambda/handlers/api-gateway.js';
-import type { KeyValueStore } from '../lambda/store/kv-store.js';
+import type { KeyValueStore } from '../lambda/core/kv-store.js';
 import { startLocalVss } from '../local/app.js';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';

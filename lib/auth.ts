@@ -14,6 +14,13 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
+import { JWT_ALGORITHMS, type JwtAlgorithm } from '../lambda/contract.js';
+
+/** JWT algorithms the authorizer can verify. */
+export const SUPPORTED_JWT_ALGORITHMS: readonly JwtAlgorithm[] = JWT_ALGORITHMS;
+export type { JwtAlgorithm };
+/** What `JwtAuthOptions.algorithms` defaults to (the Rust server's only algorithm). */
+export const DEFAULT_JWT_ALGORITHMS: readonly JwtAlgorithm[] = ['RS256'];
 
 export type VssAuthMode = 'jwt' | 'cognito' | 'signature' | 'none';
 
@@ -40,10 +47,11 @@ export interface JwtAuthOptions {
    */
   readonly audience?: string;
   /**
-   * Accepted signature algorithms.
+   * Accepted signature algorithms: a non-empty subset of what the authorizer verifies
+   * (`SUPPORTED_JWT_ALGORITHMS`: RS256, ES256).
    * @default ['RS256']
    */
-  readonly algorithms?: readonly string[];
+  readonly algorithms?: readonly JwtAlgorithm[];
   /**
    * How long API Gateway caches an authorizer decision per token (0 disables caching).
    * A cached token stays accepted for up to this long after it expires.

@@ -1,6 +1,19 @@
-/** Public API of the VSS CDK library. */
-export * from './auth.js';
-export * from './vss-service.js';
-export * from './vss-stack.js';
-export * from './gateway-responses.js';
-export * from './permissions.js';
+/**
+ * Public API of the VSS CDK library, by name. Everything else (lib/private/, lambda/) is
+ * implementation and may change without notice.
+ */
+export { VssAuth, SUPPORTED_JWT_ALGORITHMS, type CognitoAuthOptions, type JwtAlgorithm, type JwtAuthOptions, type NoAuthOptions, type VssAuthMode } from './auth.js';
+export type { VssFunction, VssFunctionName, VssFunctionOptions } from './functions.js';
+export {
+  VssTableEncryption,
+  type VssAlarmOptions,
+  type VssDomainOptions,
+  type VssLnurlAuthOptions,
+  type VssProvisionedCapacity,
+  type VssTableOptions,
+  type VssThrottlingOptions,
+  type VssWafOptions,
+} from './options.js';
+export { VssConfigError } from './private/schema.js';
+export { VssService, type VssServiceProps } from './vss-service.js';
+export { VssStack, type VssStackProps } from './vss-stack.js';

@@ -19,8 +19,9 @@ import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTP
 import { authFailure, type VssError } from '../core/errors.js';
 
 /** Algorithms this service can be configured to accept. Everything else is always rejected. */
-export const SUPPORTED_JWT_ALGORITHMS = ['RS256', 'ES256'] as const;
-export type JwtAlgorithm = (typeof SUPPORTED_JWT_ALGORITHMS)[number];
+// The construct refuses any other algorithm at synth (lambda/contract.ts).
+import { JWT_ALGORITHMS as SUPPORTED_JWT_ALGORITHMS, type JwtAlgorithm } from '../contract.js';
+export { SUPPORTED_JWT_ALGORITHMS, type JwtAlgorithm };
 
 /** Leeway on `exp` (and `nbf` when present), as in the reference (spec §6.1). */
 export const JWT_LEEWAY_SECONDS = 60;

@@ -6,7 +6,7 @@
  */
 import { conflict } from './errors.js';
 import { GLOBAL_VERSION_KEY, INT64_MAX } from './limits.js';
-import type { KeyWrite, Precondition } from '../store/kv-store.js';
+import type { KeyWrite, Precondition } from './kv-store.js';
 
 export type Statement =
   | { readonly op: 'put'; readonly key: string; readonly version: bigint; readonly value: Uint8Array }

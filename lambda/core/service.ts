@@ -18,13 +18,11 @@ import {
 import { ErrorCode, internalError, invalidRequest, isVssError, noSuchKey, type VssError } from './errors.js';
 import { foldStatements, statementsOf } from './fold.js';
 import { GLOBAL_VERSION_KEY, LIST_PAGE_SIZE_MAX, MAX_ACTIONS_PER_PUT, MAX_KEY_BYTES, MAX_STORE_ID_CHARS } from './limits.js';
-import type { KeyValueStore, Scope } from '../store/kv-store.js';
+import type { KeyValueStore, Scope } from './kv-store.js';
 
-export const PROTOCOL_VERSION_HEADER = 'vss-protocol-version';
-export const PROTOCOL_VERSION = '0';
-
-export const OPERATIONS = ['getObject', 'putObjects', 'deleteObject', 'listKeyVersions'] as const;
-export type Operation = (typeof OPERATIONS)[number];
+// Shared with the CDK construct, which must not load this module (lambda/contract.ts).
+import { OPERATIONS, PROTOCOL_VERSION, PROTOCOL_VERSION_HEADER, type Operation } from '../contract.js';
+export { OPERATIONS, PROTOCOL_VERSION, PROTOCOL_VERSION_HEADER, type Operation };
 
 export function isOperation(name: string): name is Operation {
   return (OPERATIONS as readonly string[]).includes(name);

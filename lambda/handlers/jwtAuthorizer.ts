@@ -23,6 +23,7 @@ import { USER_TOKEN_CONTEXT_KEY } from '../auth/authorizer-context.js';
 import { createJwtVerifier, parseAlgorithms, type JwtKeySource, type JwtVerifier } from '../auth/jwt.js';
 import { kmsPublicKey } from '../auth/kms.js';
 import { isVssError } from '../core/errors.js';
+import { ENV } from '../contract.js';
 
 let kms: KMSClient | undefined;
 let verifier: JwtVerifier | undefined;
@@ -40,20 +41,20 @@ function kmsClient(): KMSClient {
 
 /** The key sources the environment describes. */
 export function jwtSourcesFromEnv(env: NodeJS.ProcessEnv, getKms: () => KMSClient = kmsClient): JwtKeySource[] {
-  const algorithms = parseAlgorithms(env['VSS_JWT_ALGORITHMS']);
+  const algorithms = parseAlgorithms(env[ENV.jwtAlgorithms]);
   const claimRules = {
-    ...(env['VSS_JWT_ISSUER'] ? { issuer: env['VSS_JWT_ISSUER'] } : {}),
-    ...(env['VSS_JWT_AUDIENCE'] ? { audience: env['VSS_JWT_AUDIENCE'] } : {}),
+    ...(env[ENV.jwtIssuer] ? { issuer: env[ENV.jwtIssuer] } : {}),
+    ...(env[ENV.jwtAudience] ? { audience: env[ENV.jwtAudience] } : {}),
   };
   const sources: JwtKeySource[] = [];
-  const pem = env['VSS_JWT_PUBLIC_KEY_PEM'];
-  if (pem) sources.push({ name: 'VSS_JWT_PUBLIC_KEY_PEM', key: pem, algorithms, ...claimRules });
-  const jwks = env['VSS_JWT_JWKS_URL'];
-  if (jwks) sources.push({ name: 'VSS_JWT_JWKS_URL', jwksUrl: jwks, algorithms, ...claimRules });
-  const kmsKeyId = env['VSS_LNURL_KMS_KEY_ID'];
+  const pem = env[ENV.jwtPublicKeyPem];
+  if (pem) sources.push({ name: ENV.jwtPublicKeyPem, key: pem, algorithms, ...claimRules });
+  const jwks = env[ENV.jwtJwksUrl];
+  if (jwks) sources.push({ name: ENV.jwtJwksUrl, jwksUrl: jwks, algorithms, ...claimRules });
+  const kmsKeyId = env[ENV.lnurlKmsKeyId];
   if (kmsKeyId) {
     // Fetched once per cold start (a failed fetch is retried on the next request).
-    sources.push({ name: 'VSS_LNURL_KMS_KEY_ID', getKey: () => kmsPublicKey(getKms(), kmsKeyId), algorithms: ['RS256'] });
+    sources.push({ name: ENV.lnurlKmsKeyId, getKey: () => kmsPublicKey(getKms(), kmsKeyId), algorithms: ['RS256'] });
   }
   if (sources.length === 0) {
     throw new Error('JWT authorizer: set VSS_JWT_PUBLIC_KEY_PEM, VSS_JWT_JWKS_URL or VSS_LNURL_KMS_KEY_ID');

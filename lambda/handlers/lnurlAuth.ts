@@ -18,6 +18,7 @@ import { DynamoDbK1Store } from '../auth/k1-store-dynamodb.js';
 import { kmsRs256Signer } from '../auth/kms.js';
 import { DEFAULT_TOKEN_TTL_SECONDS, LnurlAuthIssuer, type LnurlResponse } from '../auth/lnurl.js';
 import { headerValue } from '../auth/signature.js';
+import { ENV } from '../contract.js';
 
 let kms: KMSClient | undefined;
 let dynamodb: DynamoDBClient | undefined;
@@ -37,20 +38,20 @@ function required(name: string): string {
 }
 
 function issuerFromEnv(): LnurlAuthIssuer {
-  const ttlText = process.env['VSS_LNURL_TOKEN_TTL_SECONDS'];
+  const ttlText = process.env[ENV.lnurlTokenTtlSeconds];
   const tokenTtlSeconds = ttlText ? Number(ttlText) : DEFAULT_TOKEN_TTL_SECONDS;
   kms ??= new KMSClient({});
   dynamodb ??= new DynamoDBClient({ maxAttempts: 3 });
   return new LnurlAuthIssuer({
-    store: new DynamoDbK1Store(dynamodb, required('VSS_LNURL_TABLE_NAME')),
-    sign: kmsRs256Signer(kms, required('VSS_LNURL_KMS_KEY_ID')),
+    store: new DynamoDbK1Store(dynamodb, required(ENV.lnurlTableName)),
+    sign: kmsRs256Signer(kms, required(ENV.lnurlKmsKeyId)),
     tokenTtlSeconds,
   });
 }
 
 /** The URL wallets fetched: env override, else https://<Host><path as the client sent it>. */
 export function publicUrlOf(event: APIGatewayProxyEvent): string {
-  const configured = process.env['VSS_LNURL_PUBLIC_URL'];
+  const configured = process.env[ENV.lnurlPublicUrl];
   if (configured) return configured;
   const host = headerValue(event.headers, 'host', event.multiValueHeaders) ?? event.requestContext?.domainName;
   if (!host) throw new Error('cannot tell the public URL: no Host header and VSS_LNURL_PUBLIC_URL unset');

@@ -7,7 +7,8 @@
  *            never a key, a value or a header. A 5xx also logs the fault's name, message and stack.
  *   Metrics: CloudWatch EMF in namespace $POWERTOOLS_METRICS_NAMESPACE with dimensions
  *            service + operation: Requests, Latency (ms), Conflicts, ClientErrors, AuthFailures,
- *            Errors (5xx, as 0/1 so the average is a rate), plus Powertools' ColdStart.
+ *            Errors (5xx, as 0/1 so the average is a rate). Cold starts are a field of the log line,
+ *            not a metric.
  *   Traces:  the DynamoDB client is instrumented so every call is an X-Ray subsegment (the
  *            Lambda function itself runs with active tracing, set by the CDK construct).
  *
@@ -17,39 +18,22 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
+import { DEFAULT_METRICS_NAMESPACE, ENV, METRIC_NAMES, METRICS_SERVICE_NAME, PROVIDER_METRIC_NAMES } from '../contract.js';
 import type { ApiHandlerDeps } from './api-gateway.js';
 import { logLineOf, userHashHex } from '../provider/events.js';
 import type { ProviderEvent } from '../provider/metering-store.js';
 
-/** Metric names emitted per operation (the CDK dashboard and alarms read the same names). */
-export const METRIC_NAMES = {
-  requests: 'Requests',
-  latency: 'Latency',
-  conflicts: 'Conflicts',
-  clientErrors: 'ClientErrors',
-  authFailures: 'AuthFailures',
-  errors: 'Errors',
-  throttled: 'Throttled',
-} as const;
-
-/** Provider metrics (docs/provider.md), without the operation dimension. */
-export const PROVIDER_METRIC_NAMES = {
-  nearQuota: 'NearQuotaWrites',
-  quotaRefused: 'QuotaRefusals',
-  usageUpdateFailures: 'UsageUpdateFailures',
-} as const;
-
-/** Default namespace when the construct did not set POWERTOOLS_METRICS_NAMESPACE. */
-export const DEFAULT_METRICS_NAMESPACE = 'VSS';
+// Metric names and the default namespace are shared with the CDK dashboard (lambda/contract.ts).
+export { DEFAULT_METRICS_NAMESPACE, METRIC_NAMES, PROVIDER_METRIC_NAMES };
 
 let instruments: { logger: Logger; metrics: Metrics; tracer: Tracer } | undefined;
 
 function tools(): { logger: Logger; metrics: Metrics; tracer: Tracer } {
   if (!instruments) {
-    const serviceName = process.env['POWERTOOLS_SERVICE_NAME'] ?? 'vss';
+    const serviceName = process.env[ENV.serviceName] ?? METRICS_SERVICE_NAME;
     instruments = {
       logger: new Logger({ serviceName }),
-      metrics: new Metrics({ serviceName, namespace: process.env['POWERTOOLS_METRICS_NAMESPACE'] ?? DEFAULT_METRICS_NAMESPACE }),
+      metrics: new Metrics({ serviceName, namespace: process.env[ENV.metricsNamespace] ?? DEFAULT_METRICS_NAMESPACE }),
       tracer: new Tracer({ serviceName }),
     };
   }

@@ -6,16 +6,17 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { resolveUserForMode } from '../auth/resolve-user.js';
+import { ENV } from '../contract.js';
 import { VssService } from '../core/service.js';
 import { DynamoDbStore } from '../store/dynamodb-store.js';
 import { providerSettingsFromEnv, withProvider } from '../provider/provider.js';
 import type { ApiHandlerDeps } from './api-gateway.js';
 import { observeOutcome, observeProviderEvent, traceClient } from './observability.js';
 
-/** Environment variable the construct sets to the table name. */
-export const TABLE_NAME_ENV = 'VSS_TABLE_NAME';
+/** Environment variable the construct sets to the table name (lambda/contract.ts). */
+export const TABLE_NAME_ENV = ENV.tableName;
 /** `signature` verifies the authorization header in the handler; anything else reads the authorizer context. */
-export const AUTH_MODE_ENV = 'VSS_AUTH_MODE';
+export const AUTH_MODE_ENV = ENV.authMode;
 
 let deps: ApiHandlerDeps | undefined;
 

@@ -7,6 +7,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { sweepChunkSets, type SweepResult } from '../store/chunk-sweeper.js';
 import { TABLE_NAME_ENV } from './runtime.js';
+import { ENV } from '../contract.js';
 
 let client: DynamoDBClient | undefined;
 
@@ -15,8 +16,8 @@ export async function handler(): Promise<SweepResult> {
   if (!tableName) throw new Error(`${TABLE_NAME_ENV} is not set`);
   client ??= new DynamoDBClient({});
   const result = await sweepChunkSets(client, tableName, {
-    graceMs: Number(process.env['VSS_SWEEP_GRACE_SECONDS'] ?? 3600) * 1000,
-    recheckMs: Number(process.env['VSS_SWEEP_RECHECK_SECONDS'] ?? 7 * 24 * 3600) * 1000,
+    graceMs: Number(process.env[ENV.sweepGraceSeconds] ?? 3600) * 1000,
+    recheckMs: Number(process.env[ENV.sweepRecheckSeconds] ?? 7 * 24 * 3600) * 1000,
   });
   console.log(JSON.stringify({ message: 'chunk sweep done', ...result }));
   return result;

@@ -8,7 +8,7 @@
  * add the delta to the store's counters. Reads and listings pass straight through.
  */
 import { ErrorCode, isVssError } from '../core/errors.js';
-import type { KeyValueStore, KeyWrite, ListPage, ListQuery, Scope, StoredValue } from '../store/kv-store.js';
+import type { KeyValueStore, KeyWrite, ListPage, ListQuery, Scope, StoredValue } from '../core/kv-store.js';
 import { sortKeyLength } from '../store/keys.js';
 import { checkQuota, limitsFor, nearQuota, type EffectiveLimits, type QuotaSettings } from './quota.js';
 import type { HeadSize, UsageDelta, UsageLedger, UserUsage } from './usage-ledger.js';

@@ -5,7 +5,7 @@
  * plain one, request for request.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { KeyValueStore } from '../store/kv-store.js';
+import type { KeyValueStore } from '../core/kv-store.js';
 import { MeteringStore, type ProviderEvent } from './metering-store.js';
 import { RequestGate } from './request-gate.js';
 import { hasQuota, meteringOn, providerOn, type ProviderSettings } from './settings.js';

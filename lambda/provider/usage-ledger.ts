@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { internalError } from '../core/errors.js';
 import { partitionKeyOf, sortKeyLength, sortKeyOf } from '../store/keys.js';
-import type { Scope } from '../store/kv-store.js';
+import type { Scope } from '../core/kv-store.js';
 import { DEFAULT_RETRY, withRetries, type RetryDeps, type RetryOptions } from '../store/retry.js';
 import { TABLE_LAYOUT } from '../store/table-layout.js';
 import { DAY_PREFIX, META, PK, profileSortKey, registryKeyOf, SK, storeSortKey, STORE_PREFIX, userPartitionKey } from './meta-keys.js';

@@ -28,7 +28,7 @@ import { randomUUID } from 'node:crypto';
 import { conflict, ErrorCode, internalError, invalidRequest, isVssError } from '../core/errors.js';
 import { GLOBAL_VERSION_KEY } from '../core/limits.js';
 import { keyOfSortKey, partitionKeyOf, sortKeyOf } from './keys.js';
-import type { KeyValueStore, KeyVersion, KeyWrite, ListPage, ListQuery, Precondition, PutWrite, Scope, StoredValue } from './kv-store.js';
+import type { KeyValueStore, KeyVersion, KeyWrite, ListPage, ListQuery, Precondition, PutWrite, Scope, StoredValue } from '../core/kv-store.js';
 import {
   deleteChunkSet,
   largeRefAttribute,

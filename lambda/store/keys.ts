@@ -11,7 +11,7 @@
  * `begins_with` on Binary is a literal byte-prefix match.
  */
 import { authFailure, invalidRequest } from '../core/errors.js';
-import type { Scope } from './kv-store.js';
+import type { Scope } from '../core/kv-store.js';
 
 const EMPTY_KEY_SK = Uint8Array.of(0xff);
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });

@@ -6,7 +6,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
-import { METRIC_NAMES, PROVIDER_METRIC_NAMES } from '../../lambda/handlers/observability.js';
+import { METRIC_NAMES, PROVIDER_METRIC_NAMES } from '../../lambda/contract.js';
 import { hasQuota, meteringOn, providerEnvironment, providerOn, providerSettingsProblems, type ProviderSettings } from '../../lambda/provider/settings.js';
 
 export interface VssProviderOptions {

@@ -4,7 +4,10 @@ import { Capture, Match } from 'aws-cdk-lib/assertions';
 import { vss } from '../../lambda/core/generated/vss.js';
 import { ErrorCode } from '../../lambda/core/errors.js';
 import { OPERATIONS } from '../../lambda/core/service.js';
-import { GATEWAY_RESPONSES, protocolErrorBody } from '../../lib/gateway-responses.js';
+import { WIRE_ERROR_CODES } from '../../lambda/contract.js';
+import { encodeErrorResponse } from '../../lambda/core/codec.js';
+import { GATEWAY_RESPONSES, encodeGatewayErrorResponse, protocolErrorBody } from '../../lib/private/gateway-responses.js';
+import { BODY_TOO_LARGE_MESSAGE } from '../../lib/private/waf.js';
 import { resourcesOf, synth } from './support.js';
 
 /** Every response type the issue names, plus the rest API Gateway can generate. */
@@ -128,5 +131,12 @@ describe('api', () => {
     for (const m of GATEWAY_RESPONSES) expect(() => protocolErrorBody(m.code, m.message)).not.toThrow();
     expect(() => protocolErrorBody(ErrorCode.INVALID_REQUEST_EXCEPTION, 'costs $5')).toThrow(/cannot be a gateway response template/);
     expect(() => protocolErrorBody(ErrorCode.INVALID_REQUEST_EXCEPTION, 'é')).toThrow(/cannot be a gateway response template/);
+  });
+
+  it("the construct's protobuf-free ErrorResponse encoder writes exactly the handlers' codec bytes, with the proto's error codes", () => {
+    expect(WIRE_ERROR_CODES).toEqual(Object.fromEntries(Object.entries(vss.ErrorCode).filter(([, n]) => typeof n === 'number')));
+    const messages = [...GATEWAY_RESPONSES.map((m) => [m.code, m.message] as const), [WIRE_ERROR_CODES.INVALID_REQUEST_EXCEPTION, BODY_TOO_LARGE_MESSAGE] as const];
+    for (const [code, message] of messages) expect(Buffer.from(encodeGatewayErrorResponse(code, message))).toEqual(Buffer.from(encodeErrorResponse(code, message)));
+    expect(() => encodeGatewayErrorResponse(WIRE_ERROR_CODES.INTERNAL_SERVER_EXCEPTION, 'x'.repeat(128))).toThrow(/too long/);
   });
 });

@@ -5,6 +5,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { OPERATIONS } from '../../lambda/core/service.js';
 import { VssAuth } from '../../lib/auth.js';
+import { VssConfigError } from '../../lib/private/schema.js';
 import { actionsOf, actionsOfFunction, functionLogicalId, resourcesOf, statementsOfFunction, synth, TEST_PUBLIC_KEY_PEM } from './support.js';
 
 function vssMethods(template: ReturnType<typeof synth>['template']) {
@@ -56,6 +57,25 @@ describe('auth mode jwt', () => {
 
   it('jwt mode without any key source is refused at synth', () => {
     expect(() => synth({ auth: VssAuth.jwt({}) })).toThrow(/needs a key to verify tokens/);
+  });
+
+  it('algorithms the authorizer cannot verify are refused at synth, each named (the same rule as the deployment config)', () => {
+    // A JavaScript caller (or a cast) can pass any string; the types allow only SUPPORTED_JWT_ALGORITHMS.
+    const algorithms = ['PS256', 'EdDSA'] as never;
+    const thrown = (() => {
+      try {
+        synth({ auth: VssAuth.jwt({ publicKeyPem: TEST_PUBLIC_KEY_PEM, algorithms }) });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(thrown).toBeInstanceOf(VssConfigError);
+    expect((thrown as VssConfigError).problems).toEqual([
+      'auth.jwt.algorithms.0 must be an algorithm the authorizer verifies: RS256, ES256 (got "PS256")',
+      'auth.jwt.algorithms.1 must be an algorithm the authorizer verifies: RS256, ES256 (got "EdDSA")',
+    ]);
+    expect(() => synth({ auth: VssAuth.jwt({ publicKeyPem: TEST_PUBLIC_KEY_PEM, algorithms: [] }) })).toThrow(/auth.jwt.algorithms must list at least one of RS256, ES256/);
   });
 });
 
@@ -118,7 +138,7 @@ describe('auth mode jwt with the built-in LNURL-auth issuer', () => {
   });
 
   it('LNURL-auth with a mode other than jwt is refused at synth', () => {
-    expect(() => synth({ auth: VssAuth.signature(), lnurlAuth: {} })).toThrow(/only auth mode 'jwt' verifies/);
+    expect(() => synth({ auth: VssAuth.signature(), lnurlAuth: {} })).toThrow(/lnurlAuth issues JWTs and needs auth "jwt"/);
   });
 });
 

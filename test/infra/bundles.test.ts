@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VssAuth } from '../../lib/auth.js';
-import { ESM_REQUIRE_SHIM, HANDLER_ENTRIES, PROJECT_ROOT, type VssFunctionName } from '../../lib/vss-service.js';
+import type { VssFunctionName } from '../../lib/functions.js';
+import { ESM_REQUIRE_SHIM, HANDLER_ENTRIES, PROJECT_ROOT } from '../../lib/private/functions.js';
 import { functionLogicalId, resourcesOf, synth, type Synthesized } from './support.js';
 
 const present = (Object.keys(HANDLER_ENTRIES) as VssFunctionName[]).filter((n) => existsSync(path.join(PROJECT_ROOT, HANDLER_ENTRIES[n])));

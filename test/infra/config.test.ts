@@ -10,12 +10,22 @@ import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { ConfigError, parseConfig, stackEnv, toServiceProps } from '../../bin/config.js';
-import { PROJECT_ROOT } from '../../lib/vss-service.js';
+import { ConfigError, parseConfig, stackEnv, toServiceProps, type VssDeployConfig } from '../../bin/config.js';
+import { PROJECT_ROOT } from '../../lib/private/functions.js';
 import { VssStack } from '../../lib/vss-stack.js';
 import { TEST_PUBLIC_KEY_PEM } from './support.js';
 
 const bad = (raw: unknown, env: Record<string, string> = {}) => () => parseConfig(raw, env);
+/** The problems parseConfig reports, one per line ([] when the config is valid). */
+function problemsOf(raw: unknown): string[] {
+  try {
+    parseConfig(raw, {});
+    return [];
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return [...(e as ConfigError).problems];
+  }
+}
 
 describe('deployment config (bin/config.ts)', () => {
   it('an empty config means signature auth, env-agnostic stack "Vss"', () => {
@@ -65,9 +75,42 @@ describe('deployment config (bin/config.ts)', () => {
     expect(bad({ table: { billingMode: 'PROVISIONED' } })).toThrow(/requires vss.table.provisioned/);
     expect(bad({ table: { existingTableArn: 'arn:aws:dynamodb:eu-west-1:111122223333:table/t', customerManagedKey: true } })).toThrow(/cannot be combined/);
     expect(bad({ functions: { putObjects: { reservedConcurrency: 1, provisionedConcurrency: 2 } } })).toThrow(/cannot exceed/);
-    expect(bad({ domain: { domainName: 'vss.example.com' } })).toThrow(/needs certificateArn/);
+    expect(bad({ domain: { domainName: 'vss.example.com' } })).toThrow(/vss.domain needs vss.domain.certificateArn/);
     expect(bad({ alarms: { topicArn: 'arn:aws:sns:eu-west-1:111122223333:t', emails: ['a@b.co'] } })).toThrow(/mutually exclusive/);
     expect(bad({ jwt: { publicKeyPem: TEST_PUBLIC_KEY_PEM } })).toThrow(/vss.jwt is set but vss.authMode is "signature"/);
+  });
+
+  it('concurrency is checked after defaults are merged, naming where each value came from', () => {
+    const m = problemsOf({ functions: { defaults: { provisionedConcurrency: 5 }, getObject: { reservedConcurrency: 2 } } });
+    expect(m).toContain('vss.functions.getObject: provisionedConcurrency 5 (from vss.functions.defaults) cannot exceed reservedConcurrency 2 (from vss.functions.getObject)');
+    // The sweeper runs alone (reserved concurrency 1 built in): provisioned concurrency from the defaults cannot apply to it.
+    expect(m).toContain('vss.functions.sweepChunks: provisionedConcurrency 5 (from vss.functions.defaults) cannot exceed reservedConcurrency 1 (from built-in)');
+    expect(problemsOf({ functions: { defaults: { reservedConcurrency: 10 }, putObjects: { provisionedConcurrency: 10 } } })).toEqual([]);
+  });
+
+  it('every problem comes with its path, nested ones included, in one error', () => {
+    const m = problemsOf({
+      table: { provisioned: { minReadCapacity: 0, maxReadCapacity: 'many' } },
+      throttling: { perOperation: { putObjects: { rateLimit: -1 }, getObjekt: {} } },
+      alarms: { emails: ['ops@example.com', 'nope'] },
+    });
+    for (const expected of [
+      /^vss\.table\.provisioned\.minReadCapacity must be an integer from 1 to 40000 \(got 0\)$/,
+      /^vss\.table\.provisioned\.maxReadCapacity must be an integer/,
+      /^vss\.table\.provisioned\.minWriteCapacity /,
+      /^vss\.throttling\.perOperation\.putObjects\.rateLimit must be a number from 0/,
+      /^vss\.throttling\.perOperation\.putObjects\.burstLimit /,
+      /^vss\.throttling\.perOperation\.getObjekt is not a known setting/,
+      /^vss\.alarms\.emails\.1 must be an email address \(got "nope"\)$/,
+      /^vss\.table\.provisioned requires vss\.table\.billingMode "PROVISIONED"$/,
+    ]) {
+      expect(m.some((p) => expected.test(p)), `${expected} in\n${m.join('\n')}`).toBe(true);
+    }
+  });
+
+  it('the deploy-config type is what the schema outputs: defaults filled, strings coerced', () => {
+    const c: VssDeployConfig = parseConfig({ lnurlAuth: {}, authMode: 'jwt', waf: { perUserLimit: '500', enabled: 'false' } });
+    expect(c).toMatchObject({ stackName: 'Vss', allowUnauthenticated: false, lnurlAuth: { enabled: true }, waf: { perUserLimit: 500, enabled: false } });
   });
 
   it('account and region come only from explicit config or VSS_ACCOUNT / VSS_REGION', () => {
@@ -127,5 +170,18 @@ describe('npm run synth', () => {
     });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/Invalid VSS deployment configuration[\s\S]*refused/);
+  }, 60_000);
+
+  it('a config only the merged view rejects fails synth with the problem list, never a stack trace', () => {
+    const vss = { functions: { defaults: { provisionedConcurrency: 5 }, getObject: { reservedConcurrency: 2 } } };
+    const r = spawnSync('npx', ['tsx', 'bin/vss.ts'], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, VSS_DEBUG: '', CDK_CONTEXT_JSON: JSON.stringify({ vss }), CDK_OUTDIR: mkdtempSync(path.join(tmpdir(), 'vss-bad-')) },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/vss\.functions\.getObject: provisionedConcurrency 5 \(from vss\.functions\.defaults\) cannot exceed reservedConcurrency 2/);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
   }, 60_000);
 });

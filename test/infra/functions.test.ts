@@ -5,8 +5,9 @@ import { Duration } from 'aws-cdk-lib';
 import { OPERATIONS } from '../../lambda/core/service.js';
 import { TABLE_NAME_ENV } from '../../lambda/handlers/runtime.js';
 import { TABLE_LAYOUT } from '../../lambda/store/table-layout.js';
-import { VSS_TABLE_ACCESS } from '../../lib/permissions.js';
+import { VSS_TABLE_ACCESS } from '../../lib/private/permissions.js';
 import { actionsOf, actionsOfFunction, functionLogicalId, resourcesOf, statementsOfFunction, synth } from './support.js';
+import { VssTableEncryption } from '../../lib/options.js';
 
 /** Never granted to any function: reading everything, administering or exporting tables. */
 const ALWAYS_FORBIDDEN = [
@@ -224,12 +225,12 @@ describe('functions', () => {
   });
 
   it('a timeout beyond API Gateway\'s 29 s is refused at synth', () => {
-    expect(() => synth({ functionDefaults: { timeout: Duration.seconds(60) } })).toThrow(/timeout must be 1-29 seconds/);
+    expect(() => synth({ functionDefaults: { timeout: Duration.seconds(60) } })).toThrow(/functionDefaults.timeout must be an integer from 1 to 29 seconds/);
   });
 });
 
 describe('functions with a customer-managed table key', () => {
-  const { template } = synth({ tableOptions: { customerManagedKey: true } });
+  const { template } = synth({ tableOptions: { encryption: VssTableEncryption.customerManaged() } });
 
   it('KMS use of the table key is limited to calls through DynamoDB, and readers cannot encrypt', () => {
     const keyId = Object.keys(resourcesOf(template, 'AWS::KMS::Key'))[0]!;

@@ -11,6 +11,7 @@ import type { IConstruct } from 'constructs';
 import { VssAuth } from '../../lib/auth.js';
 import type { VssServiceProps } from '../../lib/vss-service.js';
 import { nagFindings, synth, TEST_PUBLIC_KEY_PEM } from './support.js';
+import { VssTableEncryption } from '../../lib/options.js';
 import type { Construct } from 'constructs';
 
 const VARIANTS: Record<string, Partial<VssServiceProps> | ((scope: Construct) => VssServiceProps)> = {
@@ -23,7 +24,7 @@ const VARIANTS: Record<string, Partial<VssServiceProps> | ((scope: Construct) =>
     tableOptions: {
       billingMode: dynamodb.BillingMode.PROVISIONED,
       provisionedCapacity: { minReadCapacity: 1, maxReadCapacity: 10, minWriteCapacity: 1, maxWriteCapacity: 10 },
-      customerManagedKey: true,
+      encryption: VssTableEncryption.customerManaged(),
     },
     alarms: { emails: ['ops@example.com'] },
     waf: { enabled: false },

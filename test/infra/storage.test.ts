@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { TABLE_LAYOUT } from '../../lambda/store/table-layout.js';
 import { VssAuth } from '../../lib/auth.js';
 import { resourcesOf, synth } from './support.js';
+import { VssTableEncryption } from '../../lib/options.js';
 
 describe('storage (defaults)', () => {
   const { template } = synth();
@@ -116,7 +117,7 @@ describe('storage (options)', () => {
   });
 
   it('table can be encrypted with a new customer-managed KMS key that rotates and is retained', () => {
-    const { template } = synth({ tableOptions: { customerManagedKey: true } });
+    const { template } = synth({ tableOptions: { encryption: VssTableEncryption.customerManaged() } });
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: Match.anyValue() },
     });
@@ -126,7 +127,7 @@ describe('storage (options)', () => {
   it('an existing customer-managed key can be used', () => {
     const { template } = synth((scope) => ({
       auth: VssAuth.signature(),
-      tableOptions: { customerManagedKey: kms.Key.fromKeyArn(scope, 'K', 'arn:aws:kms:eu-west-1:111122223333:key/11111111-2222-3333-4444-555555555555') },
+      tableOptions: { encryption: VssTableEncryption.customerManaged({ key: kms.Key.fromKeyArn(scope, 'K', 'arn:aws:kms:eu-west-1:111122223333:key/11111111-2222-3333-4444-555555555555') }) },
     }));
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: 'arn:aws:kms:eu-west-1:111122223333:key/11111111-2222-3333-4444-555555555555' },
@@ -146,9 +147,9 @@ describe('storage (options)', () => {
       synth((scope) => ({
         auth: VssAuth.signature(),
         existingTable: dynamodb.Table.fromTableArn(scope, 'T', 'arn:aws:dynamodb:eu-west-1:111122223333:table/wallets'),
-        tableOptions: { customerManagedKey: true },
+        tableOptions: { encryption: VssTableEncryption.customerManaged() },
       })),
-    ).toThrow(/existingTable and tableOptions are mutually exclusive/);
+    ).toThrow(/existingTable cannot be combined with other tableOptions settings/);
   });
 
   it('provisioned billing without capacity is refused at synth', () => {

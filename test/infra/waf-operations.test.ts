@@ -6,7 +6,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { VssAuth } from '../../lib/auth.js';
-import { BODY_TOO_LARGE_MESSAGE, MANAGED_RULE_GROUPS } from '../../lib/vss-service.js';
+import { BODY_TOO_LARGE_MESSAGE, MANAGED_RULE_GROUPS } from '../../lib/private/waf.js';
 import { ErrorCode } from '../../lambda/core/errors.js';
 import { MAX_REQUEST_BODY_BYTES } from '../../lambda/core/limits.js';
 import { vss } from '../../lambda/core/generated/vss.js';
@@ -195,6 +195,6 @@ describe('custom domain', () => {
   });
 
   it('custom domain without a certificate or hosted zone is refused at synth', () => {
-    expect(() => synth({ domain: { domainName: 'vss.example.com' } })).toThrow(/domain needs a certificate/);
+    expect(() => synth({ domain: { domainName: 'vss.example.com' } })).toThrow(/domain needs domain.certificate, or domain.hostedZone/);
   });
 });

@@ -23,7 +23,7 @@ import {
 import { ErrorCode, INTERNAL_ERROR_MESSAGE, isVssError, VssError } from '../../lambda/core/errors.js';
 import { INT64_MAX, INT64_MIN } from '../../lambda/core/limits.js';
 import { VssService, type Operation } from '../../lambda/core/service.js';
-import type { KeyValueStore } from '../../lambda/store/kv-store.js';
+import type { KeyValueStore } from '../../lambda/core/kv-store.js';
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s, 'hex'));
 const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex').toUpperCase();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decimalGreaterThanPattern } from '../../lib/decimal-pattern.js';
+import { decimalGreaterThanPattern } from '../../lib/private/decimal-pattern.js';
 
 describe('decimalGreaterThanPattern (WAF Content-Length rule)', () => {
   it('matches exactly the integers above n, for every n and value up to 2,000 and around the body limit', () => {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode, isVssError } from '../../lambda/core/errors.js';
 import { foldStatements, statementsOf, type Statement } from '../../lambda/core/fold.js';
 import { GLOBAL_VERSION_KEY, INT64_MAX } from '../../lambda/core/limits.js';
-import type { KeyWrite, Precondition } from '../../lambda/store/kv-store.js';
+import type { KeyWrite, Precondition } from '../../lambda/core/kv-store.js';
 import { prng } from '../support/prng.js';
 
 const GV = GLOBAL_VERSION_KEY;

@@ -15,7 +15,12 @@
  *   sweepChunks      Query on the byGc index; GetItem, UpdateItem, DeleteItem, BatchWriteItem
  * No function may Scan or touch another table. Large values: docs/large-values.md.
  */
-import type { Operation } from '../lambda/core/service.js';
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { Operation } from '../../lambda/contract.js';
+import { TABLE_LAYOUT } from '../../lambda/store/table-layout.js';
+import type { VssFunction } from '../functions.js';
+import type { VssTableResources } from './table.js';
 
 export type DynamoDbAction =
   | 'dynamodb:GetItem'
@@ -77,3 +82,25 @@ export const LNURL_VERIFIER_KEY_ACTIONS = ['kms:GetPublicKey'] as const;
 export const XRAY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'] as const;
 /** Writing to the function's own log group. */
 export const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'] as const;
+
+/** Grants a function exactly `access` on the table and its indexes, and the KMS actions its key needs. */
+export function grantTableAccess(fn: VssFunction, table: VssTableResources, access: TableAccess): void {
+  const { tableArn } = table.table;
+  fn.role.addToPolicy(new iam.PolicyStatement({ actions: [...access.table], resources: [tableArn] }));
+  const indexes: Array<[readonly string[], string]> = [
+    [access.creationIndex, TABLE_LAYOUT.creationIndex.name],
+    [access.sweepIndex, TABLE_LAYOUT.sweepIndex.name],
+  ];
+  for (const [actions, index] of indexes) {
+    if (actions.length > 0) fn.role.addToPolicy(new iam.PolicyStatement({ actions: [...actions], resources: [`${tableArn}/index/${index}`] }));
+  }
+  if (table.key) {
+    fn.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: [...(access.writes ? TABLE_KEY_WRITE_ACTIONS : TABLE_KEY_READ_ACTIONS)],
+        resources: [table.key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(fn.role).region}.amazonaws.com` } },
+      }),
+    );
+  }
+}

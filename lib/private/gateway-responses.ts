@@ -9,9 +9,7 @@
  * enforces that, and a test checks every entry.
  */
 import { ResponseType } from 'aws-cdk-lib/aws-apigateway';
-import { encodeErrorResponse } from '../lambda/core/codec.js';
-import { ErrorCode } from '../lambda/core/errors.js';
-import { PROTOCOL_VERSION, PROTOCOL_VERSION_HEADER } from '../lambda/core/service.js';
+import { PROTOCOL_VERSION, PROTOCOL_VERSION_HEADER, WIRE_ERROR_CODES, type WireErrorCode } from '../../lambda/contract.js';
 
 export interface ProtocolErrorMapping {
   /** The response type API Gateway generates. */
@@ -21,13 +19,13 @@ export interface ProtocolErrorMapping {
    * @default - the status API Gateway chose (used for the DEFAULT_4XX / DEFAULT_5XX catch-alls)
    */
   readonly status?: number;
-  readonly code: ErrorCode;
+  readonly code: WireErrorCode;
   readonly message: string;
 }
 
-const AUTH = ErrorCode.AUTH_EXCEPTION;
-const INVALID = ErrorCode.INVALID_REQUEST_EXCEPTION;
-const INTERNAL = ErrorCode.INTERNAL_SERVER_EXCEPTION;
+const AUTH = WIRE_ERROR_CODES.AUTH_EXCEPTION;
+const INVALID = WIRE_ERROR_CODES.INVALID_REQUEST_EXCEPTION;
+const INTERNAL = WIRE_ERROR_CODES.INTERNAL_SERVER_EXCEPTION;
 
 /**
  * Every response type API Gateway or WAF can produce without reaching a handler.
@@ -71,9 +69,20 @@ export const GATEWAY_RESPONSE_HEADERS: Readonly<Record<string, string>> = {
 /** Content types the body template is registered for (API Gateway picks one by Accept). */
 export const GATEWAY_RESPONSE_CONTENT_TYPES = ['application/json', 'application/octet-stream', 'text/plain'] as const;
 
+/**
+ * A serialized `ErrorResponse { error_code = 1; message = 2 }` (proto/vss.proto), written here so
+ * synth needs no protobuf runtime; a test proves it equals the handlers' codec byte for byte.
+ * Only what gateway responses need: a code below 128 and a message shorter than 128 bytes.
+ */
+export function encodeGatewayErrorResponse(code: WireErrorCode, message: string): Uint8Array {
+  const text = new TextEncoder().encode(message);
+  if (text.length > 127) throw new Error(`gateway error message too long for a one-byte length: "${message}"`);
+  return Uint8Array.from([0x08, code, 0x12, text.length, ...text]);
+}
+
 /** The serialized ErrorResponse as a VTL-safe template string (bytes 0x01-0x7F, no `$#\`). */
-export function protocolErrorBody(code: ErrorCode, message: string): string {
-  const bytes = encodeErrorResponse(code, message);
+export function protocolErrorBody(code: WireErrorCode, message: string): string {
+  const bytes = encodeGatewayErrorResponse(code, message);
   for (const b of bytes) {
     if (b === 0 || b >= 0x80 || b === 0x24 || b === 0x23 || b === 0x5c) {
       throw new Error(

@@ -1,0 +1,80 @@
+/**
+ * The contract between the CDK construct (lib/) and the deployed handlers (lambda/): names both
+ * sides must spell the same, and nothing else. The construct sets these environment variables and
+ * reads these metrics; the handlers read and emit them. This module imports nothing, so loading it
+ * at synth time loads no runtime code (test/infra/layering.test.ts proves it).
+ */
+
+/** The four VSS operations, in the order of the protocol (docs/protocol.md). */
+export const OPERATIONS = ['getObject', 'putObjects', 'deleteObject', 'listKeyVersions'] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+/** Every response carries this header with this value (docs/protocol.md, "Wire contract"). */
+export const PROTOCOL_VERSION_HEADER = 'vss-protocol-version';
+export const PROTOCOL_VERSION = '0';
+
+/**
+ * The `ErrorCode` enum of proto/vss.proto, as numbers: the construct builds the gateway's protobuf
+ * error bodies from them without loading protobufjs (a test ties them to the generated enum).
+ */
+export const WIRE_ERROR_CODES = {
+  UNKNOWN: 0,
+  CONFLICT_EXCEPTION: 1,
+  INVALID_REQUEST_EXCEPTION: 2,
+  INTERNAL_SERVER_EXCEPTION: 3,
+  NO_SUCH_KEY_EXCEPTION: 4,
+  AUTH_EXCEPTION: 5,
+} as const;
+export type WireErrorCode = (typeof WIRE_ERROR_CODES)[keyof typeof WIRE_ERROR_CODES];
+
+/** Environment variables the construct sets on the functions. */
+export const ENV = {
+  /** The VSS table (every function but the LNURL issuer). */
+  tableName: 'VSS_TABLE_NAME',
+  /** `signature` verifies the Authorization header in the handler; anything else reads the authorizer context. */
+  authMode: 'VSS_AUTH_MODE',
+  jwtPublicKeyPem: 'VSS_JWT_PUBLIC_KEY_PEM',
+  jwtJwksUrl: 'VSS_JWT_JWKS_URL',
+  jwtIssuer: 'VSS_JWT_ISSUER',
+  jwtAudience: 'VSS_JWT_AUDIENCE',
+  /** Comma-separated list of accepted JWT algorithms. */
+  jwtAlgorithms: 'VSS_JWT_ALGORITHMS',
+  lnurlKmsKeyId: 'VSS_LNURL_KMS_KEY_ID',
+  lnurlTableName: 'VSS_LNURL_TABLE_NAME',
+  lnurlTokenTtlSeconds: 'VSS_LNURL_TOKEN_TTL_SECONDS',
+  lnurlPublicUrl: 'VSS_LNURL_PUBLIC_URL',
+  sweepGraceSeconds: 'VSS_SWEEP_GRACE_SECONDS',
+  sweepRecheckSeconds: 'VSS_SWEEP_RECHECK_SECONDS',
+  /** Powertools reads it: the CloudWatch namespace of the EMF metrics. */
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+  /** Powertools reads it: the `service` dimension of every metric. */
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
+} as const;
+
+/** JWT algorithms the authorizer can verify (lambda/auth/jwt.ts); the construct refuses any other. */
+export const JWT_ALGORITHMS = ['RS256', 'ES256'] as const;
+export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
+
+/** Metric names emitted per operation (the construct's dashboard and alarms read the same names). */
+export const METRIC_NAMES = {
+  requests: 'Requests',
+  latency: 'Latency',
+  conflicts: 'Conflicts',
+  clientErrors: 'ClientErrors',
+  authFailures: 'AuthFailures',
+  errors: 'Errors',
+  /** Requests refused by the per-user rate limit (429), docs/provider.md. */
+  throttled: 'Throttled',
+} as const;
+
+/** Provider metrics (docs/provider.md), with the `service` dimension only. */
+export const PROVIDER_METRIC_NAMES = {
+  nearQuota: 'NearQuotaWrites',
+  quotaRefused: 'QuotaRefusals',
+  usageUpdateFailures: 'UsageUpdateFailures',
+} as const;
+
+/** The `service` dimension of every metric. */
+export const METRICS_SERVICE_NAME = 'vss';
+/** Namespace when the construct did not set one. */
+export const DEFAULT_METRICS_NAMESPACE = 'VSS';

@@ -1,0 +1,138 @@
+/**
+ * Every cdk-nag acknowledgement of the construct, each with the reason an auditor needs. Rules
+ * are acknowledged on the one construct they concern, never stack-wide; nag.test.ts fails on any
+ * finding without one.
+ */
+import { Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as events from 'aws-cdk-lib/aws-events';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { VssAuthMode } from '../auth.js';
+import type { VssFunction, VssFunctionName } from '../functions.js';
+
+/** Why a method has no (or no Cognito) authorizer, per auth mode. */
+export function acknowledgeMethod(method: apigw.Method, mode: VssAuthMode | 'lnurl'): void {
+  const reasons: Partial<Record<typeof mode, { apig4?: string; cog4: string }>> = {
+    jwt: {
+      cog4: 'Auth mode jwt: every VSS method uses a Lambda TOKEN authorizer that verifies the bearer JWT (spec §13.9), not a Cognito authorizer.',
+    },
+    signature: {
+      apig4:
+        'Auth mode signature: the secp256k1 proof in the Authorization header is fresh on every request, so an API Gateway authorizer could not cache it; each VSS handler verifies it before touching data (spec §13.9). The WAF per-user and per-IP rate rules and reserved concurrency protect the API.',
+      cog4: 'Auth mode signature: wallets authenticate with a secp256k1 signature verified in the handler, not with Cognito.',
+    },
+    none: {
+      apig4: "Auth mode 'none' was explicitly forced (dangerouslyAllowUnauthenticated) for a throwaway deployment; synth warns about it.",
+      cog4: "Auth mode 'none' was explicitly forced for a throwaway deployment.",
+    },
+    lnurl: {
+      apig4: 'GET /lnurl-auth is the login endpoint that issues tokens: it authenticates the wallet by its LNURL-auth signature over a single-use k1 challenge, so it cannot itself require a token.',
+      cog4: 'GET /lnurl-auth is the LNURL-auth login endpoint; it issues the JWTs the other methods require.',
+    },
+  };
+  const r = reasons[mode];
+  if (!r) return;
+  if (r.apig4) Validations.of(method).acknowledge({ id: 'AwsSolutions-APIG4', reason: r.apig4 });
+  Validations.of(method).acknowledge({ id: 'AwsSolutions-COG4', reason: r.cog4 });
+}
+
+/** Per-function findings: no dead-letter queue where there is no asynchronous event to keep. */
+export function acknowledgeFunctions(functions: ReadonlyArray<readonly [VssFunctionName, VssFunction]>): void {
+  for (const [name, fn] of functions) {
+    Validations.of(fn.role).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Only xray:PutTraceSegments and xray:PutTelemetryRecords (added by active tracing) use Resource "*": X-Ray supports no resource-level permissions. All data permissions name the table, index, key or log group.',
+      },
+    );
+    if (name === 'sweepChunks') {
+      Validations.of(fn.function).acknowledge(
+        {
+          id: 'Serverless-LambdaDLQ',
+          reason:
+            'Invoked by an hourly EventBridge schedule with an empty event: a failed run carries no data to keep, and the next run redoes the idempotent sweep. Failures raise the per-function Lambda errors alarm.',
+        },
+        {
+          id: 'Serverless-LambdaAsyncFailureDestination',
+          reason: 'The scheduled event has no payload worth routing: the next hourly run retries the sweep, and the errors alarm reports failures.',
+        },
+      );
+      continue;
+    }
+    Validations.of(fn.function).acknowledge(
+      {
+        id: 'Serverless-LambdaDLQ',
+        reason: 'Invoked synchronously by API Gateway only; a failed request is answered to the client (which retries), there is no asynchronous event to dead-letter.',
+      },
+      {
+        id: 'Serverless-LambdaAsyncFailureDestination',
+        reason: 'Invoked synchronously by API Gateway only; there are no asynchronous invocations.',
+      },
+    );
+  }
+}
+
+/** The API-wide findings: binary bodies cannot be schema-validated; execution logs are opt-in. */
+export function acknowledgeApi(api: apigw.RestApi, executionLogLevel: apigw.MethodLoggingLevel): void {
+  Validations.of(api).acknowledge({
+    id: 'AwsSolutions-APIG2',
+    reason:
+      'Bodies are binary protobuf, which API Gateway request validation (JSON schema) cannot validate; every handler decodes and validates its request and answers 400 INVALID_REQUEST_EXCEPTION (spec §13.3).',
+  });
+  if (executionLogLevel === apigw.MethodLoggingLevel.OFF) {
+    Validations.of(api).acknowledge({
+      id: 'AwsSolutions-APIG6',
+      reason:
+        'Every request is recorded in the JSON access log (no bodies, no auth headers). Execution logging needs an account-wide API Gateway CloudWatch role and adds per-request log volume; it is opt-in via executionLogLevel.',
+    });
+  }
+}
+
+/** The operator turned the WAF off. */
+export function acknowledgeWafOff(api: apigw.RestApi): void {
+  Validations.of(api).acknowledge({
+    id: 'AwsSolutions-APIG3',
+    reason:
+      'The operator turned WAF off explicitly (waf.enabled: false), e.g. because a web ACL is attached outside this construct or the API sits behind CloudFront with its own ACL. Stage throttling still applies.',
+  });
+}
+
+/** The user pool the cognito mode creates. */
+export function acknowledgeUserPool(pool: cognito.UserPool): void {
+  Validations.of(pool).acknowledge(
+    {
+      id: 'AwsSolutions-COG2',
+      reason:
+        'Wallet users are software clients signing in programmatically; MFA is available (TOTP, optional) and is the operator\'s policy choice. Bring an existing pool (auth cognito.userPool) to enforce it.',
+    },
+    {
+      id: 'AwsSolutions-COG8',
+      reason:
+        'Threat protection needs the Plus feature plan (a per-MAU charge on every wallet); the created pool uses Essentials. Operators who want it bring an existing pool on the Plus plan (cognito.userPool).',
+    },
+  );
+}
+
+/** The sweeper's schedule. */
+export function acknowledgeSweepSchedule(rule: events.Rule): void {
+  Validations.of(rule).acknowledge({
+    id: 'Serverless-EventBusDLQ',
+    reason:
+      'The target gets an empty scheduled event: a dead-lettered one would hold nothing to replay, and the next hourly run redoes the idempotent sweep. Failed runs raise the per-function Lambda errors alarm.',
+  });
+}
+
+/** The alarm topic created for `alarms.emails`. */
+export function acknowledgeAlarmTopic(topic: sns.Topic): void {
+  Validations.of(topic).acknowledge({
+    id: 'Serverless-SNSRedrivePolicy',
+    reason: 'Email subscriptions of operator alarm notifications: SNS retries email delivery itself, and an undelivered alarm stays visible in CloudWatch; a dead-letter queue would add a resource nobody reads.',
+  });
+  Validations.of(topic).acknowledge({
+    id: 'AwsSolutions-SNS2',
+    reason:
+      'Alarm notifications carry no customer data. CloudWatch cannot publish to a topic encrypted with the AWS managed SNS key, and a dedicated CMK costs a monthly fee; bring an encrypted topic via alarms.topic if required.',
+  });
+}

@@ -1,0 +1,131 @@
+/**
+ * Synth-time validation of the construct's props: they are described in the shape of the
+ * deployment config (durations in seconds, given resources as "given") and checked by the one
+ * schema (schema.ts); problems are reported under the props' own names.
+ */
+import { Token, type Duration } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { VssAuth } from '../auth.js';
+import type { VssFunctionOptions } from '../functions.js';
+import type { VssServiceProps } from '../vss-service.js';
+import { VssConfigError, configProblems } from './schema.js';
+
+const GIVEN = 'given';
+
+/** Config-shape paths whose prop has another name (applied in order). */
+const PROP_NAMES: ReadonlyArray<readonly [RegExp, string]> = [
+  [/^authMode$/, 'auth'],
+  [/^allowUnauthenticated$/, 'auth (VssAuth.none)'],
+  [/^jwt\.cacheTtlSeconds$/, 'auth.jwt.resultsCacheTtl'],
+  [/^cognito\.cacheTtlSeconds$/, 'auth.cognito.resultsCacheTtl'],
+  [/^(jwt|cognito)\b/, 'auth.$1'],
+  [/^lnurlAuth\.tokenTtlSeconds$/, 'lnurlAuth.tokenTtl'],
+  [/^table\.existingTableArn$/, 'existingTable'],
+  [/^table\.provisioned\b/, 'tableOptions.provisionedCapacity'],
+  [/^table\.customerManagedKey$/, 'tableOptions.encryption'],
+  [/^table\b/, 'tableOptions'],
+  [/^functions\.defaults\b/, 'functionDefaults'],
+  [/\.timeoutSeconds$/, '.timeout'],
+  [/^waf\.evaluationWindowSeconds$/, 'waf.evaluationWindow'],
+  [/^alarms\.topicArn$/, 'alarms.topic'],
+  [/^alarms\.p99LatencyMs$/, 'alarms.p99Latency'],
+  [/^domain\.certificateArn$/, 'domain.certificate'],
+  [/^domain\.hostedZone(Id|Name)$/, 'domain.hostedZone'],
+  [/^logRetentionDays$/, 'logRetention'],
+];
+
+export function propName(path: string): string {
+  return PROP_NAMES.reduce((p, [pattern, name]) => p.replace(pattern, name), path);
+}
+
+/** Seconds of a duration, or nothing when it is a token only deployment resolves. */
+function seconds(d: Duration | undefined): number | undefined {
+  if (d === undefined) return undefined;
+  const s = d.toSeconds();
+  return Token.isUnresolved(s) ? undefined : s;
+}
+
+function millis(d: Duration | undefined): number | undefined {
+  if (d === undefined) return undefined;
+  const ms = d.toMilliseconds();
+  return Token.isUnresolved(ms) ? undefined : ms;
+}
+
+function describeFunction(o: VssFunctionOptions | undefined): Record<string, unknown> | undefined {
+  if (!o) return undefined;
+  const { timeout, ...rest } = o;
+  return { ...rest, ...(timeout !== undefined ? { timeoutSeconds: seconds(timeout) } : {}) };
+}
+
+const defined = (o: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined));
+
+/** The props in the shape of the deployment config. */
+export function describeProps(props: VssServiceProps): Record<string, unknown> {
+  const auth = props.auth;
+  const t = props.tableOptions;
+  const cap = t?.provisionedCapacity;
+  return defined({
+    authMode: auth.mode,
+    allowUnauthenticated: auth.mode === 'none' ? true : undefined,
+    jwt: auth.jwtOptions && defined({ ...auth.jwtOptions, resultsCacheTtl: undefined, cacheTtlSeconds: seconds(auth.jwtOptions.resultsCacheTtl) }),
+    cognito: auth.cognitoOptions && defined({ userPoolArn: auth.cognitoOptions.userPool ? GIVEN : undefined, cacheTtlSeconds: seconds(auth.cognitoOptions.resultsCacheTtl) }),
+    lnurlAuth: props.lnurlAuth && defined({ enabled: true, tokenTtlSeconds: seconds(props.lnurlAuth.tokenTtl) }),
+    table:
+      props.existingTable || t
+        ? defined({
+            existingTableArn: props.existingTable ? GIVEN : undefined,
+            ...(t
+              ? {
+                  tableName: t.tableName,
+                  billingMode: t.billingMode === undefined ? undefined : t.billingMode === dynamodb.BillingMode.PROVISIONED ? 'PROVISIONED' : 'PAY_PER_REQUEST',
+                  provisioned: cap && defined({ ...cap }),
+                  customerManagedKey: t.encryption === undefined ? undefined : t.encryption.kind === 'customerManaged',
+                }
+              : {}),
+          })
+        : undefined,
+    functions:
+      props.functionDefaults || props.functions
+        ? defined({
+            defaults: describeFunction(props.functionDefaults),
+            ...Object.fromEntries(Object.entries(props.functions ?? {}).map(([k, o]) => [k, describeFunction(o)])),
+          })
+        : undefined,
+    throttling: props.throttling && defined({ ...props.throttling }),
+    waf: props.waf && defined({ ...props.waf, evaluationWindow: undefined, evaluationWindowSeconds: seconds(props.waf.evaluationWindow) }),
+    alarms:
+      props.alarms &&
+      defined({
+        topicArn: props.alarms.topic ? GIVEN : undefined,
+        emails: props.alarms.emails ? [...props.alarms.emails] : undefined,
+        serverErrorRate: props.alarms.serverErrorRate,
+        p99LatencyMs: millis(props.alarms.p99Latency),
+      }),
+    domain:
+      props.domain &&
+      defined({
+        domainName: props.domain.domainName,
+        certificateArn: props.domain.certificate ? GIVEN : undefined,
+        hostedZoneId: props.domain.hostedZone ? GIVEN : undefined,
+        hostedZoneName: props.domain.hostedZone ? GIVEN : undefined,
+      }),
+    stageName: props.stageName,
+    logRetentionDays: props.logRetention,
+    executionLogLevel: props.executionLogLevel === undefined ? undefined : executionLogLevelName(props.executionLogLevel),
+    metricsNamespace: props.metricsNamespace,
+  });
+}
+
+function executionLogLevelName(level: apigw.MethodLoggingLevel): string {
+  return Object.entries(apigw.MethodLoggingLevel).find(([, x]) => x === level)?.[0] ?? String(level);
+}
+
+/** Throws VssConfigError listing every problem of the props, each under its prop name. */
+export function validateProps(props: VssServiceProps): void {
+  if (!(props?.auth instanceof VssAuth)) {
+    throw new VssConfigError('Invalid VssService configuration', ['auth is required: VssAuth.jwt(), VssAuth.cognito(), VssAuth.signature() or VssAuth.none({...})']);
+  }
+  const { problems } = configProblems(describeProps(props), { refs: 'object', name: propName });
+  if (problems.length > 0) throw new VssConfigError('Invalid VssService configuration', problems);
+}
