@@ -9,6 +9,7 @@ export {
   type VssAlarmOptions,
   type VssDomainOptions,
   type VssLnurlAuthOptions,
+  type VssProviderOptions,
   type VssProvisionedCapacity,
   type VssTableOptions,
   type VssThrottlingOptions,

@@ -1,7 +1,8 @@
 /**
- * The provider settings (docs/provider.md) and how they travel to a handler in its environment.
- * Pure data: the CDK construct imports this module, so it must not load request-handling code.
+ * The provider settings (docs/provider.md) and how a handler reads them from the environment the
+ * construct sets (names in lambda/contract.ts).
  */
+import { ENV } from '../contract.js';
 
 /** Storage quotas. */
 export interface QuotaSettings {
@@ -30,14 +31,14 @@ export interface ProviderSettings {
   readonly rateLimit?: RateLimitSettings;
 }
 
-/** Environment variables the CDK construct and the local server set. */
+/** Environment variables the CDK construct sets. */
 export const PROVIDER_ENV = {
-  usageMetering: 'VSS_USAGE_METERING',
-  quotaMaxKeys: 'VSS_QUOTA_MAX_KEYS',
-  quotaMaxBytes: 'VSS_QUOTA_MAX_BYTES',
-  quotaSoftPercent: 'VSS_QUOTA_SOFT_PERCENT',
-  rateLimitPerUser: 'VSS_RATE_LIMIT_PER_USER',
-  rateLimitBurst: 'VSS_RATE_LIMIT_BURST',
+  usageMetering: ENV.usageMetering,
+  quotaMaxKeys: ENV.quotaMaxKeys,
+  quotaMaxBytes: ENV.quotaMaxBytes,
+  quotaSoftPercent: ENV.quotaSoftPercent,
+  rateLimitPerUser: ENV.rateLimitPerUser,
+  rateLimitBurst: ENV.rateLimitBurst,
 } as const;
 
 export function hasQuota(s: ProviderSettings): boolean {
@@ -72,34 +73,4 @@ export function providerSettingsFromEnv(env: NodeJS.ProcessEnv): ProviderSetting
     ...(maxKeys || maxBytes ? { quota: { maxKeys: maxKeys ?? 0, maxBytes: maxBytes ?? 0, ...(soft !== undefined ? { softThresholdPercent: soft } : {}) } } : {}),
     ...(perSecond ? { rateLimit: { perSecond, ...(burst ? { burst } : {}) } } : {}),
   };
-}
-
-/** The environment that carries `settings` to a handler (the inverse of providerSettingsFromEnv). */
-export function providerEnvironment(s: ProviderSettings): Record<string, string> {
-  const env: Record<string, string> = {};
-  if (s.usageMetering) env[PROVIDER_ENV.usageMetering] = 'true';
-  if (s.quota?.maxKeys) env[PROVIDER_ENV.quotaMaxKeys] = String(s.quota.maxKeys);
-  if (s.quota?.maxBytes) env[PROVIDER_ENV.quotaMaxBytes] = String(s.quota.maxBytes);
-  if (s.quota?.softThresholdPercent !== undefined) env[PROVIDER_ENV.quotaSoftPercent] = String(s.quota.softThresholdPercent);
-  if (s.rateLimit) env[PROVIDER_ENV.rateLimitPerUser] = String(s.rateLimit.perSecond);
-  if (s.rateLimit?.burst) env[PROVIDER_ENV.rateLimitBurst] = String(s.rateLimit.burst);
-  return env;
-}
-
-
-/** What is wrong with the settings, one message per problem, each naming its setting under `at`. */
-export function providerSettingsProblems(s: ProviderSettings, at: string): string[] {
-  const problems: string[] = [];
-  const int = (v: number | undefined, name: string, min: number): void => {
-    if (v !== undefined && (!Number.isInteger(v) || v < min)) problems.push(`${at}.${name} must be an integer ≥ ${min} (got ${v})`);
-  };
-  int(s.quota?.maxKeys, 'quota.maxKeys', 0);
-  int(s.quota?.maxBytes, 'quota.maxBytes', 0);
-  const soft = s.quota?.softThresholdPercent;
-  if (soft !== undefined && !(soft > 0 && soft <= 100)) problems.push(`${at}.quota.softThresholdPercent must be in (0, 100] (got ${soft})`);
-  if (s.rateLimit) {
-    if (!(Number.isFinite(s.rateLimit.perSecond) && s.rateLimit.perSecond > 0)) problems.push(`${at}.rateLimit.perSecond must be a positive number (got ${s.rateLimit.perSecond})`);
-    int(s.rateLimit.burst, 'rateLimit.burst', 1);
-  }
-  return problems;
 }

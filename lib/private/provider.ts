@@ -6,68 +6,26 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
-import { METRIC_NAMES, PROVIDER_METRIC_NAMES } from '../../lambda/contract.js';
-import { hasQuota, meteringOn, providerEnvironment, providerOn, providerSettingsProblems, type ProviderSettings } from '../../lambda/provider/settings.js';
+import { ENV, METRIC_NAMES, METRICS_SERVICE_NAME, OPERATIONS, PROVIDER_METRIC_NAMES, type Operation } from '../../lambda/contract.js';
+import type { VssProviderOptions } from '../options.js';
+import type { TableAccess } from './permissions.js';
 
-export interface VssProviderOptions {
-  /**
-   * Keep per-user usage (keys, bytes per store, requests per day) for `vss admin usage`.
-   * Storage quotas turn it on.
-   * @default false
-   */
-  readonly usageMetering?: boolean;
-  /**
-   * Storage quotas per user, over all its stores. Per-user overrides: `vss admin set-quota`.
-   * Read docs/provider.md first: a refused write can stop a Lightning node.
-   * @default - no quota
-   */
-  readonly quota?: {
-    /** Most keys. 0 = no limit. @default 0 */
-    readonly maxKeys?: number;
-    /** Most bytes (keys + values). 0 = no limit. @default 0 */
-    readonly maxBytes?: number;
-    /** Percentage of a limit from which writes are reported as near quota (log, metric, alarm). @default 80 */
-    readonly softThresholdPercent?: number;
-  };
-  /**
-   * Per-user rate limit, enforced in the handlers after authentication (every auth mode).
-   * @default - no per-user rate limit (the WAF rules still apply)
-   */
-  readonly rateLimit?: {
-    /** Sustained requests per second per user. */
-    readonly perSecond: number;
-    /** Requests a user may make at once. @default perSecond */
-    readonly burst?: number;
-  };
-  /**
-   * Throttled requests (all operations, per 5 minutes) above which the throttled-users alarm fires.
-   * @default 100
-   */
-  readonly throttledRequestsAlarmThreshold?: number;
-}
-
-export type VssOperationName = 'getObject' | 'putObjects' | 'deleteObject' | 'listKeyVersions';
-
-export function settingsOf(options: VssProviderOptions | undefined): ProviderSettings {
-  const o = options ?? {};
-  return {
-    ...(o.usageMetering !== undefined ? { usageMetering: o.usageMetering } : {}),
-    ...(o.quota ? { quota: o.quota } : {}),
-    ...(o.rateLimit ? { rateLimit: o.rateLimit } : {}),
-  };
-}
-
-/** Problems with the options, each naming its setting. */
-export function providerOptionProblems(options: VssProviderOptions | undefined, at = 'provider'): string[] {
-  const problems = providerSettingsProblems(settingsOf(options), at);
-  const t = options?.throttledRequestsAlarmThreshold;
-  if (t !== undefined && (!Number.isInteger(t) || t < 0)) problems.push(`${at}.throttledRequestsAlarmThreshold must be an integer ≥ 0 (got ${t})`);
-  return problems;
-}
+// The same rules as the handlers' (lambda/provider/settings.ts), on the construct's options.
+const hasQuota = (o: VssProviderOptions): boolean => (o.quota?.maxKeys ?? 0) > 0 || (o.quota?.maxBytes ?? 0) > 0;
+const meteringOn = (o: VssProviderOptions): boolean => o.usageMetering === true || hasQuota(o);
+const providerOn = (o: VssProviderOptions): boolean => meteringOn(o) || o.rateLimit !== undefined;
 
 /** Environment of every VSS handler: empty when every feature is off. */
 export function providerFunctionEnvironment(options: VssProviderOptions | undefined): Record<string, string> {
-  return providerEnvironment(settingsOf(options));
+  const o = options ?? {};
+  const env: Record<string, string> = {};
+  if (o.usageMetering) env[ENV.usageMetering] = 'true';
+  if (o.quota?.maxKeys) env[ENV.quotaMaxKeys] = String(o.quota.maxKeys);
+  if (o.quota?.maxBytes) env[ENV.quotaMaxBytes] = String(o.quota.maxBytes);
+  if (hasQuota(o) && o.quota?.softThresholdPercent !== undefined) env[ENV.quotaSoftPercent] = String(o.quota.softThresholdPercent);
+  if (o.rateLimit) env[ENV.rateLimitPerUser] = String(o.rateLimit.perSecond);
+  if (o.rateLimit?.burst) env[ENV.rateLimitBurst] = String(o.rateLimit.burst);
+  return env;
 }
 
 /**
@@ -78,25 +36,30 @@ export function providerFunctionEnvironment(options: VssProviderOptions | undefi
  *                     (registration, usage counters); deleteObject: BatchGetItem, UpdateItem
  *   quota             putObjects: Query on the table (the user's usage and overrides)
  */
-export function providerTableActions(op: VssOperationName, options: VssProviderOptions | undefined): string[] {
-  const s = settingsOf(options);
-  if (!providerOn(s)) return [];
-  const actions = new Set<string>(['dynamodb:UpdateItem']);
-  if (meteringOn(s) && (op === 'putObjects' || op === 'deleteObject')) actions.add('dynamodb:BatchGetItem');
-  if (hasQuota(s) && op === 'putObjects') actions.add('dynamodb:Query');
-  return [...actions];
+export function withProviderAccess(access: TableAccess, op: Operation, options: VssProviderOptions | undefined): TableAccess {
+  const s = options ?? {};
+  if (!providerOn(s)) return access;
+  const extra: TableAccess['table'][number][] = ['dynamodb:UpdateItem'];
+  if (meteringOn(s) && (op === 'putObjects' || op === 'deleteObject')) extra.push('dynamodb:BatchGetItem');
+  if (hasQuota(s) && op === 'putObjects') extra.push('dynamodb:Query');
+  return { ...access, table: [...new Set([...access.table, ...extra])], writes: true };
+}
+
+/** How many alarms the features that are on add (docs/operations.md counts them). */
+export function providerAlarmCount(options: VssProviderOptions | undefined): number {
+  const s = options ?? {};
+  return (hasQuota(s) ? 2 : 0) + (meteringOn(s) ? 1 : 0) + (s.rateLimit ? 1 : 0);
 }
 
 /** Metric names, as the handlers emit them. */
 const PROVIDER_METRICS = { throttled: METRIC_NAMES.throttled, ...PROVIDER_METRIC_NAMES } as const;
 
-const OPERATIONS: readonly VssOperationName[] = ['getObject', 'putObjects', 'deleteObject', 'listKeyVersions'];
 
-function metric(namespace: string, name: string, period: Duration, operation?: VssOperationName): cloudwatch.Metric {
+function metric(namespace: string, name: string, period: Duration, operation?: Operation): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace,
     metricName: name,
-    dimensionsMap: { service: 'vss', ...(operation ? { operation } : {}) },
+    dimensionsMap: { service: METRICS_SERVICE_NAME, ...(operation ? { operation } : {}) },
     statistic: 'Sum',
     period,
     ...(operation ? { label: operation } : {}),
@@ -116,7 +79,7 @@ export function addProviderAlarms(
   options: VssProviderOptions | undefined,
   add: (alarm: cloudwatch.Alarm) => void,
 ): void {
-  const s = settingsOf(options);
+  const s = options ?? {};
   const alarms: Array<{ id: string; on: boolean; description: string; metric: cloudwatch.IMetric; threshold?: number }> = [
     {
       id: 'ProviderUsersNearQuotaAlarm',
@@ -160,7 +123,7 @@ export function addProviderAlarms(
 
 /** Dashboard widgets of the features that are on (none when all are off). */
 export function providerDashboardWidgets(namespace: string, options: VssProviderOptions | undefined): cloudwatch.IWidget[] {
-  const s = settingsOf(options);
+  const s = options ?? {};
   if (!providerOn(s)) return [];
   const period = Duration.minutes(5);
   return [
