@@ -46,7 +46,8 @@ export function parseConfig(rawContext: unknown, env: Readonly<Record<string, st
       throw new ConfigError(['the "vss" context value must be a JSON object (got a string that is not JSON)']);
     }
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError([`the "vss" context value must be a JSON object (got ${JSON.stringify(raw)})`]);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new ConfigError([`the "vss" context value must be a JSON object (got ${JSON.stringify(raw)})`]);
   const overrides = { authMode: env['VSS_AUTH_MODE'], account: env['VSS_ACCOUNT'], region: env['VSS_REGION'] };
   const merged = { ...raw, ...Object.fromEntries(Object.entries(overrides).filter(([, x]) => x !== undefined)) };
   const { problems, output } = configProblems(merged, { refs: 'arn', name: (p) => (p ? `vss.${p}` : 'vss') });
@@ -89,7 +90,9 @@ export function toServiceProps(scope: Construct, config: VssDeployConfig): VssSe
       break;
     case 'cognito':
       auth = VssAuth.cognito({
-        ...(config.cognito?.userPoolArn ? { userPool: cognito.UserPool.fromUserPoolArn(scope, 'ImportedUserPool', config.cognito.userPoolArn) } : {}),
+        ...(config.cognito?.userPoolArn
+          ? { userPool: cognito.UserPool.fromUserPoolArn(scope, 'ImportedUserPool', config.cognito.userPoolArn) }
+          : {}),
         ...(config.cognito?.cacheTtlSeconds !== undefined ? { resultsCacheTtl: Duration.seconds(config.cognito.cacheTtlSeconds) } : {}),
       });
       break;
@@ -114,7 +117,9 @@ export function toServiceProps(scope: Construct, config: VssDeployConfig): VssSe
       ? {
           tableOptions: {
             ...(t.tableName ? { tableName: t.tableName } : {}),
-            ...(t.billingMode ? { billingMode: t.billingMode === 'PROVISIONED' ? dynamodb.BillingMode.PROVISIONED : dynamodb.BillingMode.PAY_PER_REQUEST } : {}),
+            ...(t.billingMode
+              ? { billingMode: t.billingMode === 'PROVISIONED' ? dynamodb.BillingMode.PROVISIONED : dynamodb.BillingMode.PAY_PER_REQUEST }
+              : {}),
             ...(t.provisioned ? { provisionedCapacity: t.provisioned } : {}),
             ...(typeof cmk === 'string'
               ? { encryption: VssTableEncryption.customerManaged({ key: kms.Key.fromKeyArn(scope, 'ImportedTableKey', cmk) }) }
@@ -133,13 +138,17 @@ export function toServiceProps(scope: Construct, config: VssDeployConfig): VssSe
             ...(config.waf.enabled !== undefined ? { enabled: config.waf.enabled } : {}),
             ...(config.waf.perUserLimit !== undefined ? { perUserLimit: config.waf.perUserLimit } : {}),
             ...(config.waf.perIpLimit !== undefined ? { perIpLimit: config.waf.perIpLimit } : {}),
-            ...(config.waf.evaluationWindowSeconds !== undefined ? { evaluationWindow: Duration.seconds(config.waf.evaluationWindowSeconds) } : {}),
+            ...(config.waf.evaluationWindowSeconds !== undefined
+              ? { evaluationWindow: Duration.seconds(config.waf.evaluationWindowSeconds) }
+              : {}),
             ...(config.waf.managedRules !== undefined ? { managedRules: config.waf.managedRules } : {}),
           },
         }
       : {}),
     ...(config.lnurlAuth?.enabled
-      ? { lnurlAuth: config.lnurlAuth.tokenTtlSeconds !== undefined ? { tokenTtl: Duration.seconds(config.lnurlAuth.tokenTtlSeconds) } : {} }
+      ? {
+          lnurlAuth: config.lnurlAuth.tokenTtlSeconds !== undefined ? { tokenTtl: Duration.seconds(config.lnurlAuth.tokenTtlSeconds) } : {},
+        }
       : {}),
     ...(config.alarms
       ? {
@@ -155,7 +164,9 @@ export function toServiceProps(scope: Construct, config: VssDeployConfig): VssSe
       ? {
           domain: {
             domainName: config.domain.domainName,
-            ...(config.domain.certificateArn ? { certificate: acm.Certificate.fromCertificateArn(scope, 'ImportedCertificate', config.domain.certificateArn) } : {}),
+            ...(config.domain.certificateArn
+              ? { certificate: acm.Certificate.fromCertificateArn(scope, 'ImportedCertificate', config.domain.certificateArn) }
+              : {}),
             ...(config.domain.hostedZoneId
               ? {
                   hostedZone: route53.HostedZone.fromHostedZoneAttributes(scope, 'ImportedZone', {

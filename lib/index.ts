@@ -2,7 +2,15 @@
  * Public API of the VSS CDK library, by name. Everything else (lib/private/, lambda/) is
  * implementation and may change without notice.
  */
-export { VssAuth, SUPPORTED_JWT_ALGORITHMS, type CognitoAuthOptions, type JwtAlgorithm, type JwtAuthOptions, type NoAuthOptions, type VssAuthMode } from './auth.js';
+export {
+  VssAuth,
+  SUPPORTED_JWT_ALGORITHMS,
+  type CognitoAuthOptions,
+  type JwtAlgorithm,
+  type JwtAuthOptions,
+  type NoAuthOptions,
+  type VssAuthMode,
+} from './auth.js';
 export type { VssFunction, VssFunctionName, VssFunctionOptions } from './functions.js';
 export {
   VssTableEncryption,

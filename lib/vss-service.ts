@@ -188,7 +188,14 @@ export class VssService extends Construct {
     // Before the authorizer, which trusts the issuer's key.
     const lnurl = props.lnurlAuth ? createLnurlIssuerResources(this) : undefined;
 
-    const api = createApi(this, { authMode, throttling: props.throttling, stageName: props.stageName, executionLogLevel, logRetention, logRemovalPolicy });
+    const api = createApi(this, {
+      authMode,
+      throttling: props.throttling,
+      stageName: props.stageName,
+      executionLogLevel,
+      logRetention,
+      logRemovalPolicy,
+    });
     this.api = api;
     const authorization = createAuthorization(this, props.auth, functions, lnurl);
     if (authorization.function) deployed.push(['jwtAuthorizer', authorization.function]);
@@ -215,7 +222,9 @@ export class VssService extends Construct {
       deployed.push(['lnurlAuth', fn]);
       const method = api.root
         .addResource('lnurl-auth')
-        .addMethod('GET', new apigw.LambdaIntegration(fn.alias, { proxy: true, allowTestInvoke: false }), { authorizationType: apigw.AuthorizationType.NONE });
+        .addMethod('GET', new apigw.LambdaIntegration(fn.alias, { proxy: true, allowTestInvoke: false }), {
+          authorizationType: apigw.AuthorizationType.NONE,
+        });
       acknowledgeMethod(method, 'lnurl');
     }
     this.functions = Object.fromEntries(deployed);

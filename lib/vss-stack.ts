@@ -26,10 +26,16 @@ export class VssStack extends Stack {
     new CfnOutput(this, 'TableName', { value: this.service.table.tableName, description: 'DynamoDB table holding all records' });
     new CfnOutput(this, 'AuthMode', { value: this.service.authMode, description: 'How clients authenticate' });
     if (this.service.lnurlAuthUrl) {
-      new CfnOutput(this, 'LnurlAuthUrl', { value: this.service.lnurlAuthUrl, description: 'LNURL-auth server URL (LDK Node lnurl_auth_server_url)' });
+      new CfnOutput(this, 'LnurlAuthUrl', {
+        value: this.service.lnurlAuthUrl,
+        description: 'LNURL-auth server URL (LDK Node lnurl_auth_server_url)',
+      });
     }
     if (this.service.userPool) {
-      new CfnOutput(this, 'UserPoolId', { value: this.service.userPool.userPoolId, description: 'Cognito user pool whose ID tokens are accepted' });
+      new CfnOutput(this, 'UserPoolId', {
+        value: this.service.userPool.userPoolId,
+        description: 'Cognito user pool whose ID tokens are accepted',
+      });
     }
     if (this.service.domainName) {
       new CfnOutput(this, 'DomainTarget', {

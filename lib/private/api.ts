@@ -4,7 +4,7 @@
  * generates by itself (gateway-responses.ts). Stable construct ID 'Api': the URL every wallet
  * holds derives from it.
  */
-import { type RemovalPolicy } from 'aws-cdk-lib';
+import type { RemovalPolicy } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -48,7 +48,10 @@ export interface VssApiSettings {
 }
 
 export function createApi(scope: Construct, settings: VssApiSettings): apigw.RestApi {
-  const accessLogs = new logs.LogGroup(scope, 'ApiAccessLogs', { retention: settings.logRetention, removalPolicy: settings.logRemovalPolicy });
+  const accessLogs = new logs.LogGroup(scope, 'ApiAccessLogs', {
+    retention: settings.logRetention,
+    removalPolicy: settings.logRemovalPolicy,
+  });
   const throttling = settings.throttling ?? {};
   const methodOptions: Record<string, apigw.MethodDeploymentOptions> = {};
   for (const [op, limits] of Object.entries(throttling.perOperation ?? {})) {

@@ -28,7 +28,12 @@ export interface MethodAuthorization {
   readonly function?: VssFunction;
 }
 
-export function createAuthorization(scope: Construct, auth: VssAuth, functions: FunctionFactory, lnurl: LnurlIssuerResources | undefined): MethodAuthorization {
+export function createAuthorization(
+  scope: Construct,
+  auth: VssAuth,
+  functions: FunctionFactory,
+  lnurl: LnurlIssuerResources | undefined,
+): MethodAuthorization {
   switch (auth.mode) {
     case 'jwt': {
       const o = auth.jwtOptions ?? {};
@@ -39,7 +44,8 @@ export function createAuthorization(scope: Construct, auth: VssAuth, functions: 
       if (o.audience) env[ENV.jwtAudience] = o.audience;
       if (lnurl) env[ENV.lnurlKmsKeyId] = lnurl.signingKey.keyArn;
       const fn = functions.create({ name: 'jwtAuthorizer', environment: env });
-      if (lnurl) fn.role.addToPolicy(new iam.PolicyStatement({ actions: [...LNURL_VERIFIER_KEY_ACTIONS], resources: [lnurl.signingKey.keyArn] }));
+      if (lnurl)
+        fn.role.addToPolicy(new iam.PolicyStatement({ actions: [...LNURL_VERIFIER_KEY_ACTIONS], resources: [lnurl.signingKey.keyArn] }));
       const authorizer = new apigw.TokenAuthorizer(scope, 'JwtTokenAuthorizer', {
         handler: fn.alias,
         identitySource: apigw.IdentitySource.header('Authorization'),

@@ -109,7 +109,10 @@ export interface FunctionSpec {
 }
 
 /** The operator's options for one function, after defaults are merged (what the validator checks too). */
-export function effectiveFunctionOptions(settings: Pick<FunctionFactorySettings, 'functionDefaults' | 'functions'>, spec: Pick<FunctionSpec, 'name' | 'defaults'>): VssFunctionOptions {
+export function effectiveFunctionOptions(
+  settings: Pick<FunctionFactorySettings, 'functionDefaults' | 'functions'>,
+  spec: Pick<FunctionSpec, 'name' | 'defaults'>,
+): VssFunctionOptions {
   return { ...spec.defaults, ...settings.functionDefaults, ...settings.functions?.[spec.name] };
 }
 

@@ -49,7 +49,11 @@ export interface LnurlFunctionSettings {
   readonly domainName?: string | undefined;
 }
 
-export function createLnurlFunction(functions: FunctionFactory, issuer: LnurlIssuerResources, settings: LnurlFunctionSettings): VssFunction {
+export function createLnurlFunction(
+  functions: FunctionFactory,
+  issuer: LnurlIssuerResources,
+  settings: LnurlFunctionSettings,
+): VssFunction {
   const fn = functions.create({
     name: 'lnurlAuth',
     environment: {

@@ -185,7 +185,14 @@ function createDashboard(scope: Construct, r: MonitoredResources, metricsNamespa
   const emf = (metricName: string, statistic: string) =>
     OPERATIONS.map(
       (op) =>
-        new cloudwatch.Metric({ namespace, metricName, dimensionsMap: { service: METRICS_SERVICE_NAME, operation: op }, statistic, label: op, period: Duration.minutes(1) }),
+        new cloudwatch.Metric({
+          namespace,
+          metricName,
+          dimensionsMap: { service: METRICS_SERVICE_NAME, operation: op },
+          statistic,
+          label: op,
+          period: Duration.minutes(1),
+        }),
     );
   const fns = r.functions;
   const dashboard = new cloudwatch.Dashboard(scope, 'Dashboard', { defaultInterval: Duration.hours(3) });
@@ -198,7 +205,11 @@ function createDashboard(scope: Construct, r: MonitoredResources, metricsNamespa
     new cloudwatch.GraphWidget({ title: 'Errors (5xx) per operation', left: emf(METRIC_NAMES.errors, 'Sum'), width: 8 }),
     new cloudwatch.GraphWidget({
       title: 'API Gateway',
-      left: [r.api.metricCount({ statistic: 'Sum' }), r.api.metricClientError({ statistic: 'Sum' }), r.api.metricServerError({ statistic: 'Sum' })],
+      left: [
+        r.api.metricCount({ statistic: 'Sum' }),
+        r.api.metricClientError({ statistic: 'Sum' }),
+        r.api.metricServerError({ statistic: 'Sum' }),
+      ],
       right: [r.api.metricLatency({ statistic: 'p99' })],
       width: 8,
     }),
@@ -210,7 +221,11 @@ function createDashboard(scope: Construct, r: MonitoredResources, metricsNamespa
     }),
   );
   dashboard.addWidgets(
-    new cloudwatch.GraphWidget({ title: 'Lambda duration p99', left: fns.map(([n, f]) => f.function.metricDuration({ statistic: 'p99', label: n })), width: 8 }),
+    new cloudwatch.GraphWidget({
+      title: 'Lambda duration p99',
+      left: fns.map(([n, f]) => f.function.metricDuration({ statistic: 'p99', label: n })),
+      width: 8,
+    }),
     new cloudwatch.GraphWidget({
       title: 'Lambda concurrency',
       left: fns.map(([n, f]) => f.function.metric('ConcurrentExecutions', { statistic: 'Maximum', label: n })),

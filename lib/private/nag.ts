@@ -27,7 +27,8 @@ export function acknowledgeMethod(method: apigw.Method, mode: VssAuthMode | 'lnu
       cog4: "Auth mode 'none' was explicitly forced for a throwaway deployment.",
     },
     lnurl: {
-      apig4: 'GET /lnurl-auth is the login endpoint that issues tokens: it authenticates the wallet by its LNURL-auth signature over a single-use k1 challenge, so it cannot itself require a token.',
+      apig4:
+        'GET /lnurl-auth is the login endpoint that issues tokens: it authenticates the wallet by its LNURL-auth signature over a single-use k1 challenge, so it cannot itself require a token.',
       cog4: 'GET /lnurl-auth is the LNURL-auth login endpoint; it issues the JWTs the other methods require.',
     },
   };
@@ -40,13 +41,11 @@ export function acknowledgeMethod(method: apigw.Method, mode: VssAuthMode | 'lnu
 /** Per-function findings: no dead-letter queue where there is no asynchronous event to keep. */
 export function acknowledgeFunctions(functions: ReadonlyArray<readonly [VssFunctionName, VssFunction]>): void {
   for (const [name, fn] of functions) {
-    Validations.of(fn.role).acknowledge(
-      {
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason:
-          'Only xray:PutTraceSegments and xray:PutTelemetryRecords (added by active tracing) use Resource "*": X-Ray supports no resource-level permissions. All data permissions name the table, index, key or log group.',
-      },
-    );
+    Validations.of(fn.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Only xray:PutTraceSegments and xray:PutTelemetryRecords (added by active tracing) use Resource "*": X-Ray supports no resource-level permissions. All data permissions name the table, index, key or log group.',
+    });
     if (name === 'sweepChunks') {
       Validations.of(fn.function).acknowledge(
         {
@@ -56,7 +55,8 @@ export function acknowledgeFunctions(functions: ReadonlyArray<readonly [VssFunct
         },
         {
           id: 'Serverless-LambdaAsyncFailureDestination',
-          reason: 'The scheduled event has no payload worth routing: the next hourly run retries the sweep, and the errors alarm reports failures.',
+          reason:
+            'The scheduled event has no payload worth routing: the next hourly run retries the sweep, and the errors alarm reports failures.',
         },
       );
       continue;
@@ -64,7 +64,8 @@ export function acknowledgeFunctions(functions: ReadonlyArray<readonly [VssFunct
     Validations.of(fn.function).acknowledge(
       {
         id: 'Serverless-LambdaDLQ',
-        reason: 'Invoked synchronously by API Gateway only; a failed request is answered to the client (which retries), there is no asynchronous event to dead-letter.',
+        reason:
+          'Invoked synchronously by API Gateway only; a failed request is answered to the client (which retries), there is no asynchronous event to dead-letter.',
       },
       {
         id: 'Serverless-LambdaAsyncFailureDestination',
@@ -105,7 +106,7 @@ export function acknowledgeUserPool(pool: cognito.UserPool): void {
     {
       id: 'AwsSolutions-COG2',
       reason:
-        'Wallet users are software clients signing in programmatically; MFA is available (TOTP, optional) and is the operator\'s policy choice. Bring an existing pool (auth cognito.userPool) to enforce it.',
+        "Wallet users are software clients signing in programmatically; MFA is available (TOTP, optional) and is the operator's policy choice. Bring an existing pool (auth cognito.userPool) to enforce it.",
     },
     {
       id: 'AwsSolutions-COG8',
@@ -128,7 +129,8 @@ export function acknowledgeSweepSchedule(rule: events.Rule): void {
 export function acknowledgeAlarmTopic(topic: sns.Topic): void {
   Validations.of(topic).acknowledge({
     id: 'Serverless-SNSRedrivePolicy',
-    reason: 'Email subscriptions of operator alarm notifications: SNS retries email delivery itself, and an undelivered alarm stays visible in CloudWatch; a dead-letter queue would add a resource nobody reads.',
+    reason:
+      'Email subscriptions of operator alarm notifications: SNS retries email delivery itself, and an undelivered alarm stays visible in CloudWatch; a dead-letter queue would add a resource nobody reads.',
   });
   Validations.of(topic).acknowledge({
     id: 'AwsSolutions-SNS2',

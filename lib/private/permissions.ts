@@ -69,7 +69,13 @@ export const SWEEPER_TABLE_ACCESS = {
  * principal using a table encrypted with a customer-managed key.
  */
 export const TABLE_KEY_READ_ACTIONS = ['kms:Decrypt', 'kms:DescribeKey'] as const;
-export const TABLE_KEY_WRITE_ACTIONS = [...TABLE_KEY_READ_ACTIONS, 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom', 'kms:ReEncryptTo'] as const;
+export const TABLE_KEY_WRITE_ACTIONS = [
+  ...TABLE_KEY_READ_ACTIONS,
+  'kms:Encrypt',
+  'kms:GenerateDataKey',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+] as const;
 
 /** The LNURL-auth issuer: its challenge table and its signing key. */
 export const LNURL_TABLE_ACTIONS = ['dynamodb:PutItem', 'dynamodb:DeleteItem'] as const satisfies readonly DynamoDbAction[];
@@ -92,7 +98,8 @@ export function grantTableAccess(fn: VssFunction, table: VssTableResources, acce
     [access.sweepIndex, TABLE_LAYOUT.sweepIndex.name],
   ];
   for (const [actions, index] of indexes) {
-    if (actions.length > 0) fn.role.addToPolicy(new iam.PolicyStatement({ actions: [...actions], resources: [`${tableArn}/index/${index}`] }));
+    if (actions.length > 0)
+      fn.role.addToPolicy(new iam.PolicyStatement({ actions: [...actions], resources: [`${tableArn}/index/${index}`] }));
   }
   if (table.key) {
     fn.role.addToPolicy(

@@ -53,14 +53,34 @@ function num(min: number, max: number) {
 }
 
 /** true or false; "true" and "false" are accepted. */
-const bool = v.union([v.boolean(), v.pipe(v.picklist(['true', 'false']), v.transform((s) => s === 'true'))], (i) => `must be true or false ${got(i.input)}`);
+const bool = v.union(
+  [
+    v.boolean(),
+    v.pipe(
+      v.picklist(['true', 'false']),
+      v.transform((s) => s === 'true'),
+    ),
+  ],
+  (i) => `must be true or false ${got(i.input)}`,
+);
 
 function text(pattern?: RegExp, hint?: string) {
-  const base = v.pipe(v.string((i) => `must be a non-empty string ${got(i.input)}`), v.minLength(1, 'must be a non-empty string'));
-  return pattern ? v.pipe(base, v.regex(pattern, (i) => `${hint ?? `must match ${pattern}`} ${got(i.input)}`)) : base;
+  const base = v.pipe(
+    v.string((i) => `must be a non-empty string ${got(i.input)}`),
+    v.minLength(1, 'must be a non-empty string'),
+  );
+  return pattern
+    ? v.pipe(
+        base,
+        v.regex(pattern, (i) => `${hint ?? `must match ${pattern}`} ${got(i.input)}`),
+      )
+    : base;
 }
 
-function oneOf<const T extends readonly (string | number)[]>(values: T, what = `one of ${values.map((x) => JSON.stringify(x)).join(', ')}`) {
+function oneOf<const T extends readonly (string | number)[]>(
+  values: T,
+  what = `one of ${values.map((x) => JSON.stringify(x)).join(', ')}`,
+) {
   return v.picklist(values, (i) => `must be ${what} ${got(i.input)}`);
 }
 
@@ -102,7 +122,12 @@ function configEntries(refs: RefMode) {
     allowUnauthenticated: v.optional(bool, false),
     jwt: v.optional(
       settings({
-        publicKeyPem: v.optional(text(/-----BEGIN (RSA )?PUBLIC KEY-----/, 'must be a PEM public key (-----BEGIN PUBLIC KEY----- or -----BEGIN RSA PUBLIC KEY-----)')),
+        publicKeyPem: v.optional(
+          text(
+            /-----BEGIN (RSA )?PUBLIC KEY-----/,
+            'must be a PEM public key (-----BEGIN PUBLIC KEY----- or -----BEGIN RSA PUBLIC KEY-----)',
+          ),
+        ),
         jwksUrl: v.optional(text(/^https:\/\/\S+$/, 'must be an https:// URL')),
         issuer: v.optional(text()),
         audience: v.optional(text()),
@@ -146,12 +171,26 @@ function configEntries(refs: RefMode) {
         ),
       }),
     ),
-    functions: v.optional(settings(Object.fromEntries(['defaults', ...FUNCTION_NAMES].map((n) => [n, v.optional(functionOptions)])) as Record<'defaults' | VssFunctionName, v.OptionalSchema<typeof functionOptions, undefined>>)),
+    functions: v.optional(
+      settings(
+        Object.fromEntries(['defaults', ...FUNCTION_NAMES].map((n) => [n, v.optional(functionOptions)])) as Record<
+          'defaults' | VssFunctionName,
+          v.OptionalSchema<typeof functionOptions, undefined>
+        >,
+      ),
+    ),
     throttling: v.optional(
       settings({
         rateLimit: v.optional(num(0, 1e6)),
         burstLimit: v.optional(int(0, 1e6)),
-        perOperation: v.optional(settings(Object.fromEntries(OPERATIONS.map((op) => [op, v.optional(perOperationLimits)])) as Record<(typeof OPERATIONS)[number], v.OptionalSchema<typeof perOperationLimits, undefined>>)),
+        perOperation: v.optional(
+          settings(
+            Object.fromEntries(OPERATIONS.map((op) => [op, v.optional(perOperationLimits)])) as Record<
+              (typeof OPERATIONS)[number],
+              v.OptionalSchema<typeof perOperationLimits, undefined>
+            >,
+          ),
+        ),
       }),
     ),
     waf: v.optional(
@@ -159,7 +198,12 @@ function configEntries(refs: RefMode) {
         enabled: v.optional(bool),
         perUserLimit: v.optional(int(10, 2_000_000_000, " (WAF's range)")),
         perIpLimit: v.optional(int(10, 2_000_000_000, " (WAF's range)")),
-        evaluationWindowSeconds: v.optional(v.pipe(int(60, 600), v.picklist([60, 120, 300, 600], (i) => `must be 60, 120, 300 or 600 ${got(i.input)}`))),
+        evaluationWindowSeconds: v.optional(
+          v.pipe(
+            int(60, 600),
+            v.picklist([60, 120, 300, 600], (i) => `must be 60, 120, 300 or 600 ${got(i.input)}`),
+          ),
+        ),
         managedRules: v.optional(bool),
       }),
     ),
@@ -180,7 +224,12 @@ function configEntries(refs: RefMode) {
       }),
     ),
     stageName: v.optional(text(/^[A-Za-z0-9_]{1,128}$/, 'must be letters, digits or _')),
-    logRetentionDays: v.optional(v.pipe(int(1, 3653), v.picklist(RETENTION_DAYS, (i) => `must be one of CloudWatch's values: ${RETENTION_DAYS.join(', ')} ${got(i.input)}`))),
+    logRetentionDays: v.optional(
+      v.pipe(
+        int(1, 3653),
+        v.picklist(RETENTION_DAYS, (i) => `must be one of CloudWatch's values: ${RETENTION_DAYS.join(', ')} ${got(i.input)}`),
+      ),
+    ),
     retainLogs: v.optional(bool),
     executionLogLevel: v.optional(oneOf(['OFF', 'ERROR', 'INFO'] as const)),
     metricsNamespace: v.optional(text(/^[\w./#:-]{1,255}$/, 'must be a CloudWatch namespace')),
@@ -210,14 +259,18 @@ export type FunctionConfig = v.InferOutput<typeof functionOptions>;
 
 /** The functions a configuration deploys (the authorizer and the issuer only in their modes). */
 export function deployedFunctions(config: { authMode?: unknown; lnurlAuth?: { enabled?: unknown } | undefined }): VssFunctionName[] {
-  return FUNCTION_NAMES.filter((n) => (n === 'jwtAuthorizer' ? config.authMode === 'jwt' : n === 'lnurlAuth' ? lnurlEnabled(config) : true));
+  return FUNCTION_NAMES.filter((n) =>
+    n === 'jwtAuthorizer' ? config.authMode === 'jwt' : n === 'lnurlAuth' ? lnurlEnabled(config) : true,
+  );
 }
-const lnurlEnabled = (c: { lnurlAuth?: { enabled?: unknown } | undefined }): boolean => !!c.lnurlAuth && c.lnurlAuth.enabled !== false && c.lnurlAuth.enabled !== 'false';
+const lnurlEnabled = (c: { lnurlAuth?: { enabled?: unknown } | undefined }): boolean =>
+  !!c.lnurlAuth && c.lnurlAuth.enabled !== false && c.lnurlAuth.enabled !== 'false';
 
 /** Options each function has before the operator's. */
 const BUILT_IN_FUNCTION_OPTIONS: Partial<Record<VssFunctionName, FunctionConfig>> = { sweepChunks: SWEEPER_BUILT_IN_OPTIONS };
 
-type Loose = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: the cross-field rules read a value the schema may have rejected in part; each checks types itself.
+type Loose = Record<string, any>;
 
 /**
  * The rules between settings, on the (possibly partly invalid) parsed value: each looks only at
@@ -228,31 +281,45 @@ function crossFieldProblems(c: Loose, n: (path: string) => string): string[] {
   const mode = c['authMode'];
   const { jwt, cognito, table, alarms, domain } = c;
   if (mode === 'none' && c['allowUnauthenticated'] !== true) {
-    problems.push(`${n('authMode')} "none" makes every caller the same user and is refused; set ${n('allowUnauthenticated')} to true only for a throwaway test deployment`);
+    problems.push(
+      `${n('authMode')} "none" makes every caller the same user and is refused; set ${n('allowUnauthenticated')} to true only for a throwaway test deployment`,
+    );
   }
-  if (jwt && mode !== 'jwt') problems.push(`${n('jwt')} is set but ${n('authMode')} is "${mode}" (jwt settings apply only to authMode "jwt")`);
+  if (jwt && mode !== 'jwt')
+    problems.push(`${n('jwt')} is set but ${n('authMode')} is "${mode}" (jwt settings apply only to authMode "jwt")`);
   if (cognito && mode !== 'cognito') problems.push(`${n('cognito')} is set but ${n('authMode')} is "${mode}"`);
   if (lnurlEnabled(c) && mode !== 'jwt') problems.push(`${n('lnurlAuth')} issues JWTs and needs ${n('authMode')} "jwt" (got "${mode}")`);
   if (mode === 'jwt' && !jwt?.publicKeyPem && !jwt?.jwksUrl && !lnurlEnabled(c)) {
-    problems.push(`${n('authMode')} "jwt" needs a key to verify tokens: set ${n('jwt.publicKeyPem')}, ${n('jwt.jwksUrl')}, or enable ${n('lnurlAuth')}`);
+    problems.push(
+      `${n('authMode')} "jwt" needs a key to verify tokens: set ${n('jwt.publicKeyPem')}, ${n('jwt.jwksUrl')}, or enable ${n('lnurlAuth')}`,
+    );
   }
   if (table && typeof table === 'object') {
     if (table.existingTableArn !== undefined && Object.keys(table).some((k) => k !== 'existingTableArn')) {
-      problems.push(`${n('table.existingTableArn')} cannot be combined with other ${n('table')} settings (they apply only to a table the stack creates)`);
+      problems.push(
+        `${n('table.existingTableArn')} cannot be combined with other ${n('table')} settings (they apply only to a table the stack creates)`,
+      );
     }
     const p = table.provisioned;
-    if (table.billingMode === 'PROVISIONED' && !p) problems.push(`${n('table.billingMode')} "PROVISIONED" requires ${n('table.provisioned')}`);
-    if (p && table.billingMode !== 'PROVISIONED') problems.push(`${n('table.provisioned')} requires ${n('table.billingMode')} "PROVISIONED"`);
+    if (table.billingMode === 'PROVISIONED' && !p)
+      problems.push(`${n('table.billingMode')} "PROVISIONED" requires ${n('table.provisioned')}`);
+    if (p && table.billingMode !== 'PROVISIONED')
+      problems.push(`${n('table.provisioned')} requires ${n('table.billingMode')} "PROVISIONED"`);
     for (const rw of ['Read', 'Write']) {
       const [min, max] = [p?.[`min${rw}Capacity`], p?.[`max${rw}Capacity`]];
-      if (typeof min === 'number' && typeof max === 'number' && min > max) problems.push(`${n('table.provisioned')}: min${rw}Capacity (${min}) exceeds max${rw}Capacity (${max})`);
+      if (typeof min === 'number' && typeof max === 'number' && min > max)
+        problems.push(`${n('table.provisioned')}: min${rw}Capacity (${min}) exceeds max${rw}Capacity (${max})`);
     }
   }
   // Concurrency after merging built-in options, defaults and the function's own: Lambda refuses
   // provisioned concurrency above the reserved concurrency in force.
   const fns: Loose = c['functions'] ?? {};
   for (const name of deployedFunctions(c)) {
-    const layers: Array<[string, Loose | undefined]> = [['built-in', BUILT_IN_FUNCTION_OPTIONS[name]], [n('functions.defaults'), fns['defaults']], [n(`functions.${name}`), fns[name]]];
+    const layers: Array<[string, Loose | undefined]> = [
+      ['built-in', BUILT_IN_FUNCTION_OPTIONS[name]],
+      [n('functions.defaults'), fns['defaults']],
+      [n(`functions.${name}`), fns[name]],
+    ];
     let reserved: [number, string] | undefined;
     let provisioned: [number, string] | undefined;
     for (const [from, o] of layers) {
@@ -269,9 +336,12 @@ function crossFieldProblems(c: Loose, n: (path: string) => string): string[] {
     problems.push(`${n('alarms.topicArn')} and ${n('alarms.emails')} are mutually exclusive (subscribe the addresses to your own topic)`);
   }
   if (domain && typeof domain === 'object') {
-    if ((domain.hostedZoneId === undefined) !== (domain.hostedZoneName === undefined)) problems.push(`${n('domain.hostedZoneId')} and ${n('domain.hostedZoneName')} go together`);
+    if ((domain.hostedZoneId === undefined) !== (domain.hostedZoneName === undefined))
+      problems.push(`${n('domain.hostedZoneId')} and ${n('domain.hostedZoneName')} go together`);
     if (domain.certificateArn === undefined && domain.hostedZoneId === undefined) {
-      problems.push(`${n('domain')} needs ${n('domain.certificateArn')}, or ${n('domain.hostedZoneId')} to create a DNS-validated certificate in`);
+      problems.push(
+        `${n('domain')} needs ${n('domain.certificateArn')}, or ${n('domain.hostedZoneId')} to create a DNS-validated certificate in`,
+      );
     }
   }
   return problems;

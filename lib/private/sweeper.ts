@@ -29,7 +29,10 @@ export function createSweeper(scope: Construct, functions: FunctionFactory, tabl
   const fn = functions.create({
     name: 'sweepChunks',
     environment: { [ENV.tableName]: table.table.tableName, [ENV.sweepGraceSeconds]: String(SWEEP_GRACE.toSeconds()) },
-    defaults: { timeout: Duration.seconds(SWEEPER_BUILT_IN_OPTIONS.timeoutSeconds), reservedConcurrency: SWEEPER_BUILT_IN_OPTIONS.reservedConcurrency },
+    defaults: {
+      timeout: Duration.seconds(SWEEPER_BUILT_IN_OPTIONS.timeoutSeconds),
+      reservedConcurrency: SWEEPER_BUILT_IN_OPTIONS.reservedConcurrency,
+    },
   });
   grantTableAccess(fn, table, SWEEPER_TABLE_ACCESS);
   const rule = new events.Rule(scope, 'SweepSchedule', {

@@ -52,7 +52,9 @@ function createTable(scope: Construct, options: VssTableOptions): VssTableResour
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
     deletionProtection: true,
     removalPolicy: RemovalPolicy.RETAIN,
-    ...(key ? { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: key } : { encryption: dynamodb.TableEncryption.DEFAULT }),
+    ...(key
+      ? { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: key }
+      : { encryption: dynamodb.TableEncryption.DEFAULT }),
   });
   table.addLocalSecondaryIndex({
     indexName: TABLE_LAYOUT.creationIndex.name,
@@ -72,8 +74,12 @@ function createTable(scope: Construct, options: VssTableOptions): VssTableResour
   });
   if (provisioned && cap) {
     const target = cap.targetUtilizationPercent ?? DEFAULT_TARGET_UTILIZATION_PERCENT;
-    table.autoScaleReadCapacity({ minCapacity: cap.minReadCapacity, maxCapacity: cap.maxReadCapacity }).scaleOnUtilization({ targetUtilizationPercent: target });
-    table.autoScaleWriteCapacity({ minCapacity: cap.minWriteCapacity, maxCapacity: cap.maxWriteCapacity }).scaleOnUtilization({ targetUtilizationPercent: target });
+    table
+      .autoScaleReadCapacity({ minCapacity: cap.minReadCapacity, maxCapacity: cap.maxReadCapacity })
+      .scaleOnUtilization({ targetUtilizationPercent: target });
+    table
+      .autoScaleWriteCapacity({ minCapacity: cap.minWriteCapacity, maxCapacity: cap.maxWriteCapacity })
+      .scaleOnUtilization({ targetUtilizationPercent: target });
     // A throttled GSI throttles the table's writes: the sweep index scales with it.
     table
       .autoScaleGlobalSecondaryIndexWriteCapacity(sweep.name, { minCapacity: cap.minWriteCapacity, maxCapacity: cap.maxWriteCapacity })

@@ -58,7 +58,8 @@ function describeFunction(o: VssFunctionOptions | undefined): Record<string, unk
   return { ...rest, ...(timeout !== undefined ? { timeoutSeconds: seconds(timeout) } : {}) };
 }
 
-const defined = (o: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined));
+const defined = (o: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined));
 
 /** The props in the shape of the deployment config. */
 export function describeProps(props: VssServiceProps): Record<string, unknown> {
@@ -68,8 +69,15 @@ export function describeProps(props: VssServiceProps): Record<string, unknown> {
   return defined({
     authMode: auth.mode,
     allowUnauthenticated: auth.mode === 'none' ? true : undefined,
-    jwt: auth.jwtOptions && defined({ ...auth.jwtOptions, resultsCacheTtl: undefined, cacheTtlSeconds: seconds(auth.jwtOptions.resultsCacheTtl) }),
-    cognito: auth.cognitoOptions && defined({ userPoolArn: auth.cognitoOptions.userPool ? GIVEN : undefined, cacheTtlSeconds: seconds(auth.cognitoOptions.resultsCacheTtl) }),
+    jwt:
+      auth.jwtOptions &&
+      defined({ ...auth.jwtOptions, resultsCacheTtl: undefined, cacheTtlSeconds: seconds(auth.jwtOptions.resultsCacheTtl) }),
+    cognito:
+      auth.cognitoOptions &&
+      defined({
+        userPoolArn: auth.cognitoOptions.userPool ? GIVEN : undefined,
+        cacheTtlSeconds: seconds(auth.cognitoOptions.resultsCacheTtl),
+      }),
     lnurlAuth: props.lnurlAuth && defined({ enabled: true, tokenTtlSeconds: seconds(props.lnurlAuth.tokenTtl) }),
     table:
       props.existingTable || t
@@ -78,7 +86,12 @@ export function describeProps(props: VssServiceProps): Record<string, unknown> {
             ...(t
               ? {
                   tableName: t.tableName,
-                  billingMode: t.billingMode === undefined ? undefined : t.billingMode === dynamodb.BillingMode.PROVISIONED ? 'PROVISIONED' : 'PAY_PER_REQUEST',
+                  billingMode:
+                    t.billingMode === undefined
+                      ? undefined
+                      : t.billingMode === dynamodb.BillingMode.PROVISIONED
+                        ? 'PROVISIONED'
+                        : 'PAY_PER_REQUEST',
                   provisioned: cap && defined({ ...cap }),
                   customerManagedKey: t.encryption === undefined ? undefined : t.encryption.kind === 'customerManaged',
                 }
@@ -125,7 +138,9 @@ function executionLogLevelName(level: apigw.MethodLoggingLevel): string {
 /** Throws VssConfigError listing every problem of the props, each under its prop name. */
 export function validateProps(props: VssServiceProps): void {
   if (!(props?.auth instanceof VssAuth)) {
-    throw new VssConfigError('Invalid VssService configuration', ['auth is required: VssAuth.jwt(), VssAuth.cognito(), VssAuth.signature() or VssAuth.none({...})']);
+    throw new VssConfigError('Invalid VssService configuration', [
+      'auth is required: VssAuth.jwt(), VssAuth.cognito(), VssAuth.signature() or VssAuth.none({...})',
+    ]);
   }
   const { problems } = configProblems(describeProps(props), { refs: 'object', name: propName });
   if (problems.length > 0) throw new VssConfigError('Invalid VssService configuration', problems);

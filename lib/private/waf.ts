@@ -37,7 +37,14 @@ export const MANAGED_RULE_GROUPS: ReadonlyArray<{ readonly name: string; readonl
   },
   {
     name: 'AWSManagedRulesCommonRuleSet',
-    countOnly: ['NoUserAgent_HEADER', 'SizeRestrictions_BODY', 'CrossSiteScripting_BODY', 'GenericLFI_BODY', 'GenericRFI_BODY', 'EC2MetaDataSSRF_BODY'],
+    countOnly: [
+      'NoUserAgent_HEADER',
+      'SizeRestrictions_BODY',
+      'CrossSiteScripting_BODY',
+      'GenericLFI_BODY',
+      'GenericRFI_BODY',
+      'EC2MetaDataSSRF_BODY',
+    ],
   },
 ];
 
@@ -68,7 +75,13 @@ export function createWaf(scope: Construct, api: apigw.RestApi, options: VssWafO
       name: 'per-ip-rate',
       priority: 1,
       action: { block: {} },
-      statement: { rateBasedStatement: { limit: options.perIpLimit ?? WAF_DEFAULTS.perIpLimit, evaluationWindowSec: windowSec, aggregateKeyType: 'IP' } },
+      statement: {
+        rateBasedStatement: {
+          limit: options.perIpLimit ?? WAF_DEFAULTS.perIpLimit,
+          evaluationWindowSec: windowSec,
+          aggregateKeyType: 'IP',
+        },
+      },
       visibilityConfig: visibility('per-ip-rate'),
     },
   ];

@@ -23,8 +23,7 @@ function runtimeImports(file: string): { files: string[]; packages: string[] } {
     if (spec.startsWith('.')) {
       const ts = path.resolve(path.dirname(file), spec.replace(/\.js$/, '.ts'));
       files.push(existsSync(ts) ? ts : path.resolve(path.dirname(file), spec)); // generated code is .js
-    }
-    else packages.push(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
+    } else packages.push(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
   }
   return { files, packages };
 }
@@ -39,7 +38,7 @@ function importGraph(entry: string): { files: Set<string>; packages: Set<string>
     files.add(file);
     if (!file.endsWith('.ts')) continue; // generated JavaScript: a leaf here
     const found = runtimeImports(file);
-    found.packages.forEach((p) => packages.add(p));
+    for (const p of found.packages) packages.add(p);
     todo.push(...found.files);
   }
   return { files, packages };
@@ -51,7 +50,10 @@ describe('layering', () => {
   const graph = importGraph(path.join(PROJECT_ROOT, 'lib', 'index.ts'));
 
   it('lib/ loads from lambda/ only the contract and constant modules that import nothing', () => {
-    const lambdaModules = [...graph.files].map(rel).filter((f) => f.startsWith('lambda/')).sort();
+    const lambdaModules = [...graph.files]
+      .map(rel)
+      .filter((f) => f.startsWith('lambda/'))
+      .sort();
     expect(lambdaModules).toEqual(['lambda/contract.ts', 'lambda/core/limits.ts', 'lambda/store/table-layout.ts']);
     for (const f of lambdaModules) expect(runtimeImports(path.join(PROJECT_ROOT, f)), f).toEqual({ files: [], packages: [] });
   });

@@ -20,7 +20,10 @@ describe('stateful and address-bearing logical IDs (a contract with every deploy
       auth: VssAuth.jwt(),
       lnurlAuth: {},
       tableOptions: { encryption: VssTableEncryption.customerManaged() },
-      domain: { domainName: 'vss.example.com', certificate: acm.Certificate.fromCertificateArn(scope, 'Cert', 'arn:aws:acm:eu-west-1:111122223333:certificate/abc') },
+      domain: {
+        domainName: 'vss.example.com',
+        certificate: acm.Certificate.fromCertificateArn(scope, 'Cert', 'arn:aws:acm:eu-west-1:111122223333:certificate/abc'),
+      },
     }));
     expect(idsOf(template, 'AWS::DynamoDB::Table')).toEqual(['VssLnurlChallengesE31D4C1D', 'VssTable40F1830D']);
     expect(idsOf(template, 'AWS::KMS::Key')).toEqual(['VssLnurlSigningKeyB00215DA', 'VssTableKey290026EC']);
