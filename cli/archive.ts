@@ -162,9 +162,12 @@ export async function* readArchive(source: AsyncIterable<Buffer | Uint8Array | s
   yield header;
   let items = 0;
   for (;;) {
-    const tag = (await r.need(1, 'item or trailer'))[0];
+    // The trailer is not part of the checksum: its tag is hashed only once it is an item's.
+    const tagByte = await r.need(1, 'item or trailer', false);
+    const tag = tagByte[0];
     if (tag === TRAILER_TAG) break;
     if (tag !== ITEM_TAG) throw new ArchiveError(`the archive is corrupt (unknown record type at byte ${r.offset - 1})`);
+    r.hash.update(tagByte);
     const keyLength = (await r.need(4, 'key length')).readUInt32BE(0);
     if (keyLength > MAX_KEY_BYTES) throw new ArchiveError(`the archive is corrupt (impossible key length at byte ${r.offset - 4})`);
     let key: string;

@@ -14,6 +14,8 @@ export const EXIT = {
   conflict: 5,
   /** --verify found differences between source and target. */
   verifyMismatch: 6,
+  /** Some rows could not be migrated (each reason counted in the report); the rest were. */
+  incomplete: 7,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

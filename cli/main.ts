@@ -8,12 +8,15 @@ import { ArchiveError } from './archive.js';
 import { registerCopy } from './commands/copy.js';
 import { registerExport } from './commands/export.js';
 import { registerImport } from './commands/import.js';
+import { registerPgExport } from './commands/pg-export.js';
+import { registerPgImport } from './commands/pg-import.js';
 import { registerAdminCommands } from './commands/admin/index.js';
 import { CliError } from './errors.js';
 import { EXIT } from './exit-codes.js';
 import { VssRequestError } from '../client/vss-client.js';
+import { isVssError } from '../lambda/core/errors.js';
 
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerExport, registerImport, registerCopy, (p) => registerAdminCommands(p)];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerExport, registerImport, registerCopy, registerPgImport, registerPgExport, (p) => registerAdminCommands(p)];
 
 export function buildProgram(): Command {
   const program = new Command('vss')
@@ -43,6 +46,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (e instanceof VssRequestError) {
       const hint = e.isAuth ? ' Check the auth options (--header / --signing-key).' : e.status === 0 || e.status >= 500 ? ' The server did not answer after retries; run again later (re-runs converge).' : '';
       process.stderr.write(`vss: ${e.message}.${hint}\n`);
+      return EXIT.remote;
+    }
+    if (isVssError(e)) {
+      // The store's retry wrapper gives up with a 500 whose cause is the DynamoDB error.
+      const cause = (e as { cause?: Error }).cause;
+      process.stderr.write(`vss: DynamoDB request failed after retries: ${cause?.message ?? e.message}. Re-runs converge: run again.\n`);
+      return EXIT.remote;
+    }
+    if ((e as { $metadata?: unknown })?.$metadata !== undefined) {
+      const err = e as Error;
+      process.stderr.write(`vss: DynamoDB refused a request: ${err.name}: ${err.message}. Check --table, --region, --dynamodb-endpoint and the credentials.\n`);
       return EXIT.remote;
     }
     if (e instanceof CliError) {

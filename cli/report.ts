@@ -22,6 +22,8 @@ export function summaryLine(report: Report): string {
 
 export function printReport(report: Report, options: ReportOptions): void {
   const out = options.stdoutIsData ? process.stderr : process.stdout;
+  // Peak resident memory of the whole run (maxRSS is in KiB): the streaming promise, measured.
+  report = { ...report, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
   out.write(options.json ? `${JSON.stringify(report)}\n` : `${summaryLine(report)}\n`);
 }
 

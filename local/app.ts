@@ -143,7 +143,7 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
   }
 }
 
-export function isLoopback(endpoint: string): boolean {
+function isLoopback(endpoint: string): boolean {
   try {
     const host = new URL(endpoint).hostname;
     return host === 'localhost' || host === '[::1]' || host === '::1' || host.startsWith('127.');

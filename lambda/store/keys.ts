@@ -44,3 +44,11 @@ export function keyOfSortKey(sk: Uint8Array): string {
 export function sortKeyLength(key: string): number {
   return key === '' ? 1 : Buffer.byteLength(key, 'utf8');
 }
+
+/** The inverse of partitionKeyOf (for admin tools that Scan the table); undefined if malformed. */
+export function scopeOfPartitionKey(pk: string): Scope | undefined {
+  const colon = pk.indexOf(':');
+  const length = Number(pk.slice(0, colon));
+  if (colon < 1 || !/^[0-9]+$/.test(pk.slice(0, colon)) || pk[colon + 1 + length] !== ':') return undefined;
+  return { userToken: pk.slice(colon + 1, colon + 1 + length), storeId: pk.slice(colon + 2 + length) };
+}

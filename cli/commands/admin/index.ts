@@ -6,16 +6,21 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { appendFile } from 'node:fs/promises';
 import { eraseUser, type EraseResult } from '../../admin/erase-user.js';
-import { adminClient } from '../../admin/client.js';
 import { recountUser } from '../../admin/recount.js';
 import { setQuota, type QuotaOverride } from '../../admin/set-quota.js';
 import { allUsersReport, toCsv, toTable, top, userReport, type Ranking, type UserReport } from '../../admin/usage-report.js';
 import { userHashHex } from '../../../lambda/provider/events.js';
+import { dynamoClient } from '../../pg/table-io.js';
+import { endpointOf } from '../pg-common.js';
 
 interface TableFlags {
   dynamodbEndpoint?: string;
+  region?: string;
   table: string;
 }
+
+/** The table's client: a local engine on loopback, AWS otherwise (the same as the pg commands). */
+const adminClient = (flags: TableFlags) => dynamoClient(endpointOf({ ...flags, concurrency: 1 }), flags.region);
 
 /** What the commands write to; injectable for tests. */
 export interface AdminIo {
@@ -33,7 +38,8 @@ const defaultIo: AdminIo = {
 function tableOptions(cmd: Command): Command {
   return cmd
     .option('--dynamodb-endpoint <url>', 'DynamoDB endpoint (a local engine, e.g. the one `npm start` runs); default: AWS from the SDK chain')
-    .requiredOption('--table <name>', 'the VSS table name (the stack output TableName)');
+    .requiredOption('--table <name>', 'the VSS table name (the stack output TableName)')
+    .option('--region <region>', 'AWS region (default: the AWS SDK chain, e.g. AWS_REGION)');
 }
 
 const nonNegativeInt = (v: string): number => {
@@ -58,7 +64,7 @@ export function registerAdminCommands(program: Command, io: AdminIo = defaultIo)
     .option('--scan', 'also find stores by scanning the whole table (for data written before usage metering was on)')
     .option('--audit-log <path>', 'append the audit line to this file', 'vss-audit.log')
     .action(async (flags: TableFlags & { user: string; yes?: boolean; scan?: boolean; auditLog: string }) => {
-      const client = adminClient(flags.dynamodbEndpoint);
+      const client = adminClient(flags);
       try {
         const result = await eraseUser({
           client,
@@ -98,7 +104,7 @@ export function registerAdminCommands(program: Command, io: AdminIo = defaultIo)
     .addOption(new Option('--json', 'JSON output').conflicts('csv'))
     .option('--csv', 'CSV output')
     .action(async (flags: TableFlags & { user?: string; top: number; from?: string; to?: string; recount?: boolean; json?: boolean; csv?: boolean }) => {
-      const client = adminClient(flags.dynamodbEndpoint);
+      const client = adminClient(flags);
       const o = { client, tableName: flags.table, ...(flags.from ? { from: flags.from } : {}), ...(flags.to ? { to: flags.to } : {}) };
       try {
         if (flags.recount) {
@@ -127,7 +133,7 @@ export function registerAdminCommands(program: Command, io: AdminIo = defaultIo)
     .option('--max-keys <n|default>', 'most keys over all stores', override)
     .option('--max-bytes <n|default>', 'most bytes (keys + values) over all stores', override)
     .action(async (flags: TableFlags & { user: string; maxKeys?: QuotaOverride; maxBytes?: QuotaOverride }) => {
-      const client = adminClient(flags.dynamodbEndpoint);
+      const client = adminClient(flags);
       try {
         await setQuota({ client, tableName: flags.table }, flags.user, flags.maxKeys, flags.maxBytes);
         io.out(`quota of user ${userHashHex(flags.user)}: max keys ${flags.maxKeys ?? 'unchanged'}, max bytes ${flags.maxBytes ?? 'unchanged'}\n`);

@@ -1,0 +1,133 @@
+/**
+ * `vss pg-import`: every row of the reference server's PostgreSQL `vss_db` into this project's
+ * DynamoDB table, with exact versions and the reference's creation order (docs/migration.md).
+ */
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { MAX_KEY_BYTES, MAX_REQUEST_BODY_BYTES } from '../../lambda/core/limits.js';
+import { partitionKeyOf, sortKeyLength } from '../../lambda/store/keys.js';
+import { CliError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
+import { forEachConcurrent } from '../ordered.js';
+import { Comparer, comparisonReport } from '../pg/compare.js';
+import { openSnapshot, type SourceRow } from '../pg/pg-source.js';
+import { bulkTable, dynamoClient, scanRecords, seqFor, writeRecord, type SeqRecord } from '../pg/table-io.js';
+import { startProgress } from '../progress.js';
+import { elapsedSeconds, printReport, redactUrl } from '../report.js';
+import { addPgOptions, endpointOf, postgresUrl, type PgCommonOptions } from './pg-common.js';
+
+interface PgImportOptions extends PgCommonOptions {
+  dryRun?: boolean;
+  nullValues: 'skip' | 'empty';
+}
+
+/** Why a row cannot be imported, or undefined when it can. */
+export function rejectReason(row: SourceRow, nullValues: 'skip' | 'empty'): string | undefined {
+  if (row.value === null && nullValues === 'skip') return 'value is NULL';
+  if (sortKeyLength(row.key) > MAX_KEY_BYTES) return `key longer than ${MAX_KEY_BYTES} bytes of UTF-8`;
+  if ((row.value?.length ?? 0) > MAX_REQUEST_BODY_BYTES) return `value larger than ${MAX_REQUEST_BODY_BYTES} bytes (more than the service can return)`;
+  return undefined;
+}
+
+export function registerPgImport(program: Command): void {
+  const cmd = program
+    .command('pg-import')
+    .description("import every user's stores from the reference server's PostgreSQL into this project's DynamoDB table")
+    .option('--dry-run', 'read and check every row, write nothing')
+    .addOption(
+      new Option('--null-values <policy>', 'rows whose value is NULL (the reference cannot serve them): skip (reported), or empty (import an empty value)').choices(['skip', 'empty']).default('skip'),
+    );
+  addPgOptions(cmd);
+  cmd.action(async (opts: PgImportOptions) => {
+    const started = Date.now();
+    const pgUrl = postgresUrl(opts);
+    const client = dynamoClient(endpointOf(opts), opts.region);
+    const table = bulkTable(client, opts.table);
+    const snapshot = await openSnapshot(pgUrl);
+    const progress = startProgress({ label: opts.dryRun ? 'pg-import (dry run)' : 'pg-import', total: snapshot.rows, quiet: !!opts.quiet });
+    const users = new Set<string>();
+    const stores = new Set<string>();
+    const counts = { rows: 0, keys: 0, bytes: 0, written: 0, unchanged: 0, newerInTarget: 0, globalVersionRecords: 0 };
+    const skipped = new Map<string, number>();
+    const skippedExamples: string[] = [];
+    const comparer = opts.verify ? new Comparer() : undefined;
+    try {
+      async function* accepted(): AsyncGenerator<SeqRecord> {
+        for await (const row of snapshot.read()) {
+          counts.rows++;
+          const reason = rejectReason(row, opts.nullValues);
+          // --verify checks what was to be imported; skipped rows are reported on their own.
+          if (!reason) comparer?.addSource({ ...row, order: row.sortOrder });
+          if (reason) {
+            skipped.set(reason, (skipped.get(reason) ?? 0) + 1);
+            if (skippedExamples.length < 20) skippedExamples.push(`${JSON.stringify([row.userToken, row.storeId, row.key])}: ${reason}`);
+            progress.add(1, 0);
+            continue;
+          }
+          users.add(row.userToken);
+          stores.add(partitionKeyOf(row));
+          if (row.key === 'global_version') counts.globalVersionRecords++;
+          else counts.keys++;
+          yield { userToken: row.userToken, storeId: row.storeId, key: row.key, version: row.version, seq: seqFor(row.key, row.sortOrder), value: row.value ?? new Uint8Array(0) };
+        }
+      }
+      await forEachConcurrent(accepted(), opts.dryRun ? 1 : opts.concurrency, async (r) => {
+        counts.bytes += r.value.length;
+        if (!opts.dryRun) counts[await writeRecordOutcome(r)]++;
+        progress.add(1, r.value.length);
+      });
+    } finally {
+      progress.stop();
+      await snapshot.close();
+    }
+
+    async function writeRecordOutcome(r: SeqRecord): Promise<'written' | 'unchanged' | 'newerInTarget'> {
+      const outcome = await writeRecord(table, r);
+      return outcome === 'newer' ? 'newerInTarget' : outcome;
+    }
+
+    let verified: ReturnType<Comparer['result']> | undefined;
+    if (comparer && !opts.dryRun) {
+      const check = startProgress({ label: 'verify', total: counts.rows, quiet: !!opts.quiet });
+      for await (const r of scanRecords(table, Math.min(8, opts.concurrency))) {
+        comparer.addTarget({ ...r, order: r.seq });
+        check.add(1, r.value.length);
+      }
+      check.stop();
+      verified = comparer.result();
+    }
+    const seconds = elapsedSeconds(started);
+    const skippedTotal = [...skipped.values()].reduce((a, b) => a + b, 0);
+    printReport(
+      {
+        command: 'pg-import',
+        dryRun: !!opts.dryRun,
+        rows: counts.rows,
+        users: users.size,
+        stores: stores.size,
+        keys: counts.keys,
+        globalVersionRecords: counts.globalVersionRecords,
+        bytes: counts.bytes,
+        written: counts.written,
+        unchanged: counts.unchanged,
+        newerInTarget: counts.newerInTarget,
+        skipped: skippedTotal,
+        seconds,
+        rowsPerSecond: Math.round(counts.rows / Math.max(seconds, 0.01)),
+        requests: table.usage.requests,
+        capacityUnits: Math.round(table.usage.capacityUnits),
+        retries: table.usage.retries,
+        source: redactUrl(pgUrl),
+        table: opts.table,
+        skippedReasons: Object.fromEntries(skipped),
+        skippedExamples,
+        ...(verified ? comparisonReport(verified) : {}),
+      },
+      { json: !!opts.json },
+    );
+    if (verified && !comparisonReport(verified)['verified']) {
+      throw new CliError('verification found differences between PostgreSQL and the table (listed in the report)', EXIT.verifyMismatch);
+    }
+    if (skippedTotal > 0) throw new CliError(`${skippedTotal} rows were not imported (reasons in the report); everything else was`, EXIT.incomplete);
+  });
+}
