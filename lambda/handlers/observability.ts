@@ -97,7 +97,8 @@ export function observeOutcome(outcome: Observed, event: APIGatewayProxyEvent): 
     metrics.addMetric(METRIC_NAMES.authFailures, MetricUnit.Count, status === 401 ? 1 : 0);
     metrics.addMetric(METRIC_NAMES.clientErrors, MetricUnit.Count, status >= 400 && status < 500 && status !== 409 ? 1 : 0);
     metrics.addMetric(METRIC_NAMES.errors, MetricUnit.Count, status >= 500 ? 1 : 0);
-    metrics.addMetric(METRIC_NAMES.throttled, MetricUnit.Count, status === 429 ? 1 : 0);
+    // Only the per-user rate limit answers 429 here, so without it nothing changes in the metrics.
+    if (status === 429) metrics.addMetric(METRIC_NAMES.throttled, MetricUnit.Count, 1);
     metrics.publishStoredMetrics();
   } catch {
     // Observation must never turn a response into a failure.
