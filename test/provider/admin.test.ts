@@ -13,6 +13,9 @@ import { ErrorCode } from '../../lambda/core/errors.js';
 import { registryKeyOf, userPartitionKey } from '../../lambda/provider/meta-keys.js';
 import { registerAdminCommands } from '../../cli/commands/admin/index.js';
 import { userReport } from '../../cli/admin/usage-report.js';
+import { eraseUser } from '../../cli/admin/erase-user.js';
+import { DynamoDbStore } from '../../lambda/store/dynamodb-store.js';
+import { localClient } from '../../local/engines.js';
 import type { LocalVss } from '../../local/app.js';
 import { engines, kv, post, startVssOn } from '../support/local-vss.js';
 import { census, decodeError, expectStatus, SigUser } from './support.js';
@@ -159,6 +162,38 @@ describe.each(engines())('usage and erasing users on $name', (engine) => {
     // The erased user's wallet still works, starting from nothing.
     const again = victim.client(local.url, 'w1');
     expect(await again.getValue('a')).toBe(404);
+  });
+
+  it('finishes an interrupted erase when run again', async () => {
+    const victim = new SigUser();
+    await mixedWorkload(victim, 'a');
+    await mixedWorkload(victim, 'b');
+    // A client whose second BatchWriteItem fails for good: the erase stops half-way.
+    const flaky = localClient(endpoint);
+    let batches = 0;
+    flaky.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'BatchWriteItemCommand' && ++batches === 2) throw Object.assign(new Error('cut'), { name: 'ValidationException' });
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    await expect(eraseUser({ client: flaky, tableName: local.tableName, userToken: victim.token, apply: true })).rejects.toThrow('cut');
+    flaky.destroy();
+    expect([...(await allItems(local)).keys()].filter((id) => isUsersItem(id, victim.token)).length).toBeGreaterThan(0);
+    const again = await eraseUser({ client: local.client, tableName: local.tableName, userToken: victim.token, apply: true });
+    expect(again.stores.map((st) => st.storeId)).toEqual(['a', 'b']);
+    expect([...(await allItems(local)).keys()].filter((id) => isUsersItem(id, victim.token))).toEqual([]);
+  });
+
+  it('finds stores written before metering was on only with --scan', async () => {
+    const user = `pre-metering-${randomBytes(4).toString('hex')}`;
+    const plain = new DynamoDbStore({ client: local.client, tableName: local.tableName });
+    await plain.write({ userToken: user, storeId: 'old' }, [{ kind: 'put', key: 'k', precondition: { kind: 'none' }, version: 1n, value: new Uint8Array(3), recreated: false }]);
+    const args = ['erase-user', '--dynamodb-endpoint', endpoint, '--table', local.tableName, '--user', user, '--audit-log', join(auditDir, 'scan.log'), '--yes'];
+    expect((await admin(args)).out).toContain('deleted: 0 stores');
+    expect((await admin([...args, '--scan'])).out).toMatch(/deleted store "old": 1 records/);
+    expect([...(await allItems(local)).keys()].filter((id) => isUsersItem(id, user))).toEqual([]);
   });
 
   it('offers no way to erase or report through the VSS API', async () => {
