@@ -7,7 +7,7 @@
  * Dynoxide counts capacity as AWS does; DynamoDB Local under-counts transactions.
  *   npx tsx bench/provider.ts [dynoxide|dynamodb-local]
  */
-import { type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
+import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
 import Long from 'long';
 import { eraseUser } from '../cli/admin/erase-user.js';

@@ -3,7 +3,7 @@
  * user registry (16 small Queries, no Scan), each user's usage from its user partition (one
  * Query), ranked by bytes, keys and requests; or one user's per-store and per-day detail.
  */
-import { type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { kindOfUserSortKey, META, PK, registryPartitionKey, SK, USER_REGISTRY_SHARDS, userPartitionKey } from '../../lambda/provider/meta-keys.js';
 import { MetaTable, num, queryAll, type StoreUsage } from '../../lambda/provider/usage-ledger.js';
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { Match } from 'aws-cdk-lib/assertions';
 import { ENV } from '../../lambda/contract.js';
 import { parseConfig, toServiceProps } from '../../bin/config.js';
-import { VssConfigError } from '../../lib/private/schema.js';
+import type { VssConfigError } from '../../lib/private/schema.js';
 import { actionsOfFunction, functionLogicalId, resourcesOf, statementsOfFunction, synth } from './support.js';
 
 const PROVIDER_ENV_NAMES = [ENV.usageMetering, ENV.quotaMaxKeys, ENV.quotaMaxBytes, ENV.quotaSoftPercent, ENV.rateLimitPerUser, ENV.rateLimitBurst];

@@ -24,12 +24,12 @@ const KB = 1024;
 
 /** Runs `vss admin …` in-process and returns what it printed. */
 async function admin(args: string[]): Promise<{ out: string; err: string }> {
-  let out = '';
-  let err = '';
+  const out: string[] = [];
+  const err: string[] = [];
   const program = new Command('vss').exitOverride();
-  registerAdminCommands(program, { out: (t) => void (out += t), err: (t) => void (err += t), now: () => new Date('2026-01-02T03:04:05Z') });
+  registerAdminCommands(program, { out: (t) => out.push(t), err: (t) => err.push(t), now: () => new Date('2026-01-02T03:04:05Z') });
   await program.parseAsync(['node', 'vss', 'admin', ...args]);
-  return { out, err };
+  return { out: out.join(''), err: err.join('') };
 }
 
 /** Every item of the table, keyed and sorted, for byte-wise comparison. */

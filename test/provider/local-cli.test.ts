@@ -59,11 +59,11 @@ describe('npm start provider flags', () => {
       expect(await retrying(() => c.put([kv('a', 1, 'w')]))).toBe(200);
       const flood = await Promise.all(Array.from({ length: 20 }, () => c.get('a')));
       expect(flood.filter((r) => r.status === 429).length).toBeGreaterThan(0);
-      let out = '';
+      const printed: string[] = [];
       const program = new Command('vss').exitOverride();
-      registerAdminCommands(program, { out: (t) => void (out += t), err: () => {}, now: () => new Date() });
+      registerAdminCommands(program, { out: (t) => printed.push(t), err: () => {}, now: () => new Date() });
       await program.parseAsync(['node', 'vss', 'admin', 'usage', '--dynamodb-endpoint', engine, '--table', 'vss', '--user', 'unauth-user', '--json']);
-      const total = (JSON.parse(out) as Array<Record<string, unknown>>).find((r) => r['kind'] === 'total')!;
+      const total = (JSON.parse(printed.join('')) as Array<Record<string, unknown>>).find((r) => r['kind'] === 'total')!;
       expect(total).toMatchObject({ keys: 2, bytes: 4 });
       expect(total['requests']).toBeGreaterThanOrEqual(4);
       expect(started.output()).toMatch(/write refused by quota: 2\/2 keys/);

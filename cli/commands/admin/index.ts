@@ -3,7 +3,7 @@
  * These commands use the operator's AWS credentials (or a local engine's endpoint); none of them
  * is reachable through the VSS API.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { appendFile } from 'node:fs/promises';
 import { eraseUser, type EraseResult } from '../../admin/erase-user.js';
 import { recountUser } from '../../admin/recount.js';
