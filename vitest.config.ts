@@ -1,7 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
-/** Set at what the suite reached (see CHANGELOG.md); rounded down to whole percent. */
-const COVERAGE_THRESHOLDS = { lines: 0, statements: 0, functions: 0, branches: 0 };
+/**
+ * What the whole suite reached when these were set (2026-12-01: lines 88.16%, statements 86.12%,
+ * functions 86.77%, branches 76.9%), less one point of slack for paths only some runs take
+ * (retries, timing). Raise them as tests grow; never lower them.
+ */
+const COVERAGE_THRESHOLDS = { lines: 87, statements: 85, functions: 85, branches: 75 };
 
 export default defineConfig({
   test: {

@@ -201,7 +201,7 @@ async function main(): Promise<void> {
   // --- report ---------------------------------------------------------------------------------
   const f = (x: number, d = 1) => x.toFixed(d);
   const ratio = (x: number, base: number) => `${f(x / base, 2)}×`;
-  console.log('auth placement benchmark — signature auth (spec §6.3)');
+  console.log('auth placement benchmark — signature auth (docs/protocol.md §5.1)');
   console.log(`node ${process.version}, ${ROUNDS} rounds, ${HTTP_ROUNDS} HTTP rounds, cold = median of ${COLD_PROCESSES} fresh processes`);
   console.log('');
   console.log('MEASURED in this run');

@@ -1,5 +1,5 @@
 /**
- * How callers are authenticated (spec §13.9). One of four modes, chosen with a factory so invalid
+ * How callers are authenticated (docs/protocol.md §7.9). One of four modes, chosen with a factory so invalid
  * combinations cannot be expressed:
  *
  *   VssAuth.jwt({...})        API Gateway TOKEN authorizer (Lambda, jose) on every VSS method,
@@ -89,7 +89,7 @@ export class VssAuth {
     return new VssAuth('cognito', undefined, options);
   }
 
-  /** LDK Node's signature auth (spec §6.3), verified in the handlers. */
+  /** LDK Node's signature auth (docs/protocol.md §5.1), verified in the handlers. */
   static signature(): VssAuth {
     return new VssAuth('signature', undefined, undefined);
   }

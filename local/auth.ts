@@ -2,8 +2,8 @@
  * Authentication for the local server, which plays API Gateway's authorizer with the same pure
  * verifiers the Lambda side uses (lambda/auth/):
  *   none       everyone is one user (the reference's Noop authorizer); local development only
- *   signature  spec §6.3, LDK Node main's default (`build_with_vss_store`)
- *   jwt        spec §6.1, RS256 tokens of an external issuer (--jwt-public-key PATH)
+ *   signature  docs/protocol.md §5.1, LDK Node main's default (`build_with_vss_store`)
+ *   jwt        docs/protocol.md §5.2, RS256 tokens of an external issuer (--jwt-public-key PATH)
  *   lnurl      serves the built-in LNURL-auth JWT issuer at /lnurl-auth and accepts its tokens
  *              (LDK Node 0.4–0.7 `build_with_vss_store`, main `…_and_lnurl_auth`)
  *
@@ -86,7 +86,7 @@ export async function createLocalAuth(options: LocalAuthOptions): Promise<LocalA
       return {
         authenticate: (headers) => verifySignatureHeader(headers['authorization'], now ? { nowSeconds: now() } : {}),
         extraRoutes: [],
-        description: 'auth signature (spec §6.3)',
+        description: 'auth signature (docs/protocol.md §5.1)',
       };
     case 'jwt': {
       const sources = externalJwtSources(options);

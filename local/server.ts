@@ -81,7 +81,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
     for (const route of options.extraRoutes ?? []) {
       if (await route(req, res, url)) return;
     }
-    // Exact match, query ignored (spec §2.1); anything else is 400 INVALID_REQUEST (spec §13.2).
+    // Exact match, query ignored (docs/protocol.md §2.1); anything else is 400 INVALID_REQUEST (docs/protocol.md §7.2).
     const op = url.pathname.startsWith(`${BASE_PATH}/`) ? url.pathname.slice(BASE_PATH.length + 1) : '';
     if (!isOperation(op)) return drainThen(req, res, invalidRequest('Invalid request path.'));
     if (req.method !== 'POST') return drainThen(req, res, invalidRequest(`Unsupported method ${req.method}: VSS operations are POST requests`));
@@ -146,7 +146,7 @@ function sendError(res: ServerResponse, e: VssError, close = false): void {
 function headersOf(req: IncomingMessage): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(req.headers)) {
-    // Duplicate headers: the last one wins, as in the Rust reference (spec §6).
+    // Duplicate headers: the last one wins, as in the Rust reference (docs/protocol.md §5).
     out[name.toLowerCase()] = Array.isArray(value) ? value[value.length - 1] : value;
   }
   return out;

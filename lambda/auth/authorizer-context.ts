@@ -1,5 +1,5 @@
 /**
- * Where the handlers find the authenticated user (spec §13.9): only in what API Gateway's
+ * Where the handlers find the authenticated user (docs/protocol.md §7.9): only in what API Gateway's
  * authorizer (or, locally, the local server acting as one) put into the request context — never
  * in the body or in headers the handler reads itself.
  *   Lambda authorizers of this project: context.userToken

@@ -1,5 +1,5 @@
 /**
- * JWT authentication (spec §6.1 and §13.9), with `jose`.
+ * JWT authentication (docs/protocol.md §5.2 and §7.9), with `jose`.
  *
  * Rust-reference parity by default: `authorization` must be exactly `Bearer <jwt>`; RS256 only;
  * `exp` required (a non-negative integer) with 60 s leeway; a token carrying `aud` is rejected
@@ -23,9 +23,9 @@ import { authFailure, type VssError } from '../core/errors.js';
 import { JWT_ALGORITHMS as SUPPORTED_JWT_ALGORITHMS, type JwtAlgorithm } from '../contract.js';
 export { SUPPORTED_JWT_ALGORITHMS, type JwtAlgorithm };
 
-/** Leeway on `exp` (and `nbf` when present), as in the reference (spec §6.1). */
+/** Leeway on `exp` (and `nbf` when present), as in the reference (docs/protocol.md §5.2). */
 export const JWT_LEEWAY_SECONDS = 60;
-/** The storage's limit on a user token (spec §6.2, §12.13). */
+/** The storage's limit on a user token (docs/protocol.md §5.2, §5.1). */
 export const MAX_SUB_LENGTH = 120;
 
 const BEARER = 'Bearer ';

@@ -1,5 +1,5 @@
 /**
- * The built-in LNURL-auth JWT issuer (spec §6.6, §13.9): lets LDK Node 0.4–0.7 wallets, whose VSS
+ * The built-in LNURL-auth JWT issuer (docs/protocol.md §5.3, §7.9): lets LDK Node 0.4–0.7 wallets, whose VSS
  * auth is `LnurlAuthToJwtProvider`, use this service with no other server.
  *
  *   GET <auth url>                          → 200 text/plain  <auth url>?tag=login&k1=<64 hex>

@@ -1,5 +1,5 @@
 /**
- * How a deployed VSS handler learns the user (spec §13.9), chosen by VSS_AUTH_MODE:
+ * How a deployed VSS handler learns the user (docs/protocol.md §7.9), chosen by VSS_AUTH_MODE:
  *   signature      — verify the `authorization` header here, in the handler (docs/auth.md explains
  *                    why not in a REQUEST authorizer: a fresh header per request defeats its cache)
  *   jwt, cognito   — read what API Gateway's authorizer put in the request context (jwt: our TOKEN

@@ -1,5 +1,5 @@
 /**
- * Signature ("proof of private key knowledge") authentication, spec §6.3 — the default of LDK Node
+ * Signature ("proof of private key knowledge") authentication, docs/protocol.md §5.1 — the default of LDK Node
  * main (vss-client-ng ≥ 0.5 `SigsAuthProvider`).
  *
  * The `authorization` header (no scheme prefix) is
@@ -20,11 +20,11 @@ import { createHash } from 'node:crypto';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { authFailure, type VssError } from '../core/errors.js';
 
-/** 64 ASCII bytes: the 46-character phrase followed by 18 dots (spec §6.3). */
+/** 64 ASCII bytes: the 46-character phrase followed by 18 dots (docs/protocol.md §5.1). */
 export const SIGNING_CONSTANT = 'VSS Signature Authorizer Signing Salt Constant..................';
 const SIGNING_CONSTANT_BYTES = Buffer.from(SIGNING_CONSTANT, 'ascii');
 
-/** Accepted distance between the signing time and now, either direction (spec §6.3: 24 h). */
+/** Accepted distance between the signing time and now, either direction (docs/protocol.md §5.1: 24 h). */
 export const SIGNATURE_VALIDITY_SECONDS = 86_400;
 
 const PUBKEY_HEX_LEN = 66;

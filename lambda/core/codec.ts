@@ -38,7 +38,7 @@ function keyValueOf(kv: vss.KeyValue.$Properties): KeyValueMsg {
   return { key: kv.key ?? '', version: toBigInt(kv.version as Long | number | null | undefined), value: kv.value ?? EMPTY };
 }
 
-/** Decodes a request body; any protobuf error is the client's: 400 (spec §13.2). */
+/** Decodes a request body; any protobuf error is the client's: 400 (docs/protocol.md §7.2). */
 function decodeWith<T>(decode: (b: Uint8Array) => T, body: Uint8Array, what: string): T {
   try {
     return decode(body);
@@ -103,7 +103,7 @@ export function encodeListKeyVersionsResponse(r: {
 }): Uint8Array {
   const msg: vss.ListKeyVersionsResponse.$Properties = {
     keyVersions: r.keyVersions.map((k) => ({ key: k.key, version: toLong(k.version) })),
-    // Always present, '' at the end: ldk-node 0.4–0.7 loop until they see "" (spec §3.4).
+    // Always present, '' at the end: ldk-node 0.4–0.7 loop until they see "" (docs/protocol.md §3.4).
     nextPageToken: r.nextPageToken,
   };
   if (r.globalVersion !== undefined) msg.globalVersion = toLong(r.globalVersion);

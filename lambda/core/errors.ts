@@ -1,13 +1,13 @@
 /**
  * Domain errors of the VSS protocol and the one place that maps them to HTTP statuses and
- * protobuf ErrorCodes (spec §2.3, §13.2). Anything that is not a VssError is our fault: 500.
+ * protobuf ErrorCodes (docs/protocol.md §2.3, §7.2). Anything that is not a VssError is our fault: 500.
  */
 import { vss } from './generated/vss.js';
 
 export const ErrorCode = vss.ErrorCode;
 export type ErrorCode = vss.ErrorCode;
 
-/** The fixed text every 500 carries (spec §2.3): internal details never reach the client. */
+/** The fixed text every 500 carries (docs/protocol.md §2.3): internal details never reach the client. */
 export const INTERNAL_ERROR_MESSAGE = 'Unknown Server Error occurred.';
 export const CONFLICT_MESSAGE = 'Transaction could not be completed due to a possible conflict';
 export const NO_SUCH_KEY_MESSAGE = 'Requested key not found.';
@@ -39,7 +39,7 @@ export const authFailure = (message: string): VssError => new VssError(ErrorCode
 export const throttled = (message = 'Too many requests; retry with backoff.'): VssError =>
   new VssError(ErrorCode.INTERNAL_SERVER_EXCEPTION, 429, message);
 
-/** A fault on our side after retries were exhausted; the client retries 500s (spec §7.3). */
+/** A fault on our side after retries were exhausted; the client retries 500s (docs/protocol.md §6.2). */
 export const internalError = (): VssError =>
   new VssError(ErrorCode.INTERNAL_SERVER_EXCEPTION, 500, INTERNAL_ERROR_MESSAGE);
 

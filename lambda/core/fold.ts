@@ -1,6 +1,6 @@
 /**
  * Folds the statements of one PutObjects request into at most one conditioned write per key, with
- * exactly the outcome of running them in order as the reference does (spec §3.2, §13.4):
+ * exactly the outcome of running them in order as the reference does (docs/protocol.md §3.2, §7.4):
  * transaction_items in request order, then the global-version record, then delete_items.
  * DynamoDB cannot touch one item twice in a transaction, so this happens before the store.
  */

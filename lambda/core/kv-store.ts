@@ -1,10 +1,10 @@
 /**
  * The storage contract of the service core. A KeyValueStore stores versioned records scoped to
- * (user_token, store_id); the core has already validated and folded the request (spec §13.4), so
+ * (user_token, store_id); the core has already validated and folded the request (docs/protocol.md §7.4), so
  * a store never sees two writes to one key in one call.
  */
 
-/** Whose data: user_token comes from authentication only (spec §13.9), store_id from the request. */
+/** Whose data: user_token comes from authentication only (docs/protocol.md §7.9), store_id from the request. */
 export interface Scope {
   readonly userToken: string;
   readonly storeId: string;
@@ -53,7 +53,7 @@ export interface KeyVersion {
 export interface ListQuery {
   /** Literal prefix; '' lists everything. */
   readonly prefix: string;
-  /** 0..100; 0 returns no keys (spec §3.4). */
+  /** 0..100; 0 returns no keys (docs/protocol.md §3.4). */
   readonly pageSize: number;
   /** Absent on the first page. */
   readonly pageToken?: string;

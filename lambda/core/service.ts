@@ -1,5 +1,5 @@
 /**
- * The VSS service core: the four operations of spec §3 with this project's decisions (§13),
+ * The VSS service core: the four operations of docs/protocol.md §3 with this project's decisions (§7),
  * independent of transport and of the store behind it. Input is a raw protobuf body and an
  * authenticated user; output is an HTTP-shaped response. Every response carries
  * `vss-protocol-version: 0`, and every error is a protobuf ErrorResponse mapped in one place.
@@ -96,7 +96,7 @@ export class VssService {
     validateKey(req.key);
     const found = await this.store.get(scope, req.key);
     if (found) return encodeGetObjectResponse({ key: req.key, version: found.version, value: found.value });
-    // The global version reads as 0 before it was ever set, never as a missing key (spec §3.1).
+    // The global version reads as 0 before it was ever set, never as a missing key (docs/protocol.md §3.1).
     if (req.key === GLOBAL_VERSION_KEY) return encodeGetObjectResponse({ key: req.key, version: 0n, value: EMPTY_BODY });
     throw noSuchKey();
   }
@@ -139,7 +139,7 @@ export class VssService {
       throw invalidRequest(`key_prefix is longer than ${MAX_KEY_BYTES} bytes of UTF-8`);
     }
     if (req.pageSize !== undefined && req.pageSize < 0) throw invalidRequest('page_size must not be negative');
-    if (req.pageToken === '') throw invalidRequest('Invalid page token'); // explicit "" ≠ absent (spec §13.3)
+    if (req.pageToken === '') throw invalidRequest('Invalid page token'); // explicit "" ≠ absent (docs/protocol.md §7.3)
     const pageSize = req.pageSize === undefined ? LIST_PAGE_SIZE_MAX : Math.min(req.pageSize, LIST_PAGE_SIZE_MAX);
     const page = await this.store.list(scope, {
       prefix,

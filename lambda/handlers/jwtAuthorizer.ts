@@ -1,5 +1,5 @@
 /**
- * API Gateway TOKEN authorizer for `jwt` mode (spec §6.1, §13.9). API Gateway caches its answer
+ * API Gateway TOKEN authorizer for `jwt` mode (docs/protocol.md §5.2, §7.9). API Gateway caches its answer
  * per token, so a wallet's JWT (reused until `exp − 60 s`) is verified about once per cache TTL.
  *
  * Allowed: an IAM policy for the whole API (stage/*∕*, so one cached answer serves all four

@@ -1,5 +1,5 @@
 /**
- * `GET /lnurl-auth` (no authorizer): the built-in LNURL-auth JWT issuer on AWS (spec §6.6).
+ * `GET /lnurl-auth` (no authorizer): the built-in LNURL-auth JWT issuer on AWS (docs/protocol.md §5.3).
  * Logic in ../auth/lnurl.ts; here: challenges in DynamoDB (PutItem/DeleteItem only), RS256 through
  * KMS Sign (the private key never leaves KMS), and the proxy-event adaptation.
  *

@@ -177,7 +177,7 @@ export class DynamoDbStore implements KeyValueStore {
     const pk = partitionKeyOf(scope);
     const write: KeyWrite = { kind: 'delete', key, precondition: version === 'any' ? { kind: 'none' } : { kind: 'version', version } };
     const planned: PlannedWrite = { write, seq: 0n, large: undefined, expectLarge: null, replaces: undefined };
-    // DeleteObject never conflicts (spec §3.3): a failed precondition deletes nothing.
+    // DeleteObject never conflicts (docs/protocol.md §3.3): a failed precondition deletes nothing.
     const done = await this.commit(pk, [planned], 'silent');
     if (done) await this.cleanUp(pk, planned.replaces ? [planned.replaces] : []);
   }
@@ -236,7 +236,7 @@ export class DynamoDbStore implements KeyValueStore {
       const key = keyOfSortKey(sk);
       const version = BigInt(item[A.version]!.N!);
       if (key === GLOBAL_VERSION_KEY) {
-        // Never listed (spec §3.4); its version is the store's global version.
+        // Never listed (docs/protocol.md §3.4); its version is the store's global version.
         if (firstPage) globalVersion = version;
         continue;
       }
@@ -541,7 +541,7 @@ function attrBytes(name: string, valueBytes: number): number {
   return Buffer.byteLength(name, 'utf8') + valueBytes;
 }
 
-/** Only a failed condition is a conflict (spec §13.6); everything else propagates. */
+/** Only a failed condition is a conflict (docs/protocol.md §7.6); everything else propagates. */
 function mapWriteError(e: unknown): unknown {
   const err = e as { name?: string; CancellationReasons?: { Code?: string }[] };
   if (err?.name === 'ConditionalCheckFailedException') return conflict();

@@ -1,5 +1,5 @@
 /**
- * Storage key encodings (spec §13.10, §12.12, §12.19).
+ * Storage key encodings (docs/protocol.md §7.10, §4).
  *
  * Partition key: `<length of user_token in UTF-16 units>:<user_token>:<store_id>`. The length
  * prefix makes the pair unambiguous: user `a#b` + store `c` and user `a` + store `b#c` differ,

@@ -1,5 +1,5 @@
 /**
- * Opaque ListKeyVersions page tokens (spec §13.7, §13.3).
+ * Opaque ListKeyVersions page tokens (docs/protocol.md §7.7, §7.3).
  *
  * A token is a position in the `bySeq` index: (creation position, sort key), plus a check value
  * bound to the partition and the prefix it was issued for. Tokens carry no authority: the Query

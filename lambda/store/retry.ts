@@ -1,5 +1,5 @@
 /**
- * Bounded, jittered retries of transient DynamoDB faults (spec §13.6). Only failed conditions are
+ * Bounded, jittered retries of transient DynamoDB faults (docs/protocol.md §7.6). Only failed conditions are
  * conflicts; throttling, TransactionConflict, 5xx and network faults are retried here and, when
  * the budget is spent, answered 500 so the client retries later.
  *

@@ -1,5 +1,5 @@
 /**
- * Creation positions for the `bySeq` index (spec §13.7: newest-created first, stable across
+ * Creation positions for the `bySeq` index (docs/protocol.md §7.7: newest-created first, stable across
  * updates, request order within one PutObjects).
  *
  * A position is `microseconds since the epoch × 128 + index within the request` (a request has at

@@ -1,6 +1,6 @@
 /**
  * The responses API Gateway (and WAF, through it) generates by itself, each turned into a VSS
- * protocol error (spec §12.1-2, §13.2): the mapped status, the `vss-protocol-version: 0` header
+ * protocol error (docs/protocol.md §2.2, §2.4, §7.2): the mapped status, the `vss-protocol-version: 0` header
  * and a protobuf `ErrorResponse` body built by the same codec the handlers use.
  *
  * A short ASCII `ErrorResponse` serializes to bytes that are all below 0x80, so it can be a fixed

@@ -15,11 +15,11 @@ import type { VssFunction, VssFunctionName } from '../functions.js';
 export function acknowledgeMethod(method: apigw.Method, mode: VssAuthMode | 'lnurl'): void {
   const reasons: Partial<Record<typeof mode, { apig4?: string; cog4: string }>> = {
     jwt: {
-      cog4: 'Auth mode jwt: every VSS method uses a Lambda TOKEN authorizer that verifies the bearer JWT (spec §13.9), not a Cognito authorizer.',
+      cog4: 'Auth mode jwt: every VSS method uses a Lambda TOKEN authorizer that verifies the bearer JWT (docs/protocol.md §7.9), not a Cognito authorizer.',
     },
     signature: {
       apig4:
-        'Auth mode signature: the secp256k1 proof in the Authorization header is fresh on every request, so an API Gateway authorizer could not cache it; each VSS handler verifies it before touching data (spec §13.9). The WAF per-user and per-IP rate rules and reserved concurrency protect the API.',
+        'Auth mode signature: the secp256k1 proof in the Authorization header is fresh on every request, so an API Gateway authorizer could not cache it; each VSS handler verifies it before touching data (docs/protocol.md §7.9). The WAF per-user and per-IP rate rules and reserved concurrency protect the API.',
       cog4: 'Auth mode signature: wallets authenticate with a secp256k1 signature verified in the handler, not with Cognito.',
     },
     none: {
@@ -80,7 +80,7 @@ export function acknowledgeApi(api: apigw.RestApi, executionLogLevel: apigw.Meth
   Validations.of(api).acknowledge({
     id: 'AwsSolutions-APIG2',
     reason:
-      'Bodies are binary protobuf, which API Gateway request validation (JSON schema) cannot validate; every handler decodes and validates its request and answers 400 INVALID_REQUEST_EXCEPTION (spec §13.3).',
+      'Bodies are binary protobuf, which API Gateway request validation (JSON schema) cannot validate; every handler decodes and validates its request and answers 400 INVALID_REQUEST_EXCEPTION (docs/protocol.md §7.3).',
   });
   if (executionLogLevel === apigw.MethodLoggingLevel.OFF) {
     Validations.of(api).acknowledge({

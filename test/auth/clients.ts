@@ -1,7 +1,7 @@
 /**
  * What real clients do, re-implemented independently of the server code under test:
- *   - vss-client-ng `SigsAuthProvider::build_token` (spec §6.3)
- *   - vss-client `LnurlAuthToJwtProvider` with LDK Node's key derivation (spec §6.6, §6.7):
+ *   - vss-client-ng `SigsAuthProvider::build_token` (docs/protocol.md §5.1)
+ *   - vss-client `LnurlAuthToJwtProvider` with LDK Node's key derivation (docs/protocol.md §5.3, §6.1):
  *     parent m/877'/138', hashing key parent/0, linking key parent/<four u32 from
  *     HMAC-SHA256(hashing key, domain)> (a child number ≥ 2^31 is hardened, as `ChildNumber::from`)
  * plus token forgery helpers for the negative matrix.

@@ -1,5 +1,5 @@
 /**
- * The JWT verifier (spec §6.1 parity, §13.9 options) and the API Gateway TOKEN authorizer,
+ * The JWT verifier (docs/protocol.md §5.2 parity, §7.9 options) and the API Gateway TOKEN authorizer,
  * including trust in the LNURL-auth issuer's KMS key (KMS mocked; its public key is a real RSA key,
  * so verification is real). Fixed clock; JWKS served on loopback only.
  */
@@ -30,7 +30,7 @@ async function rejection(p: Promise<unknown>): Promise<string> {
   throw new Error('accepted');
 }
 
-describe('JWT verifier, reference parity (spec §6.1)', () => {
+describe('JWT verifier, reference parity (docs/protocol.md §5.2)', () => {
   it('accepts an RS256 token with sub and exp and returns sub', async () => {
     expect(await pemVerifier(`Bearer ${await rs256(rsa.privateKey, { sub: 'alice', exp: NOW + 3600 })}`)).toBe('alice');
   });
@@ -105,7 +105,7 @@ describe('JWT verifier, reference parity (spec §6.1)', () => {
   });
 });
 
-describe('JWT verifier, options for other issuers (spec §13.9)', () => {
+describe('JWT verifier, options for other issuers (docs/protocol.md §7.9)', () => {
   const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const ecPem = ec.publicKey.export({ type: 'spki', format: 'pem' }).toString();
 

@@ -1,5 +1,5 @@
 /**
- * The LNURL-auth JWT issuer (spec §6.6): key-derivation vectors from LUD-05 and vss-client, the
+ * The LNURL-auth JWT issuer (docs/protocol.md §5.3): key-derivation vectors from LUD-05 and vss-client, the
  * issuer's rules (fresh k1, verify-then-consume exactly once, expiry), the DynamoDB challenge store
  * on the real engines, and the AWS code path end to end — lnurlAuth handler (KMS Sign mocked by a
  * real local RSA key) → token → TOKEN authorizer trusting the same KMS key.

@@ -1,5 +1,5 @@
 /**
- * Signature authentication (spec §6.3) against headers built the way vss-client-ng builds them
+ * Signature authentication (docs/protocol.md §5.1) against headers built the way vss-client-ng builds them
  * (test/auth/clients.ts, an independent implementation). Fixed clock: no wall-clock assertions.
  */
 import { describe, expect, it } from 'vitest';
@@ -25,7 +25,7 @@ function rejects(header: string | undefined): string {
   throw new Error(`accepted ${header}`);
 }
 
-describe('signature header (spec §6.3)', () => {
+describe('signature header (docs/protocol.md §5.1)', () => {
   it('uses the 64-byte signing constant: the 46-character phrase and 18 dots', () => {
     expect(Buffer.byteLength(SIGNING_CONSTANT, 'ascii')).toBe(64);
     expect(SIGNING_CONSTANT).toBe('VSS Signature Authorizer Signing Salt Constant' + '.'.repeat(18));

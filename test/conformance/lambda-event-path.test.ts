@@ -1,7 +1,7 @@
 /**
  * The deployed code path: API Gateway REST proxy events with base64 bodies into the Lambda
- * handlers, on the real store and engines. Checks tenant isolation (spec §13.10) and that the user
- * comes only from the authorizer context (spec §13.9).
+ * handlers, on the real store and engines. Checks tenant isolation (docs/protocol.md §7.10) and that the user
+ * comes only from the authorizer context (docs/protocol.md §7.9).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';

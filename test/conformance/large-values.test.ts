@@ -1,5 +1,5 @@
 /**
- * Values of any size the platform carries (spec §13.8), on every engine: over HTTP through the
+ * Values of any size the platform carries (docs/protocol.md §7.8), on every engine: over HTTP through the
  * local server and through the Lambda event path with base64 bodies. After each scenario the
  * table itself is inspected: no chunk or chunk-set record may outlive its value.
  */

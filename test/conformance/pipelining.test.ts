@@ -1,5 +1,5 @@
 /**
- * HTTP/1.1 as the real clients use it (spec §2.1, §12.17): vss-client-ng 0.5+ keeps connections
+ * HTTP/1.1 as the real clients use it (docs/protocol.md §2.1, §6.1): vss-client-ng 0.5+ keeps connections
  * open and pipelines getObject/deleteObject/listKeyVersions. Several requests written at once on
  * one socket must each get their own complete response, in order, error responses included, and
  * the connection must stay usable afterwards.

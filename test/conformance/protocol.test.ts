@@ -1,7 +1,7 @@
 /**
  * VSS protocol conformance, over HTTP through the local server (the deployed Lambda handlers and
- * DynamoDbStore), on every engine the global setup started. Rules from ../shared/vss-spec.md §3
- * and §13; each test names the rule it checks.
+ * DynamoDbStore), on every engine the global setup started. Rules from docs/protocol.md §3
+ * and §7; each test names the rule it checks.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
@@ -35,7 +35,7 @@ describe.each(engines())('VSS protocol on $name', (engine) => {
     await app?.stop();
   });
 
-  describe('GetObject (spec §3.1)', () => {
+  describe('GetObject (docs/protocol.md §3.1)', () => {
     it('answers 404 NO_SUCH_KEY_EXCEPTION for a key that was never written', async () => {
       const e = expectError(await client().get('missing'), 404, ErrorCode.NO_SUCH_KEY_EXCEPTION);
       expect(e.message).toBe('Requested key not found.');
@@ -77,7 +77,7 @@ describe.each(engines())('VSS protocol on $name', (engine) => {
     });
   });
 
-  describe('PutObjects versions (spec §3.2)', () => {
+  describe('PutObjects versions (docs/protocol.md §3.2)', () => {
     it('version -1 upserts and always stores version 1, even over version 3', async () => {
       const c = client();
       expectOk(await c.put([kv('k', 0, 'a')]));
@@ -125,7 +125,7 @@ describe.each(engines())('VSS protocol on $name', (engine) => {
     });
   });
 
-  describe('PutObjects atomicity (spec §3.2, §13.5)', () => {
+  describe('PutObjects atomicity (docs/protocol.md §3.2, §7.5)', () => {
     it('a conflict on one item writes none of the others', async () => {
       const c = client();
       expectOk(await c.put([kv('a', 0, 'a1')]));
@@ -177,7 +177,7 @@ describe.each(engines())('VSS protocol on $name', (engine) => {
     });
   });
 
-  describe('PutObjects duplicate keys fold to the sequential outcome (spec §13.4)', () => {
+  describe('PutObjects duplicate keys fold to the sequential outcome (docs/protocol.md §7.4)', () => {
     it('[k v0, k v1] succeeds and ends at version 2 with the last value', async () => {
       const c = client();
       expectOk(await c.put([kv('k', 0, 'a'), kv('k', 1, 'b')]));
@@ -207,7 +207,7 @@ describe.each(engines())('VSS protocol on $name', (engine) => {
     });
   });
 
-  describe('Global version (spec §3.2, §12.8)', () => {
+  describe('Global version (docs/protocol.md §3.2, §3.5)', () => {
     it('is not incremented by puts without global_version', async () => {
       const c = client();
       expectOk(await c.put([kv('a', -1, 'x')]));
@@ -253,7 +253,7 @@ describe.each(engines())('VSS protocol on $name', (engine) => {
     });
   });
 
-  describe('DeleteObject (spec §3.3)', () => {
+  describe('DeleteObject (docs/protocol.md §3.3)', () => {
     it('is always 200: a missing key and a wrong version delete nothing', async () => {
       const c = client();
       expectOk(await c.delete('missing', -1));
@@ -288,7 +288,7 @@ describe.each(engines())('VSS protocol on $name', (engine) => {
     });
   });
 
-  describe('ListKeyVersions order and paging (spec §3.4, §13.7)', () => {
+  describe('ListKeyVersions order and paging (docs/protocol.md §3.4, §7.7)', () => {
     it('lists newest-created first; updates keep a key in place; delete and re-create makes it newest', async () => {
       const c = client();
       for (const k of ['a', 'b', 'c', 'd']) expectOk(await c.put([kv(k, -1, k)]));
@@ -415,7 +415,7 @@ describe.each(engines())('VSS protocol on $name', (engine) => {
     });
   });
 
-  describe('Validation: clear 400s instead of 500s (spec §13.3)', () => {
+  describe('Validation: clear 400s instead of 500s (docs/protocol.md §7.3)', () => {
     it('accepts keys of 600 ASCII characters and of exactly 1024 UTF-8 bytes', async () => {
       const c = client();
       const k600 = 'k'.repeat(600);
@@ -465,7 +465,7 @@ describe.each(engines())('VSS protocol on $name', (engine) => {
 
   });
 
-  describe('HTTP surface (spec §2, §13.2)', () => {
+  describe('HTTP surface (docs/protocol.md §2, §7.2)', () => {
     it('answers unknown paths, trailing slashes and other methods with a protobuf 400', async () => {
       const base = app.url.replace(/\/vss$/, '');
       for (const path of ['/vss/getObjects', '/vss/getObject/', '/getObject', '/', '/vss']) {
@@ -503,7 +503,7 @@ describe.each(engines())('VSS protocol on $name', (engine) => {
     });
   });
 
-  describe('Concurrency: many writers on one key (spec §13.12)', () => {
+  describe('Concurrency: many writers on one key (docs/protocol.md §7.12)', () => {
     it('exactly one of 16 concurrent creates wins', async () => {
       const c = client();
       const results = await Promise.all(Array.from({ length: 16 }, (_, i) => c.put([kv('k', 0, `writer-${i}`)])));

@@ -1,6 +1,6 @@
 /**
  * Fault injection with aws-sdk-client-mock against the real DynamoDbStore + VssService (and the
- * API Gateway adapter): how DynamoDB faults become protocol answers (spec §2.3, §13.6), and the
+ * API Gateway adapter): how DynamoDB faults become protocol answers (docs/protocol.md §2.3, §7.6), and the
  * exact DynamoDB requests each operation sends. No engine and no network: the client is stubbed.
  */
 import {

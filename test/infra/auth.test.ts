@@ -1,4 +1,4 @@
-/** Authentication wiring: one synthesized stack per auth mode (spec §13.9). */
+/** Authentication wiring: one synthesized stack per auth mode (docs/protocol.md §7.9). */
 import { describe, expect, it } from 'vitest';
 import { Annotations, Capture, Match } from 'aws-cdk-lib/assertions';
 import { Duration } from 'aws-cdk-lib';

@@ -59,7 +59,7 @@ describe('storage (defaults)', () => {
     });
   });
 
-  it('the creation-order index is a local secondary index (strongly consistent listing, spec §13.12)', () => {
+  it('the creation-order index is a local secondary index (strongly consistent listing, docs/protocol.md §7.12)', () => {
     const table = Object.values(resourcesOf(template, 'AWS::DynamoDB::Table'))[0]!;
     const gsis = (table.Properties!['GlobalSecondaryIndexes'] as Array<{ IndexName: string }> | undefined) ?? [];
     expect(gsis.map((g) => g.IndexName)).not.toContain(TABLE_LAYOUT.creationIndex.name);

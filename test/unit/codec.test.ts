@@ -1,6 +1,6 @@
 /**
  * The protobuf codec (lambda/core/codec.ts over the static code in lambda/core/generated):
- * golden vectors of spec §1, exact int64, proto3 presence, error mapping of undecodable bodies,
+ * golden vectors of docs/protocol.md §1, exact int64, proto3 presence, error mapping of undecodable bodies,
  * and a drift guard that regenerates the static code from proto/vss.proto.
  */
 import { execFileSync } from 'node:child_process';
@@ -46,7 +46,7 @@ function expectInvalidRequest(fn: () => unknown): VssError {
   return e;
 }
 
-describe('golden vectors of spec §1', () => {
+describe('golden vectors of docs/protocol.md §1', () => {
   it('decodes the PutObjectRequest vector to store "storeId" with one item k1, version -1, value "k1v1"', () => {
     const m = decodePutObjectRequest(hex(PUT_GOLDEN));
     expect(m.storeId).toBe('storeId');

@@ -1,5 +1,5 @@
 /**
- * lambda/core/fold.ts against the reference's sequential semantics (spec §3.2, §13.4): the
+ * lambda/core/fold.ts against the reference's sequential semantics (docs/protocol.md §3.2, §7.4): the
  * statements of one PutObjects run in order (items, then the global version, then deletes), and
  * folding them into one conditioned write per key must give exactly the same outcome.
  */
@@ -47,7 +47,7 @@ function shape(w: KeyWrite): unknown {
     : { kind: 'delete', key: w.key, precondition: w.precondition };
 }
 
-describe('statement order (spec §3.2)', () => {
+describe('statement order (docs/protocol.md §3.2)', () => {
   it('statementsOf orders items, then the global-version record, then deletes', () => {
     const s = statementsOf([item('a', 0n), item('b', 1n)], 5n, [del('c', -1n)]);
     expect(s.map((x) => `${x.op} ${x.key} ${x.version}`)).toEqual(['put a 0', 'put b 1', `put ${GV} 5`, 'delete c -1']);
@@ -173,7 +173,7 @@ describe('folding the operations on one key', () => {
   });
 });
 
-describe('global version (spec §3.2, §12.8)', () => {
+describe('global version (docs/protocol.md §3.2, §3.5)', () => {
   it('absent → no global-version write at all', () => {
     expect(fold([item('a', -1n)]).map((w) => w.key)).toEqual(['a']);
   });
@@ -253,7 +253,7 @@ interface Rec {
 type State = Map<string, Rec>;
 
 /**
- * The reference's sequential SQL statements (spec §3.2) over a Map; returns the final state, or
+ * The reference's sequential SQL statements (docs/protocol.md §3.2) over a Map; returns the final state, or
  * 'conflict' when any statement affects 0 rows (whole transaction rolled back).
  */
 function reference(initial: State, statements: readonly Statement[], nextCreated: { n: number }): State | 'conflict' {

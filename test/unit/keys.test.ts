@@ -1,5 +1,5 @@
 /**
- * Storage key encodings (lambda/store/keys.ts; spec §13.10 tenant isolation, §12.12, §12.19).
+ * Storage key encodings (lambda/store/keys.ts; docs/protocol.md §7.10 tenant isolation, §4).
  */
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, isVssError } from '../../lambda/core/errors.js';

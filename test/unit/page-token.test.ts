@@ -1,5 +1,5 @@
 /**
- * ListKeyVersions page tokens (lambda/store/page-token.ts; spec §13.3, §13.7): opaque, validated,
+ * ListKeyVersions page tokens (lambda/store/page-token.ts; docs/protocol.md §7.3, §7.7): opaque, validated,
  * bound to the partition and prefix they were issued for.
  */
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * Retry policy for DynamoDB faults (lambda/store/retry.ts; spec §13.6): what is retried, what is
+ * Retry policy for DynamoDB faults (lambda/store/retry.ts; docs/protocol.md §7.6): what is retried, what is
  * ambiguous, bounded jittered backoff within attempts and time budget, then 500.
  */
 import { describe, expect, it } from 'vitest';

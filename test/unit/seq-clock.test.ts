@@ -1,5 +1,5 @@
 /**
- * Creation positions (lambda/store/seq-clock.ts; spec §13.7): strictly increasing within a
+ * Creation positions (lambda/store/seq-clock.ts; docs/protocol.md §7.7): strictly increasing within a
  * process even when the clock goes backwards; one position per new record of a request.
  */
 import { describe, expect, it } from 'vitest';
