@@ -94,6 +94,8 @@ export class ArchiveWriter {
   }
 
   private async write(chunk: Uint8Array, hashed: boolean): Promise<void> {
+    // A stream that failed (disk full, closed pipe) never drains: fail instead of waiting.
+    if (this.out.errored) throw this.out.errored;
     if (hashed) this.hash.update(chunk);
     if (!this.out.write(chunk)) await once(this.out, 'drain');
   }

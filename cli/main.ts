@@ -45,7 +45,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if (e instanceof VssRequestError) {
       const hint = e.isAuth ? ' Check the auth options (--header / --signing-key).' : e.status === 0 || e.status >= 500 ? ' The server did not answer after retries; run again later (re-runs converge).' : '';
-      process.stderr.write(`vss: ${e.message}.${hint}\n`);
+      process.stderr.write(`vss: ${e.message}${/[.?!)]$/.test(e.message) ? "" : "."}${hint}\n`);
       return EXIT.remote;
     }
     if (isVssError(e)) {
@@ -62,6 +62,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (e instanceof CliError) {
       process.stderr.write(`vss: ${e.message}\n`);
       return e.exitCode;
+    }
+    if ((e as NodeJS.ErrnoException)?.syscall !== undefined) {
+      // A file or socket the user named could not be used (ENOENT, EACCES, ENOSPC, ...).
+      process.stderr.write(`vss: ${(e as Error).message}\n`);
+      return EXIT.failure;
     }
     process.stderr.write(`vss: unexpected error: ${(e as Error)?.stack ?? String(e)}\n`);
     return EXIT.failure;

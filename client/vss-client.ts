@@ -169,7 +169,7 @@ export class VssClient {
         reason = (e as Error)?.message ?? String(e);
         const cause = (e as { cause?: { code?: string } }).cause?.code;
         if (cause) reason += ` (${cause})`;
-        if (attempt >= this.retry.maxAttempts) throw new VssRequestError(operation, 0, undefined, `${reason}; is ${this.baseUrl} reachable?`);
+        if (attempt >= this.retry.maxAttempts) throw new VssRequestError(operation, 0, undefined, `${reason} (is ${this.baseUrl} reachable?)`);
       }
       this.options.onRetry?.(operation, reason, attempt);
       const cap = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));

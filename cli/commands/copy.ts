@@ -1,10 +1,9 @@
 /** `vss copy`: one store from one server to another, streamed (no temporary file). */
 import type { Command } from 'commander';
 import { addAuthOptions, addOutputOptions, authFrom, requireUrl } from '../options.js';
-import { startProgress } from '../progress.js';
 import { elapsedSeconds, printReport } from '../report.js';
-import { digestOf, listStore, planImport, readValues, refuseConflicts, verifyTarget, writeItems } from '../store-io.js';
-import { addConflictOptions, clientFor, failIfUnverified, verifyReport, writeReport, type ConflictOptions } from './store-common.js';
+import { listStore, planImport, readValues, refuseConflicts } from '../store-io.js';
+import { addConflictOptions, clientFor, failIfUnverified, verifyReport, writeAndVerify, writeReport, type ConflictOptions } from './store-common.js';
 
 interface CopyOptions extends ConflictOptions {
   from: string;
@@ -44,21 +43,7 @@ export function registerCopy(program: Command): void {
     const plan = await planImport(target, targetStore, readValues(source, opts.storeId, shared), targetVersions);
     refuseConflicts(plan, opts.onConflict);
 
-    const progress = startProgress({ label: 'copy', total: snapshot.keys.length, quiet });
-    const digests = new Map<string, string>();
-    let stats;
-    try {
-      stats = await writeItems(target, targetStore, readValues(source, opts.storeId, snapshot.keys), plan, {
-        onConflict: opts.onConflict,
-        batchKeys: opts.batchKeys,
-        batchBytes: opts.batchBytes,
-        onProgress: (n, b) => progress.add(n, b),
-        ...(opts.verify ? { onItem: (kv) => digests.set(kv.key, digestOf(kv.value)) } : {}),
-      });
-    } finally {
-      progress.stop();
-    }
-    const verified = opts.verify ? await verifyTarget(target, targetStore, digests) : undefined;
+    const { stats, verified } = await writeAndVerify('copy', snapshot.keys.length, target, targetStore, readValues(source, opts.storeId, snapshot.keys), plan, opts);
     printReport(
       {
         command: 'copy',

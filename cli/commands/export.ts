@@ -39,6 +39,8 @@ export function registerExport(program: Command): void {
     // leaves a file that looks finished.
     const partial = `${opts.out}.partial`;
     const out: Writable = toStdout ? process.stdout : createWriteStream(partial);
+    // Write errors surface through the writer (out.errored) and `finished`, not as a crash.
+    out.on('error', () => undefined);
     const progress = startProgress({ label: 'export', total: snapshot.keys.length, quiet: !!opts.quiet });
     try {
       const writer = new ArchiveWriter(out);

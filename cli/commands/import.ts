@@ -7,8 +7,8 @@ import { usageError } from '../errors.js';
 import { addAuthOptions, addOutputOptions, authFrom, requireUrl } from '../options.js';
 import { startProgress } from '../progress.js';
 import { elapsedSeconds, printReport } from '../report.js';
-import { digestOf, planImport, refuseConflicts, verifyTarget, writeItems } from '../store-io.js';
-import { addConflictOptions, clientFor, failIfUnverified, verifyReport, writeReport, type ConflictOptions } from './store-common.js';
+import { planImport, refuseConflicts } from '../store-io.js';
+import { addConflictOptions, clientFor, failIfUnverified, verifyReport, writeAndVerify, writeReport, type ConflictOptions } from './store-common.js';
 
 interface ImportOptions extends ConflictOptions {
   url: string;
@@ -70,21 +70,7 @@ export function registerImport(program: Command): void {
     refuseConflicts(plan, opts.onConflict);
 
     // Pass 2: write, oldest-created first.
-    const progress = startProgress({ label: 'import', total: header!.itemCount, quiet: !!opts.quiet });
-    const digests = new Map<string, string>();
-    let stats;
-    try {
-      stats = await writeItems(client, opts.storeId, archiveItems(opts.in), plan, {
-        onConflict: opts.onConflict,
-        batchKeys: opts.batchKeys,
-        batchBytes: opts.batchBytes,
-        onProgress: (n, b) => progress.add(n, b),
-        ...(opts.verify ? { onItem: (kv) => digests.set(kv.key, digestOf(kv.value)) } : {}),
-      });
-    } finally {
-      progress.stop();
-    }
-    const verified = opts.verify ? await verifyTarget(client, opts.storeId, digests) : undefined;
+    const { stats, verified } = await writeAndVerify('import', header!.itemCount, client, opts.storeId, archiveItems(opts.in), plan, opts);
     printReport(
       {
         command: 'import',

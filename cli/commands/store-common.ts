@@ -5,7 +5,9 @@ import type { AuthOptions } from '../../client/auth.js';
 import { CliError, usageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import type { Report } from '../report.js';
-import type { OnConflict, VerifyResult, WriteStats } from '../store-io.js';
+import type { KeyValue, VssClient as Client } from '../../client/vss-client.js';
+import { startProgress } from '../progress.js';
+import { digestOf, verifyTarget, writeItems, type ImportPlan, type OnConflict, type VerifyResult, type WriteStats } from '../store-io.js';
 
 export function clientFor(url: string, auth: AuthOptions, quiet: boolean): VssClient {
   return new VssClient({
@@ -65,4 +67,34 @@ export interface ConflictOptions {
 export function failIfUnverified(v: VerifyResult | undefined): void {
   if (!v || (v.missing.length === 0 && v.different.length === 0)) return;
   throw new CliError(`verification failed: ${v.missing.length} keys missing and ${v.different.length} different in the target (listed in the report)`, EXIT.verifyMismatch);
+}
+
+/**
+ * The writing half of import and copy: writes the items with a progress display, then, with
+ * --verify, re-reads the target and compares every written key's value.
+ */
+export async function writeAndVerify(
+  label: string,
+  total: number,
+  target: Client,
+  storeId: string,
+  items: AsyncIterable<KeyValue>,
+  plan: ImportPlan,
+  opts: ConflictOptions & { verify?: boolean; quiet?: boolean },
+): Promise<{ stats: WriteStats; verified: VerifyResult | undefined }> {
+  const progress = startProgress({ label, total, quiet: !!opts.quiet });
+  const digests = new Map<string, string>();
+  let stats: WriteStats;
+  try {
+    stats = await writeItems(target, storeId, items, plan, {
+      onConflict: opts.onConflict,
+      batchKeys: opts.batchKeys,
+      batchBytes: opts.batchBytes,
+      onProgress: (n, b) => progress.add(n, b),
+      ...(opts.verify ? { onItem: (kv: KeyValue) => digests.set(kv.key, digestOf(kv.value)) } : {}),
+    });
+  } finally {
+    progress.stop();
+  }
+  return { stats, verified: opts.verify ? await verifyTarget(target, storeId, digests) : undefined };
 }

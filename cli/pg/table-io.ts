@@ -11,6 +11,7 @@
  * every record stands on its own.) Throttling and transient faults are retried with backoff.
  */
 import {
+  DeleteItemCommand,
   DynamoDBClient,
   GetItemCommand,
   ScanCommand,
@@ -116,29 +117,19 @@ export async function writeRecord(t: BulkTable, r: SeqRecord): Promise<WriteOutc
   const pk = partitionKeyOf({ userToken: r.userToken, storeId: r.storeId });
   const sk = sortKeyOf(r.key);
   const key = { [PK]: { S: pk }, [SK]: { B: sk } };
-  const names = { '#pk': PK, '#ver': A.version, '#val': A.value, '#lv': A.largeValue, '#seq': A.seq };
   const ver = { N: r.version.toString() };
   const seq = { N: r.seq.toString() };
 
   if (headFits(pk, sk, r.value.length)) {
     try {
-      const out = await t.send('UpdateItem', () =>
-        t.client.send(
-          new UpdateItemCommand({
-            TableName: t.tableName,
-            Key: key,
-            UpdateExpression: 'SET #ver = :ver, #val = :val, #seq = :seq REMOVE #lv',
-            ConditionExpression:
-              'attribute_not_exists(#pk) OR #ver < :ver OR (#ver = :ver AND (attribute_exists(#lv) OR attribute_not_exists(#val) OR #val <> :val OR #seq <> :seq))',
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: { ':ver': ver, ':val': { B: r.value }, ':seq': seq },
-            ReturnValues: 'ALL_OLD',
-            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-            ReturnConsumedCapacity: 'TOTAL',
-          }),
-        ),
+      const old = await conditionalUpdate(
+        t,
+        key,
+        'SET #ver = :ver, #val = :val, #seq = :seq REMOVE #lv',
+        'attribute_not_exists(#pk) OR #ver < :ver OR (#ver = :ver AND (attribute_exists(#lv) OR attribute_not_exists(#val) OR #val <> :val OR #seq <> :seq))',
+        { ':ver': ver, ':val': { B: r.value }, ':seq': seq },
       );
-      await dropReplaced(t, pk, out.Attributes, undefined);
+      await dropReplaced(t, pk, old, undefined);
       return 'written';
     } catch (e) {
       if (!isConditionFailure(e)) throw e;
@@ -160,22 +151,12 @@ export async function writeRecord(t: BulkTable, r: SeqRecord): Promise<WriteOutc
   const ref = newLargeRef(r.value.length);
   await stageChunkSet(t, pk, sk, ref, r.value, Date.now());
   try {
-    const out = await t.send('UpdateItem', () =>
-      t.client.send(
-        new UpdateItemCommand({
-          TableName: t.tableName,
-          Key: key,
-          UpdateExpression: 'SET #ver = :ver, #lv = :lv, #seq = :seq REMOVE #val',
-          ConditionExpression: 'attribute_not_exists(#pk) OR #ver <= :ver',
-          ExpressionAttributeNames: { '#pk': PK, '#ver': A.version, '#val': A.value, '#lv': A.largeValue, '#seq': A.seq },
-          ExpressionAttributeValues: { ':ver': ver, ':lv': largeRefAttribute(ref), ':seq': seq },
-          ReturnValues: 'ALL_OLD',
-          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      ),
-    );
-    await dropReplaced(t, pk, out.Attributes, ref.id);
+    const old = await conditionalUpdate(t, key, 'SET #ver = :ver, #lv = :lv, #seq = :seq REMOVE #val', 'attribute_not_exists(#pk) OR #ver <= :ver', {
+      ':ver': ver,
+      ':lv': largeRefAttribute(ref),
+      ':seq': seq,
+    });
+    await dropReplaced(t, pk, old, ref.id);
     return 'written';
   } catch (e) {
     if (!isConditionFailure(e)) throw e;
@@ -185,6 +166,62 @@ export async function writeRecord(t: BulkTable, r: SeqRecord): Promise<WriteOutc
     await deleteChunkSet(t, pk, ref).catch(() => undefined); // else the sweeper removes it
     return 'newer';
   }
+}
+
+/**
+ * Deletes a record if it still holds the version seen (a concurrent write wins), and its large
+ * value's chunks. Returns whether it was deleted.
+ */
+export async function deleteRecord(t: BulkTable, r: Record_): Promise<boolean> {
+  const pk = partitionKeyOf({ userToken: r.userToken, storeId: r.storeId });
+  try {
+    const out = await t.send('DeleteItem', () =>
+      t.client.send(
+        new DeleteItemCommand({
+          TableName: t.tableName,
+          Key: { [PK]: { S: pk }, [SK]: { B: sortKeyOf(r.key) } },
+          ConditionExpression: '#ver = :ver',
+          ExpressionAttributeNames: { '#ver': A.version },
+          ExpressionAttributeValues: { ':ver': { N: r.version.toString() } },
+          ReturnValues: 'ALL_OLD',
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      ),
+    );
+    await dropReplaced(t, pk, out.Attributes, undefined);
+    return true;
+  } catch (e) {
+    if (isConditionFailure(e)) return false;
+    throw e;
+  }
+}
+
+const HEAD_NAMES = { '#pk': PK, '#ver': A.version, '#val': A.value, '#lv': A.largeValue, '#seq': A.seq };
+
+/** One conditional UpdateItem of a head; returns the item it replaced (ALL_OLD). */
+async function conditionalUpdate(
+  t: BulkTable,
+  key: Record<string, AttributeValue>,
+  update: string,
+  condition: string,
+  values: Record<string, AttributeValue>,
+): Promise<Record<string, AttributeValue> | undefined> {
+  const out = await t.send('UpdateItem', () =>
+    t.client.send(
+      new UpdateItemCommand({
+        TableName: t.tableName,
+        Key: key,
+        UpdateExpression: update,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: HEAD_NAMES,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_OLD',
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    ),
+  );
+  return out.Attributes;
 }
 
 function outcomeOfFailure(e: unknown, version: bigint): WriteOutcome {
