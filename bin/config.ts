@@ -17,7 +17,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { VssAuth } from '../lib/auth.js';
 import type { VssFunctionName, VssFunctionOptions } from '../lib/functions.js';
-import { VssTableEncryption } from '../lib/options.js';
+import { VssTableEncryption, type VssProviderOptions } from '../lib/options.js';
 import { type FunctionConfig, type VssDeployConfig, VssConfigError, configProblems } from '../lib/private/schema.js';
 import type { VssServiceProps } from '../lib/vss-service.js';
 
@@ -183,5 +183,17 @@ export function toServiceProps(scope: Construct, config: VssDeployConfig): VssSe
     ...(config.retainLogs !== undefined ? { logRemovalPolicy: config.retainLogs ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY } : {}),
     ...(config.executionLogLevel ? { executionLogLevel: apigw.MethodLoggingLevel[config.executionLogLevel] } : {}),
     ...(config.metricsNamespace ? { metricsNamespace: config.metricsNamespace } : {}),
+    ...(config.provider ? { provider: providerOptions(config.provider) } : {}),
   };
+}
+
+/** The provider settings as construct props (absent values stay absent). */
+function providerOptions(p: NonNullable<VssDeployConfig['provider']>): VssProviderOptions {
+  const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as T;
+  return defined({
+    usageMetering: p.usageMetering,
+    quota: p.quota && defined({ maxKeys: p.quota.maxKeys, maxBytes: p.quota.maxBytes, softThresholdPercent: p.quota.softThresholdPercent }),
+    rateLimit: p.rateLimit && defined({ perSecond: p.rateLimit.perSecond, burst: p.rateLimit.burst }),
+    throttledRequestsAlarmThreshold: p.throttledRequestsAlarmThreshold,
+  }) as VssProviderOptions;
 }

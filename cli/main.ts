@@ -10,12 +10,13 @@ import { registerExport } from './commands/export.js';
 import { registerImport } from './commands/import.js';
 import { registerPgExport } from './commands/pg-export.js';
 import { registerPgImport } from './commands/pg-import.js';
+import { registerAdminCommands } from './commands/admin/index.js';
 import { CliError } from './errors.js';
 import { EXIT } from './exit-codes.js';
 import { VssRequestError } from '../client/vss-client.js';
 import { isVssError } from '../lambda/core/errors.js';
 
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerExport, registerImport, registerCopy, registerPgImport, registerPgExport];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerExport, registerImport, registerCopy, registerPgImport, registerPgExport, (p) => registerAdminCommands(p)];
 
 export function buildProgram(): Command {
   const program = new Command('vss')

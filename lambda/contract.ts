@@ -45,6 +45,13 @@ export const ENV = {
   lnurlPublicUrl: 'VSS_LNURL_PUBLIC_URL',
   sweepGraceSeconds: 'VSS_SWEEP_GRACE_SECONDS',
   sweepRecheckSeconds: 'VSS_SWEEP_RECHECK_SECONDS',
+  /** Provider features (docs/provider.md); absent or empty means off. */
+  usageMetering: 'VSS_USAGE_METERING',
+  quotaMaxKeys: 'VSS_QUOTA_MAX_KEYS',
+  quotaMaxBytes: 'VSS_QUOTA_MAX_BYTES',
+  quotaSoftPercent: 'VSS_QUOTA_SOFT_PERCENT',
+  rateLimitPerUser: 'VSS_RATE_LIMIT_PER_USER',
+  rateLimitBurst: 'VSS_RATE_LIMIT_BURST',
   /** Powertools reads it: the CloudWatch namespace of the EMF metrics. */
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
   /** Powertools reads it: the `service` dimension of every metric. */
@@ -63,6 +70,15 @@ export const METRIC_NAMES = {
   clientErrors: 'ClientErrors',
   authFailures: 'AuthFailures',
   errors: 'Errors',
+  /** Requests refused by the per-user rate limit (429), docs/provider.md. */
+  throttled: 'Throttled',
+} as const;
+
+/** Provider metrics (docs/provider.md), with the `service` dimension only. */
+export const PROVIDER_METRIC_NAMES = {
+  nearQuota: 'NearQuotaWrites',
+  quotaRefused: 'QuotaRefusals',
+  usageUpdateFailures: 'UsageUpdateFailures',
 } as const;
 
 /** The `service` dimension of every metric. */

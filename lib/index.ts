@@ -17,6 +17,7 @@ export {
   type VssAlarmOptions,
   type VssDomainOptions,
   type VssLnurlAuthOptions,
+  type VssProviderOptions,
   type VssProvisionedCapacity,
   type VssTableOptions,
   type VssThrottlingOptions,

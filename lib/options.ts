@@ -164,3 +164,41 @@ export interface VssDomainOptions {
    */
   readonly hostedZone?: route53.IHostedZone;
 }
+
+/** Per-user usage, quotas and rate limits for providers hosting many wallets (docs/provider.md). */
+export interface VssProviderOptions {
+  /**
+   * Keep per-user usage (keys, bytes per store, requests per day) for `vss admin usage`.
+   * Storage quotas turn it on.
+   * @default false
+   */
+  readonly usageMetering?: boolean;
+  /**
+   * Storage quotas per user, over all its stores. Per-user overrides: `vss admin set-quota`.
+   * Read docs/provider.md first: a refused write can stop a Lightning node.
+   * @default - no quota
+   */
+  readonly quota?: {
+    /** Most keys. 0 = no limit. @default 0 */
+    readonly maxKeys?: number;
+    /** Most bytes (keys + values). 0 = no limit. @default 0 */
+    readonly maxBytes?: number;
+    /** Percentage of a limit from which writes are reported as near quota (log, metric, alarm). @default 80 */
+    readonly softThresholdPercent?: number;
+  };
+  /**
+   * Per-user rate limit, enforced in the handlers after authentication (every auth mode).
+   * @default - no per-user rate limit (the WAF rules still apply)
+   */
+  readonly rateLimit?: {
+    /** Sustained requests per second per user. */
+    readonly perSecond: number;
+    /** Requests a user may make at once. @default perSecond */
+    readonly burst?: number;
+  };
+  /**
+   * Throttled requests (all operations, per 5 minutes) above which the throttled-users alarm fires.
+   * @default 100
+   */
+  readonly throttledRequestsAlarmThreshold?: number;
+}

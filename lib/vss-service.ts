@@ -31,6 +31,7 @@ import type {
   VssAlarmOptions,
   VssDomainOptions,
   VssLnurlAuthOptions,
+  VssProviderOptions,
   VssTableOptions,
   VssThrottlingOptions,
   VssWafOptions,
@@ -43,6 +44,7 @@ import { createLnurlFunction, createLnurlIssuerResources } from './private/lnurl
 import { createMonitoring } from './private/monitoring.js';
 import { acknowledgeApi, acknowledgeFunctions, acknowledgeMethod, acknowledgeWafOff } from './private/nag.js';
 import { VSS_TABLE_ACCESS, grantTableAccess } from './private/permissions.js';
+import { providerFunctionEnvironment, withProviderAccess } from './private/provider.js';
 import { createSweeper } from './private/sweeper.js';
 import { vssTable } from './private/table.js';
 import { validateProps } from './private/validate.js';
@@ -124,6 +126,11 @@ export interface VssServiceProps {
    * @default 'VSS'
    */
   readonly metricsNamespace?: string;
+  /**
+   * Per-user usage metering, storage quotas and rate limits (docs/provider.md).
+   * @default - all off: every request makes exactly the DynamoDB requests of the plain store
+   */
+  readonly provider?: VssProviderOptions;
 }
 
 export class VssService extends Construct {
@@ -196,8 +203,11 @@ export class VssService extends Construct {
 
     const vss = api.root.addResource('vss');
     for (const op of OPERATIONS) {
-      const fn = functions.create({ name: op, environment: { [ENV.tableName]: table.table.tableName, [ENV.authMode]: authMode } });
-      grantTableAccess(fn, table, VSS_TABLE_ACCESS[op]);
+      const fn = functions.create({
+        name: op,
+        environment: { [ENV.tableName]: table.table.tableName, [ENV.authMode]: authMode, ...providerFunctionEnvironment(props.provider) },
+      });
+      grantTableAccess(fn, table, withProviderAccess(VSS_TABLE_ACCESS[op], op, props.provider));
       deployed.push([op, fn]);
       const method = vss.addResource(op).addMethod('POST', new apigw.LambdaIntegration(fn.alias, { proxy: true, allowTestInvoke: false }), {
         authorizationType: authorization.authorizationType,
@@ -232,6 +242,7 @@ export class VssService extends Construct {
       { api, table: table.table, webAcl: this.webAcl, functions: deployed },
       props.alarms ?? {},
       props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE,
+      props.provider,
     );
     if (monitoring.alarmTopic) this.alarmTopic = monitoring.alarmTopic;
     this.alarms = monitoring.alarms;

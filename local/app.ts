@@ -11,6 +11,8 @@ import { DynamoDbStore, type DynamoDbStoreOptions } from '../lambda/store/dynamo
 import { sweepChunkSets } from '../lambda/store/chunk-sweeper.js';
 import type { ApiHandlerDeps } from '../lambda/handlers/api-gateway.js';
 import { dynamoDbClientSettings } from '../lambda/store/client-settings.js';
+import { withProvider, type ProviderDeps, type ProviderSettings } from '../lambda/provider/provider.js';
+import { logLineOf } from '../lambda/provider/events.js';
 import { createLocalAuth, type AuthMode, type LocalAuthOptions } from './auth.js';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import { dynoxideBinary, localClient, prepareDataDir, type EngineName } from './engines.js';
@@ -45,6 +47,10 @@ export interface LocalVssOptions {
   readonly extraRoutes?: readonly ExtraRoute[];
   /** @default MAX_REQUEST_BODY_BYTES, as deployed */
   readonly maxBodyBytes?: number;
+  /** Per-user usage, quotas and rate limits (docs/provider.md). @default all off */
+  readonly provider?: ProviderSettings;
+  /** Observers of the provider features (tests, benchmarks). @default near-quota and refusals logged to stderr */
+  readonly providerObservers?: Pick<ProviderDeps, 'onEvent' | 'onRequest'>;
   /** How often to sweep leftovers of crashed large-value writes; 0 disables. @default 10 minutes */
   readonly sweepIntervalMs?: number;
   /** Receives one entry per request (the CLI prints them as JSON lines unless --quiet). @default none */
@@ -112,8 +118,22 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
     if (createTable) await ensureTable(client, tableName);
 
     const store = new DynamoDbStore({ client, tableName, ...options.store });
-    const service = new VssService(store);
-    const deps: ApiHandlerDeps = { service, resolveUser: userFromAuthorizerContext, observe: (o, event) => logFault(log, o, event.requestContext?.requestId) };
+    const provider = withProvider(store, options.provider ?? {}, {
+      client,
+      tableName,
+      onEvent: (e) => {
+        const line = logLineOf(e);
+        if (line) log(line);
+      },
+      ...options.providerObservers,
+    });
+    const service = new VssService(provider.store);
+    const deps: ApiHandlerDeps = {
+      service,
+      resolveUser: userFromAuthorizerContext,
+      observe: (o, event) => logFault(log, o, event.requestContext?.requestId),
+      ...(provider.admit ? { admit: provider.admit } : {}),
+    };
     const handlers = Object.fromEntries(OPERATIONS.map((op) => [op, createApiGatewayHandler(op, deps)])) as Record<
       Operation,
       ReturnType<typeof createApiGatewayHandler>

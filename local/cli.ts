@@ -10,6 +10,7 @@ import { defaultEngine, startLocalVss } from './app.js';
 import { helpText, parseOptions, UsageError, type OptionSpec, type OptionValues } from './cli-options.js';
 import { ENGINES, type EngineName } from './engines.js';
 import type { RequestLogEntry } from './server.js';
+import { PROVIDER_OPTIONS, providerSettingsFrom } from './provider-options.js';
 
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'port', type: 'string', metavar: 'N', env: 'VSS_PORT', defaultText: '8080', help: 'port to listen on' },
@@ -65,6 +66,7 @@ const OPTIONS: readonly OptionSpec[] = [
     help: ['the auth URL wallets use', 'use a host name, not an IP: wallets derive the linking key from the domain'],
   },
   { name: 'lnurl-token-ttl', type: 'string', metavar: 'SECS', env: 'VSS_LNURL_TOKEN_TTL_SECONDS', defaultText: '86400', help: 'lifetime of issued JWTs' },
+  ...PROVIDER_OPTIONS,
   { name: 'quiet', type: 'boolean', env: 'VSS_QUIET', help: 'no log line per request' },
   { name: 'help', type: 'boolean', short: 'h', help: 'this text' },
 ];
@@ -113,6 +115,7 @@ async function main(): Promise<void> {
     tableName: str('table') ?? 'vss',
     auth,
     authOptions,
+    provider: providerSettingsFrom(values),
     ...(values['quiet'] ? {} : { requestLog: printRequest }),
     onFatal: (e) => {
       if (stopping) return;
@@ -129,6 +132,8 @@ async function main(): Promise<void> {
     // Before the ready line, which scripts wait for.
     console.log(`LNURL-auth issuer at ${authOptions.lnurlPublicUrl ?? vss.url.replace(/\/vss$/, '') + LNURL_AUTH_PATH}`);
   }
+  // The admin commands (`vss admin … --dynamodb-endpoint`) work on the embedded engine too.
+  if (vss.engine) console.log(`DynamoDB engine at ${vss.engine.endpoint}, table ${vss.tableName}`);
   console.log(`VSS listening on ${vss.url}`);
 
   const stop = (signal: string): void => {

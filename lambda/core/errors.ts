@@ -46,3 +46,9 @@ export const internalError = (): VssError =>
 export function isVssError(e: unknown): e is VssError {
   return e instanceof VssError;
 }
+
+/**
+ * A write refused by a storage quota. INVALID_REQUEST_EXCEPTION because clients never retry it
+ * (retrying cannot help until the user deletes data or the provider raises the limit).
+ */
+export const quotaExceeded = (message: string): VssError => new VssError(ErrorCode.INVALID_REQUEST_EXCEPTION, 400, message);

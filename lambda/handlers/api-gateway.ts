@@ -12,6 +12,11 @@ export interface ApiHandlerDeps {
   readonly service: VssService;
   /** Returns the authenticated user or throws the protocol's auth error. */
   readonly resolveUser: (event: APIGatewayProxyEvent) => string | Promise<string>;
+  /**
+   * Per-user admission after authentication (request counting, rate limits): throws the
+   * protocol's 429 to refuse. @default none (no extra step)
+   */
+  readonly admit?: (userToken: string) => Promise<void>;
   /** Sees every outcome (for logs and metrics); must not throw. @default none */
   readonly observe?: (outcome: OperationOutcome & { readonly durationMs: number; readonly userToken?: string }, event: APIGatewayProxyEvent) => void;
 }
@@ -30,13 +35,14 @@ export function createApiGatewayHandler(operation: Operation, deps: ApiHandlerDe
         throw invalidRequest(`Unsupported method ${event.httpMethod}: VSS operations are POST requests`);
       }
       userToken = await d.resolveUser(event);
+      if (d.admit) await d.admit(userToken);
       const body = event.body == null ? new Uint8Array(0) : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
       if (body.length > MAX_REQUEST_BODY_BYTES) {
         throw payloadTooLarge(`Request body of ${body.length} bytes is larger than the ${MAX_REQUEST_BODY_BYTES} bytes this service accepts`);
       }
       response = await d.service.handle(operation, body, userToken, (o) => (outcome = o));
     } catch (e) {
-      // Only the steps before the service (method, auth) can land here; the service never throws.
+      // Only the steps before the service (method, auth, admission) can land here; the service never throws.
       const error: VssError = isVssError(e) ? e : internalError();
       response = errorResponse(error);
       outcome = { operation, status: error.status, errorCode: error.code, ...(isVssError(e) ? {} : { fault: e }) };

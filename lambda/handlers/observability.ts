@@ -18,18 +18,17 @@
  *
  * Nothing here may throw into a request: observation failures are swallowed.
  */
-import { createHash } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { DEFAULT_METRICS_NAMESPACE, ENV, METRIC_NAMES, METRICS_SERVICE_NAME } from '../contract.js';
+import { DEFAULT_METRICS_NAMESPACE, ENV, METRIC_NAMES, METRICS_SERVICE_NAME, PROVIDER_METRIC_NAMES } from '../contract.js';
 import type { ApiHandlerDeps } from './api-gateway.js';
+import { logLineOf } from '../provider/events.js';
+import { userHash } from './request-log-fields.js';
+import type { ProviderEvent } from '../provider/metering-store.js';
 
 // Metric names and the default namespace are shared with the CDK dashboard (lambda/contract.ts).
-export { DEFAULT_METRICS_NAMESPACE, METRIC_NAMES };
-
-/** Hex characters of SHA-256(user token) that are logged: enough to correlate, not to reverse. */
-const USER_HASH_HEX_CHARS = 16;
+export { DEFAULT_METRICS_NAMESPACE, METRIC_NAMES, PROVIDER_METRIC_NAMES, userHash };
 
 let instruments: { logger: Logger; metrics: Metrics } | undefined;
 
@@ -42,11 +41,6 @@ function tools(): { logger: Logger; metrics: Metrics } {
     };
   }
   return instruments;
-}
-
-/** A short, stable, non-reversible identifier of a user for logs. */
-export function userHash(userToken: string): string {
-  return createHash('sha256').update(userToken, 'utf8').digest('hex').slice(0, USER_HASH_HEX_CHARS);
 }
 
 /** Only what is safe to log from a fault: SDK errors may carry item attributes as properties. */
@@ -92,6 +86,29 @@ export function observeOutcome(outcome: Observed, event: APIGatewayProxyEvent): 
     metrics.addMetric(METRIC_NAMES.authFailures, MetricUnit.Count, status === 401 ? 1 : 0);
     metrics.addMetric(METRIC_NAMES.clientErrors, MetricUnit.Count, status >= 400 && status < 500 && status !== 409 ? 1 : 0);
     metrics.addMetric(METRIC_NAMES.errors, MetricUnit.Count, status >= 500 ? 1 : 0);
+    // Only the per-user rate limit answers 429 here, so without it nothing changes in the metrics.
+    if (status === 429) metrics.addMetric(METRIC_NAMES.throttled, MetricUnit.Count, 1);
+    metrics.publishStoredMetrics();
+  } catch {
+    // Observation must never turn a response into a failure.
+  }
+}
+
+/**
+ * Provider events (quotas, usage): near-quota and refused writes are logged with the user's hash
+ * (Logs Insights counts distinct users) and counted as metrics the alarms watch. Never throws.
+ */
+export function observeProviderEvent(event: ProviderEvent): void {
+  try {
+    if (event.type === 'throttled') return; // counted per request by observeOutcome (status 429)
+    const { logger, metrics } = tools();
+    const line = logLineOf(event);
+    const user = userHash(event.userToken);
+    if (event.type === 'usage-update-failed') logger.warn(line ?? 'usage not updated', { user, fault: describeFault(event.error) });
+    else logger.info(line ?? event.type, { user, event: event.type, keys: event.usage.keys, bytes: event.usage.bytes, maxKeys: event.limits.maxKeys, maxBytes: event.limits.maxBytes });
+    const name =
+      event.type === 'near-quota' ? PROVIDER_METRIC_NAMES.nearQuota : event.type === 'quota-refused' ? PROVIDER_METRIC_NAMES.quotaRefused : PROVIDER_METRIC_NAMES.usageUpdateFailures;
+    metrics.addMetric(name, MetricUnit.Count, 1);
     metrics.publishStoredMetrics();
   } catch {
     // Observation must never turn a response into a failure.

@@ -9,8 +9,9 @@ import { ENV } from '../contract.js';
 import { VssService } from '../core/service.js';
 import { dynamoDbClientSettings } from '../store/client-settings.js';
 import { DynamoDbStore } from '../store/dynamodb-store.js';
+import { providerSettingsFromEnv, withProvider } from '../provider/provider.js';
 import type { ApiHandlerDeps } from './api-gateway.js';
-import { observeOutcome } from './observability.js';
+import { observeOutcome, observeProviderEvent } from './observability.js';
 
 /** Environment variable the construct sets to the table name (lambda/contract.ts). */
 export const TABLE_NAME_ENV = ENV.tableName;
@@ -24,6 +25,13 @@ export function defaultDeps(): ApiHandlerDeps {
   const tableName = process.env[TABLE_NAME_ENV];
   if (!tableName) throw new Error(`${TABLE_NAME_ENV} is not set`);
   const client = new DynamoDBClient(dynamoDbClientSettings());
-  deps = { service: new VssService(new DynamoDbStore({ client, tableName })), resolveUser: resolveUserForMode(process.env[AUTH_MODE_ENV]), observe: observeOutcome };
+  // Per-user usage, quotas and rate limits: nothing is wrapped unless the stack turned one on.
+  const provider = withProvider(new DynamoDbStore({ client, tableName }), providerSettingsFromEnv(process.env), { client, tableName, onEvent: observeProviderEvent });
+  deps = {
+    service: new VssService(provider.store),
+    resolveUser: resolveUserForMode(process.env[AUTH_MODE_ENV]),
+    observe: observeOutcome,
+    ...(provider.admit ? { admit: provider.admit } : {}),
+  };
   return deps;
 }

@@ -15,9 +15,10 @@ import type * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import type { Construct } from 'constructs';
 import { METRIC_NAMES, METRICS_SERVICE_NAME, OPERATIONS } from '../../lambda/contract.js';
 import type { VssFunction, VssFunctionName } from '../functions.js';
-import type { VssAlarmOptions } from '../options.js';
+import type { VssAlarmOptions, VssProviderOptions } from '../options.js';
 import { FUNCTION_IDS } from './functions.js';
 import { acknowledgeAlarmTopic } from './nag.js';
+import { addProviderAlarms, providerAlarmCount, providerDashboardWidgets } from './provider.js';
 
 /** Thresholds when none are configured. */
 export const ALARM_DEFAULTS = { serverErrorRate: 0.01, p99Latency: Duration.seconds(3) } as const;
@@ -47,10 +48,10 @@ export interface Monitoring {
 
 /**
  * The number of alarms a deployment gets: two API alarms, one WAF alarm when the WAF is on, two
- * per function, two for the table.
+ * per function, two for the table, and those of the provider features that are on.
  */
-export function alarmCount(functionCount: number, wafEnabled: boolean): number {
-  return 2 + (wafEnabled ? 1 : 0) + 2 * functionCount + 2;
+export function alarmCount(functionCount: number, wafEnabled: boolean, provider?: VssProviderOptions): number {
+  return 2 + (wafEnabled ? 1 : 0) + 2 * functionCount + 2 + providerAlarmCount(provider);
 }
 
 export function createMonitoring(
@@ -58,10 +59,13 @@ export function createMonitoring(
   resources: MonitoredResources,
   options: VssAlarmOptions,
   metricsNamespace: string,
+  provider?: VssProviderOptions,
 ): Monitoring {
   const alarmTopic = options.topic ?? (options.emails && options.emails.length > 0 ? createAlarmTopic(scope, options.emails) : undefined);
-  const alarms = createAlarms(scope, resources, options, alarmTopic);
+  const alarms = createAlarms(scope, resources, options, alarmTopic, (add) => addProviderAlarms(scope, metricsNamespace, provider, add));
   const dashboard = createDashboard(scope, resources, metricsNamespace);
+  const widgets = providerDashboardWidgets(metricsNamespace, provider);
+  if (widgets.length > 0) dashboard.addWidgets(...widgets);
   return { alarmTopic, alarms, dashboard };
 }
 
@@ -77,6 +81,7 @@ function createAlarms(
   r: MonitoredResources,
   options: VssAlarmOptions,
   topic: sns.ITopic | undefined,
+  more: (add: (alarm: cloudwatch.Alarm) => void) => void,
 ): cloudwatch.Alarm[] {
   const period = Duration.minutes(5);
   const alarms: cloudwatch.Alarm[] = [];
@@ -154,6 +159,7 @@ function createAlarms(
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
   });
+  more((alarm) => alarms.push(alarm));
   if (topic) {
     const action = new cwActions.SnsAction(topic);
     for (const alarm of alarms) {

@@ -233,6 +233,20 @@ function configEntries(refs: RefMode) {
     retainLogs: v.optional(bool),
     executionLogLevel: v.optional(oneOf(['OFF', 'ERROR', 'INFO'] as const)),
     metricsNamespace: v.optional(text(/^[\w./#:-]{1,255}$/, 'must be a CloudWatch namespace')),
+    provider: v.optional(
+      settings({
+        usageMetering: v.optional(bool),
+        quota: v.optional(
+          settings({
+            maxKeys: v.optional(int(0, 1e12)),
+            maxBytes: v.optional(int(0, 1e15, ' bytes')),
+            softThresholdPercent: v.optional(num(1, 100)),
+          }),
+        ),
+        rateLimit: v.optional(settings({ perSecond: num(0.01, 1e6), burst: v.optional(int(1, 1e6)) })),
+        throttledRequestsAlarmThreshold: v.optional(int(0, 1e9)),
+      }),
+    ),
   };
 }
 

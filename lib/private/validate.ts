@@ -127,6 +127,7 @@ export function describeProps(props: VssServiceProps): Record<string, unknown> {
     logRetentionDays: props.logRetention,
     executionLogLevel: props.executionLogLevel === undefined ? undefined : executionLogLevelName(props.executionLogLevel),
     metricsNamespace: props.metricsNamespace,
+    provider: props.provider,
   });
 }
 

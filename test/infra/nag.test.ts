@@ -31,6 +31,10 @@ const VARIANTS: Record<string, Partial<VssServiceProps> | ((scope: Construct) =>
     executionLogLevel: apigw.MethodLoggingLevel.ERROR,
     functionDefaults: { reservedConcurrency: 10, provisionedConcurrency: 1, timeout: Duration.seconds(8) },
   },
+  'provider features on (metering, quotas, rate limit) with a customer-managed key': {
+    tableOptions: { encryption: VssTableEncryption.customerManaged() },
+    provider: { quota: { maxKeys: 10_000, maxBytes: 1_000_000_000 }, rateLimit: { perSecond: 20, burst: 100 } },
+  },
   'custom domain': (scope) => ({
     auth: VssAuth.signature(),
     domain: { domainName: 'vss.example.com', certificate: acm.Certificate.fromCertificateArn(scope, 'C', 'arn:aws:acm:eu-west-1:111122223333:certificate/abc') },

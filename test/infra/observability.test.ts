@@ -55,6 +55,17 @@ describe('observability', () => {
     expect(error).toMatchObject({ level: 'ERROR', fault: { name: 'Error', message: 'boom' } });
   });
 
+  it('counts a 429 as Throttled, and a near-quota write as a log line with the user hash and a NearQuotaWrites metric', async () => {
+    const { observeOutcome, observeProviderEvent, userHash } = await import('../../lambda/handlers/observability.js');
+    observeOutcome({ operation: 'putObjects', status: 429, errorCode: 3, durationMs: 1, userToken: TOKEN }, event);
+    observeProviderEvent({ type: 'near-quota', userToken: TOKEN, usage: { keys: 9, bytes: 100 }, limits: { maxKeys: 10, maxBytes: 0 }, limit: 'keys' });
+    expect(lines.join('\n')).not.toContain(TOKEN);
+    const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(parsed.find((l) => l['_aws'] && l['operation'] === 'putObjects')).toMatchObject({ Throttled: 1 });
+    expect(parsed.find((l) => l['_aws'] && l['NearQuotaWrites'] !== undefined)).toMatchObject({ NearQuotaWrites: 1, service: 'vss' });
+    expect(parsed.find((l) => String(l['message']).includes('near its keys quota'))).toMatchObject({ user: userHash(TOKEN), keys: 9, maxKeys: 10 });
+  });
+
   it('an observation failure never breaks the request', async () => {
     const { observeOutcome } = await import('../../lambda/handlers/observability.js');
     vi.spyOn(process.stdout, 'write').mockImplementation(() => {

@@ -1,0 +1,169 @@
+/**
+ * `vss admin …`: provider administration straight on the DynamoDB table (docs/provider.md).
+ * These commands use the operator's AWS credentials (or a local engine's endpoint); none of them
+ * is reachable through the VSS API.
+ */
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { appendFile } from 'node:fs/promises';
+import { eraseUser, type EraseResult } from '../../admin/erase-user.js';
+import { recountUser } from '../../admin/recount.js';
+import { setQuota, type QuotaOverride } from '../../admin/set-quota.js';
+import { allUsersReport, toCsv, toTable, top, userReport, type Ranking, type UserReport } from '../../admin/usage-report.js';
+import { userHash } from '../../../lambda/handlers/request-log-fields.js';
+import { dynamoClient } from '../../pg/table-io.js';
+import { endpointOf } from '../pg-common.js';
+
+interface TableFlags {
+  dynamodbEndpoint?: string;
+  region?: string;
+  table: string;
+}
+
+/** The table's client: a local engine on loopback, AWS otherwise (the same as the pg commands). */
+const adminClient = (flags: TableFlags) => dynamoClient(endpointOf({ ...flags, concurrency: 1 }), flags.region);
+
+/** What the commands write to; injectable for tests. */
+export interface AdminIo {
+  out(text: string): void;
+  err(text: string): void;
+  now(): Date;
+}
+
+const defaultIo: AdminIo = {
+  out: (t) => process.stdout.write(t),
+  err: (t) => process.stderr.write(t),
+  now: () => new Date(),
+};
+
+function tableOptions(cmd: Command): Command {
+  return cmd
+    .option('--dynamodb-endpoint <url>', 'DynamoDB endpoint (a local engine, e.g. the one `npm start` runs); default: AWS from the SDK chain')
+    .requiredOption('--table <name>', 'the VSS table name (the stack output TableName)')
+    .option('--region <region>', 'AWS region (default: the AWS SDK chain, e.g. AWS_REGION)');
+}
+
+const nonNegativeInt = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('use a non-negative integer');
+  return n;
+};
+
+const override = (v: string): QuotaOverride => (v === 'default' ? 'default' : nonNegativeInt(v));
+
+const day = (v: string): string => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) throw new InvalidArgumentError('use YYYY-MM-DD');
+  return v;
+};
+
+export function registerAdminCommands(program: Command, io: AdminIo = defaultIo): Command {
+  const admin = program.command('admin').description('provider administration on the table: usage report, quotas, erasing a user');
+
+  tableOptions(admin.command('erase-user').description('delete every item of one user in every store (large values included), and nothing else'))
+    .requiredOption('--user <token>', 'the user token (signature mode: the public key hex; JWT: the sub)')
+    .option('--yes', 'really delete; without it, only list what would be deleted')
+    .option('--scan', 'also find stores by scanning the whole table (for data written before usage metering was on)')
+    .option('--audit-log <path>', 'append the audit line to this file', 'vss-audit.log')
+    .action(async (flags: TableFlags & { user: string; yes?: boolean; scan?: boolean; auditLog: string }) => {
+      const client = adminClient(flags);
+      try {
+        const result = await eraseUser({
+          client,
+          tableName: flags.table,
+          userToken: flags.user,
+          apply: flags.yes === true,
+          scan: flags.scan === true,
+          onStore: (s) =>
+            io.out(`${flags.yes ? 'deleted' : 'would delete'} store ${JSON.stringify(s.storeId)}: ${s.records} records, ${s.chunkItems} large-value chunk items, ${s.countedBytes} bytes counted\n`),
+        });
+        io.out(summaryOf(result));
+        const audit = JSON.stringify({
+          event: 'vss.admin.erase-user',
+          at: io.now().toISOString(),
+          table: flags.table,
+          user: userHash(flags.user),
+          applied: result.applied,
+          stores: result.stores.length,
+          records: result.stores.reduce((n, s) => n + s.records, 0),
+          chunkItems: result.stores.reduce((n, s) => n + s.chunkItems, 0),
+          providerItems: result.providerItems,
+        });
+        await appendFile(flags.auditLog, audit + '\n');
+        io.err(`audit: ${audit}\n`);
+        if (!result.applied) io.out('Nothing was deleted. Run again with --yes to delete.\n');
+      } finally {
+        client.destroy();
+      }
+    });
+
+  tableOptions(admin.command('usage').description('top users by bytes, keys and requests; or one user per store with --user'))
+    .option('--user <token>', 'one user: usage per store and requests per day')
+    .option('--top <n>', 'how many users per ranking', nonNegativeInt, 20)
+    .option('--from <day>', 'count requests from this day (YYYY-MM-DD, UTC)', day)
+    .option('--to <day>', 'count requests up to this day (YYYY-MM-DD, UTC)', day)
+    .option('--recount', 'with --user: recount the user from its data and correct the counters')
+    .addOption(new Option('--json', 'JSON output').conflicts('csv'))
+    .option('--csv', 'CSV output')
+    .action(async (flags: TableFlags & { user?: string; top: number; from?: string; to?: string; recount?: boolean; json?: boolean; csv?: boolean }) => {
+      const client = adminClient(flags);
+      const o = { client, tableName: flags.table, ...(flags.from ? { from: flags.from } : {}), ...(flags.to ? { to: flags.to } : {}) };
+      try {
+        if (flags.recount) {
+          if (!flags.user) throw new InvalidArgumentError('--recount needs --user');
+          const { before, after } = await recountUser(o, flags.user);
+          for (const s of after) {
+            const b = before.find((x) => x.storeId === s.storeId);
+            io.err(`recounted store ${JSON.stringify(s.storeId)}: ${b?.keys ?? 0} → ${s.keys} keys, ${b?.bytes ?? 0} → ${s.bytes} bytes\n`);
+          }
+        }
+        if (flags.user) io.out(render(userRows(await userReport(o, flags.user)), flags));
+        else {
+          const reports = await allUsersReport(o);
+          const rankings: Ranking[] = ['bytes', 'keys', 'requests'];
+          if (flags.json) io.out(JSON.stringify(Object.fromEntries(rankings.map((r) => [r, top(reports, r, flags.top).map(totalsOf)])), null, 2) + '\n');
+          else if (flags.csv) io.out(toCsv(rankings.flatMap((r) => top(reports, r, flags.top).map((u, i) => ({ ranking: r, rank: i + 1, ...totalsOf(u) })))));
+          else for (const r of rankings) io.out(`Top users by ${r}\n${toTable(top(reports, r, flags.top).map(totalsOf))}\n`);
+        }
+      } finally {
+        client.destroy();
+      }
+    });
+
+  tableOptions(admin.command('set-quota').description("set or clear one user's quota overrides (0 = no limit for this user, 'default' = the stack's)"))
+    .requiredOption('--user <token>', 'the user token')
+    .option('--max-keys <n|default>', 'most keys over all stores', override)
+    .option('--max-bytes <n|default>', 'most bytes (keys + values) over all stores', override)
+    .action(async (flags: TableFlags & { user: string; maxKeys?: QuotaOverride; maxBytes?: QuotaOverride }) => {
+      const client = adminClient(flags);
+      try {
+        await setQuota({ client, tableName: flags.table }, flags.user, flags.maxKeys, flags.maxBytes);
+        io.out(`quota of user ${userHash(flags.user)}: max keys ${flags.maxKeys ?? 'unchanged'}, max bytes ${flags.maxBytes ?? 'unchanged'}\n`);
+      } finally {
+        client.destroy();
+      }
+    });
+  return admin;
+}
+
+function totalsOf(u: UserReport): Record<string, string | number> {
+  return { user: u.user, keys: u.keys, bytes: u.bytes, requests: u.requests, stores: u.stores.length };
+}
+
+function userRows(u: UserReport): Record<string, string | number>[] {
+  return [
+    ...u.stores.map((s) => ({ user: u.user, kind: 'store', name: s.storeId, keys: s.keys, bytes: s.bytes, requests: '' })),
+    ...u.requestsByDay.map((d) => ({ user: u.user, kind: 'day', name: d.day, keys: '', bytes: '', requests: d.requests })),
+    { user: u.user, kind: 'total', name: '', keys: u.keys, bytes: u.bytes, requests: u.requests },
+  ];
+}
+
+function render(rows: Record<string, string | number>[], flags: { json?: boolean; csv?: boolean }): string {
+  if (flags.json) return JSON.stringify(rows, null, 2) + '\n';
+  if (flags.csv) return toCsv(rows);
+  return toTable(rows);
+}
+
+function summaryOf(r: EraseResult): string {
+  const records = r.stores.reduce((n, s) => n + s.records, 0);
+  const chunks = r.stores.reduce((n, s) => n + s.chunkItems, 0);
+  return `${r.applied ? 'deleted' : 'would delete'}: ${r.stores.length} stores, ${records} records, ${chunks} large-value chunk items, ${r.providerItems} usage and registry items (${r.requests} DynamoDB requests, ${r.readUnits} read and ${r.writeUnits} write capacity units)\n`;
+}
