@@ -73,12 +73,16 @@ function requestAuthorizer(event: APIGatewayRequestAuthorizerEvent) {
   const [prefix, stage] = event.methodArn.split('/');
   return {
     principalId: user.slice(0, 16),
-    policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: `${prefix}/${stage}/*/*` }] },
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: `${prefix}/${stage}/*/*` }],
+    },
     context: { userToken: user },
   };
 }
 /** As the Lambda runtime sees it: JSON in, JSON out. */
-const invokeAuthorizer = (eventJson: string): string => JSON.stringify(requestAuthorizer(JSON.parse(eventJson) as APIGatewayRequestAuthorizerEvent));
+const invokeAuthorizer = (eventJson: string): string =>
+  JSON.stringify(requestAuthorizer(JSON.parse(eventJson) as APIGatewayRequestAuthorizerEvent));
 
 function authorizerEventJson(header: string): string {
   return JSON.stringify({
@@ -117,7 +121,9 @@ function coldVerification(header: string): { firstMs: number; secondMs: number }
     console.log(JSON.stringify([t1 - t0, t2 - t1]));`;
   const rows: number[][] = [];
   for (let i = 0; i < COLD_PROCESSES; i++) {
-    rows.push(JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd: process.cwd() }).toString().trim()) as number[]);
+    rows.push(
+      JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', code], { cwd: process.cwd() }).toString().trim()) as number[],
+    );
   }
   return { firstMs: median(rows.map((r) => r[0]!)), secondMs: median(rows.map((r) => r[1]!)) };
 }
@@ -145,10 +151,20 @@ async function main(): Promise<void> {
   const agent = new (await import('node:http')).Agent({ keepAlive: true, maxSockets: 1 });
   const hop = (body: string) =>
     new Promise<void>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: authPort, method: 'POST', path: '/invoke', agent, headers: { 'content-length': Buffer.byteLength(body) } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve());
-      });
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: authPort,
+          method: 'POST',
+          path: '/invoke',
+          agent,
+          headers: { 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve());
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -166,7 +182,14 @@ async function main(): Promise<void> {
   } as unknown as KeyValueStore;
   const body = Buffer.from(vss.GetObjectRequest.encode({ storeId: 'wallet', key: 'k'.repeat(144) }).finish()).toString('base64');
   const mkEvent = (auth: Record<string, unknown> | null, hdrs: Record<string, string>): APIGatewayProxyEvent =>
-    ({ httpMethod: 'POST', headers: hdrs, multiValueHeaders: {}, body, isBase64Encoded: true, requestContext: { authorizer: auth } }) as unknown as APIGatewayProxyEvent;
+    ({
+      httpMethod: 'POST',
+      headers: hdrs,
+      multiValueHeaders: {},
+      body,
+      isBase64Encoded: true,
+      requestContext: { authorizer: auth },
+    }) as unknown as APIGatewayProxyEvent;
   const viaContext = createApiGatewayHandler('getObject', { service: new VssService(stub), resolveUser: userFromAuthorizerContext });
   const viaSignature = createApiGatewayHandler('getObject', { service: new VssService(stub), resolveUser: userFromSignatureHeader });
   const ctxEvent = mkEvent({ userToken: 'u' }, {});
@@ -199,7 +222,11 @@ async function main(): Promise<void> {
     const none = await startLocalVss({ port: 0, engine: engineName, auth: 'none' });
     const sig = await startLocalVss({ port: 0, dynamodbEndpoint: none.engine!.endpoint, tableName: 'vss', auth: 'signature' });
     const get = (url: string, h: Record<string, string>) =>
-      fetch(`${url}/getObject`, { method: 'POST', headers: { 'content-type': 'application/octet-stream', ...h }, body: Buffer.from(body, 'base64') }).then((r) => r.arrayBuffer());
+      fetch(`${url}/getObject`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream', ...h },
+        body: Buffer.from(body, 'base64'),
+      }).then((r) => r.arrayBuffer());
     httpNone = await latencies(HTTP_ROUNDS, () => get(none.url, {}));
     httpSig = await latencies(HTTP_ROUNDS, (i) => get(sig.url, { authorization: headers[i % headers.length]! }));
     await sig.stop();
@@ -217,32 +244,50 @@ async function main(): Promise<void> {
   console.log('');
   console.log('MEASURED in this run');
   console.log(`  A  verify in-process, warm                          ${fmt(usOf('verify'))} µs/verification`);
-  console.log(`  A  verify in-process, cold start (fresh process)     first verify ${f(cold.firstMs, 2)} ms (parses the key), second ${f(cold.secondMs, 2)} ms`);
+  console.log(
+    `  A  verify in-process, cold start (fresh process)     first verify ${f(cold.firstMs, 2)} ms (parses the key), second ${f(cold.secondMs, 2)} ms`,
+  );
   console.log(`  B  REQUEST authorizer handler, warm (JSON in/out)    ${fmt(usOf('authorizer'))} µs/invocation`);
   console.log(`  C  loopback HTTP hop to that authorizer (lower bound) p50 ${f(median(hopMs), 3)} ms  p99 ${f(p99(hopMs), 3)} ms`);
   console.log(`  baseline: getObject handler (200, 2 KB), stub store, user from context      ${fmt(usOf('handlerCtx'))} µs/invocation`);
-  console.log(`            getObject handler (200, 2 KB), stub store, signature in handler   ${fmt(usOf('handlerSig'))} µs/invocation  (${ratio(handlerSigUs, handlerCtxUs)} baseline)`);
+  console.log(
+    `            getObject handler (200, 2 KB), stub store, signature in handler   ${fmt(usOf('handlerSig'))} µs/invocation  (${ratio(handlerSigUs, handlerCtxUs)} baseline)`,
+  );
   if (httpNone && httpSig) {
     console.log(`  baseline: getObject over the local server (${httpNote}), auth none       p50 ${f(median(httpNone), 3)} ms`);
-    console.log(`            getObject over the local server (${httpNote}), auth signature  p50 ${f(median(httpSig), 3)} ms  (${ratio(median(httpSig), median(httpNone))} baseline)`);
+    console.log(
+      `            getObject over the local server (${httpNote}), auth signature  p50 ${f(median(httpSig), 3)} ms  (${ratio(median(httpSig), median(httpNone))} baseline)`,
+    );
   } else {
     console.log(`  baseline over HTTP ${httpNote}`);
   }
-  console.log(`  ratios: verification / handler invocation = ${ratio(verifyUs, handlerCtxUs)}; loopback hop / verification = ${ratio(median(hopMs) * 1000, verifyUs)}`);
+  console.log(
+    `  ratios: verification / handler invocation = ${ratio(verifyUs, handlerCtxUs)}; loopback hop / verification = ${ratio(median(hopMs) * 1000, verifyUs)}`,
+  );
   console.log('');
   console.log('MODEL per 1,000,000 VSS requests (signature headers are fresh per request, so an authorizer cache cannot hit;');
   console.log('the verification itself costs the same wherever it runs — an authorizer can only add to it)');
   const verifyMs = verifyUs / 1000;
   const hopLowMs = median(hopMs);
   console.log(`  in handler          invocations 1,000,000 (VSS handler only)`);
-  console.log(`                      auth latency per request ${f(verifyMs, 2)} ms (measured); CPU ${f(verifyUs)} s per 1M requests, billed inside the VSS handler`);
+  console.log(
+    `                      auth latency per request ${f(verifyMs, 2)} ms (measured); CPU ${f(verifyUs)} s per 1M requests, billed inside the VSS handler`,
+  );
   const billedMs = Math.max(1, Math.ceil(authorizerUs / 1000));
   const authCost = PRICE_PER_MILLION_REQUESTS + (billedMs / 1000) * AUTHORIZER_MEMORY_GB * 1e6 * PRICE_PER_GB_SECOND;
   console.log(`  REQUEST authorizer  invocations 2,000,000 (+1,000,000 authorizer invocations, each ≥ ${billedMs} ms billed)`);
-  console.log(`                      auth latency per request ${f(verifyMs + hopLowMs, 2)} ms lower bound (measured verify + measured loopback hop)`);
-  console.log(`                                               ${f(verifyMs + ASSUMED_INVOKE_MS, 2)} ms with the ASSUMED ${f(ASSUMED_INVOKE_MS)} ms API Gateway→Lambda invoke, + ${f(ASSUMED_COLD_MS)} ms on authorizer cold starts (ASSUMED)`);
-  console.log(`                      added cost ≈ $${f(authCost, 2)} per 1M requests (list price arm64 $${PRICE_PER_MILLION_REQUESTS}/1M requests + $${PRICE_PER_GB_SECOND}/GB-s at ${AUTHORIZER_MEMORY_GB * 1024} MB)`);
-  console.log(`  ratio authorizer / in handler: invocations 2.00×; auth latency ≥ ${f((verifyMs + hopLowMs) / verifyMs, 2)}× (measured lower bound), ≈ ${f((verifyMs + ASSUMED_INVOKE_MS) / verifyMs, 1)}× (assumed invoke)`);
+  console.log(
+    `                      auth latency per request ${f(verifyMs + hopLowMs, 2)} ms lower bound (measured verify + measured loopback hop)`,
+  );
+  console.log(
+    `                                               ${f(verifyMs + ASSUMED_INVOKE_MS, 2)} ms with the ASSUMED ${f(ASSUMED_INVOKE_MS)} ms API Gateway→Lambda invoke, + ${f(ASSUMED_COLD_MS)} ms on authorizer cold starts (ASSUMED)`,
+  );
+  console.log(
+    `                      added cost ≈ $${f(authCost, 2)} per 1M requests (list price arm64 $${PRICE_PER_MILLION_REQUESTS}/1M requests + $${PRICE_PER_GB_SECOND}/GB-s at ${AUTHORIZER_MEMORY_GB * 1024} MB)`,
+  );
+  console.log(
+    `  ratio authorizer / in handler: invocations 2.00×; auth latency ≥ ${f((verifyMs + hopLowMs) / verifyMs, 2)}× (measured lower bound), ≈ ${f((verifyMs + ASSUMED_INVOKE_MS) / verifyMs, 1)}× (assumed invoke)`,
+  );
   console.log('');
   console.log('Rejections cost one invocation either way (the authorizer, or the handler before any DynamoDB call).');
 }

@@ -30,8 +30,14 @@ async function main(): Promise<void> {
     ListKeyVersionsResponse: root.lookupType('vss.ListKeyVersionsResponse'),
   };
   const value = new Uint8Array(2048).fill(7);
-  const putReflect = R.PutObjectRequest.encode({ store_id: 'wallet', transaction_items: [{ key: 'k'.repeat(144), version: Long.fromNumber(-1), value }] }).finish();
-  const putStatic = st.PutObjectRequest.encode({ storeId: 'wallet', transactionItems: [{ key: 'k'.repeat(144), version: Long.fromNumber(-1), value }] }).finish();
+  const putReflect = R.PutObjectRequest.encode({
+    store_id: 'wallet',
+    transaction_items: [{ key: 'k'.repeat(144), version: Long.fromNumber(-1), value }],
+  }).finish();
+  const putStatic = st.PutObjectRequest.encode({
+    storeId: 'wallet',
+    transactionItems: [{ key: 'k'.repeat(144), version: Long.fromNumber(-1), value }],
+  }).finish();
   if (Buffer.compare(Buffer.from(putReflect), Buffer.from(putStatic)) !== 0) throw new Error('codecs disagree on the wire');
   const items = Array.from({ length: 100 }, (_, i) => ({ key: `key-${i}-${'x'.repeat(140)}`, version: Long.fromNumber(i + 1) }));
 
@@ -40,8 +46,10 @@ async function main(): Promise<void> {
     {
       'decode static': () => st.PutObjectRequest.decode(putStatic),
       'decode reflection': () => R.PutObjectRequest.decode(putReflect),
-      'encode static': () => st.ListKeyVersionsResponse.encode({ keyVersions: items, nextPageToken: 'abc', globalVersion: Long.fromNumber(3) }).finish(),
-      'encode reflection': () => R.ListKeyVersionsResponse.encode({ key_versions: items, next_page_token: 'abc', global_version: Long.fromNumber(3) }).finish(),
+      'encode static': () =>
+        st.ListKeyVersionsResponse.encode({ keyVersions: items, nextPageToken: 'abc', globalVersion: Long.fromNumber(3) }).finish(),
+      'encode reflection': () =>
+        R.ListKeyVersionsResponse.encode({ key_versions: items, next_page_token: 'abc', global_version: Long.fromNumber(3) }).finish(),
     },
     BATCH / 10,
   );
@@ -65,21 +73,29 @@ async function main(): Promise<void> {
   const inits: Record<string, number[]> = { minimal: [], static: [], reflection: [] };
   for (let round = 0; round < 7; round++) {
     inits['minimal']!.push(initOf(`const t=performance.now(); await import('protobufjs/minimal.js'); console.log(performance.now()-t)`));
-    inits['static']!.push(initOf(`const t=performance.now(); await import('./lambda/core/generated/vss.js'); console.log(performance.now()-t)`));
+    inits['static']!.push(
+      initOf(`const t=performance.now(); await import('./lambda/core/generated/vss.js'); console.log(performance.now()-t)`),
+    );
     inits['reflection']!.push(
-      initOf(`import {readFileSync} from 'node:fs'; const t=performance.now(); const p=(await import('protobufjs')).default; const r=p.parse(readFileSync('proto/vss.proto','utf8'),{keepCase:true}).root; const T=r.lookupType('vss.PutObjectRequest'); T.decode(new Uint8Array(0)); console.log(performance.now()-t)`),
+      initOf(
+        `import {readFileSync} from 'node:fs'; const t=performance.now(); const p=(await import('protobufjs')).default; const r=p.parse(readFileSync('proto/vss.proto','utf8'),{keepCase:true}).root; const T=r.lookupType('vss.PutObjectRequest'); T.decode(new Uint8Array(0)); console.log(performance.now()-t)`,
+      ),
     );
   }
 
   console.log(`codec benchmark (protobufjs), µs per call: median (range) of ${ROUNDS} interleaved rounds; node ${process.version}`);
   const pair = (label: string, a: string, b: string, r: Record<string, Summary>) =>
-    console.log(`  ${label.padEnd(40)} ${a} ${fmt(us(r[a]!), 3).padEnd(24)} ${b} ${fmt(us(r[b]!), 3).padEnd(24)} ratio ${(r[b]!.median / r[a]!.median).toFixed(2)}`);
+    console.log(
+      `  ${label.padEnd(40)} ${a} ${fmt(us(r[a]!), 3).padEnd(24)} ${b} ${fmt(us(r[b]!), 3).padEnd(24)} ratio ${(r[b]!.median / r[a]!.median).toFixed(2)}`,
+    );
   pair('PutObjectRequest, 2 KB value', 'decode static', 'decode reflection', messages);
   pair('ListKeyVersionsResponse, 100 keys', 'encode static', 'encode reflection', messages);
   pair('version bigint -> Long', 'bigint->Long by bits (now)', 'bigint->Long via string (before)', conversions);
   pair('version Long -> bigint', 'Long->bigint by bits (now)', 'Long->bigint via string (before)', conversions);
   const ms = (n: string) => fmt(summarize(inits[n]!));
-  console.log(`  module init ms (7 fresh processes, interleaved)  static ${ms('static')}  reflection ${ms('reflection')}  protobufjs/minimal alone ${ms('minimal')}`);
+  console.log(
+    `  module init ms (7 fresh processes, interleaved)  static ${ms('static')}  reflection ${ms('reflection')}  protobufjs/minimal alone ${ms('minimal')}`,
+  );
 }
 
 await main();

@@ -48,7 +48,9 @@ function buildBundles(outdir: string): Record<string, string> {
   app.synth();
   const dirs: Record<string, string> = {};
   for (const d of readdirSync(outdir).filter((d) => d.startsWith('asset.'))) {
-    const meta = JSON.parse(readFileSync(path.join(outdir, d, 'index.meta.json'), 'utf8')) as { outputs: Record<string, { entryPoint?: string }> };
+    const meta = JSON.parse(readFileSync(path.join(outdir, d, 'index.meta.json'), 'utf8')) as {
+      outputs: Record<string, { entryPoint?: string }>;
+    };
     const entryPoint = Object.values(meta.outputs).find((o) => o.entryPoint)!.entryPoint!;
     const name = Object.keys(ENTRIES).find((n) => entryPoint.endsWith(ENTRIES[n]!))!;
     dirs[name] = path.join(outdir, d);
@@ -108,17 +110,27 @@ try {
     }
   }
 
-  console.log(`Cold start of the operation functions (NodejsFunction with the stack's BUNDLING; ${ROUNDS} interleaved rounds, node ${process.version}, median (range))`);
+  console.log(
+    `Cold start of the operation functions (NodejsFunction with the stack's BUNDLING; ${ROUNDS} interleaved rounds, node ${process.version}, median (range))`,
+  );
   console.log(`  budget: bundle ≤ ${API_BUNDLE_BUDGET_BYTES / 1024} KiB, module init ≤ ${API_INIT_BUDGET_MS} ms over the empty bundle's`);
   console.log('  function          bundle KiB   module init ms        over empty ms        within budget');
   for (const n of names) {
     const size = statSync(path.join(dirs[n]!, 'index.mjs')).size;
     const over = summarize(deltas[n]!);
     const ok = n === BASELINE ? '' : size <= API_BUNDLE_BUDGET_BYTES && over.median <= API_INIT_BUDGET_MS ? 'yes' : 'NO';
-    console.log(`  ${n.padEnd(16)}  ${(size / 1024).toFixed(1).padStart(10)}   ${fmt(summarize(samples[n]!)).padEnd(20)}  ${(n === BASELINE ? '—' : fmt(over)).padEnd(20)} ${ok}`);
+    console.log(
+      `  ${n.padEnd(16)}  ${(size / 1024).toFixed(1).padStart(10)}   ${fmt(summarize(samples[n]!)).padEnd(20)}  ${(n === BASELINE ? '—' : fmt(over)).padEnd(20)} ${ok}`,
+    );
   }
   console.log('  largest parts of the putObjects bundle (KiB, from the esbuild metafile):');
-  console.log('    ' + breakdown(dirs['putObjects']!).slice(0, 12).map(([p, b]) => `${p} ${(b / 1024).toFixed(1)}`).join(', '));
+  console.log(
+    '    ' +
+      breakdown(dirs['putObjects']!)
+        .slice(0, 12)
+        .map(([p, b]) => `${p} ${(b / 1024).toFixed(1)}`)
+        .join(', '),
+  );
 } finally {
   rmSync(outdir, { recursive: true, force: true });
 }

@@ -25,7 +25,9 @@ const put = async (key: string, value: Uint8Array): Promise<{ status: number; ms
   return { status: r.status, ms: performance.now() - t0 };
 };
 const cases = { '500 KB values': 500 * 1024, '2 KB values (baseline)': 2048 } as const;
-const results: Record<string, { statuses: number[]; ms: number[] }> = Object.fromEntries(Object.keys(cases).map((k) => [k, { statuses: [], ms: [] }]));
+const results: Record<string, { statuses: number[]; ms: number[] }> = Object.fromEntries(
+  Object.keys(cases).map((k) => [k, { statuses: [], ms: [] }]),
+);
 for (let round = 0; round < ROUNDS; round++) {
   const names = Object.keys(cases) as Array<keyof typeof cases>;
   for (const name of round % 2 ? names.reverse() : names) {
@@ -38,6 +40,8 @@ for (let round = 0; round < ROUNDS; round++) {
 console.log(`${WRITERS} concurrent unconditional puts on one key, ${ROUNDS} interleaved rounds, over HTTP on Dynoxide`);
 for (const [name, r] of Object.entries(results)) {
   const errors = r.statuses.filter((s) => s >= 500).length;
-  console.log(`  ${name.padEnd(24)} 500s ${errors}/${r.statuses.length} (${((100 * errors) / r.statuses.length).toFixed(1)} %)   latency ms ${fmt(summarize(r.ms))}`);
+  console.log(
+    `  ${name.padEnd(24)} 500s ${errors}/${r.statuses.length} (${((100 * errors) / r.statuses.length).toFixed(1)} %)   latency ms ${fmt(summarize(r.ms))}`,
+  );
 }
 await app.stop();

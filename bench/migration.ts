@@ -34,10 +34,18 @@ const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const PG_ROWS = Number(process.env['BENCH_PG_ROWS'] ?? 100_000);
 const COPY_KEYS = Number(process.env['BENCH_COPY_KEYS'] ?? 10_000);
 const run = promisify(execFile);
-const LOCAL_AWS = { AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'us-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+const LOCAL_AWS = {
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+  AWS_REGION: 'us-east-1',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+};
 
 async function vss(args: string[]): Promise<Record<string, number>> {
-  const r = await run(process.execPath, [join(process.cwd(), 'cli', 'vss.mjs'), ...args, '--json', '--quiet'], { env: { ...process.env, ...LOCAL_AWS }, maxBuffer: 1 << 26 }).catch((e: { stdout?: string; code?: number; stderr?: string }) => {
+  const r = await run(process.execPath, [join(process.cwd(), 'cli', 'vss.mjs'), ...args, '--json', '--quiet'], {
+    env: { ...process.env, ...LOCAL_AWS },
+    maxBuffer: 1 << 26,
+  }).catch((e: { stdout?: string; code?: number; stderr?: string }) => {
     if (e.stdout && e.code !== undefined && e.code > 1) return { stdout: e.stdout };
     throw new Error(`vss ${args[0]} failed: ${e.stderr}`);
   });
@@ -84,7 +92,17 @@ try {
       }
     };
     for await (const r of snapshot.read()) {
-      batch.push({ PutRequest: { Item: { pk: { S: partitionKeyOf(r) }, sk: { B: sortKeyOf(r.key) }, ver: { N: r.version.toString() }, seq: { N: r.sortOrder.toString() }, val: { B: r.value! } } } });
+      batch.push({
+        PutRequest: {
+          Item: {
+            pk: { S: partitionKeyOf(r) },
+            sk: { B: sortKeyOf(r.key) },
+            ver: { N: r.version.toString() },
+            seq: { N: r.sortOrder.toString() },
+            val: { B: r.value! },
+          },
+        },
+      });
       if (batch.length === 25) {
         const p = send(batch).finally(() => inFlight.delete(p));
         inFlight.add(p);
@@ -105,7 +123,9 @@ try {
     const targetUrl = await postgres.createDatabase(`back${round}`);
     const exported = await vss(['pg-export', '--postgres', targetUrl, '--dynamodb-endpoint', engine.endpoint, '--table', table]);
     exportRate.push(exported['recordsPerSecond']!);
-    console.log(`  round ${round + 1}: pg-import ${imported['rowsPerSecond']} rows/s (${imported['seconds']} s, peak RSS ${imported['peakRssMb']} MB), baseline ${baselineRate[round]!.toFixed(0)} rows/s, pg-export ${exported['recordsPerSecond']} records/s`);
+    console.log(
+      `  round ${round + 1}: pg-import ${imported['rowsPerSecond']} rows/s (${imported['seconds']} s, peak RSS ${imported['peakRssMb']} MB), baseline ${baselineRate[round]!.toFixed(0)} rows/s, pg-export ${exported['recordsPerSecond']} records/s`,
+    );
   }
   console.log(`pg-import rows/s: ${stats(importRate)}`);
   console.log(`baseline (unconditional BatchWriteItem) rows/s: ${stats(baselineRate)}`);
@@ -114,11 +134,20 @@ try {
   console.log(`pg-import peak RSS MB: ${stats(rss)}`);
 
   // ---- vss copy of a 10,000-key store -------------------------------------------------------
-  const from = await startLocalVss({ client: localClient(engine.endpoint), port: 0, tableName: `from-${randomUUID()}`, sweepIntervalMs: 0 });
+  const from = await startLocalVss({
+    client: localClient(engine.endpoint),
+    port: 0,
+    tableName: `from-${randomUUID()}`,
+    sweepIntervalMs: 0,
+  });
   const to = await startLocalVss({ client: localClient(engine.endpoint), port: 0, tableName: `to-${randomUUID()}`, sweepIntervalMs: 0 });
   const source = new VssClient({ baseUrl: from.url });
   for (let i = 0; i < COPY_KEYS; i += 100) {
-    const items = Array.from({ length: Math.min(100, COPY_KEYS - i) }, (_, j) => ({ key: `key/${i + j}`, version: -1n, value: randomBytes(1000) }));
+    const items = Array.from({ length: Math.min(100, COPY_KEYS - i) }, (_, j) => ({
+      key: `key/${i + j}`,
+      version: -1n,
+      value: randomBytes(1000),
+    }));
     await source.putObjects('wallet', { items });
   }
   console.log(`\nvss copy --verify of ${COPY_KEYS} keys (1 KB values) on ${engineName}, ${ROUNDS} rounds`);
@@ -129,10 +158,23 @@ try {
     const t0 = Date.now();
     await vss(['export', '--url', from.url, '--store-id', 'wallet', '--out', join(dir, `a${round}.vssa`)]);
     exportSeconds.push((Date.now() - t0) / 1000);
-    const copied = await vss(['copy', '--from', from.url, '--to', to.url, '--store-id', 'wallet', '--to-store-id', `copy-${round}`, '--verify']);
+    const copied = await vss([
+      'copy',
+      '--from',
+      from.url,
+      '--to',
+      to.url,
+      '--store-id',
+      'wallet',
+      '--to-store-id',
+      `copy-${round}`,
+      '--verify',
+    ]);
     copySeconds.push(copied['seconds']!);
     copyRss.push(copied['peakRssMb']!);
-    console.log(`  round ${round + 1}: copy ${copied['seconds']} s (peak RSS ${copied['peakRssMb']} MB, verified ${copied['verified']}), baseline export ${exportSeconds[round]!.toFixed(1)} s`);
+    console.log(
+      `  round ${round + 1}: copy ${copied['seconds']} s (peak RSS ${copied['peakRssMb']} MB, verified ${copied['verified']}), baseline export ${exportSeconds[round]!.toFixed(1)} s`,
+    );
   }
   const s = (xs: number[]) => stats(xs.map((x) => x * 1000)).replace(/(\d+)/g, (m) => (Number(m) / 1000).toFixed(1));
   console.log(`copy seconds: ${s(copySeconds)}; baseline export seconds: ${s(exportSeconds)}`);

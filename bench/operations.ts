@@ -27,7 +27,8 @@ import { fmt, interleave, type Summary } from './stats.js';
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 const engineName = (process.argv[2] ?? 'dynoxide') as EngineName;
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 15);
-const capacitySource = engineName === 'dynoxide' ? 'Dynoxide, counting as AWS does' : "DynamoDB Local's own count (NOT AWS's: it under-counts transactions)";
+const capacitySource =
+  engineName === 'dynoxide' ? 'Dynoxide, counting as AWS does' : "DynamoDB Local's own count (NOT AWS's: it under-counts transactions)";
 
 const engine = await startEngine(engineName);
 const client = localClient(engine.endpoint);
@@ -42,7 +43,9 @@ const L = (n: number) => toLong(BigInt(n));
 
 const KEY = 'k'.repeat(144); // LDK Node's schema key length
 const maxValue = (() => {
-  const size = (n: number) => vss.PutObjectRequest.encode({ storeId: 'wallet', transactionItems: [{ key: KEY, version: L(-1), value: new Uint8Array(n) }] }).finish().length;
+  const size = (n: number) =>
+    vss.PutObjectRequest.encode({ storeId: 'wallet', transactionItems: [{ key: KEY, version: L(-1), value: new Uint8Array(n) }] }).finish()
+      .length;
   let n = MAX_REQUEST_BODY_BYTES - size(0);
   while (size(n) > MAX_REQUEST_BODY_BYTES) n--;
   return n;
@@ -72,7 +75,12 @@ function capacity(evs: readonly DynamoDbRequestEvent[]): { rcu: number; wcu: num
   return { rcu, wcu };
 }
 
-async function measure(op: string, operation: Row['operation'], run: () => Promise<unknown>, baseline: () => Promise<unknown>): Promise<Row> {
+async function measure(
+  op: string,
+  operation: Row['operation'],
+  run: () => Promise<unknown>,
+  baseline: () => Promise<unknown>,
+): Promise<Row> {
   // One counted call, then the timed rounds: operation and baseline alternate within each round.
   events = [];
   await run();
@@ -84,17 +92,40 @@ async function measure(op: string, operation: Row['operation'], run: () => Promi
   }
   const { rcu, wcu } = capacity(counted);
   const t = await interleave(ROUNDS, { op: run, baseline });
-  return { op, operation, requests: [...byCommand].map(([c, n]) => `${n}×${c}`).join(' + '), rcu, wcu, ms: t['op']!, baselineMs: t['baseline']! };
+  return {
+    op,
+    operation,
+    requests: [...byCommand].map(([c, n]) => `${n}×${c}`).join(' + '),
+    rcu,
+    wcu,
+    ms: t['op']!,
+    baselineMs: t['baseline']!,
+  };
 }
 
 const rawPut = (bytes: number) => () =>
-  client.send(new PutItemCommand({ TableName: tableName, Item: { pk: { S: 'baseline' }, sk: { B: Buffer.from('b') }, val: { B: randomBytes(Math.min(bytes, 390_000)) } } }));
-const rawGet = () => client.send(new GetItemCommand({ TableName: tableName, Key: { pk: { S: 'baseline' }, sk: { B: Buffer.from('b') } }, ConsistentRead: true }));
+  client.send(
+    new PutItemCommand({
+      TableName: tableName,
+      Item: { pk: { S: 'baseline' }, sk: { B: Buffer.from('b') }, val: { B: randomBytes(Math.min(bytes, 390_000)) } },
+    }),
+  );
+const rawGet = () =>
+  client.send(
+    new GetItemCommand({ TableName: tableName, Key: { pk: { S: 'baseline' }, sk: { B: Buffer.from('b') } }, ConsistentRead: true }),
+  );
 const put = (key: string, version: number, value: Uint8Array) =>
-  service.handle('putObjects', vss.PutObjectRequest.encode({ storeId: 'wallet', transactionItems: [{ key, version: L(version), value }] }).finish(), user);
+  service.handle(
+    'putObjects',
+    vss.PutObjectRequest.encode({ storeId: 'wallet', transactionItems: [{ key, version: L(version), value }] }).finish(),
+    user,
+  );
 
 const rows: Row[] = [];
-for (const [label, size] of [['2 KB', 2048], [`max ${maxValue} B`, maxValue]] as const) {
+for (const [label, size] of [
+  ['2 KB', 2048],
+  [`max ${maxValue} B`, maxValue],
+] as const) {
   const value = randomBytes(size);
   const key = `${KEY}-${size}`;
   await put(key, -1, value);
@@ -107,24 +138,68 @@ for (const [label, size] of [['2 KB', 2048], [`max ${maxValue} B`, maxValue]] as
   rows.push(await measure(`PutObjects v=stale, rejected 409 (${label})`, 'putObjects', () => put(cas, 0, value), rawGet));
   let n = 0;
   rows.push(await measure(`PutObjects v=0 new key (${label})`, 'putObjects', () => put(`new-${label}-${n++}`, 0, value), rawPut(size)));
-  rows.push(await measure(`GetObject (${label})`, 'getObject', () => service.handle('getObject', vss.GetObjectRequest.encode({ storeId: 'wallet', key }).finish(), user), rawGet));
+  rows.push(
+    await measure(
+      `GetObject (${label})`,
+      'getObject',
+      () => service.handle('getObject', vss.GetObjectRequest.encode({ storeId: 'wallet', key }).finish(), user),
+      rawGet,
+    ),
+  );
   // Keys to delete are created beforehand, outside the measured calls.
   for (let i = 0; i <= ROUNDS + 5; i++) await put(`del-${label}-${i}`, -1, value);
   let d = 0;
   const deleteNext = () =>
-    service.handle('deleteObject', vss.DeleteObjectRequest.encode({ storeId: 'wallet', keyValue: { key: `del-${label}-${d++}`, version: L(-1) } }).finish(), user);
+    service.handle(
+      'deleteObject',
+      vss.DeleteObjectRequest.encode({ storeId: 'wallet', keyValue: { key: `del-${label}-${d++}`, version: L(-1) } }).finish(),
+      user,
+    );
   rows.push(await measure(`DeleteObject (${label})`, 'deleteObject', deleteNext, rawGet));
 }
 // Two small keys in one atomic put, and a listing page.
-const two = vss.PutObjectRequest.encode({ storeId: 'wallet', transactionItems: [{ key: 'a', version: L(-1), value: randomBytes(2048) }, { key: 'b', version: L(-1), value: randomBytes(2048) }] }).finish();
-rows.push(await measure('PutObjects 2 keys, 2 KB each (transaction)', 'putObjects', () => service.handle('putObjects', two, user), rawPut(4096)));
+const two = vss.PutObjectRequest.encode({
+  storeId: 'wallet',
+  transactionItems: [
+    { key: 'a', version: L(-1), value: randomBytes(2048) },
+    { key: 'b', version: L(-1), value: randomBytes(2048) },
+  ],
+}).finish();
+rows.push(
+  await measure('PutObjects 2 keys, 2 KB each (transaction)', 'putObjects', () => service.handle('putObjects', two, user), rawPut(4096)),
+);
 for (let i = 0; i < 100; i++) await put(`list-${i}`, -1, randomBytes(64));
-rows.push(await measure('ListKeyVersions first page (100 keys)', 'listKeyVersions', () => service.handle('listKeyVersions', vss.ListKeyVersionsRequest.encode({ storeId: 'wallet' }).finish(), user), rawGet));
+rows.push(
+  await measure(
+    'ListKeyVersions first page (100 keys)',
+    'listKeyVersions',
+    () => service.handle('listKeyVersions', vss.ListKeyVersionsRequest.encode({ storeId: 'wallet' }).finish(), user),
+    rawGet,
+  ),
+);
 
-console.log(`VSS operation costs on ${engineName}; capacity: ${capacitySource}. ms: median (range) of ${ROUNDS} rounds interleaved with the baseline (raw SDK GetItem, or PutItem of the same size capped at 390 KB)`);
-console.log('operation'.padEnd(48), 'DynamoDB requests'.padEnd(76), 'RCU'.padStart(7), 'WCU'.padStart(7), '  ms'.padEnd(22), 'baseline ms'.padEnd(20), 'ratio');
+console.log(
+  `VSS operation costs on ${engineName}; capacity: ${capacitySource}. ms: median (range) of ${ROUNDS} rounds interleaved with the baseline (raw SDK GetItem, or PutItem of the same size capped at 390 KB)`,
+);
+console.log(
+  'operation'.padEnd(48),
+  'DynamoDB requests'.padEnd(76),
+  'RCU'.padStart(7),
+  'WCU'.padStart(7),
+  '  ms'.padEnd(22),
+  'baseline ms'.padEnd(20),
+  'ratio',
+);
 for (const r of rows) {
-  console.log(r.op.padEnd(48), r.requests.padEnd(76), r.rcu.toFixed(1).padStart(7), r.wcu.toFixed(1).padStart(7), '  ' + fmt(r.ms).padEnd(20), fmt(r.baselineMs).padEnd(20), (r.ms.median / r.baselineMs.median).toFixed(2));
+  console.log(
+    r.op.padEnd(48),
+    r.requests.padEnd(76),
+    r.rcu.toFixed(1).padStart(7),
+    r.wcu.toFixed(1).padStart(7),
+    `  ${fmt(r.ms).padEnd(20)}`,
+    fmt(r.baselineMs).padEnd(20),
+    (r.ms.median / r.baselineMs.median).toFixed(2),
+  );
 }
 
 /**
@@ -151,7 +226,7 @@ for (const [op, share] of MIX) {
   gbSeconds += share * (Math.ceil(r.ms.median) / 1000) * (FUNCTION_MEMORY_MB[r.operation] / 1024);
 }
 const perMillion = {
-  dynamodb: (rcu * DYNAMODB_ON_DEMAND.perMillionReadUnits + wcu * DYNAMODB_ON_DEMAND.perMillionWriteUnits),
+  dynamodb: rcu * DYNAMODB_ON_DEMAND.perMillionReadUnits + wcu * DYNAMODB_ON_DEMAND.perMillionWriteUnits,
   lambda: ARM64_LAMBDA.perMillionRequests + gbSeconds * 1e6 * ARM64_LAMBDA.perGbSecond,
   apiGateway: REST_API_PER_MILLION,
 };
@@ -159,6 +234,8 @@ const total = perMillion.dynamodb + perMillion.lambda + perMillion.apiGateway;
 console.log('');
 console.log(`Cost per million operations of an LDK Node-like mix (${MIX.map(([o, s]) => `${Math.round(s * 100)}% ${o}`).join(', ')}):`);
 console.log(`  units per operation (${capacitySource}): ${rcu.toFixed(2)} RCU, ${wcu.toFixed(2)} WCU`);
-console.log(`  DynamoDB on-demand $${perMillion.dynamodb.toFixed(2)} + Lambda arm64 $${perMillion.lambda.toFixed(2)} (duration from local handler times) + API Gateway REST $${perMillion.apiGateway.toFixed(2)} = $${total.toFixed(2)} per million operations (us-east-1 list prices, bench/prices.ts)`);
+console.log(
+  `  DynamoDB on-demand $${perMillion.dynamodb.toFixed(2)} + Lambda arm64 $${perMillion.lambda.toFixed(2)} (duration from local handler times) + API Gateway REST $${perMillion.apiGateway.toFixed(2)} = $${total.toFixed(2)} per million operations (us-east-1 list prices, bench/prices.ts)`,
+);
 client.destroy();
 await engine.stop();

@@ -62,14 +62,32 @@ for (const [name, settings] of Object.entries(CONFIGS)) {
 
 const KEY = 'k'.repeat(144); // LDK Node's key length
 const value = randomBytes(2048);
-const put = (key: string, version: number, storeId = 'wallet') => vss.PutObjectRequest.encode({ storeId, transactionItems: [{ key, version: L(version), value }] }).finish();
-const OPS: Array<{ name: string; op: Operation; body: (user: string, i: number) => Uint8Array; setup?: (run: Runner, user: string, i: number) => Promise<unknown> }> = [
-  { name: 'PutObjects 2 KB overwrite (v=-1)', op: 'putObjects', body: () => put(KEY, -1), setup: (run, user) => run('putObjects', put(KEY, -1), user) },
+const put = (key: string, version: number, storeId = 'wallet') =>
+  vss.PutObjectRequest.encode({ storeId, transactionItems: [{ key, version: L(version), value }] }).finish();
+const OPS: Array<{
+  name: string;
+  op: Operation;
+  body: (user: string, i: number) => Uint8Array;
+  setup?: (run: Runner, user: string, i: number) => Promise<unknown>;
+}> = [
+  {
+    name: 'PutObjects 2 KB overwrite (v=-1)',
+    op: 'putObjects',
+    body: () => put(KEY, -1),
+    setup: (run, user) => run('putObjects', put(KEY, -1), user),
+  },
   { name: 'PutObjects 2 KB new key (v=0)', op: 'putObjects', body: (_u, i) => put(`new-${i}`, 0) },
   {
     name: 'PutObjects 2 keys x 2 KB (transaction)',
     op: 'putObjects',
-    body: () => vss.PutObjectRequest.encode({ storeId: 'wallet', transactionItems: [{ key: 'a', version: L(-1), value }, { key: 'b', version: L(-1), value }] }).finish(),
+    body: () =>
+      vss.PutObjectRequest.encode({
+        storeId: 'wallet',
+        transactionItems: [
+          { key: 'a', version: L(-1), value },
+          { key: 'b', version: L(-1), value },
+        ],
+      }).finish(),
   },
   { name: 'GetObject 2 KB', op: 'getObject', body: () => vss.GetObjectRequest.encode({ storeId: 'wallet', key: KEY }).finish() },
   {
@@ -78,7 +96,11 @@ const OPS: Array<{ name: string; op: Operation; body: (user: string, i: number) 
     body: (_u, i) => vss.DeleteObjectRequest.encode({ storeId: 'wallet', keyValue: { key: `del-${i}`, version: L(-1) } }).finish(),
     setup: (run, user, i) => run('putObjects', put(`del-${i}`, -1), user),
   },
-  { name: 'ListKeyVersions first page', op: 'listKeyVersions', body: () => vss.ListKeyVersionsRequest.encode({ storeId: 'wallet' }).finish() },
+  {
+    name: 'ListKeyVersions first page',
+    op: 'listKeyVersions',
+    body: () => vss.ListKeyVersionsRequest.encode({ storeId: 'wallet' }).finish(),
+  },
 ];
 
 function summarize(list: readonly Seen[]): { requests: string; rcu: number; wcu: number } {
@@ -94,8 +116,17 @@ function summarize(list: readonly Seen[]): { requests: string; rcu: number; wcu:
   return { requests: [...by].map(([c, n]) => `${n}×${c}`).join(' + '), rcu, wcu };
 }
 
-console.log(`Provider feature costs on ${engineName}: steady state (stores registered), per operation; latency ratio to "off" over ${ROUNDS} interleaved rounds: median [min–max]`);
-console.log('operation'.padEnd(40), 'config'.padEnd(18), 'DynamoDB requests'.padEnd(70), 'RCU'.padStart(6), 'WCU'.padStart(6), 'ratio'.padStart(18));
+console.log(
+  `Provider feature costs on ${engineName}: steady state (stores registered), per operation; latency ratio to "off" over ${ROUNDS} interleaved rounds: median [min–max]`,
+);
+console.log(
+  'operation'.padEnd(40),
+  'config'.padEnd(18),
+  'DynamoDB requests'.padEnd(70),
+  'RCU'.padStart(6),
+  'WCU'.padStart(6),
+  'ratio'.padStart(18),
+);
 for (const spec of OPS) {
   const samples: Record<string, number[]> = Object.fromEntries(Object.keys(CONFIGS).map((c) => [c, []]));
   const costs: Record<string, ReturnType<typeof summarize>> = {};
@@ -133,15 +164,25 @@ for (const spec of OPS) {
 
 // First write of a store on a fresh instance: registration included.
 {
-  const wired = withProvider(new DynamoDbStore({ client, tableName, onRequest: (e) => note(e.command, e.consumedCapacity, e.failed) }), CONFIGS['metering+quota']!, {
-    client,
-    tableName,
-    onRequest: (e) => note(e.command, e.consumedCapacity, e.failed),
-  });
+  const wired = withProvider(
+    new DynamoDbStore({ client, tableName, onRequest: (e) => note(e.command, e.consumedCapacity, e.failed) }),
+    CONFIGS['metering+quota']!,
+    {
+      client,
+      tableName,
+      onRequest: (e) => note(e.command, e.consumedCapacity, e.failed),
+    },
+  );
   seen = [];
   await new VssService(wired.store).handle('putObjects', put(KEY, -1, 'fresh-store'), 'bench-fresh');
   const r = summarize(seen);
-  console.log('first write of a store per instance'.padEnd(40), 'metering+quota'.padEnd(18), r.requests.padEnd(70), r.rcu.toFixed(1).padStart(6), r.wcu.toFixed(1).padStart(6));
+  console.log(
+    'first write of a store per instance'.padEnd(40),
+    'metering+quota'.padEnd(18),
+    r.requests.padEnd(70),
+    r.rcu.toFixed(1).padStart(6),
+    r.wcu.toFixed(1).padStart(6),
+  );
 }
 
 // Erasing a user with ERASE_KEYS keys (1 KB values) in two stores, next to another user's data.
@@ -150,7 +191,10 @@ for (const spec of OPS) {
   const service = new VssService(wired.store);
   const small = randomBytes(1024);
   const body = (storeId: string, from: number) =>
-    vss.PutObjectRequest.encode({ storeId, transactionItems: Array.from({ length: 100 }, (_, k) => ({ key: `key-${from + k}`, version: L(-1), value: small })) }).finish();
+    vss.PutObjectRequest.encode({
+      storeId,
+      transactionItems: Array.from({ length: 100 }, (_, k) => ({ key: `key-${from + k}`, version: L(-1), value: small })),
+    }).finish();
   for (let from = 0; from < ERASE_KEYS; from += 100) {
     const storeId = from < ERASE_KEYS / 2 ? 'wallet-a' : 'wallet-b';
     const status = (await service.handle('putObjects', body(storeId, from), 'erase-me')).status;

@@ -20,7 +20,9 @@ const now = 1_800_000_000;
 
 // Warm: a few wallets. Cold: more distinct keys than the cache holds, cycled, so every lookup misses.
 const warmHeaders = Array.from({ length: 16 }, (_, i) => createSignatureHeader(secp256k1.utils.randomSecretKey(), now - i));
-const coldHeaders = Array.from({ length: KEY_CACHE_SIZE + 101 }, (_, i) => createSignatureHeader(secp256k1.utils.randomSecretKey(), now - i));
+const coldHeaders = Array.from({ length: KEY_CACHE_SIZE + 101 }, (_, i) =>
+  createSignatureHeader(secp256k1.utils.randomSecretKey(), now - i),
+);
 
 const r = await interleave(
   ROUNDS,
@@ -34,7 +36,11 @@ const r = await interleave(
   BATCH,
 );
 const us = (ms: number) => ms * 1000;
-console.log(`Signature header verification, µs per verification: median (range) of ${ROUNDS} interleaved rounds of ${BATCH}; node ${process.version}`);
+console.log(
+  `Signature header verification, µs per verification: median (range) of ${ROUNDS} interleaved rounds of ${BATCH}; node ${process.version}`,
+);
 for (const [name, s] of Object.entries(r)) {
-  console.log(`  ${name.padEnd(12)} ${fmt({ median: us(s.median), min: us(s.min), max: us(s.max) }).padEnd(26)} ${(r['noble']!.median / s.median).toFixed(2)}× as fast as noble`);
+  console.log(
+    `  ${name.padEnd(12)} ${fmt({ median: us(s.median), min: us(s.min), max: us(s.max) }).padEnd(26)} ${(r['noble']!.median / s.median).toFixed(2)}× as fast as noble`,
+  );
 }

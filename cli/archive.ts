@@ -119,7 +119,10 @@ class ByteReader {
       const next = await this.source.next();
       if (next.done) this.done = true;
       else {
-        const b = typeof next.value === 'string' ? Buffer.from(next.value) : Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
+        const b =
+          typeof next.value === 'string'
+            ? Buffer.from(next.value)
+            : Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
         this.chunks.push(b);
         this.buffered += b.length;
       }
@@ -152,12 +155,15 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
  * anything is wrong, and at the end unless the trailer's count and SHA-256 match what was read.
  * A consumer that must not act on a damaged archive reads it through once first (verifyArchive).
  */
-export async function* readArchive(source: AsyncIterable<Buffer | Uint8Array | string>): AsyncGenerator<ArchiveHeader | ArchiveItem, void, undefined> {
+export async function* readArchive(
+  source: AsyncIterable<Buffer | Uint8Array | string>,
+): AsyncGenerator<ArchiveHeader | ArchiveItem, void, undefined> {
   const r = new ByteReader(source[Symbol.asyncIterator](), createHash('sha256'));
   const magic = await r.read(6);
-  if (!magic || !magic.subarray(0, 4).equals(ARCHIVE_MAGIC)) throw new ArchiveError('this is not a VSS archive (wrong magic bytes)');
+  if (!magic?.subarray(0, 4).equals(ARCHIVE_MAGIC)) throw new ArchiveError('this is not a VSS archive (wrong magic bytes)');
   const format = magic.readUInt16BE(4);
-  if (format !== ARCHIVE_FORMAT_VERSION) throw new ArchiveError(`archive format ${format} is not supported (this vss reads format ${ARCHIVE_FORMAT_VERSION})`);
+  if (format !== ARCHIVE_FORMAT_VERSION)
+    throw new ArchiveError(`archive format ${format} is not supported (this vss reads format ${ARCHIVE_FORMAT_VERSION})`);
   const headerLength = (await r.need(4, 'header length')).readUInt32BE(0);
   if (headerLength > MAX_HEADER_BYTES) throw new ArchiveError('the archive header is corrupt (impossible length)');
   const header = parseHeader(await r.need(headerLength, 'header'));
@@ -190,8 +196,10 @@ export async function* readArchive(source: AsyncIterable<Buffer | Uint8Array | s
   const count = (await r.need(8, 'item count', false)).readBigUInt64BE(0);
   const expected = await r.need(32, 'checksum', false);
   if (count !== BigInt(items)) throw new ArchiveError(`the archive is corrupt (its trailer counts ${count} items, ${items} were read)`);
-  if (!digest.equals(expected)) throw new ArchiveError('the archive is corrupt (SHA-256 mismatch: its contents changed after it was written)');
-  if (BigInt(header.itemCount) !== count) throw new ArchiveError(`the archive is corrupt (its header announces ${header.itemCount} items, it holds ${count})`);
+  if (!digest.equals(expected))
+    throw new ArchiveError('the archive is corrupt (SHA-256 mismatch: its contents changed after it was written)');
+  if (BigInt(header.itemCount) !== count)
+    throw new ArchiveError(`the archive is corrupt (its header announces ${header.itemCount} items, it holds ${count})`);
   if ((await r.read(1, false)) !== undefined) throw new ArchiveError('the archive is corrupt (data after the trailer)');
 }
 

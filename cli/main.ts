@@ -16,7 +16,14 @@ import { EXIT } from './exit-codes.js';
 import { VssRequestError } from '../client/vss-client.js';
 import { isVssError } from '../lambda/core/errors.js';
 
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerExport, registerImport, registerCopy, registerPgImport, registerPgExport, (p) => registerAdminCommands(p)];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
+  registerExport,
+  registerImport,
+  registerCopy,
+  registerPgImport,
+  registerPgExport,
+  (p) => registerAdminCommands(p),
+];
 
 export function buildProgram(): Command {
   const program = new Command('vss')
@@ -44,8 +51,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       return EXIT.badArchive;
     }
     if (e instanceof VssRequestError) {
-      const hint = e.isAuth ? ' Check the auth options (--header / --signing-key).' : e.status === 0 || e.status >= 500 ? ' The server did not answer after retries; run again later (re-runs converge).' : '';
-      process.stderr.write(`vss: ${e.message}${/[.?!)]$/.test(e.message) ? "" : "."}${hint}\n`);
+      const hint = e.isAuth
+        ? ' Check the auth options (--header / --signing-key).'
+        : e.status === 0 || e.status >= 500
+          ? ' The server did not answer after retries; run again later (re-runs converge).'
+          : '';
+      process.stderr.write(`vss: ${e.message}${/[.?!)]$/.test(e.message) ? '' : '.'}${hint}\n`);
       return EXIT.remote;
     }
     if (isVssError(e)) {
@@ -56,7 +67,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     if ((e as { $metadata?: unknown })?.$metadata !== undefined) {
       const err = e as Error;
-      process.stderr.write(`vss: DynamoDB refused a request: ${err.name}: ${err.message}. Check --table, --region, --dynamodb-endpoint and the credentials.\n`);
+      process.stderr.write(
+        `vss: DynamoDB refused a request: ${err.name}: ${err.message}. Check --table, --region, --dynamodb-endpoint and the credentials.\n`,
+      );
       return EXIT.remote;
     }
     if (e instanceof CliError) {

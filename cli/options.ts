@@ -16,8 +16,18 @@ export function addAuthOptions(cmd: Command, prefix: '' | 'from' | 'to' = ''): C
   const p = prefix ? `${prefix}-` : '';
   const side = prefix === 'from' ? ' of the source' : prefix === 'to' ? ' of the target' : '';
   return cmd
-    .addOption(new Option(`--${p}header <header>`, `'Name: value' sent with every request${side} (repeatable), e.g. 'Authorization: Bearer <jwt>' (env ${envName(prefix, 'HEADER')}, one per line)`).argParser(collect))
-    .addOption(new Option(`--${p}signing-key <hex>`, `32-byte secp256k1 secret key in hex: signature auth${side}, a fresh header per request (env ${envName(prefix, 'SIGNING_KEY')})`));
+    .addOption(
+      new Option(
+        `--${p}header <header>`,
+        `'Name: value' sent with every request${side} (repeatable), e.g. 'Authorization: Bearer <jwt>' (env ${envName(prefix, 'HEADER')}, one per line)`,
+      ).argParser(collect),
+    )
+    .addOption(
+      new Option(
+        `--${p}signing-key <hex>`,
+        `32-byte secp256k1 secret key in hex: signature auth${side}, a fresh header per request (env ${envName(prefix, 'SIGNING_KEY')})`,
+      ),
+    );
 }
 
 function envName(prefix: string, what: string): string {
@@ -30,7 +40,11 @@ function camel(prefix: string, name: string): string {
 }
 
 /** Reads the auth options of one side from parsed options, then the environment. */
-export function authFrom(opts: Record<string, unknown>, prefix: '' | 'from' | 'to' = '', env: NodeJS.ProcessEnv = process.env): AuthOptions {
+export function authFrom(
+  opts: Record<string, unknown>,
+  prefix: '' | 'from' | 'to' = '',
+  env: NodeJS.ProcessEnv = process.env,
+): AuthOptions {
   const flag = (name: string): string => `--${prefix ? `${prefix}-` : ''}${name}`;
   const headerTexts = [...((opts[camel(prefix, 'header')] as string[] | undefined) ?? [])];
   const envHeaders = env[envName(prefix, 'HEADER')];
@@ -58,7 +72,9 @@ export function authFrom(opts: Record<string, unknown>, prefix: '' | 'from' | 't
 }
 
 export function addOutputOptions(cmd: Command): Command {
-  return cmd.option('--json', 'print the final report as one JSON object instead of the summary line').option('--quiet', 'no progress output');
+  return cmd
+    .option('--json', 'print the final report as one JSON object instead of the summary line')
+    .option('--quiet', 'no progress output');
 }
 
 export function positiveInt(name: string): (v: string) => number {

@@ -1,5 +1,9 @@
 /** Maps an async stream with bounded concurrency, yielding results in input order. */
-export async function* mapOrdered<T, R>(source: AsyncIterable<T> | Iterable<T>, concurrency: number, fn: (item: T) => Promise<R>): AsyncGenerator<R> {
+export async function* mapOrdered<T, R>(
+  source: AsyncIterable<T> | Iterable<T>,
+  concurrency: number,
+  fn: (item: T) => Promise<R>,
+): AsyncGenerator<R> {
   const inFlight: Promise<R>[] = [];
   for await (const item of source) {
     const p = fn(item);
@@ -12,7 +16,11 @@ export async function* mapOrdered<T, R>(source: AsyncIterable<T> | Iterable<T>, 
 }
 
 /** Runs fn over every item with at most `concurrency` at once; the first failure is thrown. */
-export async function forEachConcurrent<T>(source: AsyncIterable<T> | Iterable<T>, concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
+export async function forEachConcurrent<T>(
+  source: AsyncIterable<T> | Iterable<T>,
+  concurrency: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
   for await (const _ of mapOrdered(source, concurrency, fn)) {
     // results are void
   }

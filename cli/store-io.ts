@@ -38,10 +38,19 @@ export async function listStore(client: VssClient, storeId: string): Promise<Sto
  * The values of the listed keys, in the listed order. A key deleted since it was listed fails
  * the read: an archive must hold exactly what its header announces.
  */
-export function readValues(client: VssClient, storeId: string, keys: readonly KeyVersion[], concurrency = GET_CONCURRENCY): AsyncGenerator<KeyValue> {
+export function readValues(
+  client: VssClient,
+  storeId: string,
+  keys: readonly KeyVersion[],
+  concurrency = GET_CONCURRENCY,
+): AsyncGenerator<KeyValue> {
   return mapOrdered(keys, concurrency, async (k) => {
     const kv = await client.getObject(storeId, k.key);
-    if (!kv) throw new CliError(`key ${JSON.stringify(k.key)} was deleted while the store was read; stop the wallet (or its writes) and run again`, EXIT.remote);
+    if (!kv)
+      throw new CliError(
+        `key ${JSON.stringify(k.key)} was deleted while the store was read; stop the wallet (or its writes) and run again`,
+        EXIT.remote,
+      );
     return { key: k.key, version: kv.version, value: kv.value };
   });
 }
@@ -81,10 +90,13 @@ export async function planImport(
 
 export function refuseConflicts(plan: ImportPlan, policy: OnConflict): void {
   if (policy !== 'fail' || plan.conflicts.size === 0) return;
-  const shown = [...plan.conflicts].slice(0, 5).map((k) => JSON.stringify(k)).join(', ');
+  const shown = [...plan.conflicts]
+    .slice(0, 5)
+    .map((k) => JSON.stringify(k))
+    .join(', ');
   throw new CliError(
     `the target already holds ${plan.conflicts.size} of these keys with different values (${shown}${plan.conflicts.size > 5 ? ', …' : ''}); nothing was written. ` +
-      'Use --on-conflict skip to keep the target\'s values or --on-conflict overwrite to replace them.',
+      "Use --on-conflict skip to keep the target's values or --on-conflict overwrite to replace them.",
     EXIT.conflict,
   );
 }
@@ -108,7 +120,13 @@ export interface WriteOptions {
 }
 
 /** Writes the items (oldest-created first) according to the plan; returns what it did. */
-export async function writeItems(client: VssClient, storeId: string, items: AsyncIterable<KeyValue>, plan: ImportPlan, options: WriteOptions): Promise<WriteStats> {
+export async function writeItems(
+  client: VssClient,
+  storeId: string,
+  items: AsyncIterable<KeyValue>,
+  plan: ImportPlan,
+  options: WriteOptions,
+): Promise<WriteStats> {
   const maxKeys = options.batchKeys ?? DEFAULT_BATCH_KEYS;
   const maxBytes = options.batchBytes ?? DEFAULT_BATCH_BYTES;
   const stats: WriteStats = { written: 0, unchanged: 0, skippedConflicts: 0, overwritten: 0, bytes: 0, requests: 0 };
@@ -124,7 +142,10 @@ export async function writeItems(client: VssClient, storeId: string, items: Asyn
       if (kv.version > 0n) stats.overwritten++;
       else stats.written++;
     }
-    options.onProgress?.(sent.length, sent.reduce((n, kv) => n + kv.value.length, 0));
+    options.onProgress?.(
+      sent.length,
+      sent.reduce((n, kv) => n + kv.value.length, 0),
+    );
   };
   for await (const item of items) {
     options.onItem?.(item);
@@ -178,7 +199,10 @@ async function putBatch(client: VssClient, storeId: string, batch: KeyValue[], s
         retry.push(kv);
         continue;
       }
-      throw new CliError(`key ${JSON.stringify(kv.key)} changed in the target while importing (another writer?); nothing else was overwritten. Stop writers to the target and run again.`, EXIT.conflict);
+      throw new CliError(
+        `key ${JSON.stringify(kv.key)} changed in the target while importing (another writer?); nothing else was overwritten. Stop writers to the target and run again.`,
+        EXIT.conflict,
+      );
     }
     pending = retry;
   }
@@ -191,7 +215,12 @@ export interface VerifyResult {
 }
 
 /** Re-reads the target: every source key must be there with the same value (digests). */
-export async function verifyTarget(client: VssClient, storeId: string, digests: ReadonlyMap<string, string>, onProgress?: (n: number, bytes: number) => void): Promise<VerifyResult> {
+export async function verifyTarget(
+  client: VssClient,
+  storeId: string,
+  digests: ReadonlyMap<string, string>,
+  onProgress?: (n: number, bytes: number) => void,
+): Promise<VerifyResult> {
   const listed = await client.listAll(storeId);
   const present = new Set(listed.keyVersions.map((k) => k.key));
   const missing = [...digests.keys()].filter((k) => !present.has(k));

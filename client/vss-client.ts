@@ -36,7 +36,9 @@ export class VssRequestError extends Error {
     readonly errorCode: vss.ErrorCode | undefined,
     readonly serverMessage: string,
   ) {
-    super(`${operation} failed: ${status === 0 ? 'no response' : `HTTP ${status}`}${errorCode !== undefined ? ` ${vss.ErrorCode[errorCode]}` : ''}${serverMessage ? `: ${serverMessage}` : ''}`);
+    super(
+      `${operation} failed: ${status === 0 ? 'no response' : `HTTP ${status}`}${errorCode !== undefined ? ` ${vss.ErrorCode[errorCode]}` : ''}${serverMessage ? `: ${serverMessage}` : ''}`,
+    );
     this.name = 'VssRequestError';
   }
 
@@ -95,7 +97,10 @@ export class VssClient {
   }
 
   /** PutObjects: all items and deletes atomically, each conditioned on its version. */
-  async putObjects(storeId: string, request: { items: readonly KeyValue[]; deletes?: readonly KeyVersion[]; globalVersion?: bigint }): Promise<void> {
+  async putObjects(
+    storeId: string,
+    request: { items: readonly KeyValue[]; deletes?: readonly KeyVersion[]; globalVersion?: bigint },
+  ): Promise<void> {
     const msg: vss.PutObjectRequest.$Properties = {
       storeId,
       transactionItems: request.items.map((i) => ({ key: i.key, version: toLong(i.version), value: i.value })),
@@ -139,7 +144,8 @@ export class VssClient {
       onPage?.(keyVersions.length);
       if (page.nextPageToken === '') break;
       // A server whose token does not advance would loop forever: refuse it.
-      if (seenTokens.has(page.nextPageToken)) throw new VssRequestError('listKeyVersions', 200, undefined, 'the server repeated a page token');
+      if (seenTokens.has(page.nextPageToken))
+        throw new VssRequestError('listKeyVersions', 200, undefined, 'the server repeated a page token');
       seenTokens.add(page.nextPageToken);
       token = page.nextPageToken;
     }
@@ -169,7 +175,8 @@ export class VssClient {
         reason = (e as Error)?.message ?? String(e);
         const cause = (e as { cause?: { code?: string } }).cause?.code;
         if (cause) reason += ` (${cause})`;
-        if (attempt >= this.retry.maxAttempts) throw new VssRequestError(operation, 0, undefined, `${reason} (is ${this.baseUrl} reachable?)`);
+        if (attempt >= this.retry.maxAttempts)
+          throw new VssRequestError(operation, 0, undefined, `${reason} (is ${this.baseUrl} reachable?)`);
       }
       this.options.onRetry?.(operation, reason, attempt);
       const cap = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));

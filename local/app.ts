@@ -114,7 +114,8 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
     client = localClient(engine.endpoint);
   }
   try {
-    const createTable = options.createTable ?? (engine !== undefined || options.client !== undefined || isLoopback(options.dynamodbEndpoint ?? ''));
+    const createTable =
+      options.createTable ?? (engine !== undefined || options.client !== undefined || isLoopback(options.dynamodbEndpoint ?? ''));
     if (createTable) await ensureTable(client, tableName);
 
     const store = new DynamoDbStore({ client, tableName, ...options.store });
@@ -195,7 +196,11 @@ async function engineHealth(client: DynamoDBClient, tableName: string): Promise<
 }
 
 /** The cause behind a 500, in one line: name and message, the stack only for our own bugs. */
-function logFault(log: (line: string) => void, outcome: Parameters<NonNullable<ApiHandlerDeps['observe']>>[0], requestId: string | undefined): void {
+function logFault(
+  log: (line: string) => void,
+  outcome: Parameters<NonNullable<ApiHandlerDeps['observe']>>[0],
+  requestId: string | undefined,
+): void {
   if (outcome.status < 500 || outcome.fault === undefined) return;
   log(`vss: request ${requestId ?? ''} (${outcome.operation}) answered ${outcome.status}: ${describeFault(outcome.fault)}`);
 }

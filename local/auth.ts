@@ -81,7 +81,11 @@ export async function createLocalAuth(options: LocalAuthOptions): Promise<LocalA
   const now = options.now;
   switch (options.mode) {
     case 'none':
-      return { authenticate: () => UNAUTHENTICATED_USER, extraRoutes: [], description: `auth none (every request is "${UNAUTHENTICATED_USER}")` };
+      return {
+        authenticate: () => UNAUTHENTICATED_USER,
+        extraRoutes: [],
+        description: `auth none (every request is "${UNAUTHENTICATED_USER}")`,
+      };
     case 'signature':
       return {
         authenticate: (headers) => verifySignatureHeader(headers['authorization'], now ? { nowSeconds: now() } : {}),
@@ -134,7 +138,8 @@ async function lnurlSigningKey(options: LocalAuthOptions): Promise<KeyObject> {
     try {
       return createPrivateKey(await readFile(file, 'utf8'));
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read LNURL-auth signing key ${file}: ${(e as Error).message}`);
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw new Error(`cannot read LNURL-auth signing key ${file}: ${(e as Error).message}`);
     }
   }
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });

@@ -49,7 +49,10 @@ export function parseOptions(argv: readonly string[], specs: readonly OptionSpec
   const config = Object.fromEntries(specs.map((s) => [s.name, { type: s.type, ...(s.short ? { short: s.short } : {}) }]));
   let values: Record<string, string | boolean | undefined>;
   try {
-    values = parseArgs({ args: [...argv], options: config, strict: true, allowPositionals: false }).values as Record<string, string | boolean | undefined>;
+    values = parseArgs({ args: [...argv], options: config, strict: true, allowPositionals: false }).values as Record<
+      string,
+      string | boolean | undefined
+    >;
   } catch (e) {
     throw explainParseError(e as NodeJS.ErrnoException, argv, specs, env);
   }
@@ -73,7 +76,9 @@ function explainParseError(e: NodeJS.ErrnoException, argv: readonly string[], sp
     if (env['npm_lifecycle_event']) {
       // npm keeps options it does not know as its own config (npm_config_<name>=true) and passes on only their values.
       const taken = specs.filter((s) => env[`npm_config_${s.name.replace(/-/g, '_')}`] !== undefined).map((s) => `--${s.name}`);
-      const which = taken.length ? `npm took ${taken.join(', ')} as its own option${taken.length > 1 ? 's' : ''} and passed on only ` : 'npm passed on ';
+      const which = taken.length
+        ? `npm took ${taken.join(', ')} as its own option${taken.length > 1 ? 's' : ''} and passed on only `
+        : 'npm passed on ';
       return new UsageError(
         `unexpected argument ${given.join(' ')}: ${which}the value${given.length > 1 ? 's' : ''}. Put -- before the server's options: npm start -- ${taken[0] ?? '--port'} ${given[0] ?? '9000'}`,
       );

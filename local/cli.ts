@@ -15,8 +15,22 @@ import { PROVIDER_OPTIONS, providerSettingsFrom } from './provider-options.js';
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'port', type: 'string', metavar: 'N', env: 'VSS_PORT', defaultText: '8080', help: 'port to listen on' },
   { name: 'host', type: 'string', metavar: 'HOST', env: 'VSS_HOST', defaultText: '127.0.0.1', help: 'address to bind' },
-  { name: 'data-dir', type: 'string', metavar: 'DIR', env: 'VSS_DATA_DIR', defaultText: '.data', help: 'where the embedded engine keeps data' },
-  { name: 'engine', type: 'string', metavar: 'NAME', env: 'VSS_ENGINE', defaultText: defaultEngine(), help: `embedded engine: ${ENGINES.join(' | ')}` },
+  {
+    name: 'data-dir',
+    type: 'string',
+    metavar: 'DIR',
+    env: 'VSS_DATA_DIR',
+    defaultText: '.data',
+    help: 'where the embedded engine keeps data',
+  },
+  {
+    name: 'engine',
+    type: 'string',
+    metavar: 'NAME',
+    env: 'VSS_ENGINE',
+    defaultText: defaultEngine(),
+    help: `embedded engine: ${ENGINES.join(' | ')}`,
+  },
   {
     name: 'dynamodb-endpoint',
     type: 'string',
@@ -55,7 +69,13 @@ const OPTIONS: readonly OptionSpec[] = [
   },
   { name: 'jwt-jwks-url', type: 'string', metavar: 'URL', env: 'VSS_JWT_JWKS_URL', help: "issuer's JWKS instead of a PEM key" },
   { name: 'jwt-issuer', type: 'string', metavar: 'ISS', env: 'VSS_JWT_ISSUER', help: 'required iss claim' },
-  { name: 'jwt-audience', type: 'string', metavar: 'AUD', env: 'VSS_JWT_AUDIENCE', help: 'required aud claim; without it a token with aud is refused' },
+  {
+    name: 'jwt-audience',
+    type: 'string',
+    metavar: 'AUD',
+    env: 'VSS_JWT_AUDIENCE',
+    help: 'required aud claim; without it a token with aud is refused',
+  },
   { name: 'jwt-algorithms', type: 'string', metavar: 'LIST', env: 'VSS_JWT_ALGORITHMS', defaultText: 'RS256', help: 'RS256 and/or ES256' },
   {
     name: 'lnurl-public-url',
@@ -65,7 +85,14 @@ const OPTIONS: readonly OptionSpec[] = [
     defaultText: 'http://<Host header>/lnurl-auth',
     help: ['the auth URL wallets use', 'use a host name, not an IP: wallets derive the linking key from the domain'],
   },
-  { name: 'lnurl-token-ttl', type: 'string', metavar: 'SECS', env: 'VSS_LNURL_TOKEN_TTL_SECONDS', defaultText: '86400', help: 'lifetime of issued JWTs' },
+  {
+    name: 'lnurl-token-ttl',
+    type: 'string',
+    metavar: 'SECS',
+    env: 'VSS_LNURL_TOKEN_TTL_SECONDS',
+    defaultText: '86400',
+    help: 'lifetime of issued JWTs',
+  },
   ...PROVIDER_OPTIONS,
   { name: 'quiet', type: 'boolean', env: 'VSS_QUIET', help: 'no log line per request' },
   { name: 'help', type: 'boolean', short: 'h', help: 'this text' },
@@ -85,7 +112,8 @@ async function main(): Promise<void> {
   }
   const str = (name: string): string | undefined => values[name] as string | undefined;
   const port = Number(str('port') ?? 8080);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`invalid --port ${str('port')}: use a number from 0 to 65535`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`invalid --port ${str('port')}: use a number from 0 to 65535`);
   const engine = (str('engine') ?? defaultEngine()) as EngineName;
   if (!ENGINES.includes(engine)) throw new UsageError(`invalid --engine ${engine}: use ${ENGINES.join(' or ')}`);
   const auth = str('auth') ?? 'none';
@@ -98,7 +126,9 @@ async function main(): Promise<void> {
         `--auth none on --host ${host} would let anyone who reaches this port read and write every store: choose an --auth mode (signature, jwt, lnurl), bind a loopback --host, or pass --allow-unauthenticated if that is really meant`,
       );
     }
-    console.warn(`WARNING: --auth none on ${host} with --allow-unauthenticated: anyone who reaches this port reads and writes every store.`);
+    console.warn(
+      `WARNING: --auth none on ${host} with --allow-unauthenticated: anyone who reaches this port reads and writes every store.`,
+    );
   }
 
   const authOptions = await authOptionsFrom(values);
@@ -163,7 +193,7 @@ async function main(): Promise<void> {
 function printRequest(entry: RequestLogEntry): void {
   const level = entry.status >= 500 ? 'ERROR' : entry.aborted ? 'WARN' : 'INFO';
   const message = entry.aborted ? 'vss request aborted by the client' : 'vss request';
-  process.stdout.write(JSON.stringify({ level, message, timestamp: new Date().toISOString(), service: 'vss', ...entry }) + '\n');
+  process.stdout.write(`${JSON.stringify({ level, message, timestamp: new Date().toISOString(), service: 'vss', ...entry })}\n`);
 }
 
 function isLoopbackHost(host: string): boolean {
@@ -185,7 +215,8 @@ async function authOptionsFrom(values: OptionValues): Promise<Omit<LocalAuthOpti
   const publicUrl = str('lnurl-public-url');
   const ttl = str('lnurl-token-ttl');
   const ttlSeconds = ttl === undefined ? undefined : Number(ttl);
-  if (ttlSeconds !== undefined && (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0)) throw new UsageError(`invalid --lnurl-token-ttl ${ttl}: use a positive number of seconds`);
+  if (ttlSeconds !== undefined && (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0))
+    throw new UsageError(`invalid --lnurl-token-ttl ${ttl}: use a positive number of seconds`);
   return {
     ...(pem ? { jwtPublicKeyPem: pem } : {}),
     ...(jwks ? { jwtJwksUrl: jwks } : {}),

@@ -42,7 +42,7 @@ function readLock(file: string): LockContent | undefined {
 export async function acquireDataDirLock(dir: string, waitForOldEngineMs = 10_000): Promise<DataDirLock> {
   const file = join(dir, LOCK_FILE);
   const content: { pid: number; enginePid?: number; started: string } = { pid: process.pid, started: new Date().toISOString() };
-  const write = (flag: 'wx' | 'w'): void => writeFileSync(file, JSON.stringify(content) + '\n', { flag, mode: 0o644 });
+  const write = (flag: 'wx' | 'w'): void => writeFileSync(file, `${JSON.stringify(content)}\n`, { flag, mode: 0o644 });
   for (let attempt = 0; ; attempt++) {
     try {
       write('wx');
@@ -50,7 +50,9 @@ export async function acquireDataDirLock(dir: string, waitForOldEngineMs = 10_00
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== 'EEXIST' || attempt > 0) {
-        throw new Error(`cannot create the lock file in data directory ${dir} (${code ?? (e as Error).message}): make it writable by this user, or pass another --data-dir`);
+        throw new Error(
+          `cannot create the lock file in data directory ${dir} (${code ?? (e as Error).message}): make it writable by this user, or pass another --data-dir`,
+        );
       }
     }
     const held = readLock(file);
@@ -63,7 +65,9 @@ export async function acquireDataDirLock(dir: string, waitForOldEngineMs = 10_00
     const deadline = Date.now() + waitForOldEngineMs;
     while (alive(held?.enginePid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     if (alive(held?.enginePid)) {
-      throw new Error(`data directory ${dir} is still used by engine process ${held!.enginePid} of a server that is gone: stop that process, then start again`);
+      throw new Error(
+        `data directory ${dir} is still used by engine process ${held!.enginePid} of a server that is gone: stop that process, then start again`,
+      );
     }
     rmSync(file, { force: true });
   }

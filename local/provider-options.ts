@@ -14,7 +14,14 @@ export const PROVIDER_OPTIONS: readonly OptionSpec[] = [
     defaultText: 'no limit',
     help: 'most keys a user may store, over all its stores',
   },
-  { name: 'quota-max-bytes', type: 'string', metavar: 'N', env: 'VSS_QUOTA_MAX_BYTES', defaultText: 'no limit', help: 'most bytes (keys + values) a user may store' },
+  {
+    name: 'quota-max-bytes',
+    type: 'string',
+    metavar: 'N',
+    env: 'VSS_QUOTA_MAX_BYTES',
+    defaultText: 'no limit',
+    help: 'most bytes (keys + values) a user may store',
+  },
   {
     name: 'rate-limit-per-user',
     type: 'string',

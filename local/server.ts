@@ -189,14 +189,20 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
       return void res.end(text);
     }
     if (path === HEALTH_PATH) {
-      if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(req, res, ctx, invalidRequest(`Unsupported method ${req.method}: ${HEALTH_PATH} answers GET`));
+      if (req.method !== 'GET' && req.method !== 'HEAD')
+        return refuse(req, res, ctx, invalidRequest(`Unsupported method ${req.method}: ${HEALTH_PATH} answers GET`));
       await discardBody(req, maxBody);
       const report = options.health ? await options.health() : { healthy: true, detail: 'ok' };
       const body = JSON.stringify({ status: report.healthy ? 'ok' : 'unavailable', engine: report.detail });
-      res.writeHead(report.healthy ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
+      res.writeHead(report.healthy ? 200 : 503, {
+        'content-type': 'application/json',
+        'cache-control': 'no-store',
+        'content-length': Buffer.byteLength(body),
+      });
       return void res.end(req.method === 'HEAD' ? undefined : body);
     }
-    if (req.httpVersion === '1.1' && req.headers.host === undefined) return refuse(req, res, ctx, invalidRequest('Missing Host header (required in HTTP/1.1)'));
+    if (req.httpVersion === '1.1' && req.headers.host === undefined)
+      return refuse(req, res, ctx, invalidRequest('Missing Host header (required in HTTP/1.1)'));
     // Extra routes see a URL only when the raw target needed no normalisation.
     if (path !== undefined && options.extraRoutes?.length) {
       const url = new URL(req.url!, 'http://localhost');
@@ -211,7 +217,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
     const op = path?.startsWith(`${BASE_PATH}/`) ? path.slice(BASE_PATH.length + 1) : '';
     if (!isOperation(op)) return refuse(req, res, ctx, invalidRequest('Invalid request path.'));
     ctx.operation = op;
-    if (req.method !== 'POST') return refuse(req, res, ctx, invalidRequest(`Unsupported method ${req.method}: VSS operations are POST requests`));
+    if (req.method !== 'POST')
+      return refuse(req, res, ctx, invalidRequest(`Unsupported method ${req.method}: VSS operations are POST requests`));
 
     const headers = headersOf(req);
     try {
@@ -239,7 +246,14 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
    * gracefully, so the client still receives it (closeAfterResponse).
    */
   async function refuse(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, e: VssError): Promise<void> {
-    const keep = e.status < 413 && e.status !== 408 && declaredLength(req) <= maxBody && (await discardBody(req, maxBody).then(() => true, () => false));
+    const keep =
+      e.status < 413 &&
+      e.status !== 408 &&
+      declaredLength(req) <= maxBody &&
+      (await discardBody(req, maxBody).then(
+        () => true,
+        () => false,
+      ));
     sendError(res, ctx, e);
     if (!keep) closeAfterResponse(req, res, clientErrors);
   }

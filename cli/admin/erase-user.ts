@@ -9,7 +9,14 @@
  * so an interrupted erase is finished by running it again. Running it on an erased user deletes
  * nothing. It talks to DynamoDB directly: no route of the VSS API can reach it.
  */
-import { BatchWriteItemCommand, QueryCommand, ScanCommand, type AttributeValue, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteItemCommand,
+  QueryCommand,
+  ScanCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
 import { kindOfUserSortKey, PK, registryKeyOf, SK, userPartitionKey } from '../../lambda/provider/meta-keys.js';
 import { MetaTable, num, queryAll } from '../../lambda/provider/usage-ledger.js';
 import { META } from '../../lambda/provider/meta-keys.js';
@@ -88,29 +95,33 @@ export async function eraseUser(options: EraseOptions): Promise<EraseResult> {
     // Chunk-set records last: a chunk never outlives the record that leads the sweeper to it.
     const chunkSetRecords: WriteRequest[] = [];
     // Page by page, so a store of any size is erased in bounded memory.
-    await forEachPage(table, {
-      TableName: table.tableName,
-      KeyConditionExpression: '#pk = :pk',
-      ProjectionExpression: '#pk, #sk',
-      ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
-      ExpressionAttributeValues: { ':pk': { S: pk } },
-      ConsistentRead: true,
-    }, async (items) => {
-      const page: WriteRequest[] = [];
-      for (const item of items) {
-        const sk = item[SK]!.B!;
-        const request = { DeleteRequest: { Key: { [PK]: { S: pk }, [SK]: { B: sk } } } };
-        if (sk[0] === 0xfd) {
-          chunkItems++;
-          chunkSetRecords.push(request);
-        } else {
-          if (sk[0] === 0xfe) chunkItems++;
-          else records++;
-          page.push(request);
+    await forEachPage(
+      table,
+      {
+        TableName: table.tableName,
+        KeyConditionExpression: '#pk = :pk',
+        ProjectionExpression: '#pk, #sk',
+        ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+        ExpressionAttributeValues: { ':pk': { S: pk } },
+        ConsistentRead: true,
+      },
+      async (items) => {
+        const page: WriteRequest[] = [];
+        for (const item of items) {
+          const sk = item[SK]!.B!;
+          const request = { DeleteRequest: { Key: { [PK]: { S: pk }, [SK]: { B: sk } } } };
+          if (sk[0] === 0xfd) {
+            chunkItems++;
+            chunkSetRecords.push(request);
+          } else {
+            if (sk[0] === 0xfe) chunkItems++;
+            else records++;
+            page.push(request);
+          }
         }
-      }
-      if (options.apply) await deleteAll(table, page);
-    });
+        if (options.apply) await deleteAll(table, page);
+      },
+    );
     if (options.apply) await deleteAll(table, chunkSetRecords);
     const done = { storeId, records, chunkItems, countedBytes: counted.get(storeId) ?? 0 };
     stores.push(done);
@@ -119,7 +130,9 @@ export async function eraseUser(options: EraseOptions): Promise<EraseResult> {
 
   // Provider items last (the store registry entries among them), then the user's registry entry.
   const reg = registryKeyOf(options.userToken);
-  const providerRequests: WriteRequest[] = userItems.map((item) => ({ DeleteRequest: { Key: { [PK]: { S: userPk }, [SK]: { B: item[SK]!.B! } } } }));
+  const providerRequests: WriteRequest[] = userItems.map((item) => ({
+    DeleteRequest: { Key: { [PK]: { S: userPk }, [SK]: { B: item[SK]!.B! } } },
+  }));
   if (options.apply) {
     await deleteAll(table, providerRequests);
     await deleteAll(table, [{ DeleteRequest: { Key: { [PK]: { S: reg.pk }, [SK]: { B: reg.sk } } } }]);

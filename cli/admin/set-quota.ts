@@ -25,7 +25,9 @@ export async function setQuota(
   apply('#mk', maxKeys);
   apply('#mb', maxBytes);
   if (set.length + remove.length === 0) return;
-  const expression = [set.length ? `SET ${set.join(', ')}` : '', remove.length ? `REMOVE ${remove.join(', ')}` : ''].filter(Boolean).join(' ');
+  const expression = [set.length ? `SET ${set.join(', ')}` : '', remove.length ? `REMOVE ${remove.join(', ')}` : '']
+    .filter(Boolean)
+    .join(' ');
   const names: Record<string, string> = {};
   if (expression.includes('#mk')) names['#mk'] = META.maxKeys;
   if (expression.includes('#mb')) names['#mb'] = META.maxBytes;

@@ -4,7 +4,15 @@
  * Query), ranked by bytes, keys and requests; or one user's per-store and per-day detail.
  */
 import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { kindOfUserSortKey, META, PK, registryPartitionKey, SK, USER_REGISTRY_SHARDS, userPartitionKey } from '../../lambda/provider/meta-keys.js';
+import {
+  kindOfUserSortKey,
+  META,
+  PK,
+  registryPartitionKey,
+  SK,
+  USER_REGISTRY_SHARDS,
+  userPartitionKey,
+} from '../../lambda/provider/meta-keys.js';
 import { MetaTable, num, queryAll, type StoreUsage } from '../../lambda/provider/usage-ledger.js';
 
 export interface UserReport {
@@ -43,7 +51,11 @@ export async function userReport(o: ReportOptions, user: string, table = tableOf
   return reportOfItems(user, items, o);
 }
 
-export function reportOfItems(user: string, items: readonly Record<string, AttributeValue>[], o: Pick<ReportOptions, 'from' | 'to'> = {}): UserReport {
+export function reportOfItems(
+  user: string,
+  items: readonly Record<string, AttributeValue>[],
+  o: Pick<ReportOptions, 'from' | 'to'> = {},
+): UserReport {
   const stores: StoreUsage[] = [];
   const requestsByDay: { day: string; requests: number }[] = [];
   let maxKeys: number | undefined;
@@ -52,7 +64,8 @@ export function reportOfItems(user: string, items: readonly Record<string, Attri
     const kind = kindOfUserSortKey(item[SK]!.B!);
     if (kind.kind === 'store') stores.push({ storeId: kind.storeId, keys: num(item[META.keys]), bytes: num(item[META.bytes]) });
     else if (kind.kind === 'day') {
-      if ((o.from === undefined || kind.day >= o.from) && (o.to === undefined || kind.day <= o.to)) requestsByDay.push({ day: kind.day, requests: num(item[META.requests]) });
+      if ((o.from === undefined || kind.day >= o.from) && (o.to === undefined || kind.day <= o.to))
+        requestsByDay.push({ day: kind.day, requests: num(item[META.requests]) });
     } else if (kind.kind === 'profile') {
       if (item[META.maxKeys]?.N !== undefined) maxKeys = num(item[META.maxKeys]);
       if (item[META.maxBytes]?.N !== undefined) maxBytes = num(item[META.maxBytes]);
@@ -114,7 +127,7 @@ export function toCsv(rows: readonly Record<string, string | number>[]): string 
     const s = String(v);
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
-  return [cols.join(','), ...rows.map((r) => cols.map((c) => cell(r[c] ?? '')).join(','))].join('\n') + '\n';
+  return `${[cols.join(','), ...rows.map((r) => cols.map((c) => cell(r[c] ?? '')).join(','))].join('\n')}\n`;
 }
 
 /** A plain aligned text table. */
@@ -122,6 +135,10 @@ export function toTable(rows: readonly Record<string, string | number>[]): strin
   if (rows.length === 0) return '(none)\n';
   const cols = Object.keys(rows[0]!);
   const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c] ?? '').length)));
-  const line = (vals: string[]): string => vals.map((v, i) => v.padEnd(width[i]!)).join('  ').trimEnd();
-  return [line(cols), ...rows.map((r) => line(cols.map((c) => String(r[c] ?? ''))))].join('\n') + '\n';
+  const line = (vals: string[]): string =>
+    vals
+      .map((v, i) => v.padEnd(width[i]!))
+      .join('  ')
+      .trimEnd();
+  return `${[line(cols), ...rows.map((r) => line(cols.map((c) => String(r[c] ?? ''))))].join('\n')}\n`;
 }

@@ -3,7 +3,15 @@ import type { Command } from 'commander';
 import { addAuthOptions, addOutputOptions, authFrom, requireUrl } from '../options.js';
 import { elapsedSeconds, printReport } from '../report.js';
 import { listStore, planImport, readValues, refuseConflicts } from '../store-io.js';
-import { addConflictOptions, clientFor, failIfUnverified, verifyReport, writeAndVerify, writeReport, type ConflictOptions } from './store-common.js';
+import {
+  addConflictOptions,
+  clientFor,
+  failIfUnverified,
+  verifyReport,
+  writeAndVerify,
+  writeReport,
+  type ConflictOptions,
+} from './store-common.js';
 
 interface CopyOptions extends ConflictOptions {
   from: string;
@@ -43,7 +51,15 @@ export function registerCopy(program: Command): void {
     const plan = await planImport(target, targetStore, readValues(source, opts.storeId, shared), targetVersions);
     refuseConflicts(plan, opts.onConflict);
 
-    const { stats, verified } = await writeAndVerify('copy', snapshot.keys.length, target, targetStore, readValues(source, opts.storeId, snapshot.keys), plan, opts);
+    const { stats, verified } = await writeAndVerify(
+      'copy',
+      snapshot.keys.length,
+      target,
+      targetStore,
+      readValues(source, opts.storeId, snapshot.keys),
+      plan,
+      opts,
+    );
     printReport(
       {
         command: 'copy',

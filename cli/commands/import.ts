@@ -8,7 +8,15 @@ import { addAuthOptions, addOutputOptions, authFrom, requireUrl } from '../optio
 import { startProgress } from '../progress.js';
 import { elapsedSeconds, printReport } from '../report.js';
 import { planImport, refuseConflicts } from '../store-io.js';
-import { addConflictOptions, clientFor, failIfUnverified, verifyReport, writeAndVerify, writeReport, type ConflictOptions } from './store-common.js';
+import {
+  addConflictOptions,
+  clientFor,
+  failIfUnverified,
+  verifyReport,
+  writeAndVerify,
+  writeReport,
+  type ConflictOptions,
+} from './store-common.js';
 
 interface ImportOptions extends ConflictOptions {
   url: string;
@@ -32,7 +40,7 @@ export function registerImport(program: Command): void {
     .command('import')
     .description('write an archive into one store: verified first, oldest-created first, resumable')
     .requiredOption('--url <url>', "the target server's base URL, ending in /vss")
-    .requiredOption('--store-id <id>', 'the store to write (may differ from the archive\'s)')
+    .requiredOption('--store-id <id>', "the store to write (may differ from the archive's)")
     .requiredOption('--in <file>', 'archive to read (a file: it is read twice, to verify before writing)')
     .option('--verify', 're-read the target afterwards and compare every key and value');
   addConflictOptions(cmd);
@@ -61,7 +69,7 @@ export function registerImport(program: Command): void {
         if (target.has(item.key)) yield item;
       }
     }
-    let plan;
+    let plan: Awaited<ReturnType<typeof planImport>>;
     try {
       plan = await planImport(client, opts.storeId, shared(), target);
     } finally {

@@ -100,6 +100,7 @@ export function registerPgExport(program: Command): void {
     if (verified && !comparisonReport(verified)['verified']) {
       throw new CliError('verification found differences between the table and PostgreSQL (listed in the report)', EXIT.verifyMismatch);
     }
-    if (skippedTotal > 0) throw new CliError(`${skippedTotal} records were not exported (reasons in the report); everything else was`, EXIT.incomplete);
+    if (skippedTotal > 0)
+      throw new CliError(`${skippedTotal} records were not exported (reasons in the report); everything else was`, EXIT.incomplete);
   });
 }

@@ -26,7 +26,8 @@ interface PgImportOptions extends PgCommonOptions {
 export function rejectReason(row: SourceRow, nullValues: 'skip' | 'empty'): string | undefined {
   if (row.value === null && nullValues === 'skip') return 'value is NULL';
   if (sortKeyLength(row.key) > MAX_KEY_BYTES) return `key longer than ${MAX_KEY_BYTES} bytes of UTF-8`;
-  if ((row.value?.length ?? 0) > MAX_REQUEST_BODY_BYTES) return `value larger than ${MAX_REQUEST_BODY_BYTES} bytes (more than the service can return)`;
+  if ((row.value?.length ?? 0) > MAX_REQUEST_BODY_BYTES)
+    return `value larger than ${MAX_REQUEST_BODY_BYTES} bytes (more than the service can return)`;
   return undefined;
 }
 
@@ -40,12 +41,18 @@ export function registerPgImport(program: Command): void {
       'with --verify: delete records the table holds but PostgreSQL no longer does (keys deleted on the old server since an earlier run). Only for the final run of a cut-over, before wallets use the table',
     )
     .addOption(
-      new Option('--null-values <policy>', 'rows whose value is NULL (the reference cannot serve them): skip (reported), or empty (import an empty value)').choices(['skip', 'empty']).default('skip'),
+      new Option(
+        '--null-values <policy>',
+        'rows whose value is NULL (the reference cannot serve them): skip (reported), or empty (import an empty value)',
+      )
+        .choices(['skip', 'empty'])
+        .default('skip'),
     );
   addPgOptions(cmd);
   cmd.action(async (opts: PgImportOptions) => {
     const started = Date.now();
-    if (opts.deleteExtra && (!opts.verify || opts.dryRun)) throw usageError('--delete-extra needs --verify (it deletes what the verification finds extra) and no --dry-run');
+    if (opts.deleteExtra && (!opts.verify || opts.dryRun))
+      throw usageError('--delete-extra needs --verify (it deletes what the verification finds extra) and no --dry-run');
     const pgUrl = postgresUrl(opts);
     const client = dynamoClient(endpointOf(opts), opts.region);
     const table = bulkTable(client, opts.table);
@@ -53,7 +60,17 @@ export function registerPgImport(program: Command): void {
     const progress = startProgress({ label: opts.dryRun ? 'pg-import (dry run)' : 'pg-import', total: snapshot.rows, quiet: !!opts.quiet });
     const users = new Set<string>();
     const stores = new Set<string>();
-    const counts = { rows: 0, keys: 0, bytes: 0, written: 0, unchanged: 0, newerInTarget: 0, globalVersionRecords: 0, deletedExtra: 0, extraChanged: 0 };
+    const counts = {
+      rows: 0,
+      keys: 0,
+      bytes: 0,
+      written: 0,
+      unchanged: 0,
+      newerInTarget: 0,
+      globalVersionRecords: 0,
+      deletedExtra: 0,
+      extraChanged: 0,
+    };
     const skipped = new Map<string, number>();
     const skippedExamples: string[] = [];
     const comparer = opts.verify ? new Comparer() : undefined;
@@ -74,7 +91,14 @@ export function registerPgImport(program: Command): void {
           stores.add(partitionKeyOf(row));
           if (row.key === 'global_version') counts.globalVersionRecords++;
           else counts.keys++;
-          yield { userToken: row.userToken, storeId: row.storeId, key: row.key, version: row.version, seq: seqFor(row.key, row.sortOrder), value: row.value ?? new Uint8Array(0) };
+          yield {
+            userToken: row.userToken,
+            storeId: row.storeId,
+            key: row.key,
+            version: row.version,
+            seq: seqFor(row.key, row.sortOrder),
+            value: row.value ?? new Uint8Array(0),
+          };
         }
       }
       await forEachConcurrent(accepted(), opts.dryRun ? 1 : opts.concurrency, async (r) => {
@@ -143,6 +167,7 @@ export function registerPgImport(program: Command): void {
     if (verified && !comparisonReport(verified, counts.deletedExtra)['verified']) {
       throw new CliError('verification found differences between PostgreSQL and the table (listed in the report)', EXIT.verifyMismatch);
     }
-    if (skippedTotal > 0) throw new CliError(`${skippedTotal} rows were not imported (reasons in the report); everything else was`, EXIT.incomplete);
+    if (skippedTotal > 0)
+      throw new CliError(`${skippedTotal} rows were not imported (reasons in the report); everything else was`, EXIT.incomplete);
   });
 }

@@ -22,12 +22,15 @@ export function clientFor(url: string, auth: AuthOptions, quiet: boolean): VssCl
 export function addConflictOptions(cmd: Command): Command {
   return cmd
     .addOption(
-      new Option('--on-conflict <policy>', 'a key the target holds with a different value: fail (before writing anything), skip (keep the target\'s), overwrite')
+      new Option(
+        '--on-conflict <policy>',
+        "a key the target holds with a different value: fail (before writing anything), skip (keep the target's), overwrite",
+      )
         .choices(['fail', 'skip', 'overwrite'])
         .default('fail'),
     )
-    .option('--batch-keys <n>', 'keys per PutObjects (the target\'s limit)', (v) => positive('--batch-keys', v), 100)
-    .option('--batch-bytes <n>', 'bytes per PutObjects (the target\'s request size limit)', (v) => positive('--batch-bytes', v), 4_000_000);
+    .option('--batch-keys <n>', "keys per PutObjects (the target's limit)", (v) => positive('--batch-keys', v), 100)
+    .option('--batch-bytes <n>', "bytes per PutObjects (the target's request size limit)", (v) => positive('--batch-bytes', v), 4_000_000);
 }
 
 function positive(name: string, v: string): number {
@@ -66,7 +69,10 @@ export interface ConflictOptions {
 /** After the report is printed: differences found by --verify end the command with exit 6. */
 export function failIfUnverified(v: VerifyResult | undefined): void {
   if (!v || (v.missing.length === 0 && v.different.length === 0)) return;
-  throw new CliError(`verification failed: ${v.missing.length} keys missing and ${v.different.length} different in the target (listed in the report)`, EXIT.verifyMismatch);
+  throw new CliError(
+    `verification failed: ${v.missing.length} keys missing and ${v.different.length} different in the target (listed in the report)`,
+    EXIT.verifyMismatch,
+  );
 }
 
 /**

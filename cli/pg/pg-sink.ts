@@ -29,7 +29,8 @@ const UPSERT = `
 /** Why the reference's schema cannot hold a record, or undefined when it can. */
 export function rowRejectReason(r: TableRecord): string | undefined {
   if (r.userToken === '') return 'empty user token';
-  if ([...r.userToken].length > REFERENCE_LIMITS.userTokenChars) return `user token longer than ${REFERENCE_LIMITS.userTokenChars} characters`;
+  if ([...r.userToken].length > REFERENCE_LIMITS.userTokenChars)
+    return `user token longer than ${REFERENCE_LIMITS.userTokenChars} characters`;
   if ([...r.storeId].length > REFERENCE_LIMITS.storeIdChars) return `store_id longer than ${REFERENCE_LIMITS.storeIdChars} characters`;
   if ([...r.key].length > REFERENCE_LIMITS.keyChars) return `key longer than ${REFERENCE_LIMITS.keyChars} characters`;
   if ((r.userToken + r.storeId + r.key).includes('\u0000')) return 'contains a NUL character (PostgreSQL text cannot)';
@@ -93,7 +94,9 @@ export class PgSink {
   /** After the last record: later inserts by the reference server must sort after every row. */
   async finish(): Promise<void> {
     await this.flush();
-    await this.client.query("SELECT setval(pg_get_serial_sequence('vss_db', 'sort_order'), greatest((SELECT max(sort_order) FROM vss_db), 1))");
+    await this.client.query(
+      "SELECT setval(pg_get_serial_sequence('vss_db', 'sort_order'), greatest((SELECT max(sort_order) FROM vss_db), 1))",
+    );
     for (let i = 0; i < this.deferred.length; i += BATCH_ROWS) {
       const rows = this.deferred.slice(i, i + BATCH_ROWS);
       this.count(rows.length, await this.upsert(rows, true));

@@ -47,16 +47,24 @@ export async function openSnapshot(url: string): Promise<PgSnapshot> {
   const side = await connect(url);
   try {
     await main.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-    const columns = await main.query<{ column_name: string }>("SELECT column_name FROM information_schema.columns WHERE table_name = 'vss_db'");
+    const columns = await main.query<{ column_name: string }>(
+      "SELECT column_name FROM information_schema.columns WHERE table_name = 'vss_db'",
+    );
     const names = new Set(columns.rows.map((r) => r.column_name));
-    if (names.size === 0) throw new CliError('the database has no vss_db table: is --postgres the reference server\'s database?', EXIT.usage);
+    if (names.size === 0)
+      throw new CliError("the database has no vss_db table: is --postgres the reference server's database?", EXIT.usage);
     if (!names.has('sort_order')) {
-      throw new CliError('vss_db has no sort_order column (an old reference schema): start the reference server once so that it applies its migrations, then run again', EXIT.usage);
+      throw new CliError(
+        'vss_db has no sort_order column (an old reference schema): start the reference server once so that it applies its migrations, then run again',
+        EXIT.usage,
+      );
     }
     const snapshotId = (await main.query<{ id: string }>('SELECT pg_export_snapshot() AS id')).rows[0]!.id;
     await side.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     await side.query(`SET TRANSACTION SNAPSHOT '${snapshotId.replace(/'/g, "''")}'`);
-    const totals = (await main.query<{ n: string; bytes: string }>('SELECT count(*) AS n, coalesce(sum(octet_length(value)), 0) AS bytes FROM vss_db')).rows[0]!;
+    const totals = (
+      await main.query<{ n: string; bytes: string }>('SELECT count(*) AS n, coalesce(sum(octet_length(value)), 0) AS bytes FROM vss_db')
+    ).rows[0]!;
     return {
       rows: Number(totals.n),
       valueBytes: Number(totals.bytes),
@@ -75,10 +83,21 @@ export async function openSnapshot(url: string): Promise<PgSnapshot> {
             for (const r of rows) {
               let value: Buffer | null = r.value;
               if (value === null && !r.value_null) {
-                const big = await side.query('SELECT value FROM vss_db WHERE user_token = $1 AND store_id = $2 AND key = $3', [r.user_token, r.store_id, r.key]);
+                const big = await side.query('SELECT value FROM vss_db WHERE user_token = $1 AND store_id = $2 AND key = $3', [
+                  r.user_token,
+                  r.store_id,
+                  r.key,
+                ]);
                 value = big.rows[0].value as Buffer;
               }
-              yield { userToken: r.user_token, storeId: r.store_id, key: r.key, version: BigInt(r.version), sortOrder: BigInt(r.sort_order), value };
+              yield {
+                userToken: r.user_token,
+                storeId: r.store_id,
+                key: r.key,
+                version: BigInt(r.version),
+                sortOrder: BigInt(r.sort_order),
+                value,
+              };
             }
           }
         } finally {

@@ -43,7 +43,8 @@ export async function migrateToReferenceSchema(client: pg.ClientBase): Promise<n
   } catch (e) {
     if ((e as { code?: string }).code !== '42P01') throw e; // undefined_table: a fresh database
   }
-  if (start > REFERENCE_MIGRATIONS.length) throw new Error(`the database schema (version ${start}) is newer than this tool knows (${REFERENCE_MIGRATIONS.length})`);
+  if (start > REFERENCE_MIGRATIONS.length)
+    throw new Error(`the database schema (version ${start}) is newer than this tool knows (${REFERENCE_MIGRATIONS.length})`);
   if (start === REFERENCE_MIGRATIONS.length) return 0;
   await client.query('BEGIN');
   try {

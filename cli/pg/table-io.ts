@@ -106,7 +106,16 @@ export function seqFor(key: string, sortOrder: bigint): bigint {
 }
 
 function headFits(pk: string, sk: Uint8Array, valueBytes: number): boolean {
-  const bytes = PK.length + Buffer.byteLength(pk, 'utf8') + SK.length + sk.length + A.version.length + A.seq.length + 2 * NUMBER_BYTES_MAX + A.value.length + valueBytes;
+  const bytes =
+    PK.length +
+    Buffer.byteLength(pk, 'utf8') +
+    SK.length +
+    sk.length +
+    A.version.length +
+    A.seq.length +
+    2 * NUMBER_BYTES_MAX +
+    A.value.length +
+    valueBytes;
   return bytes <= MAX_ITEM_BYTES;
 }
 
@@ -138,7 +147,11 @@ export async function writeRecord(t: BulkTable, r: SeqRecord): Promise<WriteOutc
   }
 
   // A large value: compare before staging chunks, so a re-run does not rewrite megabytes.
-  const head = (await t.send('GetItem', () => t.client.send(new GetItemCommand({ TableName: t.tableName, Key: key, ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' })))).Item;
+  const head = (
+    await t.send('GetItem', () =>
+      t.client.send(new GetItemCommand({ TableName: t.tableName, Key: key, ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' })),
+    )
+  ).Item;
   if (head) {
     const stored = BigInt(head[A.version]!.N!);
     if (stored > r.version) return 'newer';
@@ -151,11 +164,17 @@ export async function writeRecord(t: BulkTable, r: SeqRecord): Promise<WriteOutc
   const ref = newLargeRef(r.value.length);
   await stageChunkSet(t, pk, sk, ref, r.value, Date.now());
   try {
-    const old = await conditionalUpdate(t, key, 'SET #ver = :ver, #lv = :lv, #seq = :seq REMOVE #val', 'attribute_not_exists(#pk) OR #ver <= :ver', {
-      ':ver': ver,
-      ':lv': largeRefAttribute(ref),
-      ':seq': seq,
-    });
+    const old = await conditionalUpdate(
+      t,
+      key,
+      'SET #ver = :ver, #lv = :lv, #seq = :seq REMOVE #val',
+      'attribute_not_exists(#pk) OR #ver <= :ver',
+      {
+        ':ver': ver,
+        ':lv': largeRefAttribute(ref),
+        ':seq': seq,
+      },
+    );
     await dropReplaced(t, pk, old, ref.id);
     return 'written';
   } catch (e) {
@@ -231,7 +250,12 @@ function outcomeOfFailure(e: unknown, version: bigint): WriteOutcome {
 }
 
 /** Removes the chunks of a large value that a write replaced (what the store does after a commit). */
-async function dropReplaced(t: BulkTable, pk: string, old: Record<string, AttributeValue> | undefined, keep: Uint8Array | undefined): Promise<void> {
+async function dropReplaced(
+  t: BulkTable,
+  pk: string,
+  old: Record<string, AttributeValue> | undefined,
+  keep: Uint8Array | undefined,
+): Promise<void> {
   const ref = largeRefOf(old);
   if (!ref || sameId(ref.id, keep)) return;
   // Best effort: what fails here, the chunk sweeper removes later (it finds every chunk set).
@@ -340,7 +364,11 @@ async function recordOf(t: BulkTable, item: Record<string, AttributeValue>): Pro
     const value = ref ? await readChunkSet(t, pk, ref) : (head[A.value]?.B ?? new Uint8Array(0));
     if (value) return build(head, value);
     if (round === 3) throw new Error(`a large value kept changing while it was read (${JSON.stringify(pk.slice(0, 80))})`);
-    const again = (await t.send('GetItem', () => t.client.send(new GetItemCommand({ TableName: t.tableName, Key: { [PK]: { S: pk }, [SK]: { B: sk } }, ConsistentRead: true })))).Item;
+    const again = (
+      await t.send('GetItem', () =>
+        t.client.send(new GetItemCommand({ TableName: t.tableName, Key: { [PK]: { S: pk }, [SK]: { B: sk } }, ConsistentRead: true })),
+      )
+    ).Item;
     if (!again) return undefined;
     head = again;
   }

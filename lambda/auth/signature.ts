@@ -77,8 +77,8 @@ export function verifySignatureHeader(header: string | undefined | null, options
   const key = publicKeyOf(user);
   if (!key) throw invalid('public key is not a valid compressed secp256k1 point');
   const sig = Buffer.from(sigHex, 'hex');
-  const r = BigInt('0x' + sigHex.slice(0, 64));
-  const s = BigInt('0x' + sigHex.slice(64));
+  const r = BigInt(`0x${sigHex.slice(0, 64)}`);
+  const s = BigInt(`0x${sigHex.slice(64)}`);
   // libsecp256k1 (and so the reference server) only accepts low-S; OpenSSL accepts both forms.
   if (r === 0n || r >= CURVE_N || s === 0n || s > HALF_N) throw invalid('signature does not verify');
   // The message is hashed once more by verify('sha256'): ECDSA over signatureDigest(...).
@@ -136,7 +136,7 @@ export function cachedKeyCount(): number {
  */
 export function isCompressedCurvePoint(pubkey: Uint8Array): boolean {
   if (pubkey.length !== 33 || (pubkey[0] !== 0x02 && pubkey[0] !== 0x03)) return false;
-  const x = BigInt('0x' + Buffer.from(pubkey.subarray(1)).toString('hex'));
+  const x = BigInt(`0x${Buffer.from(pubkey.subarray(1)).toString('hex')}`);
   if (x === 0n || x >= CURVE_P) return false;
   const rhs = (modPow(x, 3n, CURVE_P) + 7n) % CURVE_P;
   // p ≡ 3 (mod 4): the candidate root is rhs^((p+1)/4); rhs is a square iff it squares back.

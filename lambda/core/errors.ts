@@ -23,14 +23,11 @@ export class VssError extends Error {
   }
 }
 
-export const invalidRequest = (message: string): VssError =>
-  new VssError(ErrorCode.INVALID_REQUEST_EXCEPTION, 400, message);
+export const invalidRequest = (message: string): VssError => new VssError(ErrorCode.INVALID_REQUEST_EXCEPTION, 400, message);
 
-export const payloadTooLarge = (message: string): VssError =>
-  new VssError(ErrorCode.INVALID_REQUEST_EXCEPTION, 413, message);
+export const payloadTooLarge = (message: string): VssError => new VssError(ErrorCode.INVALID_REQUEST_EXCEPTION, 413, message);
 
-export const conflict = (message: string = CONFLICT_MESSAGE): VssError =>
-  new VssError(ErrorCode.CONFLICT_EXCEPTION, 409, message);
+export const conflict = (message: string = CONFLICT_MESSAGE): VssError => new VssError(ErrorCode.CONFLICT_EXCEPTION, 409, message);
 
 export const noSuchKey = (): VssError => new VssError(ErrorCode.NO_SUCH_KEY_EXCEPTION, 404, NO_SUCH_KEY_MESSAGE);
 
@@ -40,8 +37,7 @@ export const throttled = (message = 'Too many requests; retry with backoff.'): V
   new VssError(ErrorCode.INTERNAL_SERVER_EXCEPTION, 429, message);
 
 /** A fault on our side after retries were exhausted; the client retries 500s (docs/protocol.md §6.2). */
-export const internalError = (): VssError =>
-  new VssError(ErrorCode.INTERNAL_SERVER_EXCEPTION, 500, INTERNAL_ERROR_MESSAGE);
+export const internalError = (): VssError => new VssError(ErrorCode.INTERNAL_SERVER_EXCEPTION, 500, INTERNAL_ERROR_MESSAGE);
 
 export function isVssError(e: unknown): e is VssError {
   return e instanceof VssError;

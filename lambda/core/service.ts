@@ -15,7 +15,7 @@ import {
   encodeListKeyVersionsResponse,
   type KeyValueMsg,
 } from './codec.js';
-import { ErrorCode, internalError, invalidRequest, isVssError, noSuchKey, type VssError } from './errors.js';
+import { type ErrorCode, internalError, invalidRequest, isVssError, noSuchKey, type VssError } from './errors.js';
 import { foldStatements, statementsOf } from './fold.js';
 import { GLOBAL_VERSION_KEY, LIST_PAGE_SIZE_MAX, MAX_ACTIONS_PER_PUT, MAX_KEY_BYTES, MAX_STORE_ID_CHARS } from './limits.js';
 import type { KeyValueStore, Scope } from './kv-store.js';
@@ -59,12 +59,7 @@ export class VssService {
    * Runs one operation. Never throws: a VssError becomes its protocol error, anything else a
    * 500 with the fixed message (the cause goes to `onOutcome` for logging).
    */
-  async handle(
-    operation: Operation,
-    body: Uint8Array,
-    userToken: string,
-    onOutcome?: (o: OperationOutcome) => void,
-  ): Promise<VssResponse> {
+  async handle(operation: Operation, body: Uint8Array, userToken: string, onOutcome?: (o: OperationOutcome) => void): Promise<VssResponse> {
     try {
       const out = await this.dispatch(operation, body, userToken);
       onOutcome?.({ operation, status: 200 });

@@ -18,7 +18,10 @@ export interface ApiHandlerDeps {
    */
   readonly admit?: (userToken: string) => Promise<void>;
   /** Sees every outcome (for logs and metrics); must not throw. @default none */
-  readonly observe?: (outcome: OperationOutcome & { readonly durationMs: number; readonly userToken?: string }, event: APIGatewayProxyEvent) => void;
+  readonly observe?: (
+    outcome: OperationOutcome & { readonly durationMs: number; readonly userToken?: string },
+    event: APIGatewayProxyEvent,
+  ) => void;
 }
 
 export type ApiGatewayHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
@@ -38,7 +41,9 @@ export function createApiGatewayHandler(operation: Operation, deps: ApiHandlerDe
       if (d.admit) await d.admit(userToken);
       const body = event.body == null ? new Uint8Array(0) : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
       if (body.length > MAX_REQUEST_BODY_BYTES) {
-        throw payloadTooLarge(`Request body of ${body.length} bytes is larger than the ${MAX_REQUEST_BODY_BYTES} bytes this service accepts`);
+        throw payloadTooLarge(
+          `Request body of ${body.length} bytes is larger than the ${MAX_REQUEST_BODY_BYTES} bytes this service accepts`,
+        );
       }
       response = await d.service.handle(operation, body, userToken, (o) => (outcome = o));
     } catch (e) {

@@ -75,6 +75,10 @@ export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayPr
     return result(await issuer.handle({ publicUrl: publicUrlOf(event), query }));
   } catch (e) {
     console.error('lnurl-auth: request failed', e);
-    return result({ status: 500, contentType: 'application/json', body: JSON.stringify({ status: 'ERROR', reason: 'Internal error; try again.' }) });
+    return result({
+      status: 500,
+      contentType: 'application/json',
+      body: JSON.stringify({ status: 'ERROR', reason: 'Internal error; try again.' }),
+    });
   }
 }

@@ -105,9 +105,21 @@ export function observeProviderEvent(event: ProviderEvent): void {
     const line = logLineOf(event);
     const user = userHash(event.userToken);
     if (event.type === 'usage-update-failed') logger.warn(line ?? 'usage not updated', { user, fault: describeFault(event.error) });
-    else logger.info(line ?? event.type, { user, event: event.type, keys: event.usage.keys, bytes: event.usage.bytes, maxKeys: event.limits.maxKeys, maxBytes: event.limits.maxBytes });
+    else
+      logger.info(line ?? event.type, {
+        user,
+        event: event.type,
+        keys: event.usage.keys,
+        bytes: event.usage.bytes,
+        maxKeys: event.limits.maxKeys,
+        maxBytes: event.limits.maxBytes,
+      });
     const name =
-      event.type === 'near-quota' ? PROVIDER_METRIC_NAMES.nearQuota : event.type === 'quota-refused' ? PROVIDER_METRIC_NAMES.quotaRefused : PROVIDER_METRIC_NAMES.usageUpdateFailures;
+      event.type === 'near-quota'
+        ? PROVIDER_METRIC_NAMES.nearQuota
+        : event.type === 'quota-refused'
+          ? PROVIDER_METRIC_NAMES.quotaRefused
+          : PROVIDER_METRIC_NAMES.usageUpdateFailures;
     metrics.addMetric(name, MetricUnit.Count, 1);
     metrics.publishStoredMetrics();
   } catch {

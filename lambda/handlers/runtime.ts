@@ -26,7 +26,11 @@ export function defaultDeps(): ApiHandlerDeps {
   if (!tableName) throw new Error(`${TABLE_NAME_ENV} is not set`);
   const client = new DynamoDBClient(dynamoDbClientSettings());
   // Per-user usage, quotas and rate limits: nothing is wrapped unless the stack turned one on.
-  const provider = withProvider(new DynamoDbStore({ client, tableName }), providerSettingsFromEnv(process.env), { client, tableName, onEvent: observeProviderEvent });
+  const provider = withProvider(new DynamoDbStore({ client, tableName }), providerSettingsFromEnv(process.env), {
+    client,
+    tableName,
+    onEvent: observeProviderEvent,
+  });
   deps = {
     service: new VssService(provider.store),
     resolveUser: resolveUserForMode(process.env[AUTH_MODE_ENV]),

@@ -16,7 +16,13 @@ import type { HeadSize, UsageDelta, UsageLedger, UserUsage } from './usage-ledge
 /** What an operator wants to see (logs and metrics): never keys or values. */
 export type ProviderEvent =
   | { readonly type: 'quota-refused'; readonly userToken: string; readonly usage: UsageDelta; readonly limits: EffectiveLimits }
-  | { readonly type: 'near-quota'; readonly userToken: string; readonly usage: UsageDelta; readonly limits: EffectiveLimits; readonly limit: 'keys' | 'bytes' }
+  | {
+      readonly type: 'near-quota';
+      readonly userToken: string;
+      readonly usage: UsageDelta;
+      readonly limits: EffectiveLimits;
+      readonly limit: 'keys' | 'bytes';
+    }
   | { readonly type: 'usage-update-failed'; readonly userToken: string; readonly error: unknown }
   | { readonly type: 'throttled'; readonly userToken: string };
 
@@ -60,7 +66,12 @@ export class MeteringStore implements KeyValueStore {
       try {
         checkQuota(limits, usage, delta);
       } catch (e) {
-        this.options.onEvent?.({ type: 'quota-refused', userToken: scope.userToken, usage: { keys: usage.keys, bytes: usage.bytes }, limits });
+        this.options.onEvent?.({
+          type: 'quota-refused',
+          userToken: scope.userToken,
+          usage: { keys: usage.keys, bytes: usage.bytes },
+          limits,
+        });
         throw e;
       }
     }

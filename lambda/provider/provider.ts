@@ -43,7 +43,12 @@ export function withProvider(store: KeyValueStore, settings: ProviderSettings, d
   const gate = new RequestGate({
     table,
     ...(settings.rateLimit ? { rateLimit: settings.rateLimit } : {}),
-    ...(onEvent ? { onThrottled: (userToken: string) => onEvent({ type: 'throttled', userToken }), onError: (userToken: string, error: unknown) => onEvent({ type: 'usage-update-failed', userToken, error }) } : {}),
+    ...(onEvent
+      ? {
+          onThrottled: (userToken: string) => onEvent({ type: 'throttled', userToken }),
+          onError: (userToken: string, error: unknown) => onEvent({ type: 'usage-update-failed', userToken, error }),
+        }
+      : {}),
   });
   return { store: wrapped, admit: (userToken) => gate.admit(userToken) };
 }

@@ -26,10 +26,14 @@ export function checkQuota(limits: EffectiveLimits, usage: UserUsage, delta: Usa
   const current = `the user now stores ${usage.keys} keys and ${usage.bytes} bytes`;
   const allowed = 'Deletes and writes that do not grow usage are still accepted.';
   if (limits.maxKeys > 0 && delta.keys > 0 && afterKeys > limits.maxKeys) {
-    throw quotaExceeded(`Storage quota exceeded: max_keys limit is ${limits.maxKeys}; ${current}, and this write adds ${delta.keys}. ${allowed}`);
+    throw quotaExceeded(
+      `Storage quota exceeded: max_keys limit is ${limits.maxKeys}; ${current}, and this write adds ${delta.keys}. ${allowed}`,
+    );
   }
   if (limits.maxBytes > 0 && delta.bytes > 0 && afterBytes > limits.maxBytes) {
-    throw quotaExceeded(`Storage quota exceeded: max_bytes limit is ${limits.maxBytes}; ${current}, and this write adds ${delta.bytes} bytes. ${allowed}`);
+    throw quotaExceeded(
+      `Storage quota exceeded: max_bytes limit is ${limits.maxBytes}; ${current}, and this write adds ${delta.bytes} bytes. ${allowed}`,
+    );
   }
 }
 

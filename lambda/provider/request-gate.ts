@@ -49,7 +49,8 @@ export class RequestGate {
 
   constructor(private readonly options: RequestGateOptions) {
     this.now = options.now ?? Date.now;
-    if (options.rateLimit && !(options.rateLimit.perSecond > 0)) throw new Error('rate limit must be a positive number of requests per second');
+    if (options.rateLimit && !(options.rateLimit.perSecond > 0))
+      throw new Error('rate limit must be a positive number of requests per second');
   }
 
   /** Admits the request or throws the protocol's 429. Counting faults never refuse a request. */
@@ -96,9 +97,14 @@ export class RequestGate {
   /** One (rarely two) conditional UpdateItems; false when the window's allowance is spent. */
   private async take(userToken: string, now: number, window: number, allowance: number, sameWindowFirst: boolean): Promise<boolean> {
     const same = (w: number) => (): Promise<Record<string, AttributeValue> | undefined> =>
-      this.update(userToken, now, 'SET #c = #c + :one ADD #n :one', '#w = :w AND #c < :max', { ':w': { N: String(w) }, ':max': { N: String(allowance) } });
+      this.update(userToken, now, 'SET #c = #c + :one ADD #n :one', '#w = :w AND #c < :max', {
+        ':w': { N: String(w) },
+        ':max': { N: String(allowance) },
+      });
     const fresh = (): Promise<Record<string, AttributeValue> | undefined> =>
-      this.update(userToken, now, 'SET #w = :w, #c = :one ADD #n :one', 'attribute_not_exists(#w) OR #w < :w', { ':w': { N: String(window) } });
+      this.update(userToken, now, 'SET #w = :w, #c = :one ADD #n :one', 'attribute_not_exists(#w) OR #w < :w', {
+        ':w': { N: String(window) },
+      });
     let attempt = sameWindowFirst ? same(window) : fresh;
     for (let i = 0; i < 3; i++) {
       const old = await attempt();

@@ -59,7 +59,8 @@ export function providerSettingsFromEnv(env: NodeJS.ProcessEnv): ProviderSetting
     const raw = env[name];
     if (raw === undefined || raw === '') return undefined;
     const n = Number(raw);
-    if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) throw new Error(`${name} must be a non-negative ${integer ? 'integer' : 'number'}, got ${JSON.stringify(raw)}`);
+    if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n)))
+      throw new Error(`${name} must be a non-negative ${integer ? 'integer' : 'number'}, got ${JSON.stringify(raw)}`);
     return n;
   };
   const maxKeys = number(PROVIDER_ENV.quotaMaxKeys, true);
@@ -70,7 +71,9 @@ export function providerSettingsFromEnv(env: NodeJS.ProcessEnv): ProviderSetting
   const metering = env[PROVIDER_ENV.usageMetering];
   return {
     ...(metering === 'true' || metering === '1' ? { usageMetering: true } : {}),
-    ...(maxKeys || maxBytes ? { quota: { maxKeys: maxKeys ?? 0, maxBytes: maxBytes ?? 0, ...(soft !== undefined ? { softThresholdPercent: soft } : {}) } } : {}),
+    ...(maxKeys || maxBytes
+      ? { quota: { maxKeys: maxKeys ?? 0, maxBytes: maxBytes ?? 0, ...(soft !== undefined ? { softThresholdPercent: soft } : {}) } }
+      : {}),
     ...(perSecond ? { rateLimit: { perSecond, ...(burst ? { burst } : {}) } } : {}),
   };
 }

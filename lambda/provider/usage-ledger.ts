@@ -154,7 +154,10 @@ export class UsageLedger {
     const pk = partitionKeyOf(scope);
     const found = new Map<string, HeadSize>();
     const byHex = new Map(keys.map((k) => [Buffer.from(sortKeyOf(k)).toString('hex'), k]));
-    let pending: Record<string, AttributeValue>[] = [...byHex.keys()].map((hex) => ({ [PK]: { S: pk }, [SK]: { B: Buffer.from(hex, 'hex') } }));
+    let pending: Record<string, AttributeValue>[] = [...byHex.keys()].map((hex) => ({
+      [PK]: { S: pk },
+      [SK]: { B: Buffer.from(hex, 'hex') },
+    }));
     for (let round = 0; pending.length > 0; round++) {
       if (round >= MAX_BATCH_ROUNDS) throw internalError();
       const next: Record<string, AttributeValue>[] = [];

@@ -15,7 +15,7 @@
  * chunks after the commit (the replaced set comes back with a one-key commit).
  */
 import {
-  ConditionalCheckFailedException,
+  type ConditionalCheckFailedException,
   DeleteItemCommand,
   GetItemCommand,
   QueryCommand,
@@ -30,7 +30,17 @@ import { randomUUID } from 'node:crypto';
 import { conflict, ErrorCode, internalError, invalidRequest, isVssError } from '../core/errors.js';
 import { GLOBAL_VERSION_KEY } from '../core/limits.js';
 import { keyOfSortKey, partitionKeyOf, sortKeyOf } from './keys.js';
-import type { KeyValueStore, KeyVersion, KeyWrite, ListPage, ListQuery, Precondition, PutWrite, Scope, StoredValue } from '../core/kv-store.js';
+import type {
+  KeyValueStore,
+  KeyVersion,
+  KeyWrite,
+  ListPage,
+  ListQuery,
+  Precondition,
+  PutWrite,
+  Scope,
+  StoredValue,
+} from '../core/kv-store.js';
 import {
   deleteChunkSet,
   largeRefAttribute,
@@ -43,7 +53,15 @@ import {
   type TableAccess,
 } from './large-values.js';
 import { decodePageToken, encodePageToken, type IndexPosition } from './page-token.js';
-import { backoffDelayMs, DEFAULT_RETRY, DEFAULT_RETRY_DEPS, withRetries, type AttemptContext, type RetryDeps, type RetryOptions } from './retry.js';
+import {
+  backoffDelayMs,
+  DEFAULT_RETRY,
+  DEFAULT_RETRY_DEPS,
+  withRetries,
+  type AttemptContext,
+  type RetryDeps,
+  type RetryOptions,
+} from './retry.js';
 import { GLOBAL_VERSION_SEQ, SeqClock } from './seq-clock.js';
 import { TABLE_LAYOUT } from './table-layout.js';
 
@@ -60,7 +78,15 @@ const MAX_LARGE_READ_ROUNDS = 4;
 
 /** One DynamoDB request as seen by an observer: for metrics, logs and the cost benchmarks. */
 export interface DynamoDbRequestEvent {
-  readonly command: 'GetItem' | 'UpdateItem' | 'DeleteItem' | 'TransactWriteItems' | 'Query' | 'PutItem' | 'BatchWriteItem' | 'BatchGetItem';
+  readonly command:
+    | 'GetItem'
+    | 'UpdateItem'
+    | 'DeleteItem'
+    | 'TransactWriteItems'
+    | 'Query'
+    | 'PutItem'
+    | 'BatchWriteItem'
+    | 'BatchGetItem';
   readonly consumedCapacity: readonly ConsumedCapacity[];
   readonly attempt: number;
   /** The request failed (a failed condition still costs a round trip and write capacity). */
@@ -165,16 +191,25 @@ export class DynamoDbStore implements KeyValueStore {
     // Staging costs about 2 WCU per KB: a conditioned write that cannot succeed fails on a read first.
     if (staged.length > 0) await this.checkPreconditions(pk, planned);
     const nowMs = Date.now();
-    await Promise.all(staged.map((p) => stageChunkSet(this.table, pk, sortKeyOf(p.write.key), p.large!, (p.write as PutWrite).value, nowMs)));
+    await Promise.all(
+      staged.map((p) => stageChunkSet(this.table, pk, sortKeyOf(p.write.key), p.large!, (p.write as PutWrite).value, nowMs)),
+    );
     try {
       await this.commit(pk, planned, 'conflict');
     } catch (e) {
       // A definite conflict wrote nothing: our chunks can go now. After any other failure the
       // commit may have happened (ambiguous), so they are left to the sweeper, which checks.
-      if (isVssError(e) && e.code === ErrorCode.CONFLICT_EXCEPTION) await this.cleanUp(pk, staged.map((p) => p.large!));
+      if (isVssError(e) && e.code === ErrorCode.CONFLICT_EXCEPTION)
+        await this.cleanUp(
+          pk,
+          staged.map((p) => p.large!),
+        );
       throw e;
     }
-    await this.cleanUp(pk, planned.flatMap((p) => (p.replaces ? [p.replaces] : [])));
+    await this.cleanUp(
+      pk,
+      planned.flatMap((p) => (p.replaces ? [p.replaces] : [])),
+    );
   }
 
   async deleteIfVersion(scope: Scope, key: string, version: bigint | 'any'): Promise<void> {
@@ -225,7 +260,15 @@ export class DynamoDbStore implements KeyValueStore {
           ExpressionAttributeValues: values,
           Select: 'ALL_PROJECTED_ATTRIBUTES',
           Limit: limit,
-          ...(start ? { ExclusiveStartKey: { [TABLE_LAYOUT.partitionKey.name]: { S: pk }, [TABLE_LAYOUT.sortKey.name]: { B: start.sk }, [A.seq]: { N: start.seq } } } : {}),
+          ...(start
+            ? {
+                ExclusiveStartKey: {
+                  [TABLE_LAYOUT.partitionKey.name]: { S: pk },
+                  [TABLE_LAYOUT.sortKey.name]: { B: start.sk },
+                  [A.seq]: { N: start.seq },
+                },
+              }
+            : {}),
           ReturnConsumedCapacity: 'TOTAL',
         }),
       ),
@@ -272,9 +315,16 @@ export class DynamoDbStore implements KeyValueStore {
    * 4 MB a transaction may carry; chunks are written outside it, so any mix fits.
    */
   private plan(pk: string, writes: readonly KeyWrite[], firstSeq: bigint): PlannedWrite[] {
-    const planned: PlannedWrite[] = writes.map((write, i) => ({ write, seq: firstSeq + BigInt(i), large: undefined, expectLarge: null, replaces: undefined }));
+    const planned: PlannedWrite[] = writes.map((write, i) => ({
+      write,
+      seq: firstSeq + BigInt(i),
+      large: undefined,
+      expectLarge: null,
+      replaces: undefined,
+    }));
     const keyBytes = (w: KeyWrite): number =>
-      attrBytes(TABLE_LAYOUT.partitionKey.name, Buffer.byteLength(pk, 'utf8')) + attrBytes(TABLE_LAYOUT.sortKey.name, sortKeyOf(w.key).length);
+      attrBytes(TABLE_LAYOUT.partitionKey.name, Buffer.byteLength(pk, 'utf8')) +
+      attrBytes(TABLE_LAYOUT.sortKey.name, sortKeyOf(w.key).length);
     const headBytes = (p: PlannedWrite): number => {
       const w = p.write;
       if (w.kind === 'delete') return keyBytes(w);
@@ -369,7 +419,9 @@ export class DynamoDbStore implements KeyValueStore {
     const token = randomUUID();
     try {
       await this.run('TransactWriteItems', () =>
-        this.client.send(new TransactWriteItemsCommand({ TransactItems: items, ClientRequestToken: token, ReturnConsumedCapacity: 'TOTAL' })),
+        this.client.send(
+          new TransactWriteItemsCommand({ TransactItems: items, ClientRequestToken: token, ReturnConsumedCapacity: 'TOTAL' }),
+        ),
       );
       return undefined;
     } catch (e) {
@@ -405,7 +457,12 @@ export class DynamoDbStore implements KeyValueStore {
         );
       }
       return await this.client.send(
-        new DeleteItemCommand({ ...action, ReturnValues: 'ALL_OLD', ReturnValuesOnConditionCheckFailure: 'ALL_OLD', ReturnConsumedCapacity: 'TOTAL' }),
+        new DeleteItemCommand({
+          ...action,
+          ReturnValues: 'ALL_OLD',
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
       );
     } catch (e) {
       if (ctx.afterAmbiguousFault && (e as Error).name === 'ConditionalCheckFailedException') {
@@ -456,7 +513,8 @@ export class DynamoDbStore implements KeyValueStore {
         base.UpdateExpression = `SET #ver = :ver, #val = :val, ${seqExpr} REMOVE #lv`;
       }
     }
-    if (conditions.length > 0) base.ConditionExpression = conditions.length === 1 ? conditions[0]! : conditions.map((c) => `(${c})`).join(' AND ');
+    if (conditions.length > 0)
+      base.ConditionExpression = conditions.length === 1 ? conditions[0]! : conditions.map((c) => `(${c})`).join(' AND ');
     if (Object.keys(names).length > 0) base.ExpressionAttributeNames = names;
     if (Object.keys(values).length > 0) base.ExpressionAttributeValues = values;
     return base;
@@ -518,7 +576,12 @@ export class DynamoDbStore implements KeyValueStore {
         }
         if (this.onRequest) {
           const cc = out?.ConsumedCapacity;
-          this.onRequest({ command, attempt: ctx.attempt, consumedCapacity: cc === undefined ? [] : Array.isArray(cc) ? cc : [cc], failed: false });
+          this.onRequest({
+            command,
+            attempt: ctx.attempt,
+            consumedCapacity: cc === undefined ? [] : Array.isArray(cc) ? cc : [cc],
+            failed: false,
+          });
         }
         return out;
       },

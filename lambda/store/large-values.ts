@@ -107,7 +107,14 @@ export interface TableAccess {
  * Writes a chunk set: first its record (so the sweeper can always find the chunks), then the
  * chunks. Nothing is visible to readers until a head points at `ref.id`.
  */
-export async function stageChunkSet(t: TableAccess, pk: string, headSk: Uint8Array, ref: LargeRef, value: Uint8Array, nowMs: number): Promise<void> {
+export async function stageChunkSet(
+  t: TableAccess,
+  pk: string,
+  headSk: Uint8Array,
+  ref: LargeRef,
+  value: Uint8Array,
+  nowMs: number,
+): Promise<void> {
   await t.run('PutItem', () =>
     t.client.send(
       new PutItemCommand({
@@ -142,7 +149,11 @@ export async function deleteChunkSet(t: TableAccess, pk: string, ref: Pick<Large
   await batchWrite(t, requests, () => 64);
   await t.run('DeleteItem', () =>
     t.client.send(
-      new DeleteItemCommand({ TableName: t.tableName, Key: { [PK]: { S: pk }, [SK]: { B: chunkSetSortKey(ref.id) } }, ReturnConsumedCapacity: 'TOTAL' }),
+      new DeleteItemCommand({
+        TableName: t.tableName,
+        Key: { [PK]: { S: pk }, [SK]: { B: chunkSetSortKey(ref.id) } },
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
     ),
   );
 }
@@ -157,7 +168,10 @@ export async function readChunkSet(t: TableAccess, pk: string, ref: LargeRef): P
   if (ref.chunks !== Math.max(1, Math.ceil(ref.bytes / CHUNK_BYTES))) throw internalError();
   const out = Buffer.allocUnsafe(ref.bytes);
   const seen = new Set<number>();
-  let pending: Record<string, AttributeValue>[] = Array.from({ length: ref.chunks }, (_, i) => ({ [PK]: { S: pk }, [SK]: { B: chunkSortKey(ref.id, i) } }));
+  let pending: Record<string, AttributeValue>[] = Array.from({ length: ref.chunks }, (_, i) => ({
+    [PK]: { S: pk },
+    [SK]: { B: chunkSortKey(ref.id, i) },
+  }));
   let found = 0;
   for (let round = 0; pending.length > 0; round++) {
     if (round >= MAX_BATCH_ROUNDS) throw internalError();
@@ -168,7 +182,12 @@ export async function readChunkSet(t: TableAccess, pk: string, ref: LargeRef): P
         t.client.send(
           new BatchGetItemCommand({
             RequestItems: {
-              [t.tableName]: { Keys: keys, ConsistentRead: true, ProjectionExpression: '#sk, #val', ExpressionAttributeNames: { '#sk': SK, '#val': A.value } },
+              [t.tableName]: {
+                Keys: keys,
+                ConsistentRead: true,
+                ProjectionExpression: '#sk, #val',
+                ExpressionAttributeNames: { '#sk': SK, '#val': A.value },
+              },
             },
             ReturnConsumedCapacity: 'TOTAL',
           }),

@@ -54,7 +54,6 @@ export function providerAlarmCount(options: VssProviderOptions | undefined): num
 /** Metric names, as the handlers emit them. */
 const PROVIDER_METRICS = { throttled: METRIC_NAMES.throttled, ...PROVIDER_METRIC_NAMES } as const;
 
-
 function metric(namespace: string, name: string, period: Duration, operation?: Operation): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace,
@@ -68,8 +67,15 @@ function metric(namespace: string, name: string, period: Duration, operation?: O
 
 /** Throttled requests of all operations, as one series. */
 function throttledTotal(namespace: string, period: Duration): cloudwatch.MathExpression {
-  const usingMetrics = Object.fromEntries(OPERATIONS.map((op) => [op.toLowerCase(), metric(namespace, PROVIDER_METRICS.throttled, period, op)]));
-  return new cloudwatch.MathExpression({ expression: Object.keys(usingMetrics).join(' + '), usingMetrics, period, label: 'throttled requests' });
+  const usingMetrics = Object.fromEntries(
+    OPERATIONS.map((op) => [op.toLowerCase(), metric(namespace, PROVIDER_METRICS.throttled, period, op)]),
+  );
+  return new cloudwatch.MathExpression({
+    expression: Object.keys(usingMetrics).join(' + '),
+    usingMetrics,
+    period,
+    label: 'throttled requests',
+  });
 }
 
 /** The alarms of the features that are on; `add` registers each with the construct's alarm topic. */
@@ -84,7 +90,8 @@ export function addProviderAlarms(
     {
       id: 'ProviderUsersNearQuotaAlarm',
       on: hasQuota(s),
-      description: 'VSS: users at or above the soft quota threshold wrote in the last hour (raise their limit before writes are refused: docs/provider.md)',
+      description:
+        'VSS: users at or above the soft quota threshold wrote in the last hour (raise their limit before writes are refused: docs/provider.md)',
       metric: metric(namespace, PROVIDER_METRICS.nearQuota, Duration.hours(1)),
     },
     {
@@ -129,7 +136,11 @@ export function providerDashboardWidgets(namespace: string, options: VssProvider
   return [
     new cloudwatch.GraphWidget({
       title: 'Provider: near-quota writes, quota refusals, usage update failures',
-      left: [metric(namespace, PROVIDER_METRICS.nearQuota, period), metric(namespace, PROVIDER_METRICS.quotaRefused, period), metric(namespace, PROVIDER_METRICS.usageUpdateFailures, period)],
+      left: [
+        metric(namespace, PROVIDER_METRICS.nearQuota, period),
+        metric(namespace, PROVIDER_METRICS.quotaRefused, period),
+        metric(namespace, PROVIDER_METRICS.usageUpdateFailures, period),
+      ],
       width: 12,
     }),
     new cloudwatch.GraphWidget({

@@ -27,7 +27,7 @@ export function sigsAuthHeader(secretKey: Uint8Array, time: number | string): st
 /** The same signature with s replaced by n − s: valid ECDSA, but high-S (libsecp256k1 refuses it). */
 export function withHighS(header: string): string {
   const sigHex = header.slice(66, 194);
-  const s = BigInt('0x' + sigHex.slice(64));
+  const s = BigInt(`0x${sigHex.slice(64)}`);
   const n = secp256k1.Point.CURVE().n;
   const high = (n - s).toString(16).padStart(64, '0');
   return header.slice(0, 66) + sigHex.slice(0, 64) + high + header.slice(194);

@@ -15,7 +15,17 @@ import type { LocalVss } from '../../local/app.js';
 import { LNURL_KEY_FILE } from '../../local/auth.js';
 import { ErrorCode } from '../../lambda/core/errors.js';
 import { decodeError, engines, kv, startVssOn, TestClient, vss, type HttpResult } from '../support/local-vss.js';
-import { flipHex, hs256WithPublicKey, ldkLnurlParent, lnurlLogin, rs256, rsaKeyPair, sigsAuthHeader, unsecuredJwt, withHighS } from './clients.js';
+import {
+  flipHex,
+  hs256WithPublicKey,
+  ldkLnurlParent,
+  lnurlLogin,
+  rs256,
+  rsaKeyPair,
+  sigsAuthHeader,
+  unsecuredJwt,
+  withHighS,
+} from './clients.js';
 
 const NOW = 1_800_000_000;
 const OPS = ['getObject', 'putObjects', 'deleteObject', 'listKeyVersions'] as const;
@@ -50,7 +60,8 @@ describe.each(engines())('auth over HTTP on $name', (engine) => {
     });
 
     it('rejects garbage', async () => {
-      for (const h of ['garbage', 'Bearer garbage', 'Bearer a.b.c', 'Basic dXNlcjpwYXNz']) expectAuthFailure(await getWith(v.url, authz(h)));
+      for (const h of ['garbage', 'Bearer garbage', 'Bearer a.b.c', 'Basic dXNlcjpwYXNz'])
+        expectAuthFailure(await getWith(v.url, authz(h)));
     });
 
     it('rejects a token signed with the wrong key', async () => {
@@ -129,7 +140,7 @@ describe.each(engines())('auth over HTTP on $name', (engine) => {
 
     it('rejects a corrupted public key', async () => {
       expectAuthFailure(await getWith(v.url, authz(flipHex(sigsAuthHeader(sk, NOW), 30))));
-      expectAuthFailure(await getWith(v.url, authz('05' + sigsAuthHeader(sk, NOW).slice(2))));
+      expectAuthFailure(await getWith(v.url, authz(`05${sigsAuthHeader(sk, NOW).slice(2)}`)));
     });
 
     it('rejects a high-S signature', async () => {

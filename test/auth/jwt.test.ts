@@ -155,7 +155,9 @@ describe('JWT verifier, options for other issuers (docs/protocol.md §7.9)', () 
       up = false;
       try {
         const v = verifierFor([{ jwksUrl: url }]);
-        await expect(v(`Bearer ${await rs256(rsa.privateKey, { sub: 'j', exp: NOW + 10 }, { kid: 'k1' })}`)).rejects.toBeInstanceOf(JwtKeyUnavailableError);
+        await expect(v(`Bearer ${await rs256(rsa.privateKey, { sub: 'j', exp: NOW + 10 }, { kid: 'k1' })}`)).rejects.toBeInstanceOf(
+          JwtKeyUnavailableError,
+        );
       } finally {
         up = true;
       }
@@ -229,8 +231,15 @@ describe('TOKEN authorizer (lambda/handlers/jwtAuthorizer.ts)', () => {
 
   it('refuses to start with no key source, and maps env to sources', () => {
     expect(() => jwtSourcesFromEnv({})).toThrow(/VSS_JWT_PUBLIC_KEY_PEM/);
-    const s = jwtSourcesFromEnv({ VSS_JWT_JWKS_URL: 'https://idp.example/jwks', VSS_JWT_ISSUER: 'i', VSS_JWT_AUDIENCE: 'a', VSS_JWT_ALGORITHMS: 'ES256' });
-    expect(s).toEqual([{ name: 'VSS_JWT_JWKS_URL', jwksUrl: 'https://idp.example/jwks', algorithms: ['ES256'], issuer: 'i', audience: 'a' }]);
+    const s = jwtSourcesFromEnv({
+      VSS_JWT_JWKS_URL: 'https://idp.example/jwks',
+      VSS_JWT_ISSUER: 'i',
+      VSS_JWT_AUDIENCE: 'a',
+      VSS_JWT_ALGORITHMS: 'ES256',
+    });
+    expect(s).toEqual([
+      { name: 'VSS_JWT_JWKS_URL', jwksUrl: 'https://idp.example/jwks', algorithms: ['ES256'], issuer: 'i', audience: 'a' },
+    ]);
     expect(() => jwtSourcesFromEnv({ VSS_JWT_PUBLIC_KEY_PEM: rsa.spkiPem, VSS_JWT_ALGORITHMS: 'HS256' })).toThrow(/not supported/);
   });
 

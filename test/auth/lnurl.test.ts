@@ -37,8 +37,8 @@ describe('LNURL-auth key derivation vectors', () => {
     expect(url).toBe(`https://example.com/path?tag=login&k1=${k1}&sig=${sig}&key=${key}`);
     expect(verifyLnurlSignature(k1, sig, key)).toBe(true);
     expect(verifyLnurlSignature(k1.replace('e2', 'e3'), sig, key)).toBe(false);
-    expect(verifyLnurlSignature(k1, sig, '03' + key.slice(2))).toBe(false);
-    expect(verifyLnurlSignature(k1, sig.slice(0, -2) + '00', key)).toBe(false);
+    expect(verifyLnurlSignature(k1, sig, `03${key.slice(2)}`)).toBe(false);
+    expect(verifyLnurlSignature(k1, `${sig.slice(0, -2)}00`, key)).toBe(false);
     expect(verifyLnurlSignature(k1, 'zz', key)).toBe(false);
   });
 });
@@ -97,7 +97,10 @@ describe('LNURL-auth issuer', () => {
     const { url } = signLnurl(parent, await challenge(issuer));
     clock += 301;
     try {
-      expect(JSON.parse((await issuer.handle({ publicUrl, query: queryOf(url) })).body)).toEqual({ status: 'ERROR', reason: expect.any(String) });
+      expect(JSON.parse((await issuer.handle({ publicUrl, query: queryOf(url) })).body)).toEqual({
+        status: 'ERROR',
+        reason: expect.any(String),
+      });
     } finally {
       clock -= 301;
     }
@@ -116,7 +119,11 @@ describe('LNURL-auth issuer', () => {
   it('refuses incomplete or malformed parameters with a reason', async () => {
     const issuer = issuerWith();
     const k1 = queryOf(await challenge(issuer))['k1']!;
-    for (const query of [{ k1, sig: '30' }, { k1, key: '02' + '11'.repeat(32) }, { k1: 'xyz', sig: '3006020101020101', key: '02' + '11'.repeat(32) }]) {
+    for (const query of [
+      { k1, sig: '30' },
+      { k1, key: `02${'11'.repeat(32)}` },
+      { k1: 'xyz', sig: '3006020101020101', key: `02${'11'.repeat(32)}` },
+    ]) {
       const r = await issuer.handle({ publicUrl, query });
       expect(JSON.parse(r.body)).toEqual({ status: 'ERROR', reason: expect.any(String) });
     }
@@ -151,7 +158,10 @@ describe.each(engines())('LNURL-auth on AWS code paths, DynamoDB on $name', (eng
     kmsMock.on(SignCommand).callsFake((input: { KeyId: string; Message: Uint8Array; MessageType: string; SigningAlgorithm: string }) => {
       expect(input).toMatchObject({ KeyId: KEY_ID, MessageType: 'DIGEST', SigningAlgorithm: 'RSASSA_PKCS1_V1_5_SHA_256' });
       expect(input.Message.length).toBe(32);
-      const sig = privateEncrypt({ key: kmsKey.privateKey, padding: constants.RSA_PKCS1_PADDING }, Buffer.concat([DIGEST_INFO_SHA256, input.Message]));
+      const sig = privateEncrypt(
+        { key: kmsKey.privateKey, padding: constants.RSA_PKCS1_PADDING },
+        Buffer.concat([DIGEST_INFO_SHA256, input.Message]),
+      );
       return { Signature: new Uint8Array(sig), KeyId: KEY_ID, SigningAlgorithm: 'RSASSA_PKCS1_V1_5_SHA_256' };
     });
     kmsMock.on(GetPublicKeyCommand, { KeyId: KEY_ID }).resolves({

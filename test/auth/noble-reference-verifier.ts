@@ -30,7 +30,11 @@ export function nobleVerifySignatureHeader(header: string | undefined, nowSecond
   }
   if (pubkey[0] !== 0x02 && pubkey[0] !== 0x03) return undefined;
   try {
-    const ok = secp256k1.verify(Buffer.from(sigHex, 'hex'), signatureDigest(pubkey, timeText), pubkey, { prehash: false, lowS: true, format: 'compact' });
+    const ok = secp256k1.verify(Buffer.from(sigHex, 'hex'), signatureDigest(pubkey, timeText), pubkey, {
+      prehash: false,
+      lowS: true,
+      format: 'compact',
+    });
     return ok ? pubkeyHex.toLowerCase() : undefined;
   } catch {
     return undefined;

@@ -5,7 +5,13 @@
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { describe, expect, it } from 'vitest';
-import { KEY_CACHE_SIZE, SIGNATURE_VALIDITY_SECONDS, cachedKeyCount, isCompressedCurvePoint, verifySignatureHeader } from '../../lambda/auth/signature.js';
+import {
+  KEY_CACHE_SIZE,
+  SIGNATURE_VALIDITY_SECONDS,
+  cachedKeyCount,
+  isCompressedCurvePoint,
+  verifySignatureHeader,
+} from '../../lambda/auth/signature.js';
 import { prng } from '../support/prng.js';
 import { flipHex, sigsAuthHeader, withHighS } from './clients.js';
 import { nobleVerifySignatureHeader } from './noble-reference-verifier.js';
@@ -33,23 +39,35 @@ function generator(seed: number) {
   const keys = Array.from({ length: 8 }, () => secp256k1.utils.randomSecretKey(bytes(48)));
   const key = () => (rand() < 0.8 ? pick(keys) : secp256k1.utils.randomSecretKey(bytes(48)));
   // Mostly inside ±24 h, one in twenty within 10 s of either edge.
-  const time = () => (rand() < 0.95 ? NOW + int(2 * SIGNATURE_VALIDITY_SECONDS) - SIGNATURE_VALIDITY_SECONDS : NOW + pick([-1, 1]) * (SIGNATURE_VALIDITY_SECONDS - 10 + int(20)));
+  const time = () =>
+    rand() < 0.95
+      ? NOW + int(2 * SIGNATURE_VALIDITY_SECONDS) - SIGNATURE_VALIDITY_SECONDS
+      : NOW + pick([-1, 1]) * (SIGNATURE_VALIDITY_SECONDS - 10 + int(20));
   const valid = () => sigsAuthHeader(key(), time());
   const withSig = (h: string, r: bigint, s: bigint) => h.slice(0, 66) + hex64(r) + hex64(s) + h.slice(194);
   const withPubkey = (h: string, pubHex: string) => pubHex + h.slice(66);
   const malformed: Array<() => string> = [
     () => valid().slice(0, 66 + 128), // no time
-    () => valid() + ' ',
+    () => `${valid()} `,
     () => valid().slice(0, int(200)),
     () => Buffer.from(bytes(int(260))).toString('hex'),
     () => Buffer.from(bytes(int(260))).toString('latin1'),
     () => valid().toUpperCase(),
-    () => { const h = valid(); return h.slice(0, 194) + '+' + h.slice(194); },
-    () => { const h = valid(); return h.slice(0, 194) + '-' + h.slice(194); },
-    () => valid().slice(0, 194) + '18446744073709551616',
-    () => { const h = valid(); return h.slice(0, 194) + '0' + h.slice(194); },
-    () => withSig(valid(), 0n, BigInt('0x' + valid().slice(130, 194))),
-    () => withSig(valid(), BigInt('0x' + valid().slice(66, 130)), 0n),
+    () => {
+      const h = valid();
+      return `${h.slice(0, 194)}+${h.slice(194)}`;
+    },
+    () => {
+      const h = valid();
+      return `${h.slice(0, 194)}-${h.slice(194)}`;
+    },
+    () => `${valid().slice(0, 194)}18446744073709551616`,
+    () => {
+      const h = valid();
+      return `${h.slice(0, 194)}0${h.slice(194)}`;
+    },
+    () => withSig(valid(), 0n, BigInt(`0x${valid().slice(130, 194)}`)),
+    () => withSig(valid(), BigInt(`0x${valid().slice(66, 130)}`), 0n),
     () => withSig(valid(), N, 1n),
     () => withSig(valid(), N + 1n, 1n),
     () => withSig(valid(), 1n, N >> 1n),
@@ -83,14 +101,23 @@ describe('node:crypto signature verifier against the @noble/curves verifier', ()
     const { kinds } = generator(seed);
     const counts: Record<string, { accepted: number; rejected: number }> = {};
     const mismatches: string[] = [];
-    const plan: Array<[keyof typeof kinds, number]> = [['valid', 500], ['tampered', 400], ['retimed', 100], ['highS', 300], ['malformed', 700]];
+    const plan: Array<[keyof typeof kinds, number]> = [
+      ['valid', 500],
+      ['tampered', 400],
+      ['retimed', 100],
+      ['highS', 300],
+      ['malformed', 700],
+    ];
     for (const [kind, n] of plan) {
       counts[kind] = { accepted: 0, rejected: 0 };
       for (let i = 0; i < n; i++) {
         const header = kinds[kind]();
         const expected = nobleVerifySignatureHeader(header, NOW);
         const actual = nodeVerdict(header);
-        if (expected !== actual) mismatches.push(`seed ${seed} ${kind} #${i}: noble ${expected ?? 'rejects'}, node ${actual ?? 'rejects'}: ${JSON.stringify(header)}`);
+        if (expected !== actual)
+          mismatches.push(
+            `seed ${seed} ${kind} #${i}: noble ${expected ?? 'rejects'}, node ${actual ?? 'rejects'}: ${JSON.stringify(header)}`,
+          );
         counts[kind]![actual === undefined ? 'rejected' : 'accepted']++;
       }
     }
@@ -106,8 +133,8 @@ describe('node:crypto signature verifier against the @noble/curves verifier', ()
 
   it('refuses a key whose x is p or more (an alias of a valid x mod p) by its own check, whatever the OpenSSL build', () => {
     let x = 1n;
-    while (!isCompressedCurvePoint(Buffer.from('02' + hex64(x), 'hex'))) x++;
-    const aliased = Buffer.from('02' + hex64(x + P), 'hex');
+    while (!isCompressedCurvePoint(Buffer.from(`02${hex64(x)}`, 'hex'))) x++;
+    const aliased = Buffer.from(`02${hex64(x + P)}`, 'hex');
     expect(isCompressedCurvePoint(aliased)).toBe(false);
     const header = aliased.toString('hex') + '11'.repeat(64) + String(NOW);
     expect(nodeVerdict(header)).toBeUndefined();

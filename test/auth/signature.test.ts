@@ -4,7 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { SIGNATURE_VALIDITY_SECONDS, SIGNING_CONSTANT, headerValue, signatureDigest, verifySignatureHeader } from '../../lambda/auth/signature.js';
+import {
+  SIGNATURE_VALIDITY_SECONDS,
+  SIGNING_CONSTANT,
+  headerValue,
+  signatureDigest,
+  verifySignatureHeader,
+} from '../../lambda/auth/signature.js';
 import { createSignatureHeader } from '../../lambda/auth/signature-signer.js';
 import { resolveUserForMode, userFromSignatureHeader } from '../../lambda/auth/resolve-user.js';
 import { userFromAuthorizerContext } from '../../lambda/auth/authorizer-context.js';
@@ -29,7 +35,7 @@ function rejects(header: string | undefined): string {
 describe('signature header (docs/protocol.md §5.1)', () => {
   it('uses the 64-byte signing constant: the 46-character phrase and 18 dots', () => {
     expect(Buffer.byteLength(SIGNING_CONSTANT, 'ascii')).toBe(64);
-    expect(SIGNING_CONSTANT).toBe('VSS Signature Authorizer Signing Salt Constant' + '.'.repeat(18));
+    expect(SIGNING_CONSTANT).toBe(`VSS Signature Authorizer Signing Salt Constant${'.'.repeat(18)}`);
   });
 
   it('accepts a vss-client-ng header and returns the public key hex as the user', () => {
@@ -57,7 +63,7 @@ describe('signature header (docs/protocol.md §5.1)', () => {
     expect(at(sigsAuthHeader(SK, `000${NOW}`))).toBe(PUB);
     // Same number, different text: the signature no longer matches.
     const h = sigsAuthHeader(SK, NOW);
-    expect(rejects(h.slice(0, 194) + '+' + h.slice(194))).toMatch(/does not verify/);
+    expect(rejects(`${h.slice(0, 194)}+${h.slice(194)}`)).toMatch(/does not verify/);
   });
 
   it('rejects times that are not an unsigned 64-bit decimal', () => {
@@ -78,9 +84,9 @@ describe('signature header (docs/protocol.md §5.1)', () => {
 
   it('rejects non-ASCII and non-hex content', () => {
     const h = sigsAuthHeader(SK, NOW);
-    expect(rejects(h.slice(0, 10) + 'é' + h.slice(11))).toBe('Authorization header not found.');
-    expect(rejects('z' + h.slice(1))).toMatch(/not hex/);
-    expect(rejects(h.slice(0, 100) + 'g' + h.slice(101))).toMatch(/not hex/);
+    expect(rejects(`${h.slice(0, 10)}é${h.slice(11)}`)).toBe('Authorization header not found.');
+    expect(rejects(`z${h.slice(1)}`)).toMatch(/not hex/);
+    expect(rejects(`${h.slice(0, 100)}g${h.slice(101)}`)).toMatch(/not hex/);
   });
 
   it('rejects a corrupted signature', () => {
@@ -91,7 +97,7 @@ describe('signature header (docs/protocol.md §5.1)', () => {
   it('rejects a corrupted public key (not on the curve, or another key)', () => {
     const h = sigsAuthHeader(SK, NOW);
     // Prefix 0x04 is not a compressed point.
-    expect(rejects('04' + h.slice(2))).toMatch(/not a valid/);
+    expect(rejects(`04${h.slice(2)}`)).toMatch(/not a valid/);
     // Another x coordinate: either off the curve or a different key, never this user.
     expect(() => at(flipHex(h, 20))).toThrow();
   });

@@ -35,7 +35,9 @@ describe('archive', () => {
     expect(header).toMatchObject({ format: 1, storeId: '', globalVersion: '-1', itemCount: 3 });
     expect(n).toBe(3);
     expect(valueBytes).toBe(70_001);
-    expect(read.map((i) => [i.key, i.version, Buffer.from(i.value).toString('hex')])).toEqual(items.map((i) => [i.key, i.version, Buffer.from(i.value).toString('hex')]));
+    expect(read.map((i) => [i.key, i.version, Buffer.from(i.value).toString('hex')])).toEqual(
+      items.map((i) => [i.key, i.version, Buffer.from(i.value).toString('hex')]),
+    );
   });
 
   it('refuses every flipped byte of header, items and trailer', async () => {
@@ -50,7 +52,9 @@ describe('archive', () => {
   it('refuses truncation at every length, trailing data, and a wrong item count in the header', async () => {
     const bytes = await build(items);
     for (const cut of [0, 3, 6, 10, 50, bytes.length - 70_010, bytes.length - 41, bytes.length - 1]) {
-      await expect(verifyArchive(chunked(bytes.subarray(0, cut))), `cut ${cut}`).rejects.toThrow(cut === 0 ? /not a VSS archive/ : /truncated|corrupt/);
+      await expect(verifyArchive(chunked(bytes.subarray(0, cut))), `cut ${cut}`).rejects.toThrow(
+        cut === 0 ? /not a VSS archive/ : /truncated|corrupt/,
+      );
     }
     await expect(verifyArchive(chunked(Buffer.concat([bytes, Buffer.from([0])])))).rejects.toThrow(/after the trailer/);
     await expect(verifyArchive(chunked(await build(items, 2)))).rejects.toThrow(/announces 2 items/);

@@ -17,7 +17,9 @@ describe('npx vss', () => {
   });
 
   it('an unknown subcommand is a usage error (exit 2) naming it', async () => {
-    const err = await run('npx', ['--no-install', 'vss', 'frobnicate'], { cwd: process.cwd(), timeout: 60_000 }).catch((e: unknown) => e as { code: number; stderr: string });
+    const err = await run('npx', ['--no-install', 'vss', 'frobnicate'], { cwd: process.cwd(), timeout: 60_000 }).catch(
+      (e: unknown) => e as { code: number; stderr: string },
+    );
     expect((err as { code: number }).code).toBe(2);
     expect((err as { stderr: string }).stderr).toContain('frobnicate');
   });

@@ -26,7 +26,8 @@ function sampleItems(): KeyValue[] {
     { key: 'large/500k', version: 0n, value: randomBytes(500_000) },
     { key: 'large/3m', version: 0n, value: randomBytes(3_000_000) },
   ];
-  for (let i = 0; i < 120; i++) items.push({ key: `channel/${String(i).padStart(4, '0')}`, version: 0n, value: randomBytes(1 + (i % 7) * 150) });
+  for (let i = 0; i < 120; i++)
+    items.push({ key: `channel/${String(i).padStart(4, '0')}`, version: 0n, value: randomBytes(1 + (i % 7) * 150) });
   return items;
 }
 
@@ -39,7 +40,10 @@ async function fill(client: VssClient, storeId: string, items: readonly KeyValue
   }
 }
 
-async function contents(client: VssClient, storeId: string): Promise<{ order: string[]; values: Map<string, { version: bigint; value: Buffer }>; globalVersion: bigint }> {
+async function contents(
+  client: VssClient,
+  storeId: string,
+): Promise<{ order: string[]; values: Map<string, { version: bigint; value: Buffer }>; globalVersion: bigint }> {
   const { keyVersions, globalVersion } = await client.listAll(storeId);
   const values = new Map<string, { version: bigint; value: Buffer }>();
   for (const k of keyVersions) {
@@ -89,9 +93,18 @@ describe.each(engines().slice(0, 1))('vss export / import / copy on $name', (eng
     expect(ex).toMatchObject({ command: 'export', keys: items.length, globalVersion: '2' });
     expect(ex['bytes']).toBe(items.reduce((n, kv) => n + kv.value.length, 0));
 
-    const imported = await runVss(['import', '--url', signed.url, '--store-id', storeId, '--in', archive, '--json', '--verify'], { VSS_SIGNING_KEY: signingHex });
+    const imported = await runVss(['import', '--url', signed.url, '--store-id', storeId, '--in', archive, '--json', '--verify'], {
+      VSS_SIGNING_KEY: signingHex,
+    });
     expect(imported.code, imported.stderr).toBe(0);
-    expect(reportOf(imported)).toMatchObject({ command: 'import', keys: items.length, written: items.length, unchanged: 0, verified: true, sourceGlobalVersion: '2' });
+    expect(reportOf(imported)).toMatchObject({
+      command: 'import',
+      keys: items.length,
+      written: items.length,
+      unchanged: 0,
+      verified: true,
+      sourceGlobalVersion: '2',
+    });
 
     const source = await contents(new VssClient({ baseUrl: open.url }), storeId);
     const target = await contents(new VssClient({ baseUrl: signed.url, signingKey }), storeId);
@@ -101,7 +114,18 @@ describe.each(engines().slice(0, 1))('vss export / import / copy on $name', (eng
     expect([...target.values.values()].every((v) => v.version === 1n)).toBe(true);
 
     // A re-run converges: nothing is written again.
-    const again = await runVss(['import', '--url', signed.url, '--store-id', storeId, '--in', archive, '--json', '--signing-key', signingHex]);
+    const again = await runVss([
+      'import',
+      '--url',
+      signed.url,
+      '--store-id',
+      storeId,
+      '--in',
+      archive,
+      '--json',
+      '--signing-key',
+      signingHex,
+    ]);
     expect(again.code, again.stderr).toBe(0);
     expect(reportOf(again)).toMatchObject({ written: 0, unchanged: items.length });
   });
@@ -109,9 +133,29 @@ describe.each(engines().slice(0, 1))('vss export / import / copy on $name', (eng
   it('copies from a jwt server to a none server into another store id, verified, without echoing the token', async () => {
     const jwtClient = new VssClient({ baseUrl: jwt.url, headers: { Authorization: `Bearer ${token}` } });
     await fill(jwtClient, storeId, items);
-    const run = await runVss(['copy', '--from', jwt.url, '--to', open.url, '--store-id', storeId, '--to-store-id', `${storeId}-copy`, '--from-header', `Authorization: Bearer ${token}`, '--verify', '--json']);
+    const run = await runVss([
+      'copy',
+      '--from',
+      jwt.url,
+      '--to',
+      open.url,
+      '--store-id',
+      storeId,
+      '--to-store-id',
+      `${storeId}-copy`,
+      '--from-header',
+      `Authorization: Bearer ${token}`,
+      '--verify',
+      '--json',
+    ]);
     expect(run.code, run.stderr).toBe(0);
-    expect(reportOf(run)).toMatchObject({ command: 'copy', keys: items.length, written: items.length, verified: true, verifiedKeys: items.length });
+    expect(reportOf(run)).toMatchObject({
+      command: 'copy',
+      keys: items.length,
+      written: items.length,
+      verified: true,
+      verifiedKeys: items.length,
+    });
     expect(run.stdout + run.stderr).not.toContain(token);
     const source = await contents(jwtClient, storeId);
     const target = await contents(new VssClient({ baseUrl: open.url }), `${storeId}-copy`);
@@ -155,12 +199,36 @@ describe.each(engines().slice(0, 1))('vss export / import / copy on $name', (eng
     expect(failed.stderr).toContain('"channel/0007"');
     expect((await c.listAll(target)).keyVersions.map((k) => k.key)).toEqual(['channel/0007']);
 
-    const skipped = await runVss(['import', '--url', open.url, '--store-id', target, '--in', archive, '--on-conflict', 'skip', '--json', '--quiet']);
+    const skipped = await runVss([
+      'import',
+      '--url',
+      open.url,
+      '--store-id',
+      target,
+      '--in',
+      archive,
+      '--on-conflict',
+      'skip',
+      '--json',
+      '--quiet',
+    ]);
     expect(skipped.code, skipped.stderr).toBe(0);
     expect(reportOf(skipped)).toMatchObject({ skipped: 1, written: items.length - 1 });
     expect(Buffer.from((await c.getObject(target, 'channel/0007'))!.value).toString()).toBe('the target has its own');
 
-    const overwritten = await runVss(['import', '--url', open.url, '--store-id', target, '--in', archive, '--on-conflict', 'overwrite', '--json', '--quiet']);
+    const overwritten = await runVss([
+      'import',
+      '--url',
+      open.url,
+      '--store-id',
+      target,
+      '--in',
+      archive,
+      '--on-conflict',
+      'overwrite',
+      '--json',
+      '--quiet',
+    ]);
     expect(overwritten.code, overwritten.stderr).toBe(0);
     expect(reportOf(overwritten)).toMatchObject({ overwritten: 1, unchanged: items.length - 1 });
     const want = items.find((kv) => kv.key === 'channel/0007')!;
@@ -170,11 +238,31 @@ describe.each(engines().slice(0, 1))('vss export / import / copy on $name', (eng
   it('fails with exit 4 and an auth hint when the credentials are wrong, without echoing them', async () => {
     const wrong = Buffer.from(secp256k1.utils.randomSecretKey()).toString('hex');
     const archive = join(dir, `${engine.name}-d.vssa`);
-    const run = await runVss(['export', '--url', jwt.url, '--store-id', storeId, '--out', archive, '--header', 'Authorization: Bearer not-a-valid-jwt-secret']);
+    const run = await runVss([
+      'export',
+      '--url',
+      jwt.url,
+      '--store-id',
+      storeId,
+      '--out',
+      archive,
+      '--header',
+      'Authorization: Bearer not-a-valid-jwt-secret',
+    ]);
     expect(run.code).toBe(4);
     expect(run.stderr).toMatch(/AUTH_EXCEPTION.*auth options/s);
     expect(run.stderr).not.toContain('not-a-valid-jwt-secret');
-    const bad = await runVss(['export', '--url', signed.url, '--store-id', storeId, '--out', archive, '--signing-key', 'zz' + wrong.slice(2)]);
+    const bad = await runVss([
+      'export',
+      '--url',
+      signed.url,
+      '--store-id',
+      storeId,
+      '--out',
+      archive,
+      '--signing-key',
+      `zz${wrong.slice(2)}`,
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--signing-key');
     expect(bad.stderr).not.toContain(wrong.slice(2));
@@ -196,7 +284,9 @@ describe('vss copy of a 10,000-key store', () => {
     const source = new VssClient({ baseUrl: from.url });
     const keys = Array.from({ length: 10_000 }, (_, i) => `monitor/${(i * 7919) % 10_000}`);
     for (let i = 0; i < keys.length; i += 100) {
-      await source.putObjects('big', { items: keys.slice(i, i + 100).map((key) => ({ key, version: -1n, value: Buffer.from(key.repeat(8)) })) });
+      await source.putObjects('big', {
+        items: keys.slice(i, i + 100).map((key) => ({ key, version: -1n, value: Buffer.from(key.repeat(8)) })),
+      });
     }
     const run = await runVss(['copy', '--from', from.url, '--to', to.url, '--store-id', 'big', '--json', '--quiet']);
     expect(run.code, run.stderr).toBe(0);
@@ -207,6 +297,7 @@ describe('vss copy of a 10,000-key store', () => {
     const target = new VssClient({ baseUrl: to.url });
     const [a, b] = await Promise.all([source.listAll('big'), target.listAll('big')]);
     expect(b.keyVersions.map((k) => k.key)).toEqual(a.keyVersions.map((k) => k.key));
-    for (const key of [keys[0]!, keys[4321]!, keys[9999]!]) expect(Buffer.from((await target.getObject('big', key))!.value).toString()).toBe(key.repeat(8));
+    for (const key of [keys[0]!, keys[4321]!, keys[9999]!])
+      expect(Buffer.from((await target.getObject('big', key))!.value).toString()).toBe(key.repeat(8));
   });
 });

@@ -20,12 +20,20 @@ beforeAll(async () => {
     req.resume();
     req.on('end', () => {
       seen.push({ path: req.url ?? '', headers: req.headers });
-      const step = script.shift() ?? { status: 200, body: vss.GetObjectResponse.encode({ value: { key: 'k', value: Buffer.from('v') } }).finish() };
+      const step = script.shift() ?? {
+        status: 200,
+        body: vss.GetObjectResponse.encode({ value: { key: 'k', value: Buffer.from('v') } }).finish(),
+      };
       if (step === 'drop') {
         req.socket.destroy();
         return;
       }
-      const body = step.body ?? vss.ErrorResponse.encode({ errorCode: step.code ?? vss.ErrorCode.INTERNAL_SERVER_EXCEPTION, message: `scripted ${step.status}` }).finish();
+      const body =
+        step.body ??
+        vss.ErrorResponse.encode({
+          errorCode: step.code ?? vss.ErrorCode.INTERNAL_SERVER_EXCEPTION,
+          message: `scripted ${step.status}`,
+        }).finish();
       res.writeHead(step.status, { 'content-type': 'application/octet-stream' }).end(body);
     });
   });
@@ -63,7 +71,9 @@ describe('VssClient', () => {
     ] as const) {
       script = [{ status, code }];
       seen.length = 0;
-      const err = (await new VssClient({ baseUrl: url, retry: fast }).putObjects('s', { items: [] }).catch((e: unknown) => e)) as VssRequestError;
+      const err = (await new VssClient({ baseUrl: url, retry: fast })
+        .putObjects('s', { items: [] })
+        .catch((e: unknown) => e)) as VssRequestError;
       expect(err.errorCode).toBe(code);
       expect(seen).toHaveLength(1);
     }

@@ -59,12 +59,18 @@ describe.each(engines())('Lambda event path on $name', (engine) => {
 
   const as = (user: string) => ({ userToken: user });
   const put = (auth: Authorizer, storeId: string, key: string, value: string) =>
-    handlers.putObjects(event('putObjects', vss.PutObjectRequest.encode({ storeId, transactionItems: [kv(key, -1, value)] }).finish(), auth));
+    handlers.putObjects(
+      event('putObjects', vss.PutObjectRequest.encode({ storeId, transactionItems: [kv(key, -1, value)] }).finish(), auth),
+    );
   const get = (auth: Authorizer, storeId: string, key: string) =>
     handlers.getObject(event('getObject', vss.GetObjectRequest.encode({ storeId, key }).finish(), auth));
   const list = (auth: Authorizer, storeId: string, pageToken?: string) =>
     handlers.listKeyVersions(
-      event('listKeyVersions', vss.ListKeyVersionsRequest.encode({ storeId, pageSize: 1, ...(pageToken ? { pageToken } : {}) }).finish(), auth),
+      event(
+        'listKeyVersions',
+        vss.ListKeyVersionsRequest.encode({ storeId, pageSize: 1, ...(pageToken ? { pageToken } : {}) }).finish(),
+        auth,
+      ),
     );
 
   it('round-trips a binary value byte for byte through base64 events', async () => {
@@ -83,13 +89,21 @@ describe.each(engines())('Lambda event path on $name', (engine) => {
     expect((await put(as('a#b'), 'c', 'k', 'first-tenant')).statusCode).toBe(200);
     expect((await put(as('a'), 'b#c', 'k', 'second-tenant')).statusCode).toBe(200);
     expect(Buffer.from(vss.GetObjectResponse.decode(bodyOf(await get(as('a#b'), 'c', 'k'))).value!.value!).toString()).toBe('first-tenant');
-    expect(Buffer.from(vss.GetObjectResponse.decode(bodyOf(await get(as('a'), 'b#c', 'k'))).value!.value!).toString()).toBe('second-tenant');
-    for (const [user, store] of [['a', 'b'], ['a#', 'bc'], ['a', 'b#'], ['a#b:', 'c'], ['3:a#b', 'c']] as const) {
+    expect(Buffer.from(vss.GetObjectResponse.decode(bodyOf(await get(as('a'), 'b#c', 'k'))).value!.value!).toString()).toBe(
+      'second-tenant',
+    );
+    for (const [user, store] of [
+      ['a', 'b'],
+      ['a#', 'bc'],
+      ['a', 'b#'],
+      ['a#b:', 'c'],
+      ['3:a#b', 'c'],
+    ] as const) {
       expect((await get(as(user), store, 'k')).statusCode).toBe(404);
     }
   });
 
-  it('never shows one user another user\'s keys, even with the same store_id', async () => {
+  it("never shows one user another user's keys, even with the same store_id", async () => {
     const store = `shared-${randomUUID()}`;
     for (let i = 0; i < 3; i++) expect((await put(as('alice'), store, `alice-${i}`, 'x')).statusCode).toBe(200);
     expect((await put(as('bob'), store, 'bob-0', 'x')).statusCode).toBe(200);
@@ -113,7 +127,7 @@ describe.each(engines())('Lambda event path on $name', (engine) => {
     expect((await get(as('unauth-user'), 's', 'unauth')).statusCode).toBe(404);
   });
 
-  it('takes the Cognito authorizer\'s claims.sub as the user', async () => {
+  it("takes the Cognito authorizer's claims.sub as the user", async () => {
     expect((await put({ claims: { sub: 'cognito-user-1' } }, 's', 'c', 'v')).statusCode).toBe(200);
     expect((await get(as('cognito-user-1'), 's', 'c')).statusCode).toBe(200);
   });

@@ -54,7 +54,12 @@ interface PartitionCensus {
 }
 
 /** Everything stored in one (user, store) partition, by kind. */
-async function census(client: DynamoDBClient, tableName: string, storeId: string, userToken = UNAUTHENTICATED_USER): Promise<PartitionCensus> {
+async function census(
+  client: DynamoDBClient,
+  tableName: string,
+  storeId: string,
+  userToken = UNAUTHENTICATED_USER,
+): Promise<PartitionCensus> {
   let heads = 0;
   let chunks = 0;
   let chunkSets = 0;
@@ -100,7 +105,14 @@ describe.each(engines())('large values on $name', (engine) => {
   it('stores and reads back byte for byte values of 0 B, 1 B, 399 KB, 401 KB, 1 MB and the maximum', async () => {
     const c = newClient();
     const max = largestValueFor(c.storeId, 'k-max');
-    const sizes: Array<[string, number]> = [['k-0', 0], ['k-1', 1], ['k-399', 399 * KB], ['k-401', 401 * KB], ['k-1m', 1024 * KB], ['k-max', max]];
+    const sizes: Array<[string, number]> = [
+      ['k-0', 0],
+      ['k-1', 1],
+      ['k-399', 399 * KB],
+      ['k-401', 401 * KB],
+      ['k-1m', 1024 * KB],
+      ['k-max', max],
+    ];
     for (const [key, size] of sizes) {
       const value = randomBytes(size);
       expectOk(await c.put([kv(key, 0, value)]));
@@ -266,7 +278,14 @@ describe.each(engines())('large values on $name', (engine) => {
       expectOk(await c.put([kv('live', 0, live)]));
       const pk = partitionKeyOf({ userToken: UNAUTHENTICATED_USER, storeId: c.storeId });
       const crashed = newLargeRef(1000 * KB);
-      await stageChunkSet({ client: app.client, tableName: app.tableName, run: (_c, send) => send(), pause: async () => undefined }, pk, sortKeyOf('crashed'), crashed, randomBytes(1000 * KB), Date.now() - 2 * 60 * 60 * 1000);
+      await stageChunkSet(
+        { client: app.client, tableName: app.tableName, run: (_c, send) => send(), pause: async () => undefined },
+        pk,
+        sortKeyOf('crashed'),
+        crashed,
+        randomBytes(1000 * KB),
+        Date.now() - 2 * 60 * 60 * 1000,
+      );
       expect((await tableCensus(c)).chunkSets).toBe(2);
       expect(await c.getValue('crashed')).toBe(404);
 
@@ -289,17 +308,26 @@ describe.each(engines())('large values on $name', (engine) => {
       // Simulate the crash: the commit succeeds, the cleanup request fails.
       const original = app.client.send.bind(app.client);
       const scope = { userToken: UNAUTHENTICATED_USER, storeId: c.storeId };
-      await store().write(scope, [{ kind: 'put', key: 'k', precondition: { kind: 'none' }, version: 1n, value: randomBytes(600 * KB), recreated: false }]);
+      await store().write(scope, [
+        { kind: 'put', key: 'k', precondition: { kind: 'none' }, version: 1n, value: randomBytes(600 * KB), recreated: false },
+      ]);
       const replacement = randomBytes(800 * KB);
       const sendSpy = async (command: { constructor: { name: string } }, ...rest: unknown[]): Promise<unknown> => {
-        if (command.constructor.name === 'BatchWriteItemCommand' && (command as unknown as { input: { RequestItems: Record<string, Array<{ DeleteRequest?: unknown }>> } }).input.RequestItems[app.tableName]![0]!.DeleteRequest) {
+        if (
+          command.constructor.name === 'BatchWriteItemCommand' &&
+          (command as unknown as { input: { RequestItems: Record<string, Array<{ DeleteRequest?: unknown }>> } }).input.RequestItems[
+            app.tableName
+          ]![0]!.DeleteRequest
+        ) {
           throw Object.assign(new Error('simulated crash'), { name: 'ValidationException' });
         }
         return (original as (...a: unknown[]) => Promise<unknown>)(command, ...rest);
       };
       (app.client as unknown as { send: unknown }).send = sendSpy;
       try {
-        await failingCleanup.write(scope, [{ kind: 'put', key: 'k', precondition: { kind: 'version', version: 1n }, version: 2n, value: replacement, recreated: false }]);
+        await failingCleanup.write(scope, [
+          { kind: 'put', key: 'k', precondition: { kind: 'version', version: 1n }, version: 2n, value: replacement, recreated: false },
+        ]);
       } finally {
         (app.client as unknown as { send: unknown }).send = original;
       }
@@ -315,7 +343,10 @@ describe.each(engines())('large values on $name', (engine) => {
 
   describe('through the Lambda event path with base64 bodies', () => {
     const handlerFor = () => {
-      const deps = { service: new VssService(new DynamoDbStore({ client: app.client, tableName: app.tableName })), resolveUser: userFromAuthorizerContext };
+      const deps = {
+        service: new VssService(new DynamoDbStore({ client: app.client, tableName: app.tableName })),
+        resolveUser: userFromAuthorizerContext,
+      };
       return { put: createApiGatewayHandler('putObjects', deps), get: createApiGatewayHandler('getObject', deps) };
     };
     const event = (body: Uint8Array): APIGatewayProxyEvent =>

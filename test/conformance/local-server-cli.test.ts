@@ -102,7 +102,9 @@ describe('npm start: its data directory', () => {
       mkdirSync(join(dataDir, 'vss.sqlite')); // the database file cannot be opened, as in a read-only directory
       const r = await runToExit(['--port', '0', '--engine', 'dynoxide', '--data-dir', dataDir]);
       expect(r.code).not.toBe(0);
-      expect(r.output).toContain(`dynoxide cannot open its database in data directory ${dataDir}: make the directory and the files in it writable by this user, or pass another --data-dir`);
+      expect(r.output).toContain(
+        `dynoxide cannot open its database in data directory ${dataDir}: make the directory and the files in it writable by this user, or pass another --data-dir`,
+      );
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
@@ -137,7 +139,10 @@ describe('npm start: stopping', () => {
       await waitUntil(() => /VSS listening on/.test(out), 'npm start ready', 1800);
       expect(processesMentioning(dataDir).length).toBeGreaterThanOrEqual(2); // the server and its engine
       npm.kill('SIGTERM');
-      await waitUntil(() => processesMentioning(dataDir).length === 0, `server and engine gone after SIGTERM to npm (left: ${processesMentioning(dataDir).join(', ')})`);
+      await waitUntil(
+        () => processesMentioning(dataDir).length === 0,
+        `server and engine gone after SIGTERM to npm (left: ${processesMentioning(dataDir).join(', ')})`,
+      );
     } finally {
       for (const pid of processesMentioning(dataDir)) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });
@@ -176,13 +181,19 @@ describe('npm start: options and mistakes', () => {
     npm.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     const code = await new Promise<number | null>((resolve) => npm.once('exit', resolve));
     expect(code).not.toBe(0);
-    expect(out).toContain('unexpected argument 9000: npm took --port as its own option and passed on only the value. Put -- before the server\'s options: npm start -- --port 9000');
+    expect(out).toContain(
+      "unexpected argument 9000: npm took --port as its own option and passed on only the value. Put -- before the server's options: npm start -- --port 9000",
+    );
   });
 
   it('names Java 17+ and --engine dynoxide when DynamoDB Local has no java', async () => {
-    const r = await runToExit(['--port', '0', '--engine', 'dynamodb-local', '--data-dir', join(tmpdir(), 'vss-cli-no-java')], { PATH: '/nonexistent' });
+    const r = await runToExit(['--port', '0', '--engine', 'dynamodb-local', '--data-dir', join(tmpdir(), 'vss-cli-no-java')], {
+      PATH: '/nonexistent',
+    });
     expect(r.code).not.toBe(0);
-    expect(r.output).toContain('DynamoDB Local needs Java 17 or newer, and no java command was found on PATH: install a Java runtime (17 or newer), or use --engine dynoxide');
+    expect(r.output).toContain(
+      'DynamoDB Local needs Java 17 or newer, and no java command was found on PATH: install a Java runtime (17 or newer), or use --engine dynoxide',
+    );
   });
 
   it('refuses --auth none on a non-loopback host unless --allow-unauthenticated', async () => {
@@ -221,7 +232,14 @@ describe('npm start: an oversized body gets its 413', () => {
   it('fetch receives the 413 while still sending 4.7 to 20 MB', async () => {
     for (const size of sizes) {
       const r = await fetch(`${cli.url}/putObjects`, { method: 'POST', body: Buffer.alloc(size, 1) });
-      expectProtocolError({ status: r.status, headers: { 'vss-protocol-version': r.headers.get('vss-protocol-version') ?? '' }, body: Buffer.from(await r.arrayBuffer()) }, 413);
+      expectProtocolError(
+        {
+          status: r.status,
+          headers: { 'vss-protocol-version': r.headers.get('vss-protocol-version') ?? '' },
+          body: Buffer.from(await r.arrayBuffer()),
+        },
+        413,
+      );
     }
   });
 
@@ -231,7 +249,9 @@ describe('npm start: an oversized body gets its 413', () => {
         const req = httpRequest(`${cli.url}/putObjects`, { method: 'POST', headers: { 'content-length': size } }, (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (d: Buffer) => chunks.push(d));
-          res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers as Record<string, string>, body: Buffer.concat(chunks) }));
+          res.on('end', () =>
+            resolve({ status: res.statusCode!, headers: res.headers as Record<string, string>, body: Buffer.concat(chunks) }),
+          );
         });
         req.on('error', resolve);
         req.end(Buffer.alloc(size, 1));

@@ -17,7 +17,6 @@ import { connect } from 'node:net';
 const engine = engines()[0]!;
 const get = (key = 'k'): Buffer => Buffer.from(vss.GetObjectRequest.encode({ storeId: 'wallet', key }).finish());
 
-
 /** Sends part of a request, waits until the server has it, then resets the connection. */
 async function sendThenAbort(url: string, bytes: Buffer): Promise<void> {
   const socket = connect(hostPort(url));
@@ -45,7 +44,10 @@ describe('local server: answers to requests that break HTTP', () => {
 
   it('with a Content-Length shorter than the body, answers the request first and then the garbage', async () => {
     const body = get('short-length');
-    const bytes = Buffer.concat([rawRequest('/vss/getObject', [`Content-Length: ${body.length}`], body), Buffer.from('garbage that is not a request\r\n\r\n')]);
+    const bytes = Buffer.concat([
+      rawRequest('/vss/getObject', [`Content-Length: ${body.length}`], body),
+      Buffer.from('garbage that is not a request\r\n\r\n'),
+    ]);
     const r = await rawExchange(server.url, [bytes], { expect: 2 });
     expect(r.responses.map((x) => x.status)).toEqual([404, 400]);
     expect(r.responses[0]!.headers['vss-protocol-version']).toBe('0');
@@ -143,7 +145,9 @@ describe('local server: an oversized body gets its 413', () => {
   });
 
   it('answers Expect: 100-continue with 413 before the body is sent when it is too large', async () => {
-    const r = await rawExchange(server.url, [rawRequest('/vss/putObjects', ['Content-Length: 50000000', 'Expect: 100-continue'], '')], { expect: 1 });
+    const r = await rawExchange(server.url, [rawRequest('/vss/putObjects', ['Content-Length: 50000000', 'Expect: 100-continue'], '')], {
+      expect: 1,
+    });
     expect(r.responses).toHaveLength(1);
     expectProtocolError(r.responses[0], 413);
   });
@@ -159,12 +163,20 @@ describe('local server: duplicate Authorization headers', () => {
   const valid = (): string => sigsAuthHeader(randomBytes(32), Math.floor(Date.now() / 1000));
 
   it('the last one wins (as the Rust reference): a valid one after a bad one is accepted', async () => {
-    const r = await rawExchange(server.url, [rawRequest('/vss/getObject', ['Authorization: garbage', `Authorization: ${valid()}`], get())], { expect: 1 });
+    const r = await rawExchange(
+      server.url,
+      [rawRequest('/vss/getObject', ['Authorization: garbage', `Authorization: ${valid()}`], get())],
+      { expect: 1 },
+    );
     expect(r.responses[0]!.status).toBe(404);
   });
 
   it('the last one wins: a bad one after a valid one is refused', async () => {
-    const r = await rawExchange(server.url, [rawRequest('/vss/getObject', [`Authorization: ${valid()}`, 'Authorization: garbage'], get())], { expect: 1 });
+    const r = await rawExchange(
+      server.url,
+      [rawRequest('/vss/getObject', [`Authorization: ${valid()}`, 'Authorization: garbage'], get())],
+      { expect: 1 },
+    );
     expect(r.responses[0]!.status).toBe(401);
     expect(r.responses[0]!.headers['vss-protocol-version']).toBe('0');
     expect(vss.ErrorResponse.decode(r.responses[0]!.body).errorCode).toBe(ErrorCode.AUTH_EXCEPTION);

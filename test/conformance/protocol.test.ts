@@ -162,7 +162,11 @@ describe.each(engines())('VSS protocol on $name', (engine) => {
       const c = client();
       const items = Array.from({ length: 99 }, (_, i) => kv(`k${i}`, -1, 'v'));
       expectOk(await c.put(items, { globalVersion: 0 }));
-      const e = expectError(await c.put([...items, kv('one-more', -1, 'v')], { globalVersion: 1 }), 400, ErrorCode.INVALID_REQUEST_EXCEPTION);
+      const e = expectError(
+        await c.put([...items, kv('one-more', -1, 'v')], { globalVersion: 1 }),
+        400,
+        ErrorCode.INVALID_REQUEST_EXCEPTION,
+      );
       expect(e.message).toMatch(/at most 100/);
       expect(await c.getValue('one-more')).toBe(404);
     });
@@ -428,7 +432,12 @@ describe.each(engines())('VSS protocol on $name', (engine) => {
     it('rejects a key longer than 1024 UTF-8 bytes with 400 in every operation', async () => {
       const c = client();
       const long = 'x'.repeat(1025);
-      for (const r of [await c.put([kv(long, -1, 'a')]), await c.get(long), await c.delete(long, -1), await c.put([], { deletes: [kv(long, -1)] })]) {
+      for (const r of [
+        await c.put([kv(long, -1, 'a')]),
+        await c.get(long),
+        await c.delete(long, -1),
+        await c.put([], { deletes: [kv(long, -1)] }),
+      ]) {
         const e = expectError(r, 400, ErrorCode.INVALID_REQUEST_EXCEPTION);
         expect(e.message).toMatch(/1024 bytes/);
       }
@@ -437,7 +446,11 @@ describe.each(engines())('VSS protocol on $name', (engine) => {
     it('accepts an empty store_id and one of 120 characters, rejects 121', async () => {
       expectOk(await new TestClient(app.url, '').put([kv('k', -1, 'a')]));
       expectOk(await new TestClient(app.url, 's'.repeat(120)).put([kv('k', -1, 'a')]));
-      const e = expectError(await new TestClient(app.url, 's'.repeat(121)).put([kv('k', -1, 'a')]), 400, ErrorCode.INVALID_REQUEST_EXCEPTION);
+      const e = expectError(
+        await new TestClient(app.url, 's'.repeat(121)).put([kv('k', -1, 'a')]),
+        400,
+        ErrorCode.INVALID_REQUEST_EXCEPTION,
+      );
       expect(e.message).toMatch(/store_id/);
       expectError(await new TestClient(app.url, 's'.repeat(121)).get('k'), 400, ErrorCode.INVALID_REQUEST_EXCEPTION);
     });
@@ -449,8 +462,10 @@ describe.each(engines())('VSS protocol on $name', (engine) => {
       expect(expectError(await c.list({ pageToken: '' }), 400, ErrorCode.INVALID_REQUEST_EXCEPTION).message).toBe('Invalid page token');
       const token = vss.ListKeyVersionsResponse.decode((await c.list({ pageSize: 1 })).body).nextPageToken!;
       const tampered = token.slice(0, -2) + (token.endsWith('AA') ? 'BB' : 'AA');
-      for (const bad of [tampered, '42', 'garbage', token + '.x', token.slice(1)]) {
-        expect(expectError(await c.list({ pageSize: 1, pageToken: bad }), 400, ErrorCode.INVALID_REQUEST_EXCEPTION).message).toBe('Invalid page token');
+      for (const bad of [tampered, '42', 'garbage', `${token}.x`, token.slice(1)]) {
+        expect(expectError(await c.list({ pageSize: 1, pageToken: bad }), 400, ErrorCode.INVALID_REQUEST_EXCEPTION).message).toBe(
+          'Invalid page token',
+        );
       }
     });
 
@@ -462,7 +477,6 @@ describe.each(engines())('VSS protocol on $name', (engine) => {
       expectError(await other.list({ pageSize: 1, pageToken: token }), 400, ErrorCode.INVALID_REQUEST_EXCEPTION);
       expectError(await c.list({ pageSize: 1, pageToken: token, prefix: 'k' }), 400, ErrorCode.INVALID_REQUEST_EXCEPTION);
     });
-
   });
 
   describe('HTTP surface (docs/protocol.md §2, §7.2)', () => {
@@ -470,11 +484,19 @@ describe.each(engines())('VSS protocol on $name', (engine) => {
       const base = app.url.replace(/\/vss$/, '');
       for (const path of ['/vss/getObjects', '/vss/getObject/', '/getObject', '/', '/vss']) {
         const r = await fetch(base + path, { method: 'POST', body: new Uint8Array(0) });
-        const e = expectError({ status: r.status, protocolVersion: r.headers.get('vss-protocol-version'), body: new Uint8Array(await r.arrayBuffer()) }, 400, ErrorCode.INVALID_REQUEST_EXCEPTION);
+        const e = expectError(
+          { status: r.status, protocolVersion: r.headers.get('vss-protocol-version'), body: new Uint8Array(await r.arrayBuffer()) },
+          400,
+          ErrorCode.INVALID_REQUEST_EXCEPTION,
+        );
         expect(e.message).toBe('Invalid request path.');
       }
       const g = await fetch(`${app.url}/getObject`, { method: 'GET' });
-      expectError({ status: g.status, protocolVersion: g.headers.get('vss-protocol-version'), body: new Uint8Array(await g.arrayBuffer()) }, 400, ErrorCode.INVALID_REQUEST_EXCEPTION);
+      expectError(
+        { status: g.status, protocolVersion: g.headers.get('vss-protocol-version'), body: new Uint8Array(await g.arrayBuffer()) },
+        400,
+        ErrorCode.INVALID_REQUEST_EXCEPTION,
+      );
     });
 
     it('ignores the query string', async () => {
@@ -531,7 +553,8 @@ describe.each(engines())('VSS protocol on $name', (engine) => {
       const results = await Promise.all(Array.from({ length: 8 }, (_, i) => c.put([kv('shared', 1, `w${i}`), kv(`own-${i}`, 0, 'x')])));
       const winners = results.map((r, i) => (r.status === 200 ? i : -1)).filter((i) => i >= 0);
       expect(winners).toHaveLength(1);
-      for (let i = 0; i < 8; i++) expect(await c.getValue(`own-${i}`)).toEqual(i === winners[0] ? { version: 1n, value: Buffer.from('x') } : 404);
+      for (let i = 0; i < 8; i++)
+        expect(await c.getValue(`own-${i}`)).toEqual(i === winners[0] ? { version: 1n, value: Buffer.from('x') } : 404);
     });
   });
 });

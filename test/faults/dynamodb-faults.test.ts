@@ -26,8 +26,6 @@ import { userFromAuthorizerContext } from '../../lambda/auth/authorizer-context.
 import { sortKeyOf } from '../../lambda/store/keys.js';
 import { conditionFailed, ddb, L, meta, PK, RETRY, STORE, storeWithVirtualClock, TABLE, timeout, USER } from '../support/dynamodb-mock.js';
 
-
-
 let sleeps: number[];
 let outcomes: OperationOutcome[];
 let service: VssService;
@@ -43,7 +41,10 @@ beforeEach(() => {
 
 const throttled = (): ThrottlingException => new ThrottlingException({ message: 'Rate exceeded', $metadata: meta });
 const provisioned = (): ProvisionedThroughputExceededException =>
-  new ProvisionedThroughputExceededException({ message: 'The level of configured provisioned throughput for the table was exceeded', $metadata: meta });
+  new ProvisionedThroughputExceededException({
+    message: 'The level of configured provisioned throughput for the table was exceeded',
+    $metadata: meta,
+  });
 const canceled = (...codes: string[]): TransactionCanceledException =>
   new TransactionCanceledException({
     message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${codes.join(', ')}]`,
@@ -58,9 +59,16 @@ const validation = (): DynamoDBServiceException =>
     message: 'One or more parameter values were invalid: secret-internal-detail pk=1:x:y',
   });
 
-const kv = (key: string, version: bigint | number, value = ''): vss.KeyValue.$Properties => ({ key, version: L(version), value: Buffer.from(value) });
+const kv = (key: string, version: bigint | number, value = ''): vss.KeyValue.$Properties => ({
+  key,
+  version: L(version),
+  value: Buffer.from(value),
+});
 
-function putBody(items: vss.KeyValue.$Properties[], opts: { globalVersion?: bigint; deletes?: vss.KeyValue.$Properties[] } = {}): Uint8Array {
+function putBody(
+  items: vss.KeyValue.$Properties[],
+  opts: { globalVersion?: bigint; deletes?: vss.KeyValue.$Properties[] } = {},
+): Uint8Array {
   const m: vss.PutObjectRequest.$Properties = { storeId: STORE, transactionItems: items, deleteItems: opts.deletes ?? [] };
   if (opts.globalVersion !== undefined) m.globalVersion = L(opts.globalVersion);
   return vss.PutObjectRequest.encode(m).finish();
@@ -103,7 +111,13 @@ const conflictMessage = CONFLICT_MESSAGE;
 
 /** The item DynamoDB would hold after a put of (key, version, value). */
 function storedItem(key: string, version: bigint, value: string): Record<string, AttributeValue> {
-  return { pk: { S: PK }, sk: { B: sortKeyOf(key) }, ver: { N: version.toString() }, val: { B: Buffer.from(value) }, seq: { N: '128000000' } };
+  return {
+    pk: { S: PK },
+    sk: { B: sortKeyOf(key) },
+    ver: { N: version.toString() },
+    val: { B: Buffer.from(value) },
+    seq: { N: '128000000' },
+  };
 }
 
 /**
@@ -157,7 +171,8 @@ describe('throttling is retried, then answered 500', () => {
   });
 
   it('a throttled read succeeds once the throttling clears', async () => {
-    ddb.on(GetItemCommand)
+    ddb
+      .on(GetItemCommand)
       .rejectsOnce(throttled())
       .rejectsOnce(provisioned())
       .resolves({ Item: { ver: { N: '7' }, val: { B: Buffer.from('hello') } } });
@@ -172,7 +187,10 @@ describe('throttling is retried, then answered 500', () => {
   });
 
   it('a read that timed out is retried (reads are idempotent) and succeeds', async () => {
-    ddb.on(GetItemCommand).rejectsOnce(timeout()).resolves({ Item: { ver: { N: '2' }, val: { B: Buffer.from('x') } } });
+    ddb
+      .on(GetItemCommand)
+      .rejectsOnce(timeout())
+      .resolves({ Item: { ver: { N: '2' }, val: { B: Buffer.from('x') } } });
     const r = await call('getObject', getBody('k'));
     expectOk(r);
     expect(String(vss.GetObjectResponse.decode(r.body).value!.version)).toBe('2');
@@ -248,7 +266,11 @@ describe('only a failed condition is a conflict (409)', () => {
 
 describe('TransactionConflict is transient: retried with the same ClientRequestToken', () => {
   it('TransactionCanceledException with only TransactionConflict reasons is retried and then succeeds', async () => {
-    ddb.on(TransactWriteItemsCommand).rejectsOnce(canceled('TransactionConflict', 'None')).rejectsOnce(canceled('None', 'TransactionConflict')).resolves({});
+    ddb
+      .on(TransactWriteItemsCommand)
+      .rejectsOnce(canceled('TransactionConflict', 'None'))
+      .rejectsOnce(canceled('None', 'TransactionConflict'))
+      .resolves({});
     expectOk(await call('putObjects', putBody([kv('a', 0, '1'), kv('b', 0, '2')])));
     const calls = ddb.commandCalls(TransactWriteItemsCommand);
     expect(calls).toHaveLength(3);
@@ -256,7 +278,9 @@ describe('TransactionConflict is transient: retried with the same ClientRequestT
     expect(tokens[0]).toMatch(/^[0-9a-f-]{36}$/);
     expect(new Set(tokens).size).toBe(1);
     // The retried request is the same request (else DynamoDB answers IdempotentParameterMismatch).
-    const inputs = calls.map((c) => JSON.stringify(c.args[0].input, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v)));
+    const inputs = calls.map((c) =>
+      JSON.stringify(c.args[0].input, (_k, v) => (v instanceof Uint8Array ? Buffer.from(v).toString('hex') : v)),
+    );
     expect(new Set(inputs).size).toBe(1);
   });
 
@@ -285,7 +309,8 @@ describe('TransactionConflict is transient: retried with the same ClientRequestT
   });
 
   it('a plain TransactionConflictException on a single UpdateItem is retried', async () => {
-    ddb.on(UpdateItemCommand)
+    ddb
+      .on(UpdateItemCommand)
       .rejectsOnce(Object.assign(new Error('Transaction is ongoing for the item'), { name: 'TransactionConflictException' }))
       .resolves({});
     expectOk(await call('putObjects', putBody([kv('k', 4, 'v')])));
@@ -297,7 +322,10 @@ describe('TransactionConflict is transient: retried with the same ClientRequestT
 
 describe('a single conditional write that timed out: the retry tells our own write from someone else’s', () => {
   it('timeout, then the retry fails its condition and ALL_OLD shows exactly our write → 200', async () => {
-    ddb.on(UpdateItemCommand).rejectsOnce(timeout()).rejectsOnce(conditionFailed(storedItem('k', 6n, 'mine')));
+    ddb
+      .on(UpdateItemCommand)
+      .rejectsOnce(timeout())
+      .rejectsOnce(conditionFailed(storedItem('k', 6n, 'mine')));
     expectOk(await call('putObjects', putBody([kv('k', 5, 'mine')])));
     const calls = ddb.commandCalls(UpdateItemCommand);
     expect(calls).toHaveLength(2);
@@ -305,17 +333,26 @@ describe('a single conditional write that timed out: the retry tells our own wri
   });
 
   it('timeout, then a create-only retry fails and ALL_OLD shows version 1 with our value → 200', async () => {
-    ddb.on(UpdateItemCommand).rejectsOnce(timeout()).rejectsOnce(conditionFailed(storedItem('k', 1n, 'mine')));
+    ddb
+      .on(UpdateItemCommand)
+      .rejectsOnce(timeout())
+      .rejectsOnce(conditionFailed(storedItem('k', 1n, 'mine')));
     expectOk(await call('putObjects', putBody([kv('k', 0, 'mine')])));
   });
 
   it('timeout, then the retry fails and ALL_OLD shows someone else’s value → 409', async () => {
-    ddb.on(UpdateItemCommand).rejectsOnce(timeout()).rejectsOnce(conditionFailed(storedItem('k', 6n, 'theirs')));
+    ddb
+      .on(UpdateItemCommand)
+      .rejectsOnce(timeout())
+      .rejectsOnce(conditionFailed(storedItem('k', 6n, 'theirs')));
     expectError(await call('putObjects', putBody([kv('k', 5, 'mine')])), 409, ErrorCode.CONFLICT_EXCEPTION, conflictMessage);
   });
 
   it('timeout, then the retry fails and ALL_OLD shows our value at another version → 409', async () => {
-    ddb.on(UpdateItemCommand).rejectsOnce(timeout()).rejectsOnce(conditionFailed(storedItem('k', 7n, 'mine')));
+    ddb
+      .on(UpdateItemCommand)
+      .rejectsOnce(timeout())
+      .rejectsOnce(conditionFailed(storedItem('k', 7n, 'mine')));
     expectError(await call('putObjects', putBody([kv('k', 5, 'mine')])), 409, ErrorCode.CONFLICT_EXCEPTION);
   });
 
@@ -325,14 +362,18 @@ describe('a single conditional write that timed out: the retry tells our own wri
   });
 
   it('a 5xx (InternalServerError) is ambiguous too: retry whose ALL_OLD is exactly our write → 200', async () => {
-    ddb.on(UpdateItemCommand)
+    ddb
+      .on(UpdateItemCommand)
       .rejectsOnce(new InternalServerError({ message: 'Internal server error', $metadata: { ...meta, httpStatusCode: 500 } }))
       .rejectsOnce(conditionFailed(storedItem('k', 1n, 'mine')));
     expectOk(await call('putObjects', putBody([kv('k', 0, 'mine')])));
   });
 
   it('without an earlier ambiguous fault, ALL_OLD equal to our write is still a conflict (throttling proves nothing was written)', async () => {
-    ddb.on(UpdateItemCommand).rejectsOnce(throttled()).rejectsOnce(conditionFailed(storedItem('k', 1n, 'mine')));
+    ddb
+      .on(UpdateItemCommand)
+      .rejectsOnce(throttled())
+      .rejectsOnce(conditionFailed(storedItem('k', 1n, 'mine')));
     expectError(await call('putObjects', putBody([kv('k', 0, 'mine')])), 409, ErrorCode.CONFLICT_EXCEPTION);
   });
 
@@ -349,7 +390,10 @@ describe('a single conditional write that timed out: the retry tells our own wri
   });
 
   it('a single delete_item that timed out, whose retry fails because the record has another version → 409', async () => {
-    ddb.on(DeleteItemCommand).rejectsOnce(timeout()).rejectsOnce(conditionFailed(storedItem('k', 4n, 'x')));
+    ddb
+      .on(DeleteItemCommand)
+      .rejectsOnce(timeout())
+      .rejectsOnce(conditionFailed(storedItem('k', 4n, 'x')));
     expectError(await call('putObjects', putBody([], { deletes: [kv('k', 3)] })), 409, ErrorCode.CONFLICT_EXCEPTION);
   });
 
@@ -563,7 +607,8 @@ describe('the DynamoDB requests each operation sends', () => {
   });
 
   it('a prefixed listing with a page token also queries bySeq consistently, descending, from the token’s position', async () => {
-    ddb.on(QueryCommand)
+    ddb
+      .on(QueryCommand)
       .resolvesOnce({
         Items: [
           { pk: { S: PK }, sk: { B: sortKeyOf('p/2') }, ver: { N: '1' }, seq: { N: '300' } },
@@ -637,7 +682,8 @@ describe('through the API Gateway handler: status, headers and base64 protobuf b
   });
 
   it('a read that succeeds after throttling is answered 200 with a base64 GetObjectResponse', async () => {
-    ddb.on(GetItemCommand)
+    ddb
+      .on(GetItemCommand)
       .rejectsOnce(provisioned())
       .resolves({ Item: { ver: { N: '3' }, val: { B: Uint8Array.of(0x00, 0xff, 0x80) } } });
     const res = await handlerFor('getObject')(event(getBody('k')));

@@ -10,7 +10,7 @@
 import {
   BatchGetItemCommand,
   BatchWriteItemCommand,
-  ConditionalCheckFailedException,
+  type ConditionalCheckFailedException,
   DeleteItemCommand,
   DynamoDBServiceException,
   GetItemCommand,
@@ -32,10 +32,23 @@ import { vss } from '../../lambda/core/codec.js';
 import { CONFLICT_MESSAGE, ErrorCode, INTERNAL_ERROR_MESSAGE } from '../../lambda/core/errors.js';
 import { VssService, type Operation, type VssResponse } from '../../lambda/core/service.js';
 import { sweepChunkSets } from '../../lambda/store/chunk-sweeper.js';
-import { DynamoDbStore } from '../../lambda/store/dynamodb-store.js';
+import type { DynamoDbStore } from '../../lambda/store/dynamodb-store.js';
 import { sortKeyOf } from '../../lambda/store/keys.js';
 import { CHUNK_BYTES, chunkSetSortKey, chunkSortKey } from '../../lambda/store/large-values.js';
-import { client, conditionFailed, ddb, L, meta, PK, RETRY, STORE, storeWithVirtualClock, TABLE, timeout, USER } from '../support/dynamodb-mock.js';
+import {
+  client,
+  conditionFailed,
+  ddb,
+  L,
+  meta,
+  PK,
+  RETRY,
+  STORE,
+  storeWithVirtualClock,
+  TABLE,
+  timeout,
+  USER,
+} from '../support/dynamodb-mock.js';
 import { prng } from '../support/prng.js';
 
 /** readChunkSet / writeBatchFully give up after this many batch rounds (large-values.ts). */
@@ -44,7 +57,6 @@ const MAX_BATCH_ROUNDS = 8;
 const MAX_LARGE_READ_ROUNDS = 4;
 /** Three chunks: 400,000 + 400,000 + 200,001 bytes. */
 const LARGE_BYTES = 2 * CHUNK_BYTES + 200_001;
-
 
 let sleeps: number[];
 let cleanupFailures: unknown[];
@@ -86,10 +98,20 @@ afterEach(() => {
 // ---- helpers ------------------------------------------------------------------------------------
 
 const canceledWith = (reasons: CancellationReason[]): TransactionCanceledException =>
-  new TransactionCanceledException({ message: 'Transaction cancelled, please refer cancellation reasons for specific reasons', $metadata: meta, CancellationReasons: reasons });
-const serverError = (): InternalServerError => new InternalServerError({ message: 'Internal server error', $metadata: { ...meta, httpStatusCode: 500 } });
+  new TransactionCanceledException({
+    message: 'Transaction cancelled, please refer cancellation reasons for specific reasons',
+    $metadata: meta,
+    CancellationReasons: reasons,
+  });
+const serverError = (): InternalServerError =>
+  new InternalServerError({ message: 'Internal server error', $metadata: { ...meta, httpStatusCode: 500 } });
 const validation = (): DynamoDBServiceException =>
-  new DynamoDBServiceException({ name: 'ValidationException', $fault: 'client', $metadata: meta, message: 'One or more parameter values were invalid' });
+  new DynamoDBServiceException({
+    name: 'ValidationException',
+    $fault: 'client',
+    $metadata: meta,
+    message: 'One or more parameter values were invalid',
+  });
 
 const kv = (key: string, version: bigint | number, value: Uint8Array | string = ''): vss.KeyValue.$Properties => ({
   key,
@@ -100,7 +122,8 @@ function putBody(items: vss.KeyValue.$Properties[], deletes: vss.KeyValue.$Prope
   return vss.PutObjectRequest.encode({ storeId: STORE, transactionItems: items, deleteItems: deletes }).finish();
 }
 const getBody = (key: string): Uint8Array => vss.GetObjectRequest.encode({ storeId: STORE, key }).finish();
-const deleteBody = (key: string, version: bigint | number): Uint8Array => vss.DeleteObjectRequest.encode({ storeId: STORE, keyValue: kv(key, version) }).finish();
+const deleteBody = (key: string, version: bigint | number): Uint8Array =>
+  vss.DeleteObjectRequest.encode({ storeId: STORE, keyValue: kv(key, version) }).finish();
 
 function call(op: Operation, body: Uint8Array): Promise<VssResponse> {
   return service.handle(op, body, USER, () => undefined);
@@ -135,7 +158,10 @@ function smallHead(key: string, version: bigint | number, value: string): Record
 /** The chunk items of a value, as BatchGetItem returns them (projection sk, val). */
 function chunkItems(id: Uint8Array, value: Uint8Array): Record<string, AttributeValue>[] {
   const n = Math.ceil(value.length / CHUNK_BYTES);
-  return Array.from({ length: n }, (_, i) => ({ sk: { B: chunkSortKey(id, i) }, val: { B: value.subarray(i * CHUNK_BYTES, (i + 1) * CHUNK_BYTES) } }));
+  return Array.from({ length: n }, (_, i) => ({
+    sk: { B: chunkSortKey(id, i) },
+    val: { B: value.subarray(i * CHUNK_BYTES, (i + 1) * CHUNK_BYTES) },
+  }));
 }
 const chunkKey = (id: Uint8Array, i: number): Record<string, AttributeValue> => ({ pk: { S: PK }, sk: { B: chunkSortKey(id, i) } });
 const chunkKeysHex = (id: Uint8Array, n: number): string[] => Array.from({ length: n }, (_, i) => hex(chunkSortKey(id, i)));
@@ -146,8 +172,10 @@ function sequence(): string[] {
 }
 const batchWrites = (): WriteRequest[][] => ddb.commandCalls(BatchWriteItemCommand).map((c) => c.args[0].input.RequestItems![TABLE]!);
 /** Sort keys (hex) of every DeleteRequest sent, in order. */
-const deletedChunkSks = (): string[] => batchWrites().flatMap((b) => b.flatMap((r) => (r.DeleteRequest ? [hex(r.DeleteRequest.Key!['sk']!.B!)] : [])));
-const putChunkSks = (): string[] => batchWrites().flatMap((b) => b.flatMap((r) => (r.PutRequest ? [hex(r.PutRequest.Item!['sk']!.B!)] : [])));
+const deletedChunkSks = (): string[] =>
+  batchWrites().flatMap((b) => b.flatMap((r) => (r.DeleteRequest ? [hex(r.DeleteRequest.Key!['sk']!.B!)] : [])));
+const putChunkSks = (): string[] =>
+  batchWrites().flatMap((b) => b.flatMap((r) => (r.PutRequest ? [hex(r.PutRequest.Item!['sk']!.B!)] : [])));
 /** Sort keys (hex) of every DeleteItem sent. */
 const deleteItemSks = (): string[] => ddb.commandCalls(DeleteItemCommand).map((c) => hex(c.args[0].input.Key!['sk']!.B!));
 /** The id of the chunk set staged by the n-th PutItem (its record's sort key is 0xFD ‖ id). */
@@ -193,11 +221,15 @@ describe('staging chunks: BatchWriteItem UnprocessedItems', () => {
   });
 
   it('persistent UnprocessedItems ends in 500 INTERNAL_SERVER_EXCEPTION after a bounded number of rounds; the head is never committed', async () => {
-    ddb.on(BatchWriteItemCommand).callsFake(async (input: BatchWriteItemCommandInput) => ({ UnprocessedItems: { [TABLE]: input.RequestItems![TABLE]! } }));
+    ddb
+      .on(BatchWriteItemCommand)
+      .callsFake(async (input: BatchWriteItemCommandInput) => ({ UnprocessedItems: { [TABLE]: input.RequestItems![TABLE]! } }));
     expectInternal(await call('putObjects', putBody([kv('k', -1, randomBytes(LARGE_BYTES))])));
     expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(MAX_BATCH_ROUNDS);
     // Each round waited on the store's (virtual) backoff clock, with the jitter it was given.
-    expect(sleeps).toEqual(Array.from({ length: MAX_BATCH_ROUNDS - 1 }, (_, r) => Math.floor(0.5 * Math.min(RETRY.maxDelayMs, RETRY.baseDelayMs * 2 ** r))));
+    expect(sleeps).toEqual(
+      Array.from({ length: MAX_BATCH_ROUNDS - 1 }, (_, r) => Math.floor(0.5 * Math.min(RETRY.maxDelayMs, RETRY.baseDelayMs * 2 ** r))),
+    );
     expect(ddb.commandCalls(UpdateItemCommand)).toHaveLength(0);
     expect(ddb.commandCalls(TransactWriteItemsCommand)).toHaveLength(0);
     // Nothing was committed and nothing is deleted here: the record stays for the sweeper.
@@ -220,8 +252,12 @@ describe('reading chunks: BatchGetItem UnprocessedKeys and order', () => {
     const value = randomBytes(LARGE_BYTES);
     const items = chunkItems(id, value);
     ddb.on(GetItemCommand).resolves({ Item: largeHead('k', 4, id, 3, LARGE_BYTES) });
-    ddb.on(BatchGetItemCommand)
-      .resolvesOnce({ Responses: { [TABLE]: [items[2]!, items[0]!] }, UnprocessedKeys: { [TABLE]: { Keys: [chunkKey(id, 1)], ConsistentRead: true } } })
+    ddb
+      .on(BatchGetItemCommand)
+      .resolvesOnce({
+        Responses: { [TABLE]: [items[2]!, items[0]!] },
+        UnprocessedKeys: { [TABLE]: { Keys: [chunkKey(id, 1)], ConsistentRead: true } },
+      })
       .resolvesOnce({ Responses: { [TABLE]: [items[1]!] } });
     const r = await call('getObject', getBody('k'));
     expectOk(r);
@@ -267,7 +303,9 @@ describe('reading chunks: BatchGetItem UnprocessedKeys and order', () => {
   it('persistent UnprocessedKeys ends in 500 after a bounded number of rounds', async () => {
     const id = newId();
     ddb.on(GetItemCommand).resolves({ Item: largeHead('k', 2, id, 3, LARGE_BYTES) });
-    ddb.on(BatchGetItemCommand).callsFake(async (input: BatchGetItemCommandInput) => ({ UnprocessedKeys: { [TABLE]: input.RequestItems![TABLE]! } }));
+    ddb
+      .on(BatchGetItemCommand)
+      .callsFake(async (input: BatchGetItemCommandInput) => ({ UnprocessedKeys: { [TABLE]: input.RequestItems![TABLE]! } }));
     expectInternal(await call('getObject', getBody('k')));
     expect(ddb.commandCalls(BatchGetItemCommand)).toHaveLength(MAX_BATCH_ROUNDS);
   });
@@ -280,14 +318,16 @@ describe('a chunk missing on read: the value was replaced meanwhile', () => {
     const oldId = newId();
     const newIdBytes = newId();
     const newValue = randomBytes(LARGE_BYTES);
-    ddb.on(GetItemCommand)
+    ddb
+      .on(GetItemCommand)
       .resolvesOnce({ Item: largeHead('k', 5, oldId, 3, LARGE_BYTES) })
       .resolvesOnce({ Item: largeHead('k', 6, newIdBytes, 3, LARGE_BYTES) });
     ddb.on(BatchGetItemCommand).callsFake(async (input: BatchGetItemCommandInput) => {
       const keys = input.RequestItems![TABLE]!.Keys!;
       const id = keys[0]!['sk']!.B!.subarray(1, 17);
       // The old set is half deleted (its writer's cleanup is under way); the new one is whole.
-      if (hex(id) === hex(oldId)) return { Responses: { [TABLE]: [{ sk: { B: chunkSortKey(oldId, 0) }, val: { B: randomBytes(CHUNK_BYTES) } }] } };
+      if (hex(id) === hex(oldId))
+        return { Responses: { [TABLE]: [{ sk: { B: chunkSortKey(oldId, 0) }, val: { B: randomBytes(CHUNK_BYTES) } }] } };
       return { Responses: { [TABLE]: chunkItems(newIdBytes, newValue) } };
     });
     const r = await call('getObject', getBody('k'));
@@ -300,7 +340,8 @@ describe('a chunk missing on read: the value was replaced meanwhile', () => {
 
   it('the re-read head may hold a small value now: it is returned', async () => {
     const oldId = newId();
-    ddb.on(GetItemCommand)
+    ddb
+      .on(GetItemCommand)
       .resolvesOnce({ Item: largeHead('k', 5, oldId, 3, LARGE_BYTES) })
       .resolvesOnce({ Item: smallHead('k', 6, 'small now') });
     ddb.on(BatchGetItemCommand).resolves({ Responses: { [TABLE]: [] } });
@@ -383,7 +424,8 @@ describe('a failed commit: definite conflict vs ambiguous fault', () => {
   it('timeout, then the retry’s ALL_OLD shows our own large value committed → 200, and our chunks are kept', async () => {
     let ours: Uint8Array | undefined;
     headsAtVersion(3);
-    ddb.on(UpdateItemCommand)
+    ddb
+      .on(UpdateItemCommand)
       .rejectsOnce(timeout())
       .callsFake(async () => {
         ours = stagedId();
@@ -434,7 +476,8 @@ describe('overwriting a large value: the commit returns (ALL_OLD) which chunk se
   });
 
   it('after an ambiguous fault the retry may return our own committed set as the old head: it is kept, nothing is deleted', async () => {
-    ddb.on(UpdateItemCommand)
+    ddb
+      .on(UpdateItemCommand)
       .rejectsOnce(timeout())
       .callsFake(async () => ({ Attributes: largeHead('k', 1, stagedId(), 3, LARGE_BYTES) }));
     expectOk(await call('putObjects', putBody([kv('k', -1, randomBytes(LARGE_BYTES))])));
@@ -463,7 +506,9 @@ describe('a conditioned large put that cannot succeed fails on one read, before 
   });
 
   it('in a transaction, a wrong version on the small key also stops the large key before staging', async () => {
-    ddb.on(GetItemCommand).callsFake(async (input) => ({ Item: { ver: { N: hex(input.Key!['sk']!.B!) === hex(sortKeyOf('b')) ? '4' : '1' } } }));
+    ddb
+      .on(GetItemCommand)
+      .callsFake(async (input) => ({ Item: { ver: { N: hex(input.Key!['sk']!.B!) === hex(sortKeyOf('b')) ? '4' : '1' } } }));
     expectConflict(await call('putObjects', putBody([kv('a', 1, randomBytes(LARGE_BYTES)), kv('b', 1, 'small')])));
     expect(sequence()).toEqual(['GetItem', 'GetItem']);
   });
@@ -482,9 +527,15 @@ describe('transactions (2+ keys): cancellation reasons carry ALL_OLD', () => {
   it('[ConditionalCheckFailed with an lv item, None] → retried with the corrected expectation and a NEW ClientRequestToken; old chunks removed after the commit', async () => {
     const oldId = newId();
     headsAtVersion(1);
-    ddb.on(TransactWriteItemsCommand)
+    ddb
+      .on(TransactWriteItemsCommand)
       .rejectsOnce(canceledWith([{ Code: 'TransactionConflict', Message: 'conflict' }, { Code: 'None' }]))
-      .rejectsOnce(canceledWith([{ Code: 'ConditionalCheckFailed', Message: 'The conditional request failed', Item: largeHead('a', 1, oldId, 2, CHUNK_BYTES + 9) }, { Code: 'None' }]))
+      .rejectsOnce(
+        canceledWith([
+          { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed', Item: largeHead('a', 1, oldId, 2, CHUNK_BYTES + 9) },
+          { Code: 'None' },
+        ]),
+      )
       .resolves({});
     expectOk(await call('putObjects', putBody([kv('a', 1, randomBytes(LARGE_BYTES)), kv('b', 1, 'small')])));
 
@@ -513,7 +564,10 @@ describe('transactions (2+ keys): cancellation reasons carry ALL_OLD', () => {
     headsAtVersion(1);
     // Every attempt finds yet another large value on `a` (another writer got there first).
     ddb.on(TransactWriteItemsCommand).callsFake(async () => {
-      throw canceledWith([{ Code: 'ConditionalCheckFailed', Message: 'The conditional request failed', Item: largeHead('a', 1, newId(), 2, CHUNK_BYTES + 9) }, { Code: 'None' }]);
+      throw canceledWith([
+        { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed', Item: largeHead('a', 1, newId(), 2, CHUNK_BYTES + 9) },
+        { Code: 'None' },
+      ]);
     });
     expectInternal(await call('putObjects', putBody([kv('a', 1, randomBytes(LARGE_BYTES)), kv('b', 1, 'small')])));
     const attempts = txCalls().length;
@@ -528,7 +582,14 @@ describe('transactions (2+ keys): cancellation reasons carry ALL_OLD', () => {
   it('a reason showing a real version mismatch → 409, staged chunks and record removed, nothing retried', async () => {
     headsAtVersion(1);
     ddb.on(TransactWriteItemsCommand).rejects(
-      canceledWith([{ Code: 'ConditionalCheckFailed', Message: 'The conditional request failed', Item: largeHead('a', 7, newId(), 2, CHUNK_BYTES + 9) }, { Code: 'None' }]),
+      canceledWith([
+        {
+          Code: 'ConditionalCheckFailed',
+          Message: 'The conditional request failed',
+          Item: largeHead('a', 7, newId(), 2, CHUNK_BYTES + 9),
+        },
+        { Code: 'None' },
+      ]),
     );
     expectConflict(await call('putObjects', putBody([kv('a', 1, randomBytes(LARGE_BYTES)), kv('b', 1, 'small')])));
     expect(txCalls()).toHaveLength(1);
@@ -539,9 +600,14 @@ describe('transactions (2+ keys): cancellation reasons carry ALL_OLD', () => {
 
   it('a version mismatch on the small key of the transaction is a conflict too: 409 and the large key’s staged set removed', async () => {
     headsAtVersion(1);
-    ddb.on(TransactWriteItemsCommand).rejects(
-      canceledWith([{ Code: 'None' }, { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed', Item: smallHead('b', 4, 'x') }]),
-    );
+    ddb
+      .on(TransactWriteItemsCommand)
+      .rejects(
+        canceledWith([
+          { Code: 'None' },
+          { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed', Item: smallHead('b', 4, 'x') },
+        ]),
+      );
     expectConflict(await call('putObjects', putBody([kv('a', 1, randomBytes(LARGE_BYTES)), kv('b', 1, 'small')])));
     const id = stagedId();
     expect(deletedChunkSks()).toEqual(chunkKeysHex(id, 3));
@@ -601,7 +667,10 @@ describe('DeleteObject on a large value', () => {
 
   it('the right version deletes the head in one DeleteItem that returns it (ALL_OLD), then exactly its chunks, then its record', async () => {
     const oldId = newId();
-    ddb.on(DeleteItemCommand).resolvesOnce({ Attributes: largeHead('k', 3, oldId, 3, LARGE_BYTES) }).resolves({});
+    ddb
+      .on(DeleteItemCommand)
+      .resolvesOnce({ Attributes: largeHead('k', 3, oldId, 3, LARGE_BYTES) })
+      .resolves({});
     expectOk(await call('deleteObject', deleteBody('k', 3)));
     const dels = ddb.commandCalls(DeleteItemCommand).map((c) => c.args[0].input);
     expect(clauses(dels[0]!.ConditionExpression)).toEqual(['#ver = :expected']);
@@ -630,7 +699,9 @@ describe('sweepChunkSets', () => {
   it('keeps a record whose head points at it (gcAt pushed to now + recheck) and removes one whose head does not, chunks first, then the record', async () => {
     const liveId = newId();
     const deadId = newId();
-    ddb.on(QueryCommand).callsFake(async (input) => ({ Items: input.ExpressionAttributeValues[':shard'].S === '0' ? [record('live', liveId, 3), record('dead', deadId, 2)] : [] }));
+    ddb.on(QueryCommand).callsFake(async (input) => ({
+      Items: input.ExpressionAttributeValues[':shard'].S === '0' ? [record('live', liveId, 3), record('dead', deadId, 2)] : [],
+    }));
     ddb.on(GetItemCommand).callsFake(async (input) => {
       const key = Buffer.from(input.Key.sk.B).toString();
       return { Item: key === 'live' ? largeHead('live', 1, liveId, 3, LARGE_BYTES) : largeHead('dead', 2, newId(), 3, LARGE_BYTES) };
@@ -655,7 +726,9 @@ describe('sweepChunkSets', () => {
 
   it('a record whose head is gone is removed', async () => {
     const id = newId();
-    ddb.on(QueryCommand).callsFake(async (input) => ({ Items: input.ExpressionAttributeValues[':shard'].S === '2' ? [{ ...record('gone', id, 1), gcShard: { S: '2' } }] : [] }));
+    ddb.on(QueryCommand).callsFake(async (input) => ({
+      Items: input.ExpressionAttributeValues[':shard'].S === '2' ? [{ ...record('gone', id, 1), gcShard: { S: '2' } }] : [],
+    }));
     ddb.on(GetItemCommand).resolves({});
     expect(await sweepChunkSets(client, TABLE, { nowMs: NOW })).toEqual({ examined: 1, live: 0, removed: 1, chunksRemoved: 1 });
     expect(deletedChunkSks()).toEqual(chunkKeysHex(id, 1));
@@ -687,7 +760,8 @@ describe('sweepChunkSets', () => {
   it('follows LastEvaluatedKey within a shard', async () => {
     const id = newId();
     const lek = { gcShard: { S: '0' }, gcAt: { N: '5' }, pk: { S: PK }, sk: { B: chunkSetSortKey(id) } };
-    ddb.on(QueryCommand)
+    ddb
+      .on(QueryCommand)
       .resolvesOnce({ Items: [record('x', id, 1)], LastEvaluatedKey: lek })
       .resolves({ Items: [] });
     ddb.on(GetItemCommand).resolves({});
@@ -720,7 +794,9 @@ describe('sweepChunkSets', () => {
 
   it('a failing recheck update propagates; a record removed meanwhile (ConditionalCheckFailed) is fine', async () => {
     const id = newId();
-    ddb.on(QueryCommand).callsFake(async (input) => ({ Items: input.ExpressionAttributeValues[':shard'].S === '0' ? [record('k', id, 2)] : [] }));
+    ddb
+      .on(QueryCommand)
+      .callsFake(async (input) => ({ Items: input.ExpressionAttributeValues[':shard'].S === '0' ? [record('k', id, 2)] : [] }));
     ddb.on(GetItemCommand).resolves({ Item: largeHead('k', 1, id, 2, CHUNK_BYTES + 1) });
     ddb.on(UpdateItemCommand).rejectsOnce(conditionFailed()).rejects(serverError());
     expect(await sweepChunkSets(client, TABLE, { nowMs: NOW })).toEqual({ examined: 1, live: 1, removed: 0, chunksRemoved: 0 });
@@ -742,7 +818,10 @@ class FakeTable {
   /** Successful one-key writes that returned (ALL_OLD) a replaced large value. */
   replacedLarge = 0;
   /** The old item as a successful write with ReturnValues ALL_OLD returns it. */
-  allOld(returnValues: string | undefined, item: Record<string, AttributeValue> | undefined): { Attributes?: Record<string, AttributeValue> } {
+  allOld(
+    returnValues: string | undefined,
+    item: Record<string, AttributeValue> | undefined,
+  ): { Attributes?: Record<string, AttributeValue> } {
     if (returnValues !== 'ALL_OLD' || !item) return {};
     if (item['lv']) this.replacedLarge++;
     return { Attributes: structuredClone(item) };
@@ -771,7 +850,8 @@ class FakeTable {
       let m: RegExpMatchArray | null;
       if ((m = c.match(/^attribute_not_exists\((#\w+)\)$/))) return item?.[names[m[1]!]!] === undefined;
       if ((m = c.match(/^attribute_exists\((#\w+)\)$/))) return item?.[names[m[1]!]!] !== undefined;
-      if ((m = c.match(/^(#\w+) = (:\w+)$/))) return item !== undefined && item[names[m[1]!]!]?.N !== undefined && item[names[m[1]!]!]!.N === values[m[2]!]!.N;
+      if ((m = c.match(/^(#\w+) = (:\w+)$/)))
+        return item !== undefined && item[names[m[1]!]!]?.N !== undefined && item[names[m[1]!]!]!.N === values[m[2]!]!.N;
       if ((m = c.match(/^(#\w+)\.(#\w+) = (:\w+)$/))) {
         const b = item?.[names[m[1]!]!]?.M?.[names[m[2]!]!]?.B;
         return b !== undefined && hex(b) === hex(values[m[3]!]!.B!);
@@ -780,7 +860,13 @@ class FakeTable {
     });
     if (!ok) throw conditionFailed(allOld && item ? structuredClone(item) : undefined);
   }
-  update(item: Record<string, AttributeValue> | undefined, key: Record<string, AttributeValue>, expr: string, names: Record<string, string>, values: Record<string, AttributeValue>): void {
+  update(
+    item: Record<string, AttributeValue> | undefined,
+    key: Record<string, AttributeValue>,
+    expr: string,
+    names: Record<string, string>,
+    values: Record<string, AttributeValue>,
+  ): void {
     const next: Record<string, AttributeValue> = { ...(item ?? key) };
     const [setPart, removePart] = expr.split(' REMOVE ');
     const set = setPart!.replace(/^SET /, '');
@@ -807,13 +893,25 @@ function backWithTable(t: FakeTable, faults: { cleanupFails: () => boolean } = {
   });
   ddb.on(UpdateItemCommand).callsFake(async (input) => {
     const item = t.get(input.Key);
-    t.check(input.ConditionExpression, input.ExpressionAttributeNames, input.ExpressionAttributeValues, item, input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD');
+    t.check(
+      input.ConditionExpression,
+      input.ExpressionAttributeNames,
+      input.ExpressionAttributeValues,
+      item,
+      input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD',
+    );
     t.update(item, input.Key, input.UpdateExpression, input.ExpressionAttributeNames, input.ExpressionAttributeValues);
     return t.allOld(input.ReturnValues, item);
   });
   ddb.on(DeleteItemCommand).callsFake(async (input) => {
     const item = t.get(input.Key);
-    t.check(input.ConditionExpression, input.ExpressionAttributeNames, input.ExpressionAttributeValues, item, input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD');
+    t.check(
+      input.ConditionExpression,
+      input.ExpressionAttributeNames,
+      input.ExpressionAttributeValues,
+      item,
+      input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD',
+    );
     t.delete(input.Key);
     return t.allOld(input.ReturnValues, item);
   });
@@ -846,7 +944,13 @@ function backWithTable(t: FakeTable, faults: { cleanupFails: () => boolean } = {
       const action = ti.Update ?? ti.Delete;
       const item = t.get(action.Key);
       try {
-        t.check(action.ConditionExpression, action.ExpressionAttributeNames, action.ExpressionAttributeValues, item, action.ReturnValuesOnConditionCheckFailure === 'ALL_OLD');
+        t.check(
+          action.ConditionExpression,
+          action.ExpressionAttributeNames,
+          action.ExpressionAttributeValues,
+          item,
+          action.ReturnValuesOnConditionCheckFailure === 'ALL_OLD',
+        );
         reasons.push({ Code: 'None' });
       } catch (e) {
         failed = true;
@@ -856,13 +960,19 @@ function backWithTable(t: FakeTable, faults: { cleanupFails: () => boolean } = {
     }
     if (failed) throw canceledWith(reasons);
     for (const ti of input.TransactItems) {
-      if (ti.Update) t.update(t.get(ti.Update.Key), ti.Update.Key, ti.Update.UpdateExpression, ti.Update.ExpressionAttributeNames, ti.Update.ExpressionAttributeValues);
+      if (ti.Update)
+        t.update(
+          t.get(ti.Update.Key),
+          ti.Update.Key,
+          ti.Update.UpdateExpression,
+          ti.Update.ExpressionAttributeNames,
+          ti.Update.ExpressionAttributeValues,
+        );
       else t.delete(ti.Delete.Key);
     }
     return {};
   });
 }
-
 
 describe('property: after any sequence of puts and deletes, the chunks in the table are exactly those of the current values', () => {
   type Model = { version: bigint; value: Buffer } | undefined;
@@ -871,7 +981,10 @@ describe('property: after any sequence of puts and deletes, the chunks in the ta
   let replacingWrites = 0;
 
   /** Chunk and record items in the table, as sort-key hex, and those the current heads need. */
-  function leftovers(t: FakeTable, keys: readonly string[] = [KEY]): { chunks: string[]; records: string[]; expectedChunks: string[]; expectedRecords: string[] } {
+  function leftovers(
+    t: FakeTable,
+    keys: readonly string[] = [KEY],
+  ): { chunks: string[]; records: string[]; expectedChunks: string[]; expectedRecords: string[] } {
     const chunks: string[] = [];
     const records: string[] = [];
     for (const item of t.items.values()) {
@@ -888,7 +1001,12 @@ describe('property: after any sequence of puts and deletes, the chunks in the ta
         expectedRecords.push(hex(chunkSetSortKey(lv['id']!.B!)));
       }
     }
-    return { chunks: chunks.sort(), records: records.sort(), expectedChunks: expectedChunks.sort(), expectedRecords: expectedRecords.sort() };
+    return {
+      chunks: chunks.sort(),
+      records: records.sort(),
+      expectedChunks: expectedChunks.sort(),
+      expectedRecords: expectedRecords.sort(),
+    };
   }
 
   function valueOf(rand: () => number, step: number): Buffer {
@@ -942,7 +1060,11 @@ describe('property: after any sequence of puts and deletes, the chunks in the ta
     faults = false;
     replacingWrites += t.replacedLarge;
     // One-key commits never carry an expectation of the old value: they learn it from ALL_OLD.
-    expect([...ddb.commandCalls(UpdateItemCommand), ...ddb.commandCalls(DeleteItemCommand)].filter((c) => c.args[0].input.ExpressionAttributeValues?.[':lvid'])).toEqual([]);
+    expect(
+      [...ddb.commandCalls(UpdateItemCommand), ...ddb.commandCalls(DeleteItemCommand)].filter(
+        (c) => c.args[0].input.ExpressionAttributeValues?.[':lvid'],
+      ),
+    ).toEqual([]);
     return t;
   }
 
@@ -1017,7 +1139,9 @@ describe('property: after any sequence of puts and deletes, the chunks in the ta
         expect(l.records, `${label}: records left`).toEqual(l.expectedRecords);
       }
       const txs = ddb.commandCalls(TransactWriteItemsCommand);
-      correctedTransactions += txs.filter((c) => c.args[0].input.TransactItems!.some((i) => (i.Update ?? i.Delete)!.ExpressionAttributeValues?.[':lvid'])).length;
+      correctedTransactions += txs.filter((c) =>
+        c.args[0].input.TransactItems!.some((i) => (i.Update ?? i.Delete)!.ExpressionAttributeValues?.[':lvid']),
+      ).length;
     }
     // The sequences did run transactions that had to learn a replaced large value from ALL_OLD.
     expect(transactions).toBeGreaterThan(40);

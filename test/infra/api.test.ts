@@ -36,7 +36,9 @@ const REQUIRED_RESPONSE_TYPES: Record<string, { status?: string; code: ErrorCode
 };
 
 describe('api', () => {
-  const { template } = synth({ throttling: { rateLimit: 300, burstLimit: 600, perOperation: { putObjects: { rateLimit: 50, burstLimit: 100 } } } });
+  const { template } = synth({
+    throttling: { rateLimit: 300, burstLimit: 600, perOperation: { putObjects: { rateLimit: 50, burstLimit: 100 } } },
+  });
 
   it('the API is a REST API (gateway responses, WAF and per-method throttling need it)', () => {
     template.resourceCountIs('AWS::ApiGateway::RestApi', 1);
@@ -53,18 +55,23 @@ describe('api', () => {
     expect(parts.sort()).toEqual(['vss', ...OPERATIONS].sort());
     const methods = Object.values(resourcesOf(template, 'AWS::ApiGateway::Method'));
     expect(methods).toHaveLength(OPERATIONS.length);
-    for (const m of methods) expect(m.Properties).toMatchObject({ HttpMethod: 'POST', Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' } });
+    for (const m of methods)
+      expect(m.Properties).toMatchObject({ HttpMethod: 'POST', Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' } });
   });
 
   it('stage throttling comes from config', () => {
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
-      MethodSettings: Match.arrayWith([Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 300, ThrottlingBurstLimit: 600 })]),
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 300, ThrottlingBurstLimit: 600 }),
+      ]),
     });
   });
 
   it('per-method throttling comes from config', () => {
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
-      MethodSettings: Match.arrayWith([Match.objectLike({ HttpMethod: 'POST', ResourcePath: '/~1vss~1putObjects', ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 })]),
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({ HttpMethod: 'POST', ResourcePath: '/~1vss~1putObjects', ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 }),
+      ]),
     });
   });
 
@@ -106,7 +113,7 @@ describe('api', () => {
   });
 
   for (const [type, expected] of Object.entries(REQUIRED_RESPONSE_TYPES)) {
-    it(`gateway response ${type} has status ${expected.status ?? '(API Gateway\'s)'}, vss-protocol-version: 0 and a protobuf ErrorResponse code ${ErrorCode[expected.code]}`, () => {
+    it(`gateway response ${type} has status ${expected.status ?? "(API Gateway's)"}, vss-protocol-version: 0 and a protobuf ErrorResponse code ${ErrorCode[expected.code]}`, () => {
       const templates = new Capture();
       template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
         ResponseType: type,
@@ -137,8 +144,12 @@ describe('api', () => {
 
   it("the construct's protobuf-free ErrorResponse encoder writes exactly the handlers' codec bytes, with the proto's error codes", () => {
     expect(WIRE_ERROR_CODES).toEqual(Object.fromEntries(Object.entries(vss.ErrorCode).filter(([, n]) => typeof n === 'number')));
-    const messages = [...GATEWAY_RESPONSES.map((m) => [m.code, m.message] as const), [WIRE_ERROR_CODES.INVALID_REQUEST_EXCEPTION, BODY_TOO_LARGE_MESSAGE] as const];
-    for (const [code, message] of messages) expect(Buffer.from(encodeGatewayErrorResponse(code, message))).toEqual(Buffer.from(encodeErrorResponse(code, message)));
+    const messages = [
+      ...GATEWAY_RESPONSES.map((m) => [m.code, m.message] as const),
+      [WIRE_ERROR_CODES.INVALID_REQUEST_EXCEPTION, BODY_TOO_LARGE_MESSAGE] as const,
+    ];
+    for (const [code, message] of messages)
+      expect(Buffer.from(encodeGatewayErrorResponse(code, message))).toEqual(Buffer.from(encodeErrorResponse(code, message)));
     expect(() => encodeGatewayErrorResponse(WIRE_ERROR_CODES.INTERNAL_SERVER_EXCEPTION, 'x'.repeat(128))).toThrow(/too long/);
   });
 });

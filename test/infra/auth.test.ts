@@ -6,7 +6,15 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { OPERATIONS } from '../../lambda/core/service.js';
 import { VssAuth } from '../../lib/auth.js';
 import { VssConfigError } from '../../lib/private/schema.js';
-import { actionsOf, actionsOfFunction, functionLogicalId, resourcesOf, statementsOfFunction, synth, TEST_PUBLIC_KEY_PEM } from './support.js';
+import {
+  actionsOf,
+  actionsOfFunction,
+  functionLogicalId,
+  resourcesOf,
+  statementsOfFunction,
+  synth,
+  TEST_PUBLIC_KEY_PEM,
+} from './support.js';
 
 function vssMethods(template: ReturnType<typeof synth>['template']) {
   return Object.values(resourcesOf(template, 'AWS::ApiGateway::Method')).filter((m) => m.Properties!['HttpMethod'] === 'POST');
@@ -14,7 +22,13 @@ function vssMethods(template: ReturnType<typeof synth>['template']) {
 
 describe('auth mode jwt', () => {
   const { template } = synth({
-    auth: VssAuth.jwt({ publicKeyPem: TEST_PUBLIC_KEY_PEM, issuer: 'https://issuer.example', audience: 'vss', algorithms: ['RS256', 'ES256'], resultsCacheTtl: Duration.seconds(120) }),
+    auth: VssAuth.jwt({
+      publicKeyPem: TEST_PUBLIC_KEY_PEM,
+      issuer: 'https://issuer.example',
+      audience: 'vss',
+      algorithms: ['RS256', 'ES256'],
+      resultsCacheTtl: Duration.seconds(120),
+    }),
   });
 
   it('jwt mode synthesizes a Lambda TOKEN authorizer on the Authorization header with result caching', () => {
@@ -28,7 +42,8 @@ describe('auth mode jwt', () => {
 
   it('every VSS method requires the JWT authorizer', () => {
     const authorizerId = Object.keys(resourcesOf(template, 'AWS::ApiGateway::Authorizer'))[0]!;
-    for (const m of vssMethods(template)) expect(m.Properties).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
+    for (const m of vssMethods(template))
+      expect(m.Properties).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
   });
 
   it('the authorizer function is the jwtAuthorizer handler, configured from props', () => {
@@ -51,7 +66,10 @@ describe('auth mode jwt', () => {
 
   it('handlers are told the auth mode and read the user from the authorizer context', () => {
     for (const op of OPERATIONS) {
-      template.hasResourceProperties('AWS::Lambda::Function', { Description: `VSS ${op}`, Environment: { Variables: Match.objectLike({ VSS_AUTH_MODE: 'jwt' }) } });
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Description: `VSS ${op}`,
+        Environment: { Variables: Match.objectLike({ VSS_AUTH_MODE: 'jwt' }) },
+      });
     }
   });
 
@@ -75,7 +93,9 @@ describe('auth mode jwt', () => {
       'auth.jwt.algorithms.0 must be an algorithm the authorizer verifies: RS256, ES256 (got "PS256")',
       'auth.jwt.algorithms.1 must be an algorithm the authorizer verifies: RS256, ES256 (got "EdDSA")',
     ]);
-    expect(() => synth({ auth: VssAuth.jwt({ publicKeyPem: TEST_PUBLIC_KEY_PEM, algorithms: [] }) })).toThrow(/auth.jwt.algorithms must list at least one of RS256, ES256/);
+    expect(() => synth({ auth: VssAuth.jwt({ publicKeyPem: TEST_PUBLIC_KEY_PEM, algorithms: [] }) })).toThrow(
+      /auth.jwt.algorithms must list at least one of RS256, ES256/,
+    );
   });
 });
 
@@ -86,11 +106,18 @@ describe('auth mode jwt with the built-in LNURL-auth issuer', () => {
     const resources = Object.entries(resourcesOf(template, 'AWS::ApiGateway::Resource'));
     const lnurl = resources.find(([, r]) => r.Properties!['PathPart'] === 'lnurl-auth');
     expect(lnurl).toBeDefined();
-    template.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'GET', ResourceId: { Ref: lnurl![0] }, AuthorizationType: 'NONE' });
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'GET',
+      ResourceId: { Ref: lnurl![0] },
+      AuthorizationType: 'NONE',
+    });
   });
 
   it('LNURL-auth signs with an asymmetric RSA_2048 KMS key that is retained', () => {
-    template.hasResource('AWS::KMS::Key', { Properties: Match.objectLike({ KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' }), DeletionPolicy: 'Retain' });
+    template.hasResource('AWS::KMS::Key', {
+      Properties: Match.objectLike({ KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' }),
+      DeletionPolicy: 'Retain',
+    });
   });
 
   it('LNURL-auth challenges live in their own table keyed by k1 with a TTL', () => {
@@ -130,7 +157,11 @@ describe('auth mode jwt with the built-in LNURL-auth issuer', () => {
   it('the LNURL-auth function gets its table, key and token lifetime', () => {
     const env = new Capture();
     template.hasResourceProperties('AWS::Lambda::Function', { Description: 'VSS lnurlAuth', Environment: { Variables: env } });
-    expect(env.asObject()).toMatchObject({ VSS_LNURL_TOKEN_TTL_SECONDS: '43200', VSS_LNURL_TABLE_NAME: { Ref: expect.any(String) }, VSS_LNURL_KMS_KEY_ID: expect.anything() });
+    expect(env.asObject()).toMatchObject({
+      VSS_LNURL_TOKEN_TTL_SECONDS: '43200',
+      VSS_LNURL_TABLE_NAME: { Ref: expect.any(String) },
+      VSS_LNURL_KMS_KEY_ID: expect.anything(),
+    });
   });
 
   it('the stack outputs the LNURL-auth URL', () => {
@@ -177,7 +208,10 @@ describe('auth mode signature', () => {
 
   it('signature mode tells every handler to verify the signature itself', () => {
     for (const op of OPERATIONS) {
-      template.hasResourceProperties('AWS::Lambda::Function', { Description: `VSS ${op}`, Environment: { Variables: Match.objectLike({ VSS_AUTH_MODE: 'signature' }) } });
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Description: `VSS ${op}`,
+        Environment: { Variables: Match.objectLike({ VSS_AUTH_MODE: 'signature' }) },
+      });
     }
   });
 
@@ -200,7 +234,10 @@ describe('auth mode none', () => {
     template.resourceCountIs('AWS::ApiGateway::Authorizer', 0);
     Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp("Auth mode 'none'"));
     for (const op of OPERATIONS) {
-      template.hasResourceProperties('AWS::Lambda::Function', { Description: `VSS ${op}`, Environment: { Variables: Match.objectLike({ VSS_AUTH_MODE: 'none' }) } });
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Description: `VSS ${op}`,
+        Environment: { Variables: Match.objectLike({ VSS_AUTH_MODE: 'none' }) },
+      });
     }
   });
 });

@@ -69,7 +69,10 @@ describe('function bundles', () => {
         const dir = bundleDir[name]!;
         expect(statSync(path.join(dir, 'index.mjs')).size).toBeLessThanOrEqual(API_BUNDLE_BUDGET_BYTES);
         const sources = (JSON.parse(readFileSync(path.join(dir, 'index.mjs.map'), 'utf8')) as { sources: string[] }).sources;
-        expect(sources.some((s) => s.includes('node_modules/@aws-sdk/client-dynamodb/')), 'source map lists the bundled packages').toBe(true);
+        expect(
+          sources.some((s) => s.includes('node_modules/@aws-sdk/client-dynamodb/')),
+          'source map lists the bundled packages',
+        ).toBe(true);
         expect(sources.filter((s) => NOT_IN_API_BUNDLES.some((p) => s.includes(p)))).toEqual([]);
       });
     }
@@ -102,7 +105,9 @@ describe('function bundles', () => {
       // The handlers log a line and an EMF blob per request: not this test's subject.
       vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
       for (const name of OPERATIONS) {
-        handlers[name] = ((await import(pathToFileURL(path.join(bundleDir[name]!, 'index.mjs')).href)) as { handler: (typeof handlers)[VssFunctionName] }).handler;
+        handlers[name] = (
+          (await import(pathToFileURL(path.join(bundleDir[name]!, 'index.mjs')).href)) as { handler: (typeof handlers)[VssFunctionName] }
+        ).handler;
       }
     });
 
@@ -126,12 +131,18 @@ describe('function bundles', () => {
       const value = Buffer.alloc(500 * 1024, 7);
       const put = await call('putObjects', vss.PutObjectRequest.encode({ storeId: 's', transactionItems: [kv('k', 0, value)] }).finish());
       expect(put.status, put.status === 200 ? '' : JSON.stringify(vss.ErrorResponse.decode(put.body))).toBe(200);
-      const got = vss.GetObjectResponse.decode((await call('getObject', vss.GetObjectRequest.encode({ storeId: 's', key: 'k' }).finish())).body);
+      const got = vss.GetObjectResponse.decode(
+        (await call('getObject', vss.GetObjectRequest.encode({ storeId: 's', key: 'k' }).finish())).body,
+      );
       expect(got.value!.version!.toString()).toBe('1');
       expect(Buffer.from(got.value!.value!).equals(value)).toBe(true);
-      const list = vss.ListKeyVersionsResponse.decode((await call('listKeyVersions', vss.ListKeyVersionsRequest.encode({ storeId: 's' }).finish())).body);
+      const list = vss.ListKeyVersionsResponse.decode(
+        (await call('listKeyVersions', vss.ListKeyVersionsRequest.encode({ storeId: 's' }).finish())).body,
+      );
       expect(list.keyVersions.map((k) => [k.key, k.version!.toString()])).toEqual([['k', '1']]);
-      expect((await call('deleteObject', vss.DeleteObjectRequest.encode({ storeId: 's', keyValue: kv('k', 1) }).finish())).status).toBe(200);
+      expect((await call('deleteObject', vss.DeleteObjectRequest.encode({ storeId: 's', keyValue: kv('k', 1) }).finish())).status).toBe(
+        200,
+      );
       const gone = await call('getObject', vss.GetObjectRequest.encode({ storeId: 's', key: 'k' }).finish());
       expect(gone.status).toBe(404);
       expect(vss.ErrorResponse.decode(gone.body).errorCode).toBe(ErrorCode.NO_SUCH_KEY_EXCEPTION);

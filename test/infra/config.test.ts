@@ -15,7 +15,10 @@ import { PROJECT_ROOT } from '../../lib/private/functions.js';
 import { VssStack } from '../../lib/vss-stack.js';
 import { TEST_PUBLIC_KEY_PEM } from './support.js';
 
-const bad = (raw: unknown, env: Record<string, string> = {}) => () => parseConfig(raw, env);
+const bad =
+  (raw: unknown, env: Record<string, string> = {}) =>
+  () =>
+    parseConfig(raw, env);
 /** The problems parseConfig reports, one per line ([] when the config is valid). */
 function problemsOf(raw: unknown): string[] {
   try {
@@ -73,7 +76,9 @@ describe('deployment config (bin/config.ts)', () => {
   it('invalid combinations are refused', () => {
     expect(bad({ authMode: 'signature', lnurlAuth: { enabled: true } })).toThrow(/lnurlAuth issues JWTs and needs vss.authMode "jwt"/);
     expect(bad({ table: { billingMode: 'PROVISIONED' } })).toThrow(/requires vss.table.provisioned/);
-    expect(bad({ table: { existingTableArn: 'arn:aws:dynamodb:eu-west-1:111122223333:table/t', customerManagedKey: true } })).toThrow(/cannot be combined/);
+    expect(bad({ table: { existingTableArn: 'arn:aws:dynamodb:eu-west-1:111122223333:table/t', customerManagedKey: true } })).toThrow(
+      /cannot be combined/,
+    );
     expect(bad({ functions: { putObjects: { reservedConcurrency: 1, provisionedConcurrency: 2 } } })).toThrow(/cannot exceed/);
     expect(bad({ domain: { domainName: 'vss.example.com' } })).toThrow(/vss.domain needs vss.domain.certificateArn/);
     expect(bad({ alarms: { topicArn: 'arn:aws:sns:eu-west-1:111122223333:t', emails: ['a@b.co'] } })).toThrow(/mutually exclusive/);
@@ -82,9 +87,13 @@ describe('deployment config (bin/config.ts)', () => {
 
   it('concurrency is checked after defaults are merged, naming where each value came from', () => {
     const m = problemsOf({ functions: { defaults: { provisionedConcurrency: 5 }, getObject: { reservedConcurrency: 2 } } });
-    expect(m).toContain('vss.functions.getObject: provisionedConcurrency 5 (from vss.functions.defaults) cannot exceed reservedConcurrency 2 (from vss.functions.getObject)');
+    expect(m).toContain(
+      'vss.functions.getObject: provisionedConcurrency 5 (from vss.functions.defaults) cannot exceed reservedConcurrency 2 (from vss.functions.getObject)',
+    );
     // The sweeper runs alone (reserved concurrency 1 built in): provisioned concurrency from the defaults cannot apply to it.
-    expect(m).toContain('vss.functions.sweepChunks: provisionedConcurrency 5 (from vss.functions.defaults) cannot exceed reservedConcurrency 1 (from built-in)');
+    expect(m).toContain(
+      'vss.functions.sweepChunks: provisionedConcurrency 5 (from vss.functions.defaults) cannot exceed reservedConcurrency 1 (from built-in)',
+    );
     expect(problemsOf({ functions: { defaults: { reservedConcurrency: 10 }, putObjects: { provisionedConcurrency: 10 } } })).toEqual([]);
   });
 
@@ -104,13 +113,21 @@ describe('deployment config (bin/config.ts)', () => {
       /^vss\.alarms\.emails\.1 must be an email address \(got "nope"\)$/,
       /^vss\.table\.provisioned requires vss\.table\.billingMode "PROVISIONED"$/,
     ]) {
-      expect(m.some((p) => expected.test(p)), `${expected} in\n${m.join('\n')}`).toBe(true);
+      expect(
+        m.some((p) => expected.test(p)),
+        `${expected} in\n${m.join('\n')}`,
+      ).toBe(true);
     }
   });
 
   it('the deploy-config type is what the schema outputs: defaults filled, strings coerced', () => {
     const c: VssDeployConfig = parseConfig({ lnurlAuth: {}, authMode: 'jwt', waf: { perUserLimit: '500', enabled: 'false' } });
-    expect(c).toMatchObject({ stackName: 'Vss', allowUnauthenticated: false, lnurlAuth: { enabled: true }, waf: { perUserLimit: 500, enabled: false } });
+    expect(c).toMatchObject({
+      stackName: 'Vss',
+      allowUnauthenticated: false,
+      lnurlAuth: { enabled: true },
+      waf: { perUserLimit: 500, enabled: false },
+    });
   });
 
   it('account and region come only from explicit config or VSS_ACCOUNT / VSS_REGION', () => {
@@ -124,7 +141,11 @@ describe('deployment config (bin/config.ts)', () => {
       authMode: 'jwt',
       jwt: { publicKeyPem: TEST_PUBLIC_KEY_PEM, cacheTtlSeconds: 30 },
       lnurlAuth: { enabled: true, tokenTtlSeconds: 3600 },
-      table: { billingMode: 'PROVISIONED', provisioned: { minReadCapacity: 2, maxReadCapacity: 20, minWriteCapacity: 2, maxWriteCapacity: 20 }, customerManagedKey: true },
+      table: {
+        billingMode: 'PROVISIONED',
+        provisioned: { minReadCapacity: 2, maxReadCapacity: 20, minWriteCapacity: 2, maxWriteCapacity: 20 },
+        customerManagedKey: true,
+      },
       functions: { defaults: { memorySize: 768 }, putObjects: { memorySize: 1536, reservedConcurrency: 100, provisionedConcurrency: 2 } },
       throttling: { rateLimit: 100, burstLimit: 200, perOperation: { putObjects: { rateLimit: 20, burstLimit: 40 } } },
       waf: { perUserLimit: 500, perIpLimit: 2000, evaluationWindowSeconds: 120 },
@@ -135,7 +156,11 @@ describe('deployment config (bin/config.ts)', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const stack = new VssStack(app, 'Cfg', { service: (scope) => toServiceProps(scope, config) });
     const t = Template.fromStack(stack);
-    t.hasResourceProperties('AWS::Lambda::Function', { Description: 'VSS putObjects', MemorySize: 1536, ReservedConcurrentExecutions: 100 });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'VSS putObjects',
+      MemorySize: 1536,
+      ReservedConcurrentExecutions: 100,
+    });
     t.hasResourceProperties('AWS::Lambda::Function', { Description: 'VSS getObject', MemorySize: 768 });
     t.hasResourceProperties('AWS::ApiGateway::Authorizer', { AuthorizerResultTtlInSeconds: 30 });
     t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
@@ -149,8 +174,17 @@ describe('npm run synth', () => {
     try {
       const env: Record<string, string> = {};
       for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(AWS_|CDK_DEFAULT_)/.test(k)) env[k] = v;
-      Object.assign(env, { AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_EC2_METADATA_DISABLED: 'true' });
-      const r = spawnSync('npm', ['run', 'synth', '--', '--output', out, '--no-notices'], { cwd: PROJECT_ROOT, env, encoding: 'utf8', timeout: 170_000 });
+      Object.assign(env, {
+        AWS_CONFIG_FILE: '/nonexistent',
+        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
+        AWS_EC2_METADATA_DISABLED: 'true',
+      });
+      const r = spawnSync('npm', ['run', 'synth', '--', '--output', out, '--no-notices'], {
+        cwd: PROJECT_ROOT,
+        env,
+        encoding: 'utf8',
+        timeout: 170_000,
+      });
       expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
       const files = readdirSync(out);
       expect(files).toContain('Vss.template.json');
@@ -164,7 +198,11 @@ describe('npm run synth', () => {
   it('a bad config fails synth with the message', () => {
     const r = spawnSync('npx', ['tsx', 'bin/vss.ts'], {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify({ vss: { authMode: 'none' } }), CDK_OUTDIR: mkdtempSync(path.join(tmpdir(), 'vss-bad-')) },
+      env: {
+        ...process.env,
+        CDK_CONTEXT_JSON: JSON.stringify({ vss: { authMode: 'none' } }),
+        CDK_OUTDIR: mkdtempSync(path.join(tmpdir(), 'vss-bad-')),
+      },
       encoding: 'utf8',
       timeout: 60_000,
     });
@@ -176,12 +214,19 @@ describe('npm run synth', () => {
     const vss = { functions: { defaults: { provisionedConcurrency: 5 }, getObject: { reservedConcurrency: 2 } } };
     const r = spawnSync('npx', ['tsx', 'bin/vss.ts'], {
       cwd: PROJECT_ROOT,
-      env: { ...process.env, VSS_DEBUG: '', CDK_CONTEXT_JSON: JSON.stringify({ vss }), CDK_OUTDIR: mkdtempSync(path.join(tmpdir(), 'vss-bad-')) },
+      env: {
+        ...process.env,
+        VSS_DEBUG: '',
+        CDK_CONTEXT_JSON: JSON.stringify({ vss }),
+        CDK_OUTDIR: mkdtempSync(path.join(tmpdir(), 'vss-bad-')),
+      },
       encoding: 'utf8',
       timeout: 60_000,
     });
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/vss\.functions\.getObject: provisionedConcurrency 5 \(from vss\.functions\.defaults\) cannot exceed reservedConcurrency 2/);
+    expect(r.stderr).toMatch(
+      /vss\.functions\.getObject: provisionedConcurrency 5 \(from vss\.functions\.defaults\) cannot exceed reservedConcurrency 2/,
+    );
     expect(r.stderr).not.toMatch(/^\s+at /m);
   }, 60_000);
 });

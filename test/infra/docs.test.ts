@@ -22,7 +22,15 @@ describe('docs', () => {
       for (const a of m[2]!.split(',').map((s) => s.trim())) set.add(a);
       documented.set(m[1]!, set);
     }
-    expect([...documented.keys()].sort()).toEqual(['deleteObject', 'getObject', 'jwtAuthorizer', 'listKeyVersions', 'lnurlAuth', 'putObjects', 'sweepChunks']);
+    expect([...documented.keys()].sort()).toEqual([
+      'deleteObject',
+      'getObject',
+      'jwtAuthorizer',
+      'listKeyVersions',
+      'lnurlAuth',
+      'putObjects',
+      'sweepChunks',
+    ]);
     for (const [fn, actions] of documented) {
       const synthesized = statementsOfFunction(template, fn as VssFunctionName)
         .flatMap(actionsOf)
@@ -33,10 +41,20 @@ describe('docs', () => {
 
   it('the deploy, architecture, security and configuration docs have the required sections', () => {
     const deploy = doc('deploy.md');
-    for (const s of ['## Prerequisites', '## Bootstrap', '## Configure and deploy', '### Outputs', '## Pointing LDK Node at it', '## Teardown']) expect(deploy).toContain(s);
-    for (const mode of ['`signature`', '`jwt` with the built-in LNURL-auth issuer', '`jwt` with your own issuer', '`cognito`', '`none`']) expect(deploy).toContain(mode);
+    for (const s of [
+      '## Prerequisites',
+      '## Bootstrap',
+      '## Configure and deploy',
+      '### Outputs',
+      '## Pointing LDK Node at it',
+      '## Teardown',
+    ])
+      expect(deploy).toContain(s);
+    for (const mode of ['`signature`', '`jwt` with the built-in LNURL-auth issuer', '`jwt` with your own issuer', '`cognito`', '`none`'])
+      expect(deploy).toContain(mode);
     const arch = doc('architecture.md');
-    for (const s of ['## Request flow', '## Data layout', 'docs/data-model.md', '## Limits and quotas', '## Cost per million operations']) expect(arch).toContain(s);
+    for (const s of ['## Request flow', '## Data layout', 'docs/data-model.md', '## Limits and quotas', '## Cost per million operations'])
+      expect(arch).toContain(s);
     const sec = doc('security.md');
     for (const s of ['## Threat model', '## IAM permissions', '## Where each control lives']) expect(sec).toContain(s);
   });

@@ -54,11 +54,14 @@ describe('functions', () => {
     for (const op of OPERATIONS) expect(functions[functionLogicalId(template, op)]!.Properties!['Timeout']).toBeLessThanOrEqual(29);
   });
 
-  it('the sweeper runs hourly, one run at a time, with a grace period far above the request functions\' timeouts', () => {
+  it("the sweeper runs hourly, one run at a time, with a grace period far above the request functions' timeouts", () => {
     const sweeper = functions[functionLogicalId(template, 'sweepChunks')]!;
     expect(sweeper.Properties!['ReservedConcurrentExecutions']).toBe(1);
-    const grace = Number((sweeper.Properties!['Environment'] as { Variables: Record<string, string> }).Variables['VSS_SWEEP_GRACE_SECONDS']);
-    for (const op of OPERATIONS) expect(grace).toBeGreaterThanOrEqual(100 * (functions[functionLogicalId(template, op)]!.Properties!['Timeout'] as number));
+    const grace = Number(
+      (sweeper.Properties!['Environment'] as { Variables: Record<string, string> }).Variables['VSS_SWEEP_GRACE_SECONDS'],
+    );
+    for (const op of OPERATIONS)
+      expect(grace).toBeGreaterThanOrEqual(100 * (functions[functionLogicalId(template, op)]!.Properties!['Timeout'] as number));
     const rules = Object.values(resourcesOf(template, 'AWS::Events::Rule'));
     expect(rules).toHaveLength(1);
     expect(rules[0]!.Properties).toMatchObject({ ScheduleExpression: 'rate(1 hour)', State: 'ENABLED' });
@@ -107,7 +110,10 @@ describe('functions', () => {
     for (const op of OPERATIONS) {
       const actions = actionsOfFunction(template, op);
       for (const forbidden of ALWAYS_FORBIDDEN) expect(actions, `${op} must not have ${forbidden}`).not.toContain(forbidden);
-      expect(actions.filter((a) => a.includes('*')), `${op} has wildcard actions`).toEqual([]);
+      expect(
+        actions.filter((a) => a.includes('*')),
+        `${op} has wildcard actions`,
+      ).toEqual([]);
     }
   });
 
@@ -115,8 +121,12 @@ describe('functions', () => {
     for (const op of OPERATIONS) {
       const actions = actionsOfFunction(template, op);
       const granted: readonly string[] = [...VSS_TABLE_ACCESS[op].table, ...VSS_TABLE_ACCESS[op].creationIndex];
-      for (const forbidden of CONTRACT_FORBIDDEN.filter((a) => !granted.includes(a))) expect(actions, `${op} must not have ${forbidden}`).not.toContain(forbidden);
-      expect(actions.filter((a) => a.includes('*')), `${op} has wildcard actions`).toEqual([]);
+      for (const forbidden of CONTRACT_FORBIDDEN.filter((a) => !granted.includes(a)))
+        expect(actions, `${op} must not have ${forbidden}`).not.toContain(forbidden);
+      expect(
+        actions.filter((a) => a.includes('*')),
+        `${op} has wildcard actions`,
+      ).toEqual([]);
     }
   });
 
@@ -127,7 +137,10 @@ describe('functions', () => {
       expect(dynamo, op).toEqual([...new Set(expected)].sort());
     }
     // The contract, spelled out for auditors.
-    expect(actionsOfFunction(template, 'getObject').filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem']);
+    expect(actionsOfFunction(template, 'getObject').filter((a) => a.startsWith('dynamodb:'))).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:GetItem',
+    ]);
     expect(actionsOfFunction(template, 'putObjects').filter((a) => a.startsWith('dynamodb:'))).toEqual([
       'dynamodb:BatchWriteItem',
       'dynamodb:DeleteItem',
@@ -135,8 +148,14 @@ describe('functions', () => {
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
     ]);
-    expect(actionsOfFunction(template, 'deleteObject').filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem']);
-    expect(actionsOfFunction(template, 'listKeyVersions').filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+    expect(actionsOfFunction(template, 'deleteObject').filter((a) => a.startsWith('dynamodb:'))).toEqual([
+      'dynamodb:BatchWriteItem',
+      'dynamodb:DeleteItem',
+    ]);
+    expect(actionsOfFunction(template, 'listKeyVersions').filter((a) => a.startsWith('dynamodb:'))).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+    ]);
     expect(actionsOfFunction(template, 'sweepChunks').filter((a) => a.startsWith('dynamodb:'))).toEqual([
       'dynamodb:BatchWriteItem',
       'dynamodb:DeleteItem',
@@ -177,7 +196,8 @@ describe('functions', () => {
   });
 
   it('function roles have no AWS managed policies and only their own log group for logs', () => {
-    for (const role of Object.values(resourcesOf(template, 'AWS::IAM::Role'))) expect(role.Properties!['ManagedPolicyArns']).toBeUndefined();
+    for (const role of Object.values(resourcesOf(template, 'AWS::IAM::Role')))
+      expect(role.Properties!['ManagedPolicyArns']).toBeUndefined();
     for (const op of OPERATIONS) {
       const logs = statementsOfFunction(template, op).filter((s) => actionsOf(s).some((a) => a.startsWith('logs:')));
       expect(logs).toHaveLength(1);
@@ -197,8 +217,18 @@ describe('functions', () => {
   });
 
   it('memory, reserved concurrency and timeout are set per function from config', () => {
-    template.hasResourceProperties('AWS::Lambda::Function', { Description: 'VSS putObjects', MemorySize: 2048, ReservedConcurrentExecutions: 50, Timeout: 12 });
-    template.hasResourceProperties('AWS::Lambda::Function', { Description: 'VSS getObject', MemorySize: 512, ReservedConcurrentExecutions: Match.absent(), Timeout: 10 });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'VSS putObjects',
+      MemorySize: 2048,
+      ReservedConcurrentExecutions: 50,
+      Timeout: 12,
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'VSS getObject',
+      MemorySize: 512,
+      ReservedConcurrentExecutions: Match.absent(),
+      Timeout: 10,
+    });
   });
 
   it('provisioned concurrency is configured on the live alias of the chosen function only', () => {
@@ -222,11 +252,15 @@ describe('functions', () => {
   });
 
   it('provisioned concurrency above reserved concurrency is refused at synth', () => {
-    expect(() => synth({ functions: { getObject: { reservedConcurrency: 2, provisionedConcurrency: 3 } } })).toThrow(/cannot exceed reservedConcurrency/);
+    expect(() => synth({ functions: { getObject: { reservedConcurrency: 2, provisionedConcurrency: 3 } } })).toThrow(
+      /cannot exceed reservedConcurrency/,
+    );
   });
 
-  it('a timeout beyond API Gateway\'s 29 s is refused at synth', () => {
-    expect(() => synth({ functionDefaults: { timeout: Duration.seconds(60) } })).toThrow(/functionDefaults.timeout must be an integer from 1 to 29 seconds/);
+  it("a timeout beyond API Gateway's 29 s is refused at synth", () => {
+    expect(() => synth({ functionDefaults: { timeout: Duration.seconds(60) } })).toThrow(
+      /functionDefaults.timeout must be an integer from 1 to 29 seconds/,
+    );
   });
 });
 
@@ -239,7 +273,9 @@ describe('functions with a customer-managed table key', () => {
       const kms = statementsOfFunction(template, op).filter((s) => actionsOf(s).some((a) => a.startsWith('kms:')));
       expect(kms, op).toHaveLength(1);
       expect(kms[0]!.Resource).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
-      expect(kms[0]!.Condition).toEqual({ StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['dynamodb.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } });
+      expect(kms[0]!.Condition).toEqual({
+        StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['dynamodb.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+      });
       const writes = VSS_TABLE_ACCESS[op].writes;
       expect(actionsOf(kms[0]!).includes('kms:Encrypt'), op).toBe(writes);
     }

@@ -37,7 +37,10 @@ const VARIANTS: Record<string, Partial<VssServiceProps> | ((scope: Construct) =>
   },
   'custom domain': (scope) => ({
     auth: VssAuth.signature(),
-    domain: { domainName: 'vss.example.com', certificate: acm.Certificate.fromCertificateArn(scope, 'C', 'arn:aws:acm:eu-west-1:111122223333:certificate/abc') },
+    domain: {
+      domainName: 'vss.example.com',
+      certificate: acm.Certificate.fromCertificateArn(scope, 'C', 'arn:aws:acm:eu-west-1:111122223333:certificate/abc'),
+    },
   }),
 };
 
@@ -57,7 +60,8 @@ describe('cdk-nag', () => {
       for (const m of c.node.metadata) {
         if (m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY) {
           // Recorded as { [qualifiedRuleId]: reason }.
-          for (const [id, reason] of Object.entries(m.data as Record<string, string>)) acks.push({ id, reason: String(reason ?? ''), path: c.node.path });
+          for (const [id, reason] of Object.entries(m.data as Record<string, string>))
+            acks.push({ id, reason: String(reason ?? ''), path: c.node.path });
         }
       }
       c.node.children.forEach(visit);

@@ -7,8 +7,12 @@ import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 
-const TOKEN = '02' + 'ab'.repeat(32);
-const event = { requestContext: { requestId: 'req-123' }, body: 'c2VjcmV0LXZhbHVl', headers: { Authorization: 'secret-header' } } as unknown as APIGatewayProxyEvent;
+const TOKEN = `02${'ab'.repeat(32)}`;
+const event = {
+  requestContext: { requestId: 'req-123' },
+  body: 'c2VjcmV0LXZhbHVl',
+  headers: { Authorization: 'secret-header' },
+} as unknown as APIGatewayProxyEvent;
 
 describe('observability', () => {
   let lines: string[];
@@ -36,7 +40,14 @@ describe('observability', () => {
     expect(all).not.toContain('secret-header');
     expect(all).not.toContain('c2VjcmV0LXZhbHVl');
     const log = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['message'] === 'vss request')!;
-    expect(log).toMatchObject({ requestId: 'req-123', operation: 'putObjects', status: 409, errorCode: 1, user: userHash(TOKEN), level: 'INFO' });
+    expect(log).toMatchObject({
+      requestId: 'req-123',
+      operation: 'putObjects',
+      status: 409,
+      errorCode: 1,
+      user: userHash(TOKEN),
+      level: 'INFO',
+    });
     expect(userHash(TOKEN)).toBe(createHash('sha256').update(TOKEN).digest('hex').slice(0, 16));
   });
 
@@ -49,7 +60,9 @@ describe('observability', () => {
     const directive = emf._aws.CloudWatchMetrics[0]!;
     expect(directive.Namespace).toBe('VSS-test');
     expect(directive.Dimensions[0]).toEqual(expect.arrayContaining(['service', 'operation']));
-    expect(directive.Metrics.map((m) => m.Name)).toEqual(expect.arrayContaining(['Requests', 'Latency', 'Conflicts', 'Errors', 'ClientErrors', 'AuthFailures']));
+    expect(directive.Metrics.map((m) => m.Name)).toEqual(
+      expect.arrayContaining(['Requests', 'Latency', 'Conflicts', 'Errors', 'ClientErrors', 'AuthFailures']),
+    );
     expect(emf).toMatchObject({ operation: 'getObject', Requests: 1, Errors: 1, Conflicts: 0 });
     const error = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['message'] === 'vss request failed')!;
     expect(error).toMatchObject({ level: 'ERROR', fault: { name: 'Error', message: 'boom' } });
@@ -58,12 +71,22 @@ describe('observability', () => {
   it('counts a 429 as Throttled, and a near-quota write as a log line with the user hash and a NearQuotaWrites metric', async () => {
     const { observeOutcome, observeProviderEvent, userHash } = await import('../../lambda/handlers/observability.js');
     observeOutcome({ operation: 'putObjects', status: 429, errorCode: 3, durationMs: 1, userToken: TOKEN }, event);
-    observeProviderEvent({ type: 'near-quota', userToken: TOKEN, usage: { keys: 9, bytes: 100 }, limits: { maxKeys: 10, maxBytes: 0 }, limit: 'keys' });
+    observeProviderEvent({
+      type: 'near-quota',
+      userToken: TOKEN,
+      usage: { keys: 9, bytes: 100 },
+      limits: { maxKeys: 10, maxBytes: 0 },
+      limit: 'keys',
+    });
     expect(lines.join('\n')).not.toContain(TOKEN);
     const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(parsed.find((l) => l['_aws'] && l['operation'] === 'putObjects')).toMatchObject({ Throttled: 1 });
     expect(parsed.find((l) => l['_aws'] && l['NearQuotaWrites'] !== undefined)).toMatchObject({ NearQuotaWrites: 1, service: 'vss' });
-    expect(parsed.find((l) => String(l['message']).includes('near its keys quota'))).toMatchObject({ user: userHash(TOKEN), keys: 9, maxKeys: 10 });
+    expect(parsed.find((l) => String(l['message']).includes('near its keys quota'))).toMatchObject({
+      user: userHash(TOKEN),
+      keys: 9,
+      maxKeys: 10,
+    });
   });
 
   it('an observation failure never breaks the request', async () => {

@@ -11,7 +11,14 @@ import { parseConfig, toServiceProps } from '../../bin/config.js';
 import type { VssConfigError } from '../../lib/private/schema.js';
 import { actionsOfFunction, functionLogicalId, resourcesOf, statementsOfFunction, synth } from './support.js';
 
-const PROVIDER_ENV_NAMES = [ENV.usageMetering, ENV.quotaMaxKeys, ENV.quotaMaxBytes, ENV.quotaSoftPercent, ENV.rateLimitPerUser, ENV.rateLimitBurst];
+const PROVIDER_ENV_NAMES = [
+  ENV.usageMetering,
+  ENV.quotaMaxKeys,
+  ENV.quotaMaxBytes,
+  ENV.quotaSoftPercent,
+  ENV.rateLimitPerUser,
+  ENV.rateLimitBurst,
+];
 const OPS = ['getObject', 'putObjects', 'deleteObject', 'listKeyVersions'] as const;
 
 function environmentOf(template: ReturnType<typeof synth>['template'], fn: string): Record<string, unknown> {
@@ -38,7 +45,9 @@ describe('provider features in the stack', () => {
   });
 
   it('pass quotas and the rate limit to the four VSS functions only, through their environment', () => {
-    const { template } = synth({ provider: { quota: { maxKeys: 5000, maxBytes: 200_000_000, softThresholdPercent: 90 }, rateLimit: { perSecond: 20, burst: 60 } } });
+    const { template } = synth({
+      provider: { quota: { maxKeys: 5000, maxBytes: 200_000_000, softThresholdPercent: 90 }, rateLimit: { perSecond: 20, burst: 60 } },
+    });
     for (const op of OPS) {
       expect(environmentOf(template, op)).toMatchObject({
         [ENV.quotaMaxKeys]: '5000',
@@ -55,7 +64,12 @@ describe('provider features in the stack', () => {
     const { template } = synth({ provider: { quota: { maxBytes: 1_000_000 }, rateLimit: { perSecond: 5 } } });
     expect(tableActionsOf(template, 'getObject')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem']);
     expect(tableActionsOf(template, 'listKeyVersions')).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
-    expect(tableActionsOf(template, 'deleteObject')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem']);
+    expect(tableActionsOf(template, 'deleteObject')).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:UpdateItem',
+    ]);
     expect(tableActionsOf(template, 'putObjects')).toEqual([
       'dynamodb:BatchGetItem',
       'dynamodb:BatchWriteItem',
@@ -66,12 +80,22 @@ describe('provider features in the stack', () => {
     ]);
     for (const op of OPS) expect(actionsOfFunction(template, op)).not.toContain('dynamodb:Scan');
     // The sweeper is untouched.
-    expect(tableActionsOf(template, 'sweepChunks')).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    expect(tableActionsOf(template, 'sweepChunks')).toEqual([
+      'dynamodb:BatchWriteItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:UpdateItem',
+    ]);
   });
 
   it('with a rate limit only, count requests (UpdateItem) but read no heads and query nothing', () => {
     const { template } = synth({ provider: { rateLimit: { perSecond: 5 } } });
-    expect(tableActionsOf(template, 'putObjects')).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    expect(tableActionsOf(template, 'putObjects')).toEqual([
+      'dynamodb:BatchWriteItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+    ]);
     expect(tableActionsOf(template, 'deleteObject')).toEqual(['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:UpdateItem']);
   });
 
@@ -91,7 +115,14 @@ describe('provider features in the stack', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Threshold: 7,
       Metrics: Match.arrayWith([
-        Match.objectLike({ MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'Throttled', Dimensions: Match.arrayWith([{ Name: 'operation', Value: 'putObjects' }]) }) }) }),
+        Match.objectLike({
+          MetricStat: Match.objectLike({
+            Metric: Match.objectLike({
+              MetricName: 'Throttled',
+              Dimensions: Match.arrayWith([{ Name: 'operation', Value: 'putObjects' }]),
+            }),
+          }),
+        }),
       ]),
     });
     const dashboard = JSON.stringify(resourcesOf(template, 'AWS::CloudWatch::Dashboard'));
@@ -103,7 +134,11 @@ describe('provider features in the stack', () => {
     const config = parseConfig({ provider: { quota: { maxKeys: '10', softThresholdPercent: 75 }, rateLimit: { perSecond: 2.5 } } });
     expect(config.provider).toEqual({ quota: { maxKeys: 10, softThresholdPercent: 75 }, rateLimit: { perSecond: 2.5 } });
     const { template } = synth((scope) => toServiceProps(scope, config));
-    expect(environmentOf(template, 'putObjects')).toMatchObject({ [ENV.quotaMaxKeys]: '10', [ENV.quotaSoftPercent]: '75', [ENV.rateLimitPerUser]: '2.5' });
+    expect(environmentOf(template, 'putObjects')).toMatchObject({
+      [ENV.quotaMaxKeys]: '10',
+      [ENV.quotaSoftPercent]: '75',
+      [ENV.rateLimitPerUser]: '2.5',
+    });
     let problems: readonly string[] = [];
     try {
       parseConfig({ provider: { quota: { maxKeys: -1, maxKyes: 3 }, rateLimit: {} } });

@@ -101,7 +101,13 @@ describe('storage (options)', () => {
     const { template } = synth({
       tableOptions: {
         billingMode: dynamodb.BillingMode.PROVISIONED,
-        provisionedCapacity: { minReadCapacity: 5, maxReadCapacity: 50, minWriteCapacity: 3, maxWriteCapacity: 30, targetUtilizationPercent: 60 },
+        provisionedCapacity: {
+          minReadCapacity: 5,
+          maxReadCapacity: 50,
+          minWriteCapacity: 3,
+          maxWriteCapacity: 30,
+          targetUtilizationPercent: 60,
+        },
       },
     });
     // CloudFormation's default BillingMode is PROVISIONED (CDK omits it).
@@ -109,8 +115,16 @@ describe('storage (options)', () => {
       BillingMode: Match.absent(),
       ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 3 },
     });
-    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { ScalableDimension: 'dynamodb:table:ReadCapacityUnits', MinCapacity: 5, MaxCapacity: 50 });
-    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { ScalableDimension: 'dynamodb:table:WriteCapacityUnits', MinCapacity: 3, MaxCapacity: 30 });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      ScalableDimension: 'dynamodb:table:ReadCapacityUnits',
+      MinCapacity: 5,
+      MaxCapacity: 50,
+    });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', {
+      ScalableDimension: 'dynamodb:table:WriteCapacityUnits',
+      MinCapacity: 3,
+      MaxCapacity: 30,
+    });
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
       TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: 60 }),
     });
@@ -127,10 +141,18 @@ describe('storage (options)', () => {
   it('an existing customer-managed key can be used', () => {
     const { template } = synth((scope) => ({
       auth: VssAuth.signature(),
-      tableOptions: { encryption: VssTableEncryption.customerManaged({ key: kms.Key.fromKeyArn(scope, 'K', 'arn:aws:kms:eu-west-1:111122223333:key/11111111-2222-3333-4444-555555555555') }) },
+      tableOptions: {
+        encryption: VssTableEncryption.customerManaged({
+          key: kms.Key.fromKeyArn(scope, 'K', 'arn:aws:kms:eu-west-1:111122223333:key/11111111-2222-3333-4444-555555555555'),
+        }),
+      },
     }));
     template.hasResourceProperties('AWS::DynamoDB::Table', {
-      SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: 'arn:aws:kms:eu-west-1:111122223333:key/11111111-2222-3333-4444-555555555555' },
+      SSESpecification: {
+        SSEEnabled: true,
+        SSEType: 'KMS',
+        KMSMasterKeyId: 'arn:aws:kms:eu-west-1:111122223333:key/11111111-2222-3333-4444-555555555555',
+      },
     });
   });
 
@@ -153,6 +175,8 @@ describe('storage (options)', () => {
   });
 
   it('provisioned billing without capacity is refused at synth', () => {
-    expect(() => synth({ tableOptions: { billingMode: dynamodb.BillingMode.PROVISIONED } })).toThrow(/requires tableOptions.provisionedCapacity/);
+    expect(() => synth({ tableOptions: { billingMode: dynamodb.BillingMode.PROVISIONED } })).toThrow(
+      /requires tableOptions.provisionedCapacity/,
+    );
   });
 });

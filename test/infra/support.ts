@@ -13,7 +13,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** The feature flags of cdk.json, so tests synthesize what `cdk synth` synthesizes. */
-export const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(readFileSync(fileURLToPath(new URL('../../cdk.json', import.meta.url)), 'utf8')).context ?? {};
+export const CDK_JSON_CONTEXT: Record<string, unknown> =
+  JSON.parse(readFileSync(fileURLToPath(new URL('../../cdk.json', import.meta.url)), 'utf8')).context ?? {};
 
 export const TEST_PUBLIC_KEY_PEM = [
   '-----BEGIN PUBLIC KEY-----',
@@ -72,24 +73,32 @@ export function resourcesOf(template: Template, type: string): Resources {
 
 /** The logical ID of the Lambda function whose description names `fn` (e.g. 'VSS getObject'). */
 export function functionLogicalId(template: Template, fn: string): string {
-  const found = Object.entries(resourcesOf(template, 'AWS::Lambda::Function')).filter(([, r]) => r.Properties?.['Description'] === `VSS ${fn}`);
+  const found = Object.entries(resourcesOf(template, 'AWS::Lambda::Function')).filter(
+    ([, r]) => r.Properties?.['Description'] === `VSS ${fn}`,
+  );
   if (found.length !== 1) throw new Error(`expected exactly one function described "VSS ${fn}", found ${found.length}`);
   return found[0]![0];
 }
 
 /** All IAM statements attached to the role of function `fn`. */
-export function statementsOfFunction(template: Template, fn: string): Array<{ Action: string | string[]; Resource: unknown; Effect: string; Condition?: unknown }> {
+export function statementsOfFunction(
+  template: Template,
+  fn: string,
+): Array<{ Action: string | string[]; Resource: unknown; Effect: string; Condition?: unknown }> {
   const fnId = functionLogicalId(template, fn);
-  const role = (resourcesOf(template, 'AWS::Lambda::Function')[fnId]!.Properties!['Role'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  const role = (resourcesOf(template, 'AWS::Lambda::Function')[fnId]!.Properties!['Role'] as { 'Fn::GetAtt': [string, string] })[
+    'Fn::GetAtt'
+  ][0];
   const statements: Array<{ Action: string | string[]; Resource: unknown; Effect: string }> = [];
   for (const policy of Object.values(resourcesOf(template, 'AWS::IAM::Policy'))) {
     const roles = policy.Properties!['Roles'] as Array<{ Ref: string }>;
     if (roles.some((r) => r.Ref === role)) {
-      statements.push(...((policy.Properties!['PolicyDocument'] as { Statement: typeof statements }).Statement));
+      statements.push(...(policy.Properties!['PolicyDocument'] as { Statement: typeof statements }).Statement);
     }
   }
   const roleResource = resourcesOf(template, 'AWS::IAM::Role')[role]!;
-  for (const p of (roleResource.Properties?.['Policies'] as Array<{ PolicyDocument: { Statement: typeof statements } }> | undefined) ?? []) {
+  for (const p of (roleResource.Properties?.['Policies'] as Array<{ PolicyDocument: { Statement: typeof statements } }> | undefined) ??
+    []) {
     statements.push(...p.PolicyDocument.Statement);
   }
   return statements;

@@ -20,7 +20,11 @@ type Rule = {
   Statement: {
     RateBasedStatement?: { Limit: number; AggregateKeyType: string; EvaluationWindowSec: number; CustomKeys?: unknown[] };
     RegexMatchStatement?: { FieldToMatch: { SingleHeader: { Name: string } }; RegexString: string };
-    ManagedRuleGroupStatement?: { Name: string; VendorName: string; RuleActionOverrides?: Array<{ Name: string; ActionToUse: Record<string, unknown> }> };
+    ManagedRuleGroupStatement?: {
+      Name: string;
+      VendorName: string;
+      RuleActionOverrides?: Array<{ Name: string; ActionToUse: Record<string, unknown> }>;
+    };
   };
 };
 
@@ -59,26 +63,46 @@ describe('waf (default on)', () => {
     const managed = rules.filter((r) => r.Statement.ManagedRuleGroupStatement);
     expect(managed.map((r) => r.Statement.ManagedRuleGroupStatement!.Name).sort()).toEqual(MANAGED_RULE_GROUPS.map((g) => g.name).sort());
     const common = managed.find((r) => r.Statement.ManagedRuleGroupStatement!.Name === 'AWSManagedRulesCommonRuleSet')!;
-    const counted = (common.Statement.ManagedRuleGroupStatement!.RuleActionOverrides ?? []).filter((o) => 'Count' in o.ActionToUse).map((o) => o.Name);
-    expect(counted).toEqual(expect.arrayContaining(['SizeRestrictions_BODY', 'NoUserAgent_HEADER', 'CrossSiteScripting_BODY', 'GenericLFI_BODY', 'GenericRFI_BODY', 'EC2MetaDataSSRF_BODY']));
+    const counted = (common.Statement.ManagedRuleGroupStatement!.RuleActionOverrides ?? [])
+      .filter((o) => 'Count' in o.ActionToUse)
+      .map((o) => o.Name);
+    expect(counted).toEqual(
+      expect.arrayContaining([
+        'SizeRestrictions_BODY',
+        'NoUserAgent_HEADER',
+        'CrossSiteScripting_BODY',
+        'GenericLFI_BODY',
+        'GenericRFI_BODY',
+        'EC2MetaDataSSRF_BODY',
+      ]),
+    );
     const badInputs = managed.find((r) => r.Statement.ManagedRuleGroupStatement!.Name === 'AWSManagedRulesKnownBadInputsRuleSet')!;
     const countedBad = (badInputs.Statement.ManagedRuleGroupStatement!.RuleActionOverrides ?? []).map((o) => o.Name);
     expect(countedBad).toEqual(expect.arrayContaining(['Log4JRCE_BODY', 'JavaDeserializationRCE_BODY']));
     for (const r of managed) expect(r.OverrideAction).toEqual({ None: {} });
     // Every overridden rule is set to count, never block.
-    for (const r of managed) for (const o of r.Statement.ManagedRuleGroupStatement!.RuleActionOverrides ?? []) expect(o.ActionToUse).toEqual({ Count: {} });
+    for (const r of managed)
+      for (const o of r.Statement.ManagedRuleGroupStatement!.RuleActionOverrides ?? []) expect(o.ActionToUse).toEqual({ Count: {} });
   });
 
   it('a body larger than the service accepts is refused by WAF with a protobuf 413 before Lambda is invoked', () => {
     const rule = rules.find((r) => r.Name === 'body-too-large')!;
     expect(rule.Action).toEqual({
-      Block: { CustomResponse: { ResponseCode: 413, CustomResponseBodyKey: 'vss-body-too-large', ResponseHeaders: [{ Name: 'vss-protocol-version', Value: '0' }] } },
+      Block: {
+        CustomResponse: {
+          ResponseCode: 413,
+          CustomResponseBodyKey: 'vss-body-too-large',
+          ResponseHeaders: [{ Name: 'vss-protocol-version', Value: '0' }],
+        },
+      },
     });
     const match = rule.Statement.RegexMatchStatement!;
     expect(match.FieldToMatch).toEqual({ SingleHeader: { Name: 'content-length' } });
     const re = new RegExp(match.RegexString);
-    for (const n of [0, 1, 400 * 1024, MAX_REQUEST_BODY_BYTES - 1, MAX_REQUEST_BODY_BYTES]) expect(re.test(String(n)), String(n)).toBe(false);
-    for (const n of [MAX_REQUEST_BODY_BYTES + 1, 4_700_000, 6_291_456, 10_485_760, 99_999_999]) expect(re.test(String(n)), String(n)).toBe(true);
+    for (const n of [0, 1, 400 * 1024, MAX_REQUEST_BODY_BYTES - 1, MAX_REQUEST_BODY_BYTES])
+      expect(re.test(String(n)), String(n)).toBe(false);
+    for (const n of [MAX_REQUEST_BODY_BYTES + 1, 4_700_000, 6_291_456, 10_485_760, 99_999_999])
+      expect(re.test(String(n)), String(n)).toBe(true);
     const bodies = new Capture();
     template.hasResourceProperties('AWS::WAFv2::WebACL', { CustomResponseBodies: bodies });
     const body = (bodies.asObject() as Record<string, { ContentType: string; Content: string }>)['vss-body-too-large']!;
@@ -96,7 +120,8 @@ describe('waf (default on)', () => {
   });
 
   it('every WAF rule emits CloudWatch metrics', () => {
-    for (const r of rules as Array<Rule & { VisibilityConfig: { CloudWatchMetricsEnabled: boolean } }>) expect(r.VisibilityConfig.CloudWatchMetricsEnabled).toBe(true);
+    for (const r of rules as Array<Rule & { VisibilityConfig: { CloudWatchMetricsEnabled: boolean } }>)
+      expect(r.VisibilityConfig.CloudWatchMetricsEnabled).toBe(true);
   });
 });
 
@@ -114,7 +139,12 @@ describe('operations', () => {
   const find = (pred: (p: Record<string, unknown>) => boolean) => alarms.filter((a) => pred(a.Properties!));
 
   it('alarm on the API 5xx rate', () => {
-    expect(find((p) => p['MetricName'] === '5XXError' && p['Namespace'] === 'AWS/ApiGateway' && p['Statistic'] === 'Average' && p['Threshold'] === 0.02)).toHaveLength(1);
+    expect(
+      find(
+        (p) =>
+          p['MetricName'] === '5XXError' && p['Namespace'] === 'AWS/ApiGateway' && p['Statistic'] === 'Average' && p['Threshold'] === 0.02,
+      ),
+    ).toHaveLength(1);
   });
 
   it('alarm on the API p99 latency', () => {
@@ -139,9 +169,15 @@ describe('operations', () => {
   it('every alarm notifies the SNS topic, which enforces TLS and has the email subscription', () => {
     const topicId = Object.keys(resourcesOf(template, 'AWS::SNS::Topic'))[0]!;
     for (const a of alarms) expect(a.Properties!['AlarmActions']).toEqual([{ Ref: topicId }]);
-    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: { Ref: topicId } });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+      TopicArn: { Ref: topicId },
+    });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
     });
   });
 
@@ -151,14 +187,16 @@ describe('operations', () => {
       alarms: { topic: sns.Topic.fromTopicArn(scope, 'Topic', 'arn:aws:sns:eu-west-1:111122223333:ops') },
     }));
     t.resourceCountIs('AWS::SNS::Topic', 0);
-    for (const a of Object.values(resourcesOf(t, 'AWS::CloudWatch::Alarm'))) expect(a.Properties!['AlarmActions']).toEqual(['arn:aws:sns:eu-west-1:111122223333:ops']);
+    for (const a of Object.values(resourcesOf(t, 'AWS::CloudWatch::Alarm')))
+      expect(a.Properties!['AlarmActions']).toEqual(['arn:aws:sns:eu-west-1:111122223333:ops']);
   });
 
   it('a dashboard shows per-operation EMF metrics, API, Lambda and DynamoDB', () => {
     const body = new Capture();
     template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardBody: body });
     const text = JSON.stringify(body.asObject());
-    for (const s of ['Requests', 'Latency', 'Conflicts', 'Errors', 'AWS/ApiGateway', 'AWS/Lambda', 'AWS/DynamoDB', 'operation']) expect(text).toContain(s);
+    for (const s of ['Requests', 'Latency', 'Conflicts', 'Errors', 'AWS/ApiGateway', 'AWS/Lambda', 'AWS/DynamoDB', 'operation'])
+      expect(text).toContain(s);
   });
 
   it('stack outputs the VSS base URL (ending in /vss) and the table name', () => {
@@ -174,7 +212,10 @@ describe('custom domain', () => {
   it('custom domain with an existing ACM certificate serves the API at https://<domain>/vss with TLS 1.2', () => {
     const { template } = synth((scope) => ({
       auth: VssAuth.signature(),
-      domain: { domainName: 'vss.example.com', certificate: acm.Certificate.fromCertificateArn(scope, 'C', 'arn:aws:acm:eu-west-1:111122223333:certificate/abc') },
+      domain: {
+        domainName: 'vss.example.com',
+        certificate: acm.Certificate.fromCertificateArn(scope, 'C', 'arn:aws:acm:eu-west-1:111122223333:certificate/abc'),
+      },
     }));
     template.hasResourceProperties('AWS::ApiGateway::DomainName', {
       DomainName: 'vss.example.com',
@@ -188,7 +229,10 @@ describe('custom domain', () => {
   it('custom domain with a hosted zone gets a DNS-validated certificate and an alias record', () => {
     const { template } = synth((scope) => ({
       auth: VssAuth.signature(),
-      domain: { domainName: 'vss.example.com', hostedZone: route53.HostedZone.fromHostedZoneAttributes(scope, 'Z', { hostedZoneId: 'Z123456', zoneName: 'example.com' }) },
+      domain: {
+        domainName: 'vss.example.com',
+        hostedZone: route53.HostedZone.fromHostedZoneAttributes(scope, 'Z', { hostedZoneId: 'Z123456', zoneName: 'example.com' }),
+      },
     }));
     template.hasResourceProperties('AWS::CertificateManager::Certificate', { DomainName: 'vss.example.com', ValidationMethod: 'DNS' });
     template.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'vss.example.com.', Type: 'A', HostedZoneId: 'Z123456' });

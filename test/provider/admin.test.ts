@@ -51,13 +51,21 @@ async function allItems(local: LocalVss): Promise<Map<string, string>> {
 function canonical(v: unknown): string {
   if (v instanceof Uint8Array) return JSON.stringify(Buffer.from(v).toString('hex'));
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object') return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  if (v && typeof v === 'object')
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   return JSON.stringify(v);
 }
 
 function isUsersItem(id: string, user: string): boolean {
   const reg = registryKeyOf(user);
-  return id.startsWith(`${user.length}:${user}:`) || id.startsWith(`${userPartitionKey(user)}|`) || id === `${reg.pk}|${Buffer.from(reg.sk).toString('hex')}`;
+  return (
+    id.startsWith(`${user.length}:${user}:`) ||
+    id.startsWith(`${userPartitionKey(user)}|`) ||
+    id === `${reg.pk}|${Buffer.from(reg.sk).toString('hex')}`
+  );
 }
 
 describe.each(engines())('usage and erasing users on $name', (engine) => {
@@ -136,7 +144,17 @@ describe.each(engines())('usage and erasing users on $name', (engine) => {
     const victimItems = [...before.keys()].filter((id) => isUsersItem(id, victim.token));
     expect(victimItems.some((id) => id.includes('|fe'))).toBe(true); // large-value chunks exist
     const auditLog = join(auditDir, 'audit.log');
-    const args = ['erase-user', '--dynamodb-endpoint', endpoint, '--table', local.tableName, '--user', victim.token, '--audit-log', auditLog];
+    const args = [
+      'erase-user',
+      '--dynamodb-endpoint',
+      endpoint,
+      '--table',
+      local.tableName,
+      '--user',
+      victim.token,
+      '--audit-log',
+      auditLog,
+    ];
 
     const dry = await admin(args);
     expect(dry.out).toContain('Nothing was deleted');
@@ -155,9 +173,18 @@ describe.each(engines())('usage and erasing users on $name', (engine) => {
     expect(second.out).toContain('deleted: 0 stores, 0 records, 0 large-value chunk items, 0 usage and registry items');
     expect(await allItems(local)).toEqual(after);
 
-    const audit = (await readFile(auditLog, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const audit = (await readFile(auditLog, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(audit.map((a) => a['applied'])).toEqual([false, true, true]);
-    expect(audit[1]).toMatchObject({ event: 'vss.admin.erase-user', at: '2026-01-02T03:04:05.000Z', table: local.tableName, stores: 2, records: 8 });
+    expect(audit[1]).toMatchObject({
+      event: 'vss.admin.erase-user',
+      at: '2026-01-02T03:04:05.000Z',
+      table: local.tableName,
+      stores: 2,
+      records: 8,
+    });
     expect(JSON.stringify(audit)).not.toContain(victim.token); // the audit names a hash, not the token
     // The erased user's wallet still works, starting from nothing.
     const again = victim.client(local.url, 'w1');
@@ -173,7 +200,8 @@ describe.each(engines())('usage and erasing users on $name', (engine) => {
     let batches = 0;
     flaky.middlewareStack.add(
       (next, context) => async (args) => {
-        if (context.commandName === 'BatchWriteItemCommand' && ++batches === 2) throw Object.assign(new Error('cut'), { name: 'ValidationException' });
+        if (context.commandName === 'BatchWriteItemCommand' && ++batches === 2)
+          throw Object.assign(new Error('cut'), { name: 'ValidationException' });
         return next(args);
       },
       { step: 'initialize' },
@@ -189,8 +217,21 @@ describe.each(engines())('usage and erasing users on $name', (engine) => {
   it('finds stores written before metering was on only with --scan', async () => {
     const user = `pre-metering-${randomBytes(4).toString('hex')}`;
     const plain = new DynamoDbStore({ client: local.client, tableName: local.tableName });
-    await plain.write({ userToken: user, storeId: 'old' }, [{ kind: 'put', key: 'k', precondition: { kind: 'none' }, version: 1n, value: new Uint8Array(3), recreated: false }]);
-    const args = ['erase-user', '--dynamodb-endpoint', endpoint, '--table', local.tableName, '--user', user, '--audit-log', join(auditDir, 'scan.log'), '--yes'];
+    await plain.write({ userToken: user, storeId: 'old' }, [
+      { kind: 'put', key: 'k', precondition: { kind: 'none' }, version: 1n, value: new Uint8Array(3), recreated: false },
+    ]);
+    const args = [
+      'erase-user',
+      '--dynamodb-endpoint',
+      endpoint,
+      '--table',
+      local.tableName,
+      '--user',
+      user,
+      '--audit-log',
+      join(auditDir, 'scan.log'),
+      '--yes',
+    ];
     expect((await admin(args)).out).toContain('deleted: 0 stores');
     expect((await admin([...args, '--scan'])).out).toMatch(/deleted store "old": 1 records/);
     expect([...(await allItems(local)).keys()].filter((id) => isUsersItem(id, user))).toEqual([]);

@@ -15,7 +15,10 @@ function exitOf(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
-function startCli(args: string[], env: Record<string, string>): { child: ChildProcess; ready: Promise<{ url: string; engine: string }>; output: () => string } {
+function startCli(
+  args: string[],
+  env: Record<string, string>,
+): { child: ChildProcess; ready: Promise<{ url: string; engine: string }>; output: () => string } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'local/cli.ts', ...args], {
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -41,7 +44,9 @@ function startCli(args: string[], env: Record<string, string>): { child: ChildPr
 describe('npm start provider flags', () => {
   it('enforces --quota-max-keys and the rate limit from VSS_RATE_LIMIT_PER_USER, and serves the admin commands its engine endpoint', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'vss-provider-cli-'));
-    const started = startCli(['--port', '0', '--engine', engines()[0]!.name, '--data-dir', dataDir, '--quota-max-keys', '2'], { VSS_RATE_LIMIT_PER_USER: '3' });
+    const started = startCli(['--port', '0', '--engine', engines()[0]!.name, '--data-dir', dataDir, '--quota-max-keys', '2'], {
+      VSS_RATE_LIMIT_PER_USER: '3',
+    });
     try {
       const { url, engine } = await started.ready;
       const c = new TestClient(url, 'wallet');
@@ -62,7 +67,19 @@ describe('npm start provider flags', () => {
       const printed: string[] = [];
       const program = new Command('vss').exitOverride();
       registerAdminCommands(program, { out: (t) => printed.push(t), err: () => {}, now: () => new Date() });
-      await program.parseAsync(['node', 'vss', 'admin', 'usage', '--dynamodb-endpoint', engine, '--table', 'vss', '--user', 'unauth-user', '--json']);
+      await program.parseAsync([
+        'node',
+        'vss',
+        'admin',
+        'usage',
+        '--dynamodb-endpoint',
+        engine,
+        '--table',
+        'vss',
+        '--user',
+        'unauth-user',
+        '--json',
+      ]);
       const total = (JSON.parse(printed.join('')) as Array<Record<string, unknown>>).find((r) => r['kind'] === 'total')!;
       expect(total).toMatchObject({ keys: 2, bytes: 4 });
       expect(total['requests']).toBeGreaterThanOrEqual(4);
@@ -76,7 +93,9 @@ describe('npm start provider flags', () => {
   });
 
   it('rejects a malformed provider flag with a clear message and a non-zero exit', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'local/cli.ts', '--quota-max-bytes', 'lots', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'local/cli.ts', '--quota-max-bytes', 'lots', '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     expect(await exitOf(child)).not.toBe(0);

@@ -14,7 +14,14 @@ import { localClient } from '../../local/engines.js';
 import { ensureTable } from '../../local/table.js';
 import { engines } from '../support/local-vss.js';
 
-const put = (key: string, bytes: number) => ({ kind: 'put' as const, key, precondition: { kind: 'none' as const }, version: 1n, value: new Uint8Array(bytes), recreated: false });
+const put = (key: string, bytes: number) => ({
+  kind: 'put' as const,
+  key,
+  precondition: { kind: 'none' as const },
+  version: 1n,
+  value: new Uint8Array(bytes),
+  recreated: false,
+});
 const del = (key: string) => ({ kind: 'delete' as const, key, precondition: { kind: 'none' as const } });
 
 describe('usage deltas and quota decisions', () => {
@@ -73,7 +80,12 @@ describe.each(engines())('metering faults on $name', (engine) => {
     }
     const events: ProviderEvent[] = [];
     const inner = new DynamoDbStore({ client, tableName });
-    const store = new MeteringStore({ inner, ledger: new FailingLedger(new MetaTable({ client, tableName })), quota: { maxKeys: 100 }, onEvent: (e) => events.push(e) });
+    const store = new MeteringStore({
+      inner,
+      ledger: new FailingLedger(new MetaTable({ client, tableName })),
+      quota: { maxKeys: 100 },
+      onEvent: (e) => events.push(e),
+    });
     const scope = { userToken: 'u', storeId: 's' };
     await store.write(scope, [put('k', 3)]);
     expect((await inner.get(scope, 'k'))?.value.length).toBe(3);
@@ -86,7 +98,9 @@ describe.each(engines())('metering faults on $name', (engine) => {
     let requests = 0;
     const table = new MetaTable({ client, tableName, onRequest: () => void requests++ });
     const store = new MeteringStore({ inner: new DynamoDbStore({ client, tableName }), ledger: new UsageLedger(table) });
-    await expect(store.write({ userToken: '\ud800', storeId: 's' }, [put('k', 1)])).rejects.toMatchObject({ code: ErrorCode.AUTH_EXCEPTION });
+    await expect(store.write({ userToken: '\ud800', storeId: 's' }, [put('k', 1)])).rejects.toMatchObject({
+      code: ErrorCode.AUTH_EXCEPTION,
+    });
     expect(requests).toBe(0);
   });
 });

@@ -18,7 +18,12 @@ describe.each(engines())('storage quotas on $name', (engine) => {
   let ledger: UsageLedger;
 
   beforeAll(async () => {
-    local = await startVssOn(engine, { auth: 'signature', provider: { quota: { maxKeys: MAX_KEYS, maxBytes: MAX_BYTES } }, providerObservers: { onEvent: () => {} }, sweepIntervalMs: 0 });
+    local = await startVssOn(engine, {
+      auth: 'signature',
+      provider: { quota: { maxKeys: MAX_KEYS, maxBytes: MAX_BYTES } },
+      providerObservers: { onEvent: () => {} },
+      sweepIntervalMs: 0,
+    });
     ledger = new UsageLedger(new MetaTable({ client: local.client, tableName: local.tableName }));
   });
   afterAll(async () => {
@@ -61,13 +66,17 @@ describe.each(engines())('storage quotas on $name', (engine) => {
     for (let i = 0; i < 3; i++) expectStatus(await a.put([kv(`k${i}`, 0, value)]), 200);
     const refused = await a.put([kv('k3', 0, 'x')]);
     expectStatus(refused, 400);
-    expect(decodeError(refused).message).toMatch(/max_bytes limit is 3000; the user now stores 3 keys and 3000 bytes, and this write adds 3 bytes/);
+    expect(decodeError(refused).message).toMatch(
+      /max_bytes limit is 3000; the user now stores 3 keys and 3000 bytes, and this write adds 3 bytes/,
+    );
     expect((await ledger.readUsage(user.token)).bytes).toBe(3000);
     expectStatus(await a.put([kv('k0', 1, value)]), 200); // same size again
     expectStatus(await a.delete('k1', -1), 200);
     expectStatus(await a.put([kv('k3', 0, 'x')]), 200);
     const usage = await ledger.readUsage(user.token);
-    expect({ keys: usage.keys, bytes: usage.bytes }).toEqual(await census(local.client, local.tableName, user.token, 'bytes').then((c) => ({ keys: c.keys, bytes: c.bytes })));
+    expect({ keys: usage.keys, bytes: usage.bytes }).toEqual(
+      await census(local.client, local.tableName, user.token, 'bytes').then((c) => ({ keys: c.keys, bytes: c.bytes })),
+    );
   });
 
   it('holds concurrent writers of one user within the documented bound: at most (writers − 1) requests past the limit', async () => {

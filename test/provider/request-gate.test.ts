@@ -81,13 +81,21 @@ describe.each(engines())('request gate on $name', (engine) => {
     for (let i = 0; i < 20; i++) expect(await outcome(gate.admit(user))).toBe(429);
     expect(requests).toBe(before); // no DynamoDB request while refused locally
     const item = await client.send(
-      new GetItemCommand({ TableName: tableName, Key: { pk: { S: userPartitionKey(user) }, sk: { B: daySortKey(dayOf(now)) } }, ConsistentRead: true }),
+      new GetItemCommand({
+        TableName: tableName,
+        Key: { pk: { S: userPartitionKey(user) }, sk: { B: daySortKey(dayOf(now)) } },
+        ConsistentRead: true,
+      }),
     );
     expect(item.Item?.['n']?.N).toBe('3');
   });
 
   it('lets requests through and reports the fault when DynamoDB fails (fail open)', async () => {
-    const broken = new MetaTable({ client, tableName: `missing-${randomUUID()}`, retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1, budgetMs: 1 } });
+    const broken = new MetaTable({
+      client,
+      tableName: `missing-${randomUUID()}`,
+      retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1, budgetMs: 1 },
+    });
     const errors: unknown[] = [];
     const gate = new RequestGate({ table: broken, rateLimit: { perSecond: 1 }, onError: (_u, e) => errors.push(e) });
     expect(await outcome(gate.admit('someone'))).toBe('ok');
@@ -100,8 +108,18 @@ describe('provider settings from the environment', () => {
   it('reads every variable and rejects malformed values naming the variable', () => {
     expect(providerSettingsFromEnv({})).toEqual({});
     expect(
-      providerSettingsFromEnv({ VSS_QUOTA_MAX_KEYS: '10', VSS_QUOTA_SOFT_PERCENT: '90', VSS_RATE_LIMIT_PER_USER: '2.5', VSS_RATE_LIMIT_BURST: '5', VSS_USAGE_METERING: 'true' }),
-    ).toEqual({ usageMetering: true, quota: { maxKeys: 10, maxBytes: 0, softThresholdPercent: 90 }, rateLimit: { perSecond: 2.5, burst: 5 } });
+      providerSettingsFromEnv({
+        VSS_QUOTA_MAX_KEYS: '10',
+        VSS_QUOTA_SOFT_PERCENT: '90',
+        VSS_RATE_LIMIT_PER_USER: '2.5',
+        VSS_RATE_LIMIT_BURST: '5',
+        VSS_USAGE_METERING: 'true',
+      }),
+    ).toEqual({
+      usageMetering: true,
+      quota: { maxKeys: 10, maxBytes: 0, softThresholdPercent: 90 },
+      rateLimit: { perSecond: 2.5, burst: 5 },
+    });
     expect(() => providerSettingsFromEnv({ VSS_QUOTA_MAX_BYTES: '1.5' })).toThrow(/VSS_QUOTA_MAX_BYTES/);
     expect(() => providerSettingsFromEnv({ VSS_RATE_LIMIT_PER_USER: '-1' })).toThrow(/VSS_RATE_LIMIT_PER_USER/);
   });

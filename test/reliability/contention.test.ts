@@ -44,7 +44,9 @@ describe.each(engines().map((e) => [e.name, e] as const))('contention on %s', (n
     await Promise.all(Array.from({ length: CAS_WRITERS }, writer));
     const total = CAS_WRITERS * CAS_INCREMENTS;
     expect(await c.getValue('counter')).toEqual({ version: BigInt(total), value: Buffer.from(String(total)) });
-    console.log(`contention on ${name}: ${total} CAS increments by ${CAS_WRITERS} writers, ${conflicts} conflicts retried, final value ${total}`);
+    console.log(
+      `contention on ${name}: ${total} CAS increments by ${CAS_WRITERS} writers, ${conflicts} conflicts retried, final value ${total}`,
+    );
   });
 
   it('atomic multi-key puts are never seen half-applied by concurrent readers', async () => {
@@ -82,13 +84,16 @@ describe.each(engines().map((e) => [e.name, e] as const))('contention on %s', (n
       }
     };
     await Promise.all([writer(), reader(GROUP), reader([...GROUP].reverse()), reader([GROUP[2]!, GROUP[0]!, GROUP[3]!, GROUP[1]!])]);
-    console.log(`contention on ${name}: ${GENERATIONS} atomic 4-key puts (one value of ${LARGE_BYTES} bytes) beside 3 readers, ${reads} reads, none half-applied`);
+    console.log(
+      `contention on ${name}: ${GENERATIONS} atomic 4-key puts (one value of ${LARGE_BYTES} bytes) beside 3 readers, ${reads} reads, none half-applied`,
+    );
   });
 
   it('paginated walks during churn return no key twice and miss no key that stayed', async () => {
     const c = new TestClient(server.url, 'walk');
     const stable = Array.from({ length: STABLE_KEYS }, (_, i) => `k-${String(i).padStart(4, '0')}-stable`);
-    for (let i = 0; i < stable.length; i += 50) expect((await c.put(stable.slice(i, i + 50).map((k) => kv(k, 0, 'stays')))).status).toBe(200);
+    for (let i = 0; i < stable.length; i += 50)
+      expect((await c.put(stable.slice(i, i + 50).map((k) => kv(k, 0, 'stays')))).status).toBe(200);
     let churning = true;
     let churnOps = 0;
     const churner = async (w: number): Promise<void> => {
@@ -106,7 +111,10 @@ describe.each(engines().map((e) => [e.name, e] as const))('contention on %s', (n
         const r = await c.listAll({ pageSize: 7 });
         expect(new Set(r.keys).size, 'no key twice').toBe(r.keys.length);
         const seen = new Set(r.keys);
-        expect(stable.filter((k) => !seen.has(k)), 'no stable key missing').toEqual([]);
+        expect(
+          stable.filter((k) => !seen.has(k)),
+          'no stable key missing',
+        ).toEqual([]);
         expect(r.keys.every((k) => k.endsWith('-stable') || /-churn-\d$/.test(k))).toBe(true);
         walks++;
         pages += r.pages;
@@ -116,6 +124,8 @@ describe.each(engines().map((e) => [e.name, e] as const))('contention on %s', (n
     await Promise.all(Array.from({ length: WALKERS }, walker));
     churning = false;
     await Promise.all(churning$);
-    console.log(`contention on ${name}: ${walks} paginated walks (${pages} pages of 7) over ${STABLE_KEYS} stable keys during ${churnOps} churn writes: no key twice, none missing`);
+    console.log(
+      `contention on ${name}: ${walks} paginated walks (${pages} pages of 7) over ${STABLE_KEYS} stable keys during ${churnOps} churn writes: no key twice, none missing`,
+    );
   });
 });

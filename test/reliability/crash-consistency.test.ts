@@ -60,7 +60,9 @@ describe.each(engines().map((e) => e.name))('crash consistency on %s', (engine: 
           for (let i = 0; !stop; i++) {
             const put: Put = { round, w, i, acked: false };
             puts.push(put);
-            const items = Array.from({ length: KEYS_PER_PUT }, (_, k) => kv(keyOf(round, w, i, k), 0, valueOf(keyOf(round, w, i, k), sizeOf(k, i))));
+            const items = Array.from({ length: KEYS_PER_PUT }, (_, k) =>
+              kv(keyOf(round, w, i, k), 0, valueOf(keyOf(round, w, i, k), sizeOf(k, i))),
+            );
             const r = await c.put(items).catch(() => undefined);
             if (r === undefined) return; // the server is gone
             // A 500 (the engine slower than the 3 s budget) leaves the put's fate open, like a crash.
@@ -116,7 +118,9 @@ describe.each(engines().map((e) => e.name))('crash consistency on %s', (engine: 
           if (all) present++;
           else absent++;
         }
-        figures.push(`round ${round}: ${puts.filter((p) => p.round === round).length} puts sent, ${acked} acknowledged, ${unanswered} answered 500; after restart ${present} present, ${absent} absent in total`);
+        figures.push(
+          `round ${round}: ${puts.filter((p) => p.round === round).length} puts sent, ${acked} acknowledged, ${unanswered} answered 500; after restart ${present} present, ${absent} absent in total`,
+        );
       }
       console.log(`crash consistency on ${engine}: ${figures.join('; ')}`);
     } finally {

@@ -85,7 +85,10 @@ describe.each(engines().map((e) => e.name))('engine faults on %s', (engine: Engi
       expect((await c.put([kv('canary', 0, 'before the kill')])).status).toBe(200);
       const pid = enginePidUnder(cli.child.pid!)!;
       process.kill(pid, 'SIGKILL');
-      await cli.waitForOutput(new RegExp(`engine ${engine} \\(pid ${pid}\\) was killed by SIGKILL; restarting it on the same data`), HANG_GUARD_MS);
+      await cli.waitForOutput(
+        new RegExp(`engine ${engine} \\(pid ${pid}\\) was killed by SIGKILL; restarting it on the same data`),
+        HANG_GUARD_MS,
+      );
       expect(await untilServing(c, 'canary')).toEqual({ version: 1n, value: Buffer.from('before the kill') });
       await cli.waitForOutput(new RegExp(`engine ${engine} restarted \\(pid \\d+, attempt 1\\); serving again`), HANG_GUARD_MS);
       const newPid = enginePidUnder(cli.child.pid!);

@@ -23,8 +23,27 @@ import { httpAnomalies, rawExchange } from '../support/raw-http.js';
 const RUNS = { randomBytes: 25, mutated: 40, wireLevel: 40, extremes: 25, authValues: 15 } as const;
 const SEED = 0x5eed;
 
-const INT64_EXTREMES = ['-9223372036854775808', '-9223372036854775807', '-1', '0', '1', '2147483647', '2147483648', '4294967296', '9223372036854775806', '9223372036854775807'];
-const INVALID_UTF8 = [[0xff], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xe2, 0x28, 0xa1], [0xf8, 0x88, 0x80, 0x80, 0x80], [0x80], [0x61, 0xfe, 0x62]].map((b) => Buffer.from(b));
+const INT64_EXTREMES = [
+  '-9223372036854775808',
+  '-9223372036854775807',
+  '-1',
+  '0',
+  '1',
+  '2147483647',
+  '2147483648',
+  '4294967296',
+  '9223372036854775806',
+  '9223372036854775807',
+];
+const INVALID_UTF8 = [
+  [0xff],
+  [0xc0, 0xaf],
+  [0xed, 0xa0, 0x80],
+  [0xe2, 0x28, 0xa1],
+  [0xf8, 0x88, 0x80, 0x80, 0x80],
+  [0x80],
+  [0x61, 0xfe, 0x62],
+].map((b) => Buffer.from(b));
 
 /** Statuses a protocol answer may have, with the ErrorCode each carries. */
 const ERROR_CODES: Record<number, number[]> = {
@@ -88,7 +107,10 @@ const bytesPayload = fc.oneof(
   fc.bigInt({ min: 65n, max: (1n << 64n) - 1n }).map((n) => [...varint(n), 0x61]), // declares more than there is
 );
 const field = fc
-  .record({ field: fc.oneof(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: (1 << 29) - 1 })), wireType: fc.integer({ min: 0, max: 7 }) })
+  .record({
+    field: fc.oneof(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: (1 << 29) - 1 })),
+    wireType: fc.integer({ min: 0, max: 7 }),
+  })
   .chain(({ field: f, wireType }) => {
     const head = tag(f, wireType);
     switch (wireType) {
@@ -123,11 +145,21 @@ const validRequest = (op: Operation, storeId: string, n: number): Uint8Array => 
     case 'getObject':
       return vss.GetObjectRequest.encode({ storeId, key }).finish();
     case 'putObjects':
-      return vss.PutObjectRequest.encode({ storeId, globalVersion: L(n % 3), transactionItems: [kv(key, n % 2, `value-${n}`)], deleteItems: [kv(`other-${n % 3}`, 1)] }).finish();
+      return vss.PutObjectRequest.encode({
+        storeId,
+        globalVersion: L(n % 3),
+        transactionItems: [kv(key, n % 2, `value-${n}`)],
+        deleteItems: [kv(`other-${n % 3}`, 1)],
+      }).finish();
     case 'deleteObject':
       return vss.DeleteObjectRequest.encode({ storeId, keyValue: kv(key, n % 3) }).finish();
     case 'listKeyVersions':
-      return vss.ListKeyVersionsRequest.encode({ storeId, keyPrefix: 'key', pageSize: n % 120, pageToken: n % 2 ? 'garbage-token' : '' }).finish();
+      return vss.ListKeyVersionsRequest.encode({
+        storeId,
+        keyPrefix: 'key',
+        pageSize: n % 120,
+        pageToken: n % 2 ? 'garbage-token' : '',
+      }).finish();
   }
 };
 
@@ -185,7 +217,12 @@ async function startTarget(engine: { endpoint: string }, mode: AuthMode): Promis
       const attacker = randomBytes(32);
       const owner = randomBytes(32);
       const now = (): number => Math.floor(Date.now() / 1000);
-      return { vss: server, headers: async () => ({ authorization: sigsAuthHeader(attacker, now()) }), canaryHeaders: { authorization: sigsAuthHeader(owner, now()) }, cleanup };
+      return {
+        vss: server,
+        headers: async () => ({ authorization: sigsAuthHeader(attacker, now()) }),
+        canaryHeaders: { authorization: sigsAuthHeader(owner, now()) },
+        cleanup,
+      };
     }
     case 'jwt':
       return { vss: server, headers: () => jwt('attacker'), canaryHeaders: await jwt('owner'), cleanup };
@@ -204,11 +241,19 @@ async function startTarget(engine: { endpoint: string }, mode: AuthMode): Promis
 }
 
 const CANARY_STORE = 'canary-vault-of-the-owner-0001';
-const CANARY = [kv('canary-small', 0, 'a small value'), kv('canary-large', 0, randomBytes(450_000)), kv('canary-utf8', 0, Buffer.from('väärtus ✓ 💡'))];
+const CANARY = [
+  kv('canary-small', 0, 'a small value'),
+  kv('canary-large', 0, randomBytes(450_000)),
+  kv('canary-utf8', 0, Buffer.from('väärtus ✓ 💡')),
+];
 
 async function send(t: Target, op: Operation, body: Uint8Array, extra: Record<string, string> | undefined = undefined): Promise<void> {
   const headers = extra ?? (await t.headers());
-  const r = await fetch(`${t.vss.url}/${op}`, { method: 'POST', body, headers: { 'content-type': 'application/octet-stream', ...headers } });
+  const r = await fetch(`${t.vss.url}/${op}`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/octet-stream', ...headers },
+  });
   checkAnswer(op, r.status, r.headers.get('vss-protocol-version'), new Uint8Array(await r.arrayBuffer()));
 }
 
@@ -255,24 +300,47 @@ describe.each(engines().map((e) => [e.name, e] as const))('hostile input on %s',
 
     it('int64 extremes and hostile strings in well-formed requests get protocol answers', async () => {
       const big = fc.constantFrom(...INT64_EXTREMES).map((s) => L(BigInt(s)));
-      const text = fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 20 }), fc.constant(''), fc.constant('x'.repeat(2000)));
+      const text = fc.oneof(
+        fc.string({ maxLength: 40 }),
+        fc.string({ unit: 'grapheme', maxLength: 20 }),
+        fc.constant(''),
+        fc.constant('x'.repeat(2000)),
+      );
       await fc.assert(
-        fc.asyncProperty(fc.constantFrom(...OPERATIONS), text, text, big, big, fc.integer({ min: -2147483648, max: 2147483647 }), async (op, storeId, key, version, globalVersion, pageSize) => {
-          const store = `hostile-${storeId}`;
-          const bodies: Record<Operation, Uint8Array> = {
-            getObject: vss.GetObjectRequest.encode({ storeId: store, key }).finish(),
-            putObjects: vss.PutObjectRequest.encode({ storeId: store, globalVersion, transactionItems: [{ key, version, value: Buffer.from(key) }] }).finish(),
-            deleteObject: vss.DeleteObjectRequest.encode({ storeId: store, keyValue: { key, version } }).finish(),
-            listKeyVersions: vss.ListKeyVersionsRequest.encode({ storeId: store, keyPrefix: key, pageSize, pageToken: key }).finish(),
-          };
-          await send(t, op, bodies[op]);
-        }),
+        fc.asyncProperty(
+          fc.constantFrom(...OPERATIONS),
+          text,
+          text,
+          big,
+          big,
+          fc.integer({ min: -2147483648, max: 2147483647 }),
+          async (op, storeId, key, version, globalVersion, pageSize) => {
+            const store = `hostile-${storeId}`;
+            const bodies: Record<Operation, Uint8Array> = {
+              getObject: vss.GetObjectRequest.encode({ storeId: store, key }).finish(),
+              putObjects: vss.PutObjectRequest.encode({
+                storeId: store,
+                globalVersion,
+                transactionItems: [{ key, version, value: Buffer.from(key) }],
+              }).finish(),
+              deleteObject: vss.DeleteObjectRequest.encode({ storeId: store, keyValue: { key, version } }).finish(),
+              listKeyVersions: vss.ListKeyVersionsRequest.encode({ storeId: store, keyPrefix: key, pageSize, pageToken: key }).finish(),
+            };
+            await send(t, op, bodies[op]);
+          },
+        ),
         { seed: SEED + 3, numRuns: RUNS.extremes * OPERATIONS.length },
       );
     });
 
     it('hostile Authorization values get protocol answers', async () => {
-      const value = fc.oneof(fc.string({ maxLength: 300 }), fc.string({ maxLength: 200 }).map((s) => `Bearer ${s}`), fc.constant(''), fc.constant('Bearer '), fc.constant(`Bearer ${'a'.repeat(8000)}`));
+      const value = fc.oneof(
+        fc.string({ maxLength: 300 }),
+        fc.string({ maxLength: 200 }).map((s) => `Bearer ${s}`),
+        fc.constant(''),
+        fc.constant('Bearer '),
+        fc.constant(`Bearer ${'a'.repeat(8000)}`),
+      );
       await fc.assert(
         fc.asyncProperty(fc.constantFrom(...OPERATIONS), value, async (op, v) => {
           // fetch refuses header values with control characters; those are the raw-socket cases.
@@ -287,7 +355,9 @@ describe.each(engines().map((e) => [e.name, e] as const))('hostile input on %s',
       const items = Array.from({ length: 100_000 }, (_, i) => ({ key: `k${i}`, version: L(0) }));
       await send(t, 'putObjects', vss.PutObjectRequest.encode({ storeId: 'hostile-many', transactionItems: items }).finish());
       await send(t, 'putObjects', vss.PutObjectRequest.encode({ storeId: 'hostile-many', deleteItems: items }).finish());
-      const repeated = Buffer.concat(Array.from({ length: 100_000 }, () => Buffer.from(vss.GetObjectRequest.encode({ key: 'k' }).finish())));
+      const repeated = Buffer.concat(
+        Array.from({ length: 100_000 }, () => Buffer.from(vss.GetObjectRequest.encode({ key: 'k' }).finish())),
+      );
       await send(t, 'getObject', repeated);
     });
 

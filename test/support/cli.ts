@@ -14,7 +14,10 @@ export interface StartedCli {
   readonly exit: Promise<number | null>;
 }
 
-export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; output: () => string; waitForOutput: StartedCli['waitForOutput']; exit: Promise<number | null> } {
+export function spawnCli(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): { child: ChildProcess; output: () => string; waitForOutput: StartedCli['waitForOutput']; exit: Promise<number | null> } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'local/cli.ts', ...args], {
     cwd: process.cwd(),
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
@@ -44,13 +47,15 @@ export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): 
         reject(new Error(`output never matched ${re}: ${out.slice(-2000)}`));
       }, ms);
       listeners.add(check);
-      void exit.then(() => setTimeout(() => {
-        if (listeners.has(check)) {
-          listeners.delete(check);
-          clearTimeout(timer);
-          reject(new Error(`CLI exited before ${re}: ${out.slice(-2000)}`));
-        }
-      }, 50));
+      void exit.then(() =>
+        setTimeout(() => {
+          if (listeners.has(check)) {
+            listeners.delete(check);
+            clearTimeout(timer);
+            reject(new Error(`CLI exited before ${re}: ${out.slice(-2000)}`));
+          }
+        }, 50),
+      );
       check();
     });
   return { child, output: () => out, waitForOutput, exit };
@@ -100,7 +105,10 @@ export function enginePidUnder(pid: number): number | undefined {
       }
     }
   }
-  return all.find((p) => descendants.has(p.pid) && p.pid !== pid && /dynoxide serve|DynamoDBLocal\.jar/.test(p.cmdline) && !p.cmdline.startsWith('/bin/sh'))?.pid;
+  return all.find(
+    (p) =>
+      descendants.has(p.pid) && p.pid !== pid && /dynoxide serve|DynamoDBLocal\.jar/.test(p.cmdline) && !p.cmdline.startsWith('/bin/sh'),
+  )?.pid;
 }
 
 /** Every live process whose command line contains `text` (e.g. a unique data directory). */

@@ -20,7 +20,11 @@ export const RETRY: RetryOptions = { maxAttempts: 4, baseDelayMs: 10, maxDelayMs
 
 // A real client object (its send is replaced by the mock); region/credentials only so that it
 // can be constructed offline.
-export const client = new DynamoDBClient({ region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts: 1 });
+export const client = new DynamoDBClient({
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  maxAttempts: 1,
+});
 export const ddb = mockClient(client);
 
 export const meta = { httpStatusCode: 400, requestId: 'req-1', attempts: 1, totalRetryDelay: 0 };

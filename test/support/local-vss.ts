@@ -17,7 +17,12 @@ export function engines(): Array<{ name: EngineName; endpoint: string }> {
 
 /** Starts a local VSS on the given engine with a fresh table; stop() leaves the engine running. */
 export async function startVssOn(engine: { endpoint: string }, options: Omit<LocalVssOptions, 'client' | 'port'> = {}): Promise<LocalVss> {
-  return startLocalVss({ ...options, client: localClient(engine.endpoint), port: 0, tableName: options.tableName ?? `vss-${randomUUID()}` });
+  return startLocalVss({
+    ...options,
+    client: localClient(engine.endpoint),
+    port: 0,
+    tableName: options.tableName ?? `vss-${randomUUID()}`,
+  });
 }
 
 export interface HttpResult {
@@ -59,7 +64,10 @@ export class TestClient {
     return post(this.baseUrl, path, body, this.headers);
   }
 
-  put(items: vss.KeyValue.$Properties[], opts: { globalVersion?: number | bigint; deletes?: vss.KeyValue.$Properties[] } = {}): Promise<HttpResult> {
+  put(
+    items: vss.KeyValue.$Properties[],
+    opts: { globalVersion?: number | bigint; deletes?: vss.KeyValue.$Properties[] } = {},
+  ): Promise<HttpResult> {
     const msg: vss.PutObjectRequest.$Properties = { storeId: this.storeId, transactionItems: items, deleteItems: opts.deletes ?? [] };
     if (opts.globalVersion !== undefined) msg.globalVersion = L(opts.globalVersion);
     return this.raw('putObjects', vss.PutObjectRequest.encode(msg).finish());
@@ -89,7 +97,9 @@ export class TestClient {
   }
 
   /** Follows page tokens to the end; returns every key (in order), versions, pages and the first page's global version. */
-  async listAll(opts: { prefix?: string; pageSize?: number } = {}): Promise<{ keys: string[]; versions: bigint[]; pages: number; globalVersion: bigint | undefined }> {
+  async listAll(
+    opts: { prefix?: string; pageSize?: number } = {},
+  ): Promise<{ keys: string[]; versions: bigint[]; pages: number; globalVersion: bigint | undefined }> {
     const keys: string[] = [];
     const versions: bigint[] = [];
     let token: string | undefined;

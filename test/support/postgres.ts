@@ -23,7 +23,8 @@ export interface RunningPostgres {
 }
 
 function binDir(): string {
-  for (const dir of (process.env['PATH'] ?? '').split(':')) if (dir && existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'postgres'))) return dir;
+  for (const dir of (process.env['PATH'] ?? '').split(':'))
+    if (dir && existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'postgres'))) return dir;
   const debian = '/usr/lib/postgresql';
   const versions = existsSync(debian) ? readdirSync(debian).filter((v) => existsSync(join(debian, v, 'bin', 'initdb'))) : [];
   versions.sort((a, b) => Number(b) - Number(a));
@@ -46,7 +47,10 @@ export async function startPostgres(): Promise<RunningPostgres> {
   const user = await serverUser();
   if (user) chownSync(root, user.uid, user.gid);
   const as = user ? { uid: user.uid, gid: user.gid, cwd: root } : { cwd: root };
-  await run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync'], { ...as, timeout: 60_000 });
+  await run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync'], {
+    ...as,
+    timeout: 60_000,
+  });
   const port = await freePort();
   const args = ['-D', data, '-p', String(port), '-k', root, '-c', 'listen_addresses=127.0.0.1'];
   for (const setting of ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off', 'shared_buffers=64MB']) args.push('-c', setting);

@@ -124,7 +124,11 @@ export function httpAnomalies(target: string, headers: readonly string[] = []): 
     ['a 20-digit Content-Length beyond 2^64', rawRequest(target, [...headers, 'Content-Length: 99999999999999999999']), 400],
     ['a 20-digit Content-Length within 2^64 (too large)', rawRequest(target, [...headers, 'Content-Length: 12345678901234567890']), 413],
     ['two different Content-Lengths', rawRequest(target, [...headers, 'Content-Length: 1', 'Content-Length: 2'], 'ab'), 400],
-    ['chunked plus a Content-Length', rawRequest(target, [...headers, 'Transfer-Encoding: chunked', 'Content-Length: 5'], '0\r\n\r\n'), 400],
+    [
+      'chunked plus a Content-Length',
+      rawRequest(target, [...headers, 'Transfer-Encoding: chunked', 'Content-Length: 5'], '0\r\n\r\n'),
+      400,
+    ],
     ['a bad chunk size', rawRequest(target, [...headers, 'Transfer-Encoding: chunked'], 'zz\r\nab\r\n0\r\n\r\n'), 400],
     ['no Host', Buffer.from(`POST ${target} HTTP/1.1\r\n${h}Content-Length: 0\r\n\r\n`), 400],
     ['bare LF line endings', Buffer.from(`POST ${target} HTTP/1.1\nHost: x\n${h.replace(/\r\n/g, '\n')}Content-Length: 0\n\n`), 400],

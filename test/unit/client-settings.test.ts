@@ -23,7 +23,13 @@ describe('DynamoDB client settings', () => {
     try {
       // Only a hang trips the guard; the timeout itself is 3 s.
       const guard = new Promise((_, reject) => setTimeout(() => reject(new Error('the call hung')), 20_000).unref());
-      const error = await Promise.race([client.send(new ListTablesCommand({})).then(() => undefined, (e: unknown) => e), guard]);
+      const error = await Promise.race([
+        client.send(new ListTablesCommand({})).then(
+          () => undefined,
+          (e: unknown) => e,
+        ),
+        guard,
+      ]);
       expect((error as Error).name).toBe('TimeoutError');
       expect(sockets.length).toBe(1); // one attempt: retries are the store's
     } finally {

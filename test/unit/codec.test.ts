@@ -21,7 +21,7 @@ import {
   toLong,
   vss,
 } from '../../lambda/core/codec.js';
-import { ErrorCode, INTERNAL_ERROR_MESSAGE, isVssError, VssError } from '../../lambda/core/errors.js';
+import { ErrorCode, INTERNAL_ERROR_MESSAGE, isVssError, type VssError } from '../../lambda/core/errors.js';
 import { INT64_MAX, INT64_MIN } from '../../lambda/core/limits.js';
 import { VssService, type Operation } from '../../lambda/core/service.js';
 import type { KeyValueStore } from '../../lambda/core/kv-store.js';
@@ -111,8 +111,27 @@ describe('int64 is exact (bigint)', () => {
   }
 
   describe('Long <-> bigint by bit arithmetic', () => {
-    const edges: bigint[] = [0n, 1n, -1n, 2n ** 53n, -(2n ** 53n), 2n ** 53n - 1n, -(2n ** 53n) + 1n, 2n ** 53n + 1n, -(2n ** 53n) - 1n,
-      2n ** 31n, -(2n ** 31n), 2n ** 32n, -(2n ** 32n), 2n ** 32n - 1n, 2n ** 52n + 12345n, INT64_MAX, INT64_MIN, INT64_MIN + 1n, INT64_MAX - 1n];
+    const edges: bigint[] = [
+      0n,
+      1n,
+      -1n,
+      2n ** 53n,
+      -(2n ** 53n),
+      2n ** 53n - 1n,
+      -(2n ** 53n) + 1n,
+      2n ** 53n + 1n,
+      -(2n ** 53n) - 1n,
+      2n ** 31n,
+      -(2n ** 31n),
+      2n ** 32n,
+      -(2n ** 32n),
+      2n ** 32n - 1n,
+      2n ** 52n + 12345n,
+      INT64_MAX,
+      INT64_MIN,
+      INT64_MIN + 1n,
+      INT64_MAX - 1n,
+    ];
 
     for (const v of edges) {
       it(`${v} has the halves long.js gives it and converts back exactly`, () => {
@@ -122,7 +141,9 @@ describe('int64 is exact (bigint)', () => {
         expect(toBigInt(mine)).toBe(v);
         expect(toBigInt(long)).toBe(v);
         // The varint on the wire is the one long.js produces.
-        expect(toHex(vss.PutObjectRequest.encode({ globalVersion: mine }).finish())).toBe(toHex(vss.PutObjectRequest.encode({ globalVersion: long }).finish()));
+        expect(toHex(vss.PutObjectRequest.encode({ globalVersion: mine }).finish())).toBe(
+          toHex(vss.PutObjectRequest.encode({ globalVersion: long }).finish()),
+        );
       });
     }
 
@@ -140,7 +161,9 @@ describe('int64 is exact (bigint)', () => {
     it('decoded int64 fields read as their decimal value (toString, Number) for tools and tests', () => {
       const m = vss.PutObjectRequest.decode(vss.PutObjectRequest.encode({ globalVersion: toLong(INT64_MIN) }).finish());
       expect(m.globalVersion!.toString()).toBe(INT64_MIN.toString());
-      expect(Number(vss.PutObjectRequest.decode(vss.PutObjectRequest.encode({ globalVersion: toLong(-42n) }).finish()).globalVersion)).toBe(-42);
+      expect(Number(vss.PutObjectRequest.decode(vss.PutObjectRequest.encode({ globalVersion: toLong(-42n) }).finish()).globalVersion)).toBe(
+        -42,
+      );
     });
   });
 
@@ -161,7 +184,7 @@ describe('presence (proto3 optional) is preserved on the wire', () => {
 
   it('an absent global_version is not on the wire and decodes as absent', () => {
     const out = encodeListKeyVersionsResponse({ keyVersions: [], nextPageToken: 'tok' });
-    expect(toHex(out)).toBe('1203' + toHex(Buffer.from('tok')));
+    expect(toHex(out)).toBe(`1203${toHex(Buffer.from('tok'))}`);
     const m = vss.ListKeyVersionsResponse.decode(out);
     expect(m.globalVersion == null).toBe(true);
   });
@@ -187,7 +210,12 @@ describe('presence (proto3 optional) is preserved on the wire', () => {
   });
 
   it('ListKeyVersionsRequest: absent page_token/prefix/page_size decode as undefined, explicitly empty/zero as present', () => {
-    expect(decodeListKeyVersionsRequest(hex('0A0173'))).toEqual({ storeId: 's', keyPrefix: undefined, pageSize: undefined, pageToken: undefined });
+    expect(decodeListKeyVersionsRequest(hex('0A0173'))).toEqual({
+      storeId: 's',
+      keyPrefix: undefined,
+      pageSize: undefined,
+      pageToken: undefined,
+    });
     // key_prefix "" (12 00), page_size 0 (18 00), page_token "" (22 00)
     expect(decodeListKeyVersionsRequest(hex('0A01731200180022 00'.replace(/ /g, '')))).toEqual({
       storeId: 's',
@@ -227,7 +255,7 @@ describe('responses', () => {
 
   it('ErrorResponse{INTERNAL_SERVER_EXCEPTION, fixed message} is byte-exact and all bytes are below 0x80', () => {
     const out = encodeErrorResponse(ErrorCode.INTERNAL_SERVER_EXCEPTION, INTERNAL_ERROR_MESSAGE);
-    expect(toHex(out)).toBe('0803121E' + toHex(Buffer.from('Unknown Server Error occurred.')));
+    expect(toHex(out)).toBe(`0803121E${toHex(Buffer.from('Unknown Server Error occurred.'))}`);
     expect([...out].every((b) => b < 0x80)).toBe(true);
   });
 });
@@ -312,7 +340,7 @@ describe('undecodable bodies are 400 INVALID_REQUEST', () => {
 
   it('unknown fields are skipped (forward compatibility), not an error', () => {
     // GetObjectRequest golden + field 9 varint 1 + field 10 "x"
-    expect(decodeGetObjectRequest(hex(GET_GOLDEN + '4801' + '520178'))).toEqual({ storeId: 'storeId', key: 'k1' });
+    expect(decodeGetObjectRequest(hex(`${GET_GOLDEN}4801520178`))).toEqual({ storeId: 'storeId', key: 'k1' });
   });
 });
 
@@ -375,7 +403,10 @@ describe('the committed static codec matches proto/vss.proto (drift guard)', () 
       execFileSync(bin('pbts'), [join(dir, 'vss.js'), '-o', join(dir, 'vss.d.ts')], { cwd: root, stdio: 'pipe' });
       const fresh = readFileSync(join(dir, 'vss.js'), 'utf8');
       expect(fresh.length).toBeGreaterThan(1000);
-      expect(fresh === readFileSync(join(root, 'lambda/core/generated/vss.js'), 'utf8'), 'lambda/core/generated/vss.js drifted: run scripts/gen-proto.sh').toBe(true);
+      expect(
+        fresh === readFileSync(join(root, 'lambda/core/generated/vss.js'), 'utf8'),
+        'lambda/core/generated/vss.js drifted: run scripts/gen-proto.sh',
+      ).toBe(true);
       expect(
         readFileSync(join(dir, 'vss.d.ts'), 'utf8') === readFileSync(join(root, 'lambda/core/generated/vss.d.ts'), 'utf8'),
         'lambda/core/generated/vss.d.ts drifted: run scripts/gen-proto.sh',

@@ -19,11 +19,7 @@ const item = (key: string, version: bigint, value = `${key}@${version}`): { key:
 });
 const del = (key: string, version: bigint): { key: string; version: bigint } => ({ key, version });
 
-function fold(
-  items: ReturnType<typeof item>[],
-  globalVersion?: bigint,
-  deletes: ReturnType<typeof del>[] = [],
-): KeyWrite[] {
+function fold(items: ReturnType<typeof item>[], globalVersion?: bigint, deletes: ReturnType<typeof del>[] = []): KeyWrite[] {
   return foldStatements(statementsOf(items, globalVersion, deletes));
 }
 
@@ -43,7 +39,14 @@ function expectConflict(fn: () => unknown): void {
 /** A put write without its value, for compact comparisons. */
 function shape(w: KeyWrite): unknown {
   return w.kind === 'put'
-    ? { kind: 'put', key: w.key, precondition: w.precondition, version: w.version, value: Buffer.from(w.value).toString(), recreated: w.recreated }
+    ? {
+        kind: 'put',
+        key: w.key,
+        precondition: w.precondition,
+        version: w.version,
+        value: Buffer.from(w.value).toString(),
+        recreated: w.recreated,
+      }
     : { kind: 'delete', key: w.key, precondition: w.precondition };
 }
 
@@ -217,9 +220,7 @@ describe('global version (docs/protocol.md §3.2, §3.5)', () => {
   });
 
   it('a delete_item named global_version runs after the global version: global_version 4 + delete global_version v5 → delete on 4', () => {
-    expect(fold([], 4n, [del(GV, 5n)]).map(shape)).toEqual([
-      { kind: 'delete', key: GV, precondition: { kind: 'version', version: 4n } },
-    ]);
+    expect(fold([], 4n, [del(GV, 5n)]).map(shape)).toEqual([{ kind: 'delete', key: GV, precondition: { kind: 'version', version: 4n } }]);
   });
 });
 
@@ -314,7 +315,6 @@ function applyFolded(initial: State, writes: readonly KeyWrite[], nextCreated: {
   return s;
 }
 
-
 const KEYS = ['a', 'b', GV];
 const STORED_VERSIONS = [1n, 2n, 3n, INT64_MAX - 1n, INT64_MAX];
 const REQUEST_VERSIONS = [-2n, -1n, -1n, -1n, 0n, 0n, 0n, 1n, 1n, 2n, 2n, 3n, 4n, INT64_MAX - 1n, INT64_MAX];
@@ -370,9 +370,10 @@ function checkCase(initial: State, statements: readonly Statement[], checkCreati
   ).toEqual(firstOrder);
   const folded = applyFolded(initial, writes, { n: 1000 });
   // Preconditions hold on the initial state ⇔ the reference succeeds.
-  expect(folded === 'conflict', `preconditions ${folded === 'conflict' ? 'failed' : 'held'} but the reference ${ref === 'conflict' ? 'conflicted' : 'succeeded'} — ${ctx}`).toBe(
-    ref === 'conflict',
-  );
+  expect(
+    folded === 'conflict',
+    `preconditions ${folded === 'conflict' ? 'failed' : 'held'} but the reference ${ref === 'conflict' ? 'conflicted' : 'succeeded'} — ${ctx}`,
+  ).toBe(ref === 'conflict');
   if (ref === 'conflict' || folded === 'conflict') return 'conflict';
   const strip = (s: State): Record<string, string> =>
     Object.fromEntries([...s].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, r]) => [k, `v${r.version}:${r.value}`]));
@@ -427,8 +428,7 @@ describe('fold ≡ the reference’s sequential statements (seeded property test
     let ok = 0;
     for (let i = 0; i < 20_000; i++) {
       const initial = randomState(r);
-      const statements: Statement[] = Array.from({ length: 1 + Math.floor(r() * 5) }, (_, j) =>
-      {
+      const statements: Statement[] = Array.from({ length: 1 + Math.floor(r() * 5) }, (_, j) => {
         const key = pick(r, KEYS);
         const version = requestVersion(r, initial, key);
         return r() < 0.6 ? { op: 'put' as const, key, version, value: val(`s${i}.${j}`) } : { op: 'delete' as const, key, version };
@@ -447,10 +447,13 @@ describe('fold ≡ the reference’s sequential statements (seeded property test
     }
     const initials: State[] = [new Map(), ...[1n, 2n, 3n].map((v) => new Map([['k', { version: v, value: 'init', created: 0 }]]))];
     let cases = 0;
-    for (const a of stmts) for (const b of stmts) for (const c of [undefined, ...stmts]) for (const init of initials) {
-      checkCase(init, c ? [a, b, c] : [a, b], false);
-      cases++;
-    }
+    for (const a of stmts)
+      for (const b of stmts)
+        for (const c of [undefined, ...stmts])
+          for (const init of initials) {
+            checkCase(init, c ? [a, b, c] : [a, b], false);
+            cases++;
+          }
     expect(cases).toBe(12 * 12 * 13 * 4);
   });
 });

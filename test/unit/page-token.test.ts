@@ -119,7 +119,21 @@ describe('anything not issued for this listing is 400 "Invalid page token"', () 
   });
 
   it('Rust-style decimal tokens, "", and other junk are rejected', () => {
-    for (const junk of ['', '42', '0', '-1', '.', '...', '1...', '1.1.YQ.', '2.1.YQ.AAAAAAAAAAAAAAAA', 'null', ' ', '1.01.YQ.AAAAAAAAAAAAAAAA', '1.-1.YQ.AAAAAAAAAAAAAAAA']) {
+    for (const junk of [
+      '',
+      '42',
+      '0',
+      '-1',
+      '.',
+      '...',
+      '1...',
+      '1.1.YQ.',
+      '2.1.YQ.AAAAAAAAAAAAAAAA',
+      'null',
+      ' ',
+      '1.01.YQ.AAAAAAAAAAAAAAAA',
+      '1.-1.YQ.AAAAAAAAAAAAAAAA',
+    ]) {
       expectInvalidToken(junk);
     }
   });

@@ -4,9 +4,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, INTERNAL_ERROR_MESSAGE, isVssError } from '../../lambda/core/errors.js';
-import { classifyFault, DEFAULT_RETRY, withRetries, type AttemptContext, type RetryDeps, type RetryOptions } from '../../lambda/store/retry.js';
+import {
+  classifyFault,
+  DEFAULT_RETRY,
+  withRetries,
+  type AttemptContext,
+  type RetryDeps,
+  type RetryOptions,
+} from '../../lambda/store/retry.js';
 
-const named = (name: string, extra: Record<string, unknown> = {}): Error => Object.assign(new Error(`${name} happened`), { name, ...extra });
+const named = (name: string, extra: Record<string, unknown> = {}): Error =>
+  Object.assign(new Error(`${name} happened`), { name, ...extra });
 const canceled = (...codes: (string | undefined)[]): Error =>
   named('TransactionCanceledException', { CancellationReasons: codes.map((Code) => (Code === undefined ? {} : { Code })) });
 
@@ -19,10 +27,18 @@ describe('classifyFault', () => {
     ['TransactionInProgressException', named('TransactionInProgressException'), 'transient'],
     ['TransactionCanceled [TransactionConflict]', canceled('TransactionConflict'), 'transient'],
     ['TransactionCanceled [None, TransactionConflict, None]', canceled('None', 'TransactionConflict', 'None'), 'transient'],
-    ['TransactionCanceled [ThrottlingError, ProvisionedThroughputExceeded]', canceled('ThrottlingError', 'ProvisionedThroughputExceeded'), 'transient'],
+    [
+      'TransactionCanceled [ThrottlingError, ProvisionedThroughputExceeded]',
+      canceled('ThrottlingError', 'ProvisionedThroughputExceeded'),
+      'transient',
+    ],
     ['TransactionCanceled [no Code, TransactionConflict]', canceled(undefined, 'TransactionConflict'), 'transient'],
     ['TransactionCanceled [ConditionalCheckFailed]', canceled('ConditionalCheckFailed'), 'permanent'],
-    ['TransactionCanceled [TransactionConflict, ConditionalCheckFailed]', canceled('TransactionConflict', 'ConditionalCheckFailed'), 'permanent'],
+    [
+      'TransactionCanceled [TransactionConflict, ConditionalCheckFailed]',
+      canceled('TransactionConflict', 'ConditionalCheckFailed'),
+      'permanent',
+    ],
     ['TransactionCanceled [None, None] (no cause given)', canceled('None', 'None'), 'permanent'],
     ['TransactionCanceled without reasons', named('TransactionCanceledException'), 'permanent'],
     ['TransactionCanceled [ValidationError]', canceled('ValidationError'), 'permanent'],
@@ -180,7 +196,11 @@ describe('withRetries', () => {
 
   it('5xx and network faults are retried (ambiguous) and then 500 when persistent', async () => {
     const deps = fakeDeps();
-    const s = scripted(Array.from({ length: 10 }, (_, i) => (i % 2 ? named('InternalServerError') : Object.assign(new Error('reset'), { code: 'ECONNRESET' }))));
+    const s = scripted(
+      Array.from({ length: 10 }, (_, i) =>
+        i % 2 ? named('InternalServerError') : Object.assign(new Error('reset'), { code: 'ECONNRESET' }),
+      ),
+    );
     await expect500(withRetries(s.fn, OPTS, deps));
     expect(s.contexts).toHaveLength(OPTS.maxAttempts);
   });

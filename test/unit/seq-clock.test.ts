@@ -49,7 +49,7 @@ describe('SeqClock', () => {
 
   it('fuzz: under random forward and backward clock steps and request sizes 1..100, reserved ranges are strictly increasing and disjoint', () => {
     let seed = 12345;
-    const rand = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const c = manualClock(1_700_000_000_000_000n);
     const clock = new SeqClock(c.now);
     let lastEnd = -1n;

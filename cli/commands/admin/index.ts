@@ -37,7 +37,10 @@ const defaultIo: AdminIo = {
 
 function tableOptions(cmd: Command): Command {
   return cmd
-    .option('--dynamodb-endpoint <url>', 'DynamoDB endpoint (a local engine, e.g. the one `npm start` runs); default: AWS from the SDK chain')
+    .option(
+      '--dynamodb-endpoint <url>',
+      'DynamoDB endpoint (a local engine, e.g. the one `npm start` runs); default: AWS from the SDK chain',
+    )
     .requiredOption('--table <name>', 'the VSS table name (the stack output TableName)')
     .option('--region <region>', 'AWS region (default: the AWS SDK chain, e.g. AWS_REGION)');
 }
@@ -58,7 +61,9 @@ const day = (v: string): string => {
 export function registerAdminCommands(program: Command, io: AdminIo = defaultIo): Command {
   const admin = program.command('admin').description('provider administration on the table: usage report, quotas, erasing a user');
 
-  tableOptions(admin.command('erase-user').description('delete every item of one user in every store (large values included), and nothing else'))
+  tableOptions(
+    admin.command('erase-user').description('delete every item of one user in every store (large values included), and nothing else'),
+  )
     .requiredOption('--user <token>', 'the user token (signature mode: the public key hex; JWT: the sub)')
     .option('--yes', 'really delete; without it, only list what would be deleted')
     .option('--scan', 'also find stores by scanning the whole table (for data written before usage metering was on)')
@@ -73,7 +78,9 @@ export function registerAdminCommands(program: Command, io: AdminIo = defaultIo)
           apply: flags.yes === true,
           scan: flags.scan === true,
           onStore: (s) =>
-            io.out(`${flags.yes ? 'deleted' : 'would delete'} store ${JSON.stringify(s.storeId)}: ${s.records} records, ${s.chunkItems} large-value chunk items, ${s.countedBytes} bytes counted\n`),
+            io.out(
+              `${flags.yes ? 'deleted' : 'would delete'} store ${JSON.stringify(s.storeId)}: ${s.records} records, ${s.chunkItems} large-value chunk items, ${s.countedBytes} bytes counted\n`,
+            ),
         });
         io.out(summaryOf(result));
         const audit = JSON.stringify({
@@ -87,7 +94,7 @@ export function registerAdminCommands(program: Command, io: AdminIo = defaultIo)
           chunkItems: result.stores.reduce((n, s) => n + s.chunkItems, 0),
           providerItems: result.providerItems,
         });
-        await appendFile(flags.auditLog, audit + '\n');
+        await appendFile(flags.auditLog, `${audit}\n`);
         io.err(`audit: ${audit}\n`);
         if (!result.applied) io.out('Nothing was deleted. Run again with --yes to delete.\n');
       } finally {
@@ -103,32 +110,46 @@ export function registerAdminCommands(program: Command, io: AdminIo = defaultIo)
     .option('--recount', 'with --user: recount the user from its data and correct the counters')
     .addOption(new Option('--json', 'JSON output').conflicts('csv'))
     .option('--csv', 'CSV output')
-    .action(async (flags: TableFlags & { user?: string; top: number; from?: string; to?: string; recount?: boolean; json?: boolean; csv?: boolean }) => {
-      const client = adminClient(flags);
-      const o = { client, tableName: flags.table, ...(flags.from ? { from: flags.from } : {}), ...(flags.to ? { to: flags.to } : {}) };
-      try {
-        if (flags.recount) {
-          if (!flags.user) throw new InvalidArgumentError('--recount needs --user');
-          const { before, after } = await recountUser(o, flags.user);
-          for (const s of after) {
-            const b = before.find((x) => x.storeId === s.storeId);
-            io.err(`recounted store ${JSON.stringify(s.storeId)}: ${b?.keys ?? 0} → ${s.keys} keys, ${b?.bytes ?? 0} → ${s.bytes} bytes\n`);
+    .action(
+      async (
+        flags: TableFlags & { user?: string; top: number; from?: string; to?: string; recount?: boolean; json?: boolean; csv?: boolean },
+      ) => {
+        const client = adminClient(flags);
+        const o = { client, tableName: flags.table, ...(flags.from ? { from: flags.from } : {}), ...(flags.to ? { to: flags.to } : {}) };
+        try {
+          if (flags.recount) {
+            if (!flags.user) throw new InvalidArgumentError('--recount needs --user');
+            const { before, after } = await recountUser(o, flags.user);
+            for (const s of after) {
+              const b = before.find((x) => x.storeId === s.storeId);
+              io.err(
+                `recounted store ${JSON.stringify(s.storeId)}: ${b?.keys ?? 0} → ${s.keys} keys, ${b?.bytes ?? 0} → ${s.bytes} bytes\n`,
+              );
+            }
           }
+          if (flags.user) io.out(render(userRows(await userReport(o, flags.user)), flags));
+          else {
+            const reports = await allUsersReport(o);
+            const rankings: Ranking[] = ['bytes', 'keys', 'requests'];
+            if (flags.json)
+              io.out(
+                `${JSON.stringify(Object.fromEntries(rankings.map((r) => [r, top(reports, r, flags.top).map(totalsOf)])), null, 2)}\n`,
+              );
+            else if (flags.csv)
+              io.out(
+                toCsv(rankings.flatMap((r) => top(reports, r, flags.top).map((u, i) => ({ ranking: r, rank: i + 1, ...totalsOf(u) })))),
+              );
+            else for (const r of rankings) io.out(`Top users by ${r}\n${toTable(top(reports, r, flags.top).map(totalsOf))}\n`);
+          }
+        } finally {
+          client.destroy();
         }
-        if (flags.user) io.out(render(userRows(await userReport(o, flags.user)), flags));
-        else {
-          const reports = await allUsersReport(o);
-          const rankings: Ranking[] = ['bytes', 'keys', 'requests'];
-          if (flags.json) io.out(JSON.stringify(Object.fromEntries(rankings.map((r) => [r, top(reports, r, flags.top).map(totalsOf)])), null, 2) + '\n');
-          else if (flags.csv) io.out(toCsv(rankings.flatMap((r) => top(reports, r, flags.top).map((u, i) => ({ ranking: r, rank: i + 1, ...totalsOf(u) })))));
-          else for (const r of rankings) io.out(`Top users by ${r}\n${toTable(top(reports, r, flags.top).map(totalsOf))}\n`);
-        }
-      } finally {
-        client.destroy();
-      }
-    });
+      },
+    );
 
-  tableOptions(admin.command('set-quota').description("set or clear one user's quota overrides (0 = no limit for this user, 'default' = the stack's)"))
+  tableOptions(
+    admin.command('set-quota').description("set or clear one user's quota overrides (0 = no limit for this user, 'default' = the stack's)"),
+  )
     .requiredOption('--user <token>', 'the user token')
     .option('--max-keys <n|default>', 'most keys over all stores', override)
     .option('--max-bytes <n|default>', 'most bytes (keys + values) over all stores', override)
@@ -136,7 +157,9 @@ export function registerAdminCommands(program: Command, io: AdminIo = defaultIo)
       const client = adminClient(flags);
       try {
         await setQuota({ client, tableName: flags.table }, flags.user, flags.maxKeys, flags.maxBytes);
-        io.out(`quota of user ${userHash(flags.user)}: max keys ${flags.maxKeys ?? 'unchanged'}, max bytes ${flags.maxBytes ?? 'unchanged'}\n`);
+        io.out(
+          `quota of user ${userHash(flags.user)}: max keys ${flags.maxKeys ?? 'unchanged'}, max bytes ${flags.maxBytes ?? 'unchanged'}\n`,
+        );
       } finally {
         client.destroy();
       }
@@ -157,7 +180,7 @@ function userRows(u: UserReport): Record<string, string | number>[] {
 }
 
 function render(rows: Record<string, string | number>[], flags: { json?: boolean; csv?: boolean }): string {
-  if (flags.json) return JSON.stringify(rows, null, 2) + '\n';
+  if (flags.json) return `${JSON.stringify(rows, null, 2)}\n`;
   if (flags.csv) return toCsv(rows);
   return toTable(rows);
 }
