@@ -70,10 +70,12 @@ describe('provider features in the stack', () => {
       'dynamodb:DeleteItem',
       'dynamodb:UpdateItem',
     ]);
+    // GetItem is the plain store's own (the version check before a conditioned large put stages chunks).
     expect(tableActionsOf(template, 'putObjects')).toEqual([
       'dynamodb:BatchGetItem',
       'dynamodb:BatchWriteItem',
       'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:Query',
       'dynamodb:UpdateItem',
@@ -93,6 +95,7 @@ describe('provider features in the stack', () => {
     expect(tableActionsOf(template, 'putObjects')).toEqual([
       'dynamodb:BatchWriteItem',
       'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
       'dynamodb:PutItem',
       'dynamodb:UpdateItem',
     ]);
