@@ -3,18 +3,11 @@
  * registering a user and its stores, reading record heads' sizes, reading a user's usage and
  * quota overrides, and adding usage deltas. Every request goes through the store's retry policy.
  */
-import {
-  BatchGetItemCommand,
-  QueryCommand,
-  UpdateItemCommand,
-  type AttributeValue,
-  type ConsumedCapacity,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
-import { internalError } from '../core/errors.js';
+import { QueryCommand, UpdateItemCommand, type AttributeValue, type ConsumedCapacity, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { partitionKeyOf, sortKeyLength, sortKeyOf } from '../store/keys.js';
 import type { Scope } from '../core/kv-store.js';
-import { DEFAULT_RETRY, withRetries, type RetryDeps, type RetryOptions } from '../store/retry.js';
+import { batchGetConsistent } from '../store/large-values.js';
+import { backoffDelayMs, DEFAULT_RETRY, DEFAULT_RETRY_DEPS, withRetries, type RetryDeps, type RetryOptions } from '../store/retry.js';
 import { TABLE_LAYOUT } from '../store/table-layout.js';
 import { DAY_PREFIX, META, PK, profileSortKey, registryKeyOf, SK, storeSortKey, STORE_PREFIX, userPartitionKey } from './meta-keys.js';
 
@@ -65,6 +58,12 @@ export class MetaTable {
       this.options.retryDeps,
     );
   }
+
+  /** Waits before batch round `round + 1` re-sends unprocessed keys (the store's backoff). */
+  pause(round: number): Promise<void> {
+    const deps = this.options.retryDeps ?? DEFAULT_RETRY_DEPS;
+    return deps.sleep(backoffDelayMs(round + 1, this.options.retry ?? DEFAULT_RETRY, deps.random));
+  }
 }
 
 /** A user's stored usage and quota overrides, as counted. */
@@ -89,8 +88,6 @@ export interface HeadSize {
   readonly bytes: number;
 }
 
-const BATCH_GET_KEYS = 100;
-const MAX_BATCH_ROUNDS = 8;
 const A = TABLE_LAYOUT.attributes;
 
 export const num = (av: AttributeValue | undefined): number => (av?.N === undefined ? 0 : Number(av.N));
@@ -154,38 +151,15 @@ export class UsageLedger {
     const pk = partitionKeyOf(scope);
     const found = new Map<string, HeadSize>();
     const byHex = new Map(keys.map((k) => [Buffer.from(sortKeyOf(k)).toString('hex'), k]));
-    let pending: Record<string, AttributeValue>[] = [...byHex.keys()].map((hex) => ({
-      [PK]: { S: pk },
-      [SK]: { B: Buffer.from(hex, 'hex') },
-    }));
-    for (let round = 0; pending.length > 0; round++) {
-      if (round >= MAX_BATCH_ROUNDS) throw internalError();
-      const next: Record<string, AttributeValue>[] = [];
-      for (let i = 0; i < pending.length; i += BATCH_GET_KEYS) {
-        const batch = pending.slice(i, i + BATCH_GET_KEYS);
-        const out = await t.run('BatchGetItem', () =>
-          t.client.send(
-            new BatchGetItemCommand({
-              RequestItems: {
-                [t.tableName]: {
-                  Keys: batch,
-                  ConsistentRead: true,
-                  ProjectionExpression: '#sk, #ver, #val, #lv',
-                  ExpressionAttributeNames: { '#sk': SK, '#ver': A.version, '#val': A.value, '#lv': A.largeValue },
-                },
-              },
-              ReturnConsumedCapacity: 'TOTAL',
-            }),
-          ),
-        );
-        for (const item of out.Responses?.[t.tableName] ?? []) {
-          const key = byHex.get(Buffer.from(item[SK]!.B!).toString('hex'))!;
-          found.set(key, { version: BigInt(item[A.version]?.N ?? '0'), bytes: recordBytes(key, item) });
-        }
-        next.push(...(out.UnprocessedKeys?.[t.tableName]?.Keys ?? []));
-      }
-      pending = next;
-    }
+    const heads = [...byHex.keys()].map((hex) => ({ [PK]: { S: pk }, [SK]: { B: Buffer.from(hex, 'hex') } }));
+    const projection = {
+      expression: '#sk, #ver, #val, #lv',
+      names: { '#sk': SK, '#ver': A.version, '#val': A.value, '#lv': A.largeValue },
+    };
+    await batchGetConsistent(t, heads, projection, (item) => {
+      const key = byHex.get(Buffer.from(item[SK]!.B!).toString('hex'))!;
+      found.set(key, { version: BigInt(item[A.version]?.N ?? '0'), bytes: recordBytes(key, item) });
+    });
     return found;
   }
 

@@ -159,6 +159,47 @@ export async function deleteChunkSet(t: TableAccess, pk: string, ref: Pick<Large
 }
 
 /**
+ * Strongly consistent BatchGetItem of `keys` (100 a call). Unprocessed keys are sent again after
+ * the store's backoff, for at most MAX_BATCH_ROUNDS rounds (then a 500, which clients retry);
+ * `onItem` sees every item found, in no particular order.
+ */
+export async function batchGetConsistent(
+  t: Pick<TableAccess, 'client' | 'tableName' | 'run' | 'pause'>,
+  keys: readonly Record<string, AttributeValue>[],
+  projection: { readonly expression: string; readonly names: Record<string, string> },
+  onItem: (item: Record<string, AttributeValue>) => void,
+): Promise<void> {
+  let pending = [...keys];
+  for (let round = 0; pending.length > 0; round++) {
+    if (round >= MAX_BATCH_ROUNDS) throw internalError();
+    const next: Record<string, AttributeValue>[] = [];
+    for (let i = 0; i < pending.length; i += BATCH_GET_KEYS) {
+      const batch = pending.slice(i, i + BATCH_GET_KEYS);
+      const res = await t.run('BatchGetItem', () =>
+        t.client.send(
+          new BatchGetItemCommand({
+            RequestItems: {
+              [t.tableName]: {
+                Keys: batch,
+                ConsistentRead: true,
+                ProjectionExpression: projection.expression,
+                ExpressionAttributeNames: projection.names,
+              },
+            },
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+        ),
+      );
+      for (const item of res.Responses?.[t.tableName] ?? []) onItem(item);
+      next.push(...(res.UnprocessedKeys?.[t.tableName]?.Keys ?? []));
+    }
+    // Wait only when another round follows: no pointless delay before giving up.
+    if (next.length > 0 && round + 1 < MAX_BATCH_ROUNDS) await t.pause(round);
+    pending = next;
+  }
+}
+
+/**
  * Reads a large value's chunks with consistent reads. Returns undefined when a chunk is missing,
  * which means the value was replaced after its head was read: the caller reads the head again.
  */
@@ -168,48 +209,22 @@ export async function readChunkSet(t: TableAccess, pk: string, ref: LargeRef): P
   if (ref.chunks !== Math.max(1, Math.ceil(ref.bytes / CHUNK_BYTES))) throw internalError();
   const out = Buffer.allocUnsafe(ref.bytes);
   const seen = new Set<number>();
-  let pending: Record<string, AttributeValue>[] = Array.from({ length: ref.chunks }, (_, i) => ({
+  const keys = Array.from({ length: ref.chunks }, (_, i) => ({
     [PK]: { S: pk },
     [SK]: { B: chunkSortKey(ref.id, i) },
   }));
   let found = 0;
-  for (let round = 0; pending.length > 0; round++) {
-    if (round >= MAX_BATCH_ROUNDS) throw internalError();
-    const next: Record<string, AttributeValue>[] = [];
-    for (let i = 0; i < pending.length; i += BATCH_GET_KEYS) {
-      const keys = pending.slice(i, i + BATCH_GET_KEYS);
-      const res = await t.run('BatchGetItem', () =>
-        t.client.send(
-          new BatchGetItemCommand({
-            RequestItems: {
-              [t.tableName]: {
-                Keys: keys,
-                ConsistentRead: true,
-                ProjectionExpression: '#sk, #val',
-                ExpressionAttributeNames: { '#sk': SK, '#val': A.value },
-              },
-            },
-            ReturnConsumedCapacity: 'TOTAL',
-          }),
-        ),
-      );
-      for (const item of res.Responses?.[t.tableName] ?? []) {
-        const sk = item[SK]!.B!;
-        const index = (sk[1 + ID_BYTES]! << 8) | sk[2 + ID_BYTES]!;
-        const data = item[A.value]?.B;
-        const expected = Math.min(CHUNK_BYTES, ref.bytes - index * CHUNK_BYTES);
-        // A chunk that does not fit the descriptor is corruption, never something to serve.
-        if (!data || index >= ref.chunks || seen.has(index) || data.byteLength !== expected) throw internalError();
-        seen.add(index);
-        Buffer.from(data.buffer, data.byteOffset, data.byteLength).copy(out, index * CHUNK_BYTES);
-        found++;
-      }
-      next.push(...(res.UnprocessedKeys?.[t.tableName]?.Keys ?? []));
-    }
-    // Wait only when another round follows: no pointless delay before giving up.
-    if (next.length > 0 && round + 1 < MAX_BATCH_ROUNDS) await t.pause(round);
-    pending = next;
-  }
+  await batchGetConsistent(t, keys, { expression: '#sk, #val', names: { '#sk': SK, '#val': A.value } }, (item) => {
+    const sk = item[SK]!.B!;
+    const index = (sk[1 + ID_BYTES]! << 8) | sk[2 + ID_BYTES]!;
+    const data = item[A.value]?.B;
+    const expected = Math.min(CHUNK_BYTES, ref.bytes - index * CHUNK_BYTES);
+    // A chunk that does not fit the descriptor is corruption, never something to serve.
+    if (!data || index >= ref.chunks || seen.has(index) || data.byteLength !== expected) throw internalError();
+    seen.add(index);
+    Buffer.from(data.buffer, data.byteOffset, data.byteLength).copy(out, index * CHUNK_BYTES);
+    found++;
+  });
   return found === ref.chunks ? out : undefined;
 }
 
