@@ -10,6 +10,8 @@ import { registerExport } from './commands/export.js';
 import { registerImport } from './commands/import.js';
 import { registerPgExport } from './commands/pg-export.js';
 import { registerPgImport } from './commands/pg-import.js';
+import { registerServe } from './commands/serve.js';
+import { UsageError } from '../local/cli-options.js';
 import { registerAdminCommands } from './commands/admin/index.js';
 import { CliError } from './errors.js';
 import { EXIT } from './exit-codes.js';
@@ -23,12 +25,14 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerPgImport,
   registerPgExport,
   (p) => registerAdminCommands(p),
+  registerServe,
 ];
 
 export function buildProgram(): Command {
   const program = new Command('vss')
-    .description('Move VSS stores between servers, archive files and PostgreSQL (see docs/migration.md)')
+    .description('Serve VSS, and move VSS stores between servers, archive files and PostgreSQL (see docs/migration.md)')
     .showHelpAfterError()
+    .enablePositionalOptions()
     .exitOverride();
   for (const register of COMMANDS) register(program);
   return program;
@@ -45,6 +49,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (e instanceof CommanderError) {
       // --help and --version end here too; commander already printed what there was to print.
       return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (e instanceof UsageError) {
+      // vss serve: a bad option; the message says how to fix it.
+      process.stderr.write(`vss: ${e.message}\n`);
+      return EXIT.usage;
     }
     if (e instanceof ArchiveError) {
       process.stderr.write(`vss: ${e.message}; nothing was written. Export the store again.\n`);

@@ -1,9 +1,12 @@
 /**
- * `npm start`: a local VSS at http://127.0.0.1:8080/vss on a persistent embedded engine.
- * Every flag has an environment equivalent; flags win. `--help` lists them (cli-options.ts).
+ * `vss serve` (and `npm start`, which runs it): a VSS at http://127.0.0.1:8080/vss on a persistent
+ * embedded engine, or on any DynamoDB endpoint (the container front door's tasks run it on
+ * DynamoDB itself). Every flag has an environment equivalent; flags win. `--help` lists them
+ * (cli-options.ts).
  */
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
+import { pathToFileURL } from 'node:url';
 import { parseAlgorithms } from '../lambda/auth/jwt.js';
 import { AUTH_MODES, LNURL_AUTH_PATH, isAuthMode, type LocalAuthOptions } from './auth.js';
 import { defaultEngine, startLocalVss } from './app.js';
@@ -98,14 +101,15 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'help', type: 'boolean', short: 'h', help: 'this text' },
 ];
 
-const USAGE = 'Usage: npm start -- [options]';
+const USAGE = 'Usage: vss serve [options]   (npm start -- [options] runs it)';
 
-async function main(): Promise<void> {
+/** Runs the server with `argv` (the options after `serve`); resolves once it is listening. */
+export async function serve(argv: readonly string[]): Promise<void> {
   // The SDK versions are pinned exactly; its notice that future releases will need Node 22 is
   // noise for a local server (it is read when the first client is created, i.e. after this line).
   process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   const env = process.env;
-  const values = parseOptions(process.argv.slice(2), OPTIONS, env);
+  const values = parseOptions(argv, OPTIONS, env);
   if (values['help']) {
     process.stdout.write(helpText(USAGE, OPTIONS));
     return;
@@ -228,7 +232,10 @@ async function authOptionsFrom(values: OptionValues): Promise<Omit<LocalAuthOpti
   };
 }
 
-main().catch((e) => {
-  console.error(`vss: ${(e as Error).message}`);
-  process.exit(e instanceof UsageError ? 2 : 1);
-});
+// Run directly (`node --import tsx local/cli.ts`), as before `vss serve` existed.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  serve(process.argv.slice(2)).catch((e) => {
+    console.error(`vss: ${(e as Error).message}`);
+    process.exit(e instanceof UsageError ? 2 : 1);
+  });
+}

@@ -6,10 +6,12 @@
 import { Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { VssAuthMode } from '../auth.js';
 import type { VssFunction, VssFunctionName } from '../functions.js';
+import type { ContainerResources } from './container.js';
 
 /** Why a method has no (or no Cognito) authorizer, per auth mode. */
 export function acknowledgeMethod(method: apigw.Method, mode: VssAuthMode | 'lnurl'): void {
@@ -137,4 +139,14 @@ export function acknowledgeAlarmTopic(topic: sns.Topic): void {
     reason:
       'Alarm notifications carry no customer data. CloudWatch cannot publish to a topic encrypted with the AWS managed SNS key, and a dedicated CMK costs a monthly fee; bring an encrypted topic via alarms.topic if required.',
   });
+}
+
+/** The container front door's findings, each on the construct it concerns. */
+export function acknowledgeContainer(c: ContainerResources): void {
+  void c;
+}
+
+/** The operator turned the WAF off in front of the container door. */
+export function acknowledgeContainerWafOff(loadBalancer: elbv2.ApplicationLoadBalancer): void {
+  void loadBalancer;
 }
