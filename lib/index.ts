@@ -11,6 +11,7 @@ export {
   type NoAuthOptions,
   type VssAuthMode,
 } from './auth.js';
+export { VssFrontDoor, type VssContainerOptions, type VssFrontDoorKind } from './front-door.js';
 export type { VssFunction, VssFunctionName, VssFunctionOptions } from './functions.js';
 export {
   VssTableEncryption,

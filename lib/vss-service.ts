@@ -45,14 +45,7 @@ import { VssFrontDoor } from './front-door.js';
 import { FunctionFactory } from './private/functions.js';
 import { createLnurlFunction, createLnurlIssuerResources } from './private/lnurl.js';
 import { apiGatewayEdge, createMonitoring, type EdgeMetrics, loadBalancerEdge } from './private/monitoring.js';
-import {
-  acknowledgeApi,
-  acknowledgeContainer,
-  acknowledgeContainerWafOff,
-  acknowledgeFunctions,
-  acknowledgeMethod,
-  acknowledgeWafOff,
-} from './private/nag.js';
+import { acknowledgeApi, acknowledgeContainer, acknowledgeFunctions, acknowledgeMethod, acknowledgeWafOff } from './private/nag.js';
 import { VSS_TABLE_ACCESS, grantTableAccess } from './private/permissions.js';
 import { providerFunctionEnvironment, withProviderAccess } from './private/provider.js';
 import { createSweeper } from './private/sweeper.js';
@@ -288,7 +281,7 @@ export class VssService extends Construct {
           },
           props.waf ?? {},
         );
-      } else acknowledgeContainerWafOff(container.loadBalancer);
+      }
       this.baseUrl = `https://${domain.domainName}/vss`;
       edge = loadBalancerEdge(container.loadBalancer, container.targetGroup, container.service);
       acknowledgeContainer(container);
