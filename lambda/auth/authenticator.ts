@@ -15,6 +15,7 @@
  *
  * Never from the body. The deployed VSS_AUTH_MODE maps onto these in deployedAuthSettings.
  */
+import { ENV } from '../contract.js';
 import { userFromAuthorizerContext, type AuthorizerContext } from './authorizer-context.js';
 import { createJwtVerifier, type JwtKeySource } from './jwt.js';
 import { verifySignatureHeader } from './signature.js';
@@ -77,12 +78,14 @@ export function createAuthenticator(settings: AuthenticatorSettings): Authentica
 }
 
 /**
- * What a deployed function's VSS_AUTH_MODE means here: `signature` verifies the header in the
- * handler (docs/auth.md explains why not in a REQUEST authorizer: a fresh header per request
- * defeats its cache); `jwt`, `cognito` (or unset) read the authorizer context; `none` only when
- * the stack was explicitly forced to. Any other value fails loudly.
+ * The authenticator of a deployed function, from the environment the construct sets. Its
+ * VSS_AUTH_MODE: `signature` verifies the header in the handler (docs/auth.md explains why not in
+ * a REQUEST authorizer: a fresh header per request defeats its cache); `jwt`, `cognito` (or
+ * unset) read the authorizer context; `none` only when the stack was explicitly forced to. Any
+ * other value fails loudly.
  */
-export function deployedAuthSettings(mode: string | undefined): AuthenticatorSettings {
+export function deployedAuthSettings(env: Readonly<Record<string, string | undefined>>): AuthenticatorSettings {
+  const mode = env[ENV.authMode];
   switch (mode) {
     case 'signature':
       return { mode: 'signature' };

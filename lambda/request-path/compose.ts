@@ -82,7 +82,7 @@ export function requestPathSettingsFromEnv(env: NodeJS.ProcessEnv, observers: Re
   return {
     client: new DynamoDBClient(dynamoDbClientSettings()),
     tableName,
-    auth: deployedAuthSettings(env[ENV.authMode]),
+    auth: deployedAuthSettings(env),
     provider: providerSettingsFromEnv(env),
     observers,
   };

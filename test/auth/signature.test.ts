@@ -134,12 +134,12 @@ describe('the authenticator of a deployed handler (VSS_AUTH_MODE), on what the A
   /** The user as the deployed path learns it: the event as the door translates it, into the mode's authenticator. */
   const userOf = (mode: string | undefined, e: APIGatewayProxyEvent): Promise<string> => {
     const request = requestOf('getObject', e);
-    return createAuthenticator(deployedAuthSettings(mode)).authenticate(request.headers, request.authorizerContext);
+    return createAuthenticator(deployedAuthSettings({ VSS_AUTH_MODE: mode })).authenticate(request.headers, request.authorizerContext);
   };
 
   it('signature mode verifies the Authorization header whatever its case in the event', async () => {
     const now = Math.floor(Date.now() / 1000);
-    expect(deployedAuthSettings('signature')).toEqual({ mode: 'signature' });
+    expect(deployedAuthSettings({ VSS_AUTH_MODE: 'signature' })).toEqual({ mode: 'signature' });
     await expect(userOf('signature', event({ Authorization: sigsAuthHeader(SK, now) }))).resolves.toBe(PUB);
     await expect(userOf('signature', event({ authorization: sigsAuthHeader(SK, now) }))).resolves.toBe(PUB);
   });
@@ -155,7 +155,7 @@ describe('the authenticator of a deployed handler (VSS_AUTH_MODE), on what the A
   });
 
   it('every other mode reads the authorizer context (Lambda authorizer or Cognito claims.sub)', async () => {
-    expect(deployedAuthSettings(undefined)).toEqual({ mode: 'authorizer-context' });
+    expect(deployedAuthSettings({})).toEqual({ mode: 'authorizer-context' });
     await expect(userOf('jwt', event({}, { userToken: 'u1' }))).resolves.toBe('u1');
     await expect(userOf('cognito', event({}, { claims: { sub: 'cognito-sub' } }))).resolves.toBe('cognito-sub');
     await expect(userOf('jwt', event({ authorization: sigsAuthHeader(SK, NOW) }))).rejects.toThrow(/not found/);
@@ -167,7 +167,7 @@ describe('the authenticator of a deployed handler (VSS_AUTH_MODE), on what the A
   });
 
   it('an unknown mode is a configuration error, not a silent fallback', () => {
-    expect(() => deployedAuthSettings('signatur')).toThrow(/Unknown VSS_AUTH_MODE/);
+    expect(() => deployedAuthSettings({ VSS_AUTH_MODE: 'signatur' })).toThrow(/Unknown VSS_AUTH_MODE/);
   });
 
   it('signature verification is the same code behind every door: the local signature mode verifies the very same header', async () => {
