@@ -14,6 +14,8 @@ import { helpText, parseOptions, UsageError, type OptionSpec, type OptionValues 
 import { ENGINES, type EngineName } from './engines.js';
 import type { RequestLogEntry } from './server.js';
 import { PROVIDER_OPTIONS, providerSettingsFrom } from './provider-options.js';
+import { providerSettingsFromEnv, type ProviderSettings } from '../lambda/provider/settings.js';
+import { SERVE_OPTIONS, serveSettingsFrom } from './serve-options.js';
 
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'port', type: 'string', metavar: 'N', env: 'VSS_PORT', defaultText: '8080', help: 'port to listen on' },
@@ -97,6 +99,7 @@ const OPTIONS: readonly OptionSpec[] = [
     help: 'lifetime of issued JWTs',
   },
   ...PROVIDER_OPTIONS,
+  ...SERVE_OPTIONS,
   { name: 'quiet', type: 'boolean', env: 'VSS_QUIET', help: 'no log line per request' },
   { name: 'help', type: 'boolean', short: 'h', help: 'this text' },
 ];
@@ -135,6 +138,7 @@ export async function serve(argv: readonly string[]): Promise<void> {
     );
   }
 
+  const serving = serveSettingsFrom(values);
   const authOptions = await authOptionsFrom(values);
   if (auth === 'none') {
     console.warn('WARNING: --auth none: every request is the same user ("unauth-user"). For local development only.');
@@ -149,8 +153,15 @@ export async function serve(argv: readonly string[]): Promise<void> {
     tableName: str('table') ?? 'vss',
     auth,
     authOptions,
-    provider: providerSettingsFrom(values),
-    ...(values['quiet'] ? {} : { requestLog: printRequest }),
+    provider: mergeProviderSettings(providerSettingsFromEnv(env), providerSettingsFrom(values)),
+    maxBodyBytes: serving.maxBodyBytes,
+    maxInFlightBytes: serving.maxInFlightBytes,
+    timeouts: serving.timeouts,
+    drainMs: serving.drainMs,
+    sweepIntervalMs: serving.sweepIntervalMs,
+    logFormat: serving.logFormat,
+    // Lambda-shaped logs come from the request path's observers, not the local request log.
+    ...(values['quiet'] || serving.logFormat === 'lambda' ? {} : { requestLog: printRequest }),
     onFatal: (e) => {
       if (stopping) return;
       console.error(`vss: ${e.message}. The server stops: fix the cause and run npm start again.`);
@@ -191,6 +202,18 @@ export async function serve(argv: readonly string[]): Promise<void> {
   setInterval(() => {
     if (process.ppid !== parent) stop('parent process exited');
   }, 1000).unref();
+}
+
+/** The provider settings of the environment the container door sets, with the flags (and their variables) winning. */
+function mergeProviderSettings(fromEnv: ProviderSettings, fromFlags: ProviderSettings): ProviderSettings {
+  const quota = fromFlags.quota ? { ...fromEnv.quota, ...fromFlags.quota } : fromEnv.quota;
+  const rateLimit = fromFlags.rateLimit ? { ...fromEnv.rateLimit, ...fromFlags.rateLimit } : fromEnv.rateLimit;
+  const usageMetering = fromFlags.usageMetering ?? fromEnv.usageMetering;
+  return {
+    ...(usageMetering !== undefined ? { usageMetering } : {}),
+    ...(quota ? { quota } : {}),
+    ...(rateLimit ? { rateLimit } : {}),
+  };
 }
 
 /** One JSON line per request on stdout, shaped like the deployed handlers' log lines. */

@@ -5,7 +5,7 @@
  */
 import { composeRequestPath, requestPathSettingsFromEnv } from '../request-path/compose.js';
 import type { RequestPath } from '../request-path/request-path.js';
-import { observeOutcome, observeProviderEvent } from './observability.js';
+import { observeOutcome, observeProviderEvent } from '../request-path/observability.js';
 
 let path: RequestPath | undefined;
 
