@@ -35,6 +35,8 @@ export interface RequestPathSettings {
   readonly auth: AuthenticatorSettings;
   /** The largest request body accepted. @default MAX_REQUEST_BODY_BYTES (what Lambda carries) */
   readonly maxBodyBytes?: number;
+  /** The largest response body the door carries. @default no limit */
+  readonly maxResponseBytes?: number;
   /** Per-user usage, quotas and rate limits. @default all off */
   readonly provider?: ProviderSettings;
   /** Further store options (retry policy, request observers) for tests and benchmarks. @default none */
@@ -66,9 +68,16 @@ export function composeRequestPath(settings: RequestPathSettings): ComposedReque
     authenticator,
     ...(provider.admit ? { admit: provider.admit } : {}),
     ...(settings.maxBodyBytes !== undefined ? { maxBodyBytes: settings.maxBodyBytes } : {}),
+    ...(settings.maxResponseBytes !== undefined ? { maxResponseBytes: settings.maxResponseBytes } : {}),
     ...(observers.onOutcome ? { observe: observers.onOutcome } : {}),
   });
-  return { maxBodyBytes: path.maxBodyBytes, handle: path.handle, store: provider.store, authenticator };
+  return {
+    maxBodyBytes: path.maxBodyBytes,
+    ...(path.maxResponseBytes !== undefined ? { maxResponseBytes: path.maxResponseBytes } : {}),
+    handle: path.handle,
+    store: provider.store,
+    authenticator,
+  };
 }
 
 /**
