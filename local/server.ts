@@ -131,8 +131,13 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
     },
   });
 
+  // Responses not yet sent: a drain makes each close its connection once it is.
+  const pending = new Set<ServerResponse>();
   const enqueue = (req: IncomingMessage, res: ServerResponse, early?: VssError): void => {
     clientErrors.track(req);
+    if (draining) res.shouldKeepAlive = false;
+    pending.add(res);
+    res.once('close', () => pending.delete(res));
     const previous = queues.get(req.socket) ?? Promise.resolve();
     const current = previous.then(() => handleUntilSent(req, res, early));
     queues.set(req.socket, current);
@@ -329,11 +334,6 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
     };
   }
 
-  /** While draining, every answer closes its connection. */
-  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
-    if (draining) res.shouldKeepAlive = false;
-  });
-
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
@@ -348,6 +348,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
     ...(memory ? { memory } : {}),
     close: async (drainMs = DEFAULT_DRAIN_MS) => {
       draining = true;
+      for (const res of pending) if (!res.headersSent) res.shouldKeepAlive = false;
       const closed = new Promise<'drained'>((resolve) => server.close(() => resolve('drained')));
       // Connections that finish their last request become idle: close them as they do.
       server.closeIdleConnections();

@@ -74,6 +74,8 @@ function postRaw(url: string, op: string, body: Buffer, headers: Record<string, 
       res.on('error', resolve);
     });
     req.on('error', resolve);
+    // A refused body is not read: the server closes while we still write (EPIPE), after its answer.
+    req.on('socket', (socket) => socket.on('error', () => undefined));
     req.end(body);
   });
 }
@@ -172,12 +174,11 @@ describe('the package as installed from its tarball (npm pack)', () => {
 
   it('vss serve from the installed package serves over a DynamoDB endpoint', async () => {
     const table = `packaging-${Date.now()}`;
+    // The installed bin itself (what npx runs), so the signal reaches the server.
     const serve = spawnProgram(
-      'npx',
-      ['--no-install', 'vss', 'serve', '--port', '0', '--dynamodb-endpoint', engine.endpoint, '--table', table, '--quiet'],
-      {
-        cwd: project,
-      },
+      join(project, 'node_modules', '.bin', 'vss'),
+      ['serve', '--port', '0', '--dynamodb-endpoint', engine.endpoint, '--table', table, '--quiet'],
+      { cwd: project },
     );
     try {
       const [, url] = await serve.waitForOutput(/^VSS listening on (http:\/\/127\.0\.0\.1:\d+\/vss)$/m);
@@ -246,29 +247,32 @@ describe('vss serve: the bound on request bytes held at once', () => {
   const IN_FLIGHT = 100 * MiB;
   const RSS_BUDGET = 160 * MiB + 3 * IN_FLIGHT;
 
-  it('answers concurrent 50 MB puts beyond --max-in-flight-bytes 503 (protocol-shaped, retryable) and stays under the RSS budget', async () => {
+  it('answers concurrent 50 MB requests beyond --max-in-flight-bytes 503 (protocol-shaped, retryable) without reading them, and stays under the RSS budget', async () => {
     const s = await serve(['--max-body-bytes', String(60 * MiB), '--max-in-flight-bytes', String(IN_FLIGHT), '--quiet']);
     try {
+      // Puts of 50 MB values whose store id is invalid: each body is read whole and decoded, then
+      // refused (400) without touching the store, so only the memory bound is measured here
+      // (real 50 and 200 MB puts: below, with the object tier).
       const value = Buffer.alloc(50_000_000, 1);
-      const answers = await Promise.all(
-        Array.from({ length: 6 }, (_, i) => postRaw(s.url, 'putObjects', putBody('w', `graph-${i}`, value))),
-      );
+      const bodies = Array.from({ length: 6 }, (_, i) => putBody('x'.repeat(121), `graph-${i}`, value));
+      const answers = await Promise.all(bodies.map((b) => postRaw(s.url, 'putObjects', b)));
       const statuses = answers.map((a) => (a instanceof Error ? a.message : a.status));
-      expect(statuses.filter((x) => x === 200).length, JSON.stringify(statuses)).toBeGreaterThanOrEqual(1);
+      expect(
+        statuses.every((x) => x === 400 || x === 503),
+        JSON.stringify(statuses),
+      ).toBe(true);
+      expect(statuses.filter((x) => x === 400).length, JSON.stringify(statuses)).toBeGreaterThanOrEqual(1);
       const busy = answers.filter((a) => !(a instanceof Error) && a.status === 503);
       expect(busy.length, JSON.stringify(statuses)).toBeGreaterThanOrEqual(1);
       for (const b of busy) expect(protocolError(b, 503, ErrorCode.INTERNAL_SERVER_EXCEPTION)).toMatch(/retry/);
-      // Every request got an answer: nothing hung or crashed.
-      expect(
-        statuses.every((x) => x === 200 || x === 503),
-        JSON.stringify(statuses),
-      ).toBe(true);
       const peak = peakRss(s.child.pid!);
-      console.log(`vss serve: peak RSS ${Math.round(peak / MiB)} MiB with 6 concurrent 50 MB puts, in-flight bound ${IN_FLIGHT / MiB} MiB`);
+      console.log(
+        `vss serve: peak RSS ${Math.round(peak / MiB)} MiB with 6 concurrent 50 MB requests, in-flight bound ${IN_FLIGHT / MiB} MiB`,
+      );
       expect(peak).toBeLessThan(RSS_BUDGET);
-      // A refused put succeeds when retried once the others are done.
-      const retry = await postRaw(s.url, 'putObjects', putBody('w', 'graph-retry', value));
-      expect((retry as RawResponse).status).toBe(200);
+      // Once the others are answered, the memory is back: the same request is read again.
+      const again = await postRaw(s.url, 'putObjects', bodies[0]!);
+      expect((again as RawResponse).status).toBe(400);
     } finally {
       await stopCli(s);
     }
