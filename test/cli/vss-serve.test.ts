@@ -124,13 +124,13 @@ describe('the pruned production build (scripts/build-server.sh)', () => {
   });
 
   it('npx vss serve --help and npx vss --help run without a TypeScript loader', async () => {
-    const serveHelp = await run('npx', ['--no-install', 'vss', 'serve', '--help'], { cwd: build.dir, timeout: 60_000 });
+    const serveHelp = await run('npx', ['--no-install', 'vss', 'serve', '--help'], { cwd: build.dir, timeout: 120_000 });
     expect(serveHelp.stdout).toMatch(/^Usage: vss serve \[options\]/);
     for (const flag of ['--port', '--max-body-bytes', '--dynamodb-endpoint']) expect(serveHelp.stdout).toContain(flag);
-    const help = await run('npx', ['--no-install', 'vss', '--help'], { cwd: build.dir, timeout: 60_000 });
+    const help = await run('npx', ['--no-install', 'vss', '--help'], { cwd: build.dir, timeout: 120_000 });
     expect(help.stdout).toMatch(/^ {2}serve /m);
     expect(help.stdout).toMatch(/^ {2}export /m);
-  });
+  }, 240_000);
 
   it('npm start runs vss serve over the embedded engine and prints the ready line', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'vss-pruned-data-'));
@@ -146,7 +146,7 @@ describe('the pruned production build (scripts/build-server.sh)', () => {
       await stopCli(npm);
       rmSync(dataDir, { recursive: true, force: true });
     }
-  }, 180_000);
+  }, 300_000);
 });
 
 describe('the package as installed from its tarball (npm pack)', () => {
@@ -276,7 +276,7 @@ describe('vss serve: the bound on request bytes held at once', () => {
     } finally {
       await stopCli(s);
     }
-  }, 300_000);
+  }, 600_000);
 });
 
 describe('vss serve: slow and idle clients', () => {
