@@ -1,4 +1,4 @@
-// `npm run build:lib`: tsc compiles only TypeScript, so the generated protobuf codec
+// `npm run build:server`: tsc compiles only TypeScript, so the generated protobuf codec
 // (lambda/core/generated/vss.js, scripts/gen-proto.sh) is copied beside the compiled modules
 // that import it.
 import { copyFileSync, mkdirSync } from 'node:fs';

@@ -73,13 +73,19 @@ describe('the Lambda door and values above 4.6 MB', () => {
   });
 
   it('refuses a read of a value above 4.6 MB with 413 INVALID_REQUEST_EXCEPTION naming the container door; smaller reads are untouched', async () => {
-    const write = await containerPath.handle({
-      operation: 'putObjects',
-      method: 'POST',
-      headers: {},
-      authorizerContext: { userToken: 'wallet-1' },
-      body: vss.PutObjectRequest.encode({ storeId: 's', transactionItems: [kv('graph', 0, bigValue), kv('small', 0, 'x')] }).finish(),
-    });
+    // Written as a client would, retrying a 500 (on a loaded machine a 6 MB write can outlast the
+    // store's 3 s request timeout; nothing is committed then, and the retry writes it again).
+    let write = { status: 0 };
+    for (let attempt = 0; attempt < 5 && write.status !== 200; attempt++) {
+      write = await containerPath.handle({
+        operation: 'putObjects',
+        method: 'POST',
+        headers: {},
+        authorizerContext: { userToken: 'wallet-1' },
+        body: vss.PutObjectRequest.encode({ storeId: 's', transactionItems: [kv('graph', -1, bigValue), kv('small', -1, 'x')] }).finish(),
+      });
+      expect([200, 500]).toContain(write.status);
+    }
     expect(write.status).toBe(200);
     const get = createApiGatewayHandler('getObject', lambdaPath);
     const r = await get(event('getObject', vss.GetObjectRequest.encode({ storeId: 's', key: 'graph' }).finish()));
