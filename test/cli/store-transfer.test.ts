@@ -1,6 +1,7 @@
 /**
  * `vss export`, `vss import` and `vss copy` between two local servers (the real server, store and
- * engines) in different auth modes, run as child processes like a user runs them.
+ * engines) in different auth modes, run in-process through the command's `main` (test/cli/run-vss.ts),
+ * and the memory budget of a large copy in a process of its own.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { VssClient, type KeyValue } from '../../client/vss-client.js';
 import type { LocalVss } from '../../local/app.js';
 import { rs256, rsaKeyPair } from '../auth/clients.js';
 import { engines, startVssOn } from '../support/local-vss.js';
-import { reportOf, runVss } from './run-vss.js';
+import { reportOf, runVss, runVssProcess } from './run-vss.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vss-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -288,7 +289,8 @@ describe('vss copy of a 10,000-key store', () => {
         items: keys.slice(i, i + 100).map((key) => ({ key, version: -1n, value: Buffer.from(key.repeat(8)) })),
       });
     }
-    const run = await runVss(['copy', '--from', from.url, '--to', to.url, '--store-id', 'big', '--json', '--quiet']);
+    // A process of its own: its peak memory is the copy's alone.
+    const run = await runVssProcess(['copy', '--from', from.url, '--to', to.url, '--store-id', 'big', '--json', '--quiet']);
     expect(run.code, run.stderr).toBe(0);
     const report = reportOf(run);
     expect(report).toMatchObject({ keys: 10_000, written: 10_000, requests: 100 });

@@ -12,6 +12,7 @@ import { allUsersReport, toCsv, toTable, top, userReport, type Ranking, type Use
 import { userHash } from '../../../lambda/handlers/request-log-fields.js';
 import { dynamoClient } from '../../pg/table-io.js';
 import { endpointOf } from '../pg-common.js';
+import { cliIo } from '../../io.js';
 
 interface TableFlags {
   dynamodbEndpoint?: string;
@@ -30,8 +31,8 @@ export interface AdminIo {
 }
 
 const defaultIo: AdminIo = {
-  out: (t) => process.stdout.write(t),
-  err: (t) => process.stderr.write(t),
+  out: (t) => void cliIo().stdout.write(t),
+  err: (t) => void cliIo().stderr.write(t),
   now: () => new Date(),
 };
 
