@@ -12,7 +12,7 @@ import { MetaTable, UsageLedger, type UsageDelta } from '../../lambda/provider/u
 import { DynamoDbStore } from '../../lambda/store/dynamodb-store.js';
 import { localClient } from '../../local/engines.js';
 import { ensureTable } from '../../local/table.js';
-import { engines } from '../support/local-vss.js';
+import { primaryEngine } from '../support/local-vss.js';
 
 const put = (key: string, bytes: number) => ({
   kind: 'put' as const,
@@ -62,7 +62,7 @@ describe('usage deltas and quota decisions', () => {
   });
 });
 
-describe.each(engines())('metering faults on $name', (engine) => {
+describe.each([primaryEngine()])('metering faults on $name', (engine) => {
   let client: DynamoDBClient;
   const tableName = `metering-${randomUUID()}`;
 
