@@ -1,6 +1,6 @@
 /**
  * The fields of the one structured log line per request, shared by the deployed handlers and the
- * local server (local/request-log.ts) so a log query works on both. Never the raw user token,
+ * local server (local/server.ts) so a log query works on both. Never the raw user token,
  * never a key, a value or a header.
  */
 import { createHash } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * Values larger than one DynamoDB item (docs/architecture.md, "Large values").
+ * Values larger than one DynamoDB item (docs/large-values.md).
  *
  * A large value is split into immutable chunk items named by a fresh random id, written before
  * the record's head item is committed; the head then points at them ({id, n, len} in `lv`). The
