@@ -10,7 +10,7 @@ import { recountUser } from '../../admin/recount.js';
 import { setQuota, type QuotaOverride } from '../../admin/set-quota.js';
 import { allUsersReport, toCsv, toTable, top, userReport, type Ranking, type UserReport } from '../../admin/usage-report.js';
 import { userHash } from '../../../lambda/handlers/request-log-fields.js';
-import { dynamoClient } from '../../pg/table-io.js';
+import { bulkClient } from '../../table/bulk-table.js';
 import { endpointOf } from '../pg-common.js';
 
 interface TableFlags {
@@ -20,7 +20,7 @@ interface TableFlags {
 }
 
 /** The table's client: a local engine on loopback, AWS otherwise (the same as the pg commands). */
-const adminClient = (flags: TableFlags) => dynamoClient(endpointOf({ ...flags, concurrency: 1 }), flags.region);
+const adminClient = (flags: TableFlags) => bulkClient(endpointOf({ ...flags, concurrency: 1 }), flags.region);
 
 /** What the commands write to; injectable for tests. */
 export interface AdminIo {
