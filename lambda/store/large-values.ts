@@ -114,11 +114,11 @@ export class ChunkTier implements ValueTier {
     return valueRefOfChunks(ref);
   }
 
-  read(pk: string, ref: ValueRef): Promise<Uint8Array | undefined> {
+  async read(pk: string, ref: ValueRef): Promise<Uint8Array | undefined> {
     return readChunkSet(this.table, pk, chunkRefOf(ref));
   }
 
-  remove(pk: string, ref: ValueRef): Promise<void> {
+  async remove(pk: string, ref: ValueRef): Promise<void> {
     return deleteChunkSet(this.table, pk, chunkRefOf(ref));
   }
 }

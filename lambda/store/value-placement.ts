@@ -89,11 +89,11 @@ export class ValuePlacement {
     return this.writeTier.stage(request);
   }
 
-  read(pk: string, ref: ValueRef): Promise<Uint8Array | undefined> {
+  async read(pk: string, ref: ValueRef): Promise<Uint8Array | undefined> {
     return this.tier(ref.tier).read(pk, ref);
   }
 
-  remove(pk: string, ref: ValueRef): Promise<void> {
+  async remove(pk: string, ref: ValueRef): Promise<void> {
     return this.tier(ref.tier).remove(pk, ref);
   }
 }
