@@ -7,8 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import type { KeyValueStore } from '../../lambda/core/kv-store.js';
 import { MeteringStore } from '../../lambda/provider/metering-store.js';
-import { MetaTable, UsageLedger } from '../../lambda/provider/usage-ledger.js';
+import { UsageLedger } from '../../lambda/provider/usage-ledger.js';
 import { DynamoDbStore } from '../../lambda/store/dynamodb-store.js';
+import { TableClient } from '../../lambda/store/table-client.js';
 import { localClient } from '../../local/engines.js';
 import { ensureTable } from '../../local/table.js';
 import { engines, primaryEngine } from '../support/local-vss.js';
@@ -32,7 +33,7 @@ describeKeyValueStoreContract(`MeteringStore over DynamoDbStore on ${primaryEngi
   await ensureTable(client, tableName);
   return new MeteringStore({
     inner: new DynamoDbStore({ client, tableName }),
-    ledger: new UsageLedger(new MetaTable({ client, tableName })),
+    ledger: new UsageLedger(new TableClient({ client, tableName })),
     quota: { maxKeys: 1_000_000 },
   });
 });
