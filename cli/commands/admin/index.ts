@@ -110,7 +110,7 @@ export function registerAdminCommands(program: Command, io: AdminIo = defaultIo)
           chunkItems: result.stores.reduce((n, s) => n + s.chunkItems, 0),
           providerItems: result.providerItems,
         });
-        const auditLog = flags.auditLog ?? defaultAuditLogPath();
+        const auditLog = flags.auditLog ?? defaultAuditLogPath(cliIo().env);
         if (flags.auditLog === undefined) await mkdir(dirname(auditLog), { recursive: true, mode: 0o700 });
         await appendFile(auditLog, `${audit}\n`);
         io.err(`audit: ${audit}\n`);
