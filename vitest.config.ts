@@ -19,7 +19,7 @@ const UNIT = [
   'test/faults/**/*.test.ts',
   'test/infra/**/*.test.ts',
   'test/auth/{jwt,signature,signature-differential}.test.ts',
-  'test/cli/{archive,docs,progress,vss-client}.test.ts',
+  'test/cli/{archive,docs,main,progress,vss-client}.test.ts',
 ];
 const SYSTEM = [
   'test/conformance/local-server-cli.test.ts',
@@ -48,17 +48,20 @@ const COMMON = {
   env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
 } as const;
 
+/**
+ * DynamoDB Local and Dynoxide, started once for the whole run by the first project that needs
+ * them (test/support/global-setup.ts); a run of unit tests alone starts none.
+ */
+const ENGINES = { globalSetup: ['test/support/global-setup.ts'] };
+
 export default defineConfig({
   test: {
-    // Starts DynamoDB Local and Dynoxide once for the whole run, unless only unit tests run
-    // (test/support/global-setup.ts); every project reads their endpoints.
-    globalSetup: ['test/support/global-setup.ts'],
     // Two cores: keep engine-heavy files from starving each other.
     maxWorkers: 2,
     projects: [
       { test: { ...COMMON, name: 'unit', include: UNIT, exclude: SYSTEM } },
-      { test: { ...COMMON, name: 'integration', include: ['test/**/*.test.ts'], exclude: [...UNIT, ...SYSTEM] } },
-      { test: { ...COMMON, name: 'system', include: SYSTEM } },
+      { test: { ...COMMON, ...ENGINES, name: 'integration', include: ['test/**/*.test.ts'], exclude: [...UNIT, ...SYSTEM] } },
+      { test: { ...COMMON, ...ENGINES, name: 'system', include: SYSTEM } },
     ],
     // `npm run test:coverage` (what CI runs): V8 coverage of the shipped code, failing below what
     // the suite reached when the thresholds were set. Raise them as tests grow; never lower them.

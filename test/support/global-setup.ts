@@ -1,9 +1,13 @@
 /**
- * Starts every DynamoDB engine once per test run and hands their endpoints to the tests of every
- * project (vitest.config.ts). An engine that cannot start fails the run (it is never skipped):
- * CI must prove the store on both. Set VSS_TEST_ENGINES=dynoxide (or dynamodb-local) to run on
- * one while developing. A run of the unit project alone (`npm run test:unit`) starts none: its
- * tests need none.
+ * Starts every DynamoDB engine once per test run and hands their endpoints to the tests of the
+ * projects that need engines (integration and system, vitest.config.ts); a run of unit tests
+ * alone starts none. An engine that cannot start fails the run (it is never skipped): CI must
+ * prove the store on both. Set VSS_TEST_ENGINES=dynoxide (or dynamodb-local) to run on one
+ * while developing.
+ *
+ * Each project runs this file in its own module scope, so the engines are kept on `globalThis`
+ * (one test-runner process): the first project to set up starts them, the last to tear down
+ * stops them.
  */
 import type { TestProject } from 'vitest/node';
 import { ENGINES, startEngine, type EngineName, type RunningEngine } from '../../local/engines.js';
@@ -14,19 +18,28 @@ declare module 'vitest' {
   }
 }
 
-let running: RunningEngine[] = [];
+interface Shared {
+  users: number;
+  engines: Promise<RunningEngine[]>;
+}
 
-export async function setup(project: TestProject): Promise<void> {
-  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
-  if (project.vitest.projects.every((p) => p.name === 'unit')) {
-    project.provide('engines', []);
-    return;
-  }
+const KEY = Symbol.for('vss-aws.test-engines');
+const holder = globalThis as { [KEY]?: Shared };
+
+function wantedEngines(): EngineName[] {
   const wanted = (process.env['VSS_TEST_ENGINES']?.split(',').filter(Boolean) as EngineName[] | undefined) ?? [...ENGINES];
   for (const name of wanted) {
     if (!ENGINES.includes(name)) throw new Error(`unknown engine ${name} in VSS_TEST_ENGINES`);
   }
-  running = await Promise.all(wanted.map((name) => startEngine(name)));
+  return wanted;
+}
+
+export async function setup(project: TestProject): Promise<void> {
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+  holder[KEY] ??= { users: 0, engines: Promise.all(wantedEngines().map((name) => startEngine(name))) };
+  const shared = holder[KEY];
+  shared.users++;
+  const running = await shared.engines;
   project.provide(
     'engines',
     running.map((e) => ({ name: e.name, endpoint: e.endpoint })),
@@ -34,5 +47,8 @@ export async function setup(project: TestProject): Promise<void> {
 }
 
 export async function teardown(): Promise<void> {
-  await Promise.all(running.map((e) => e.stop()));
+  const shared = holder[KEY];
+  if (!shared || --shared.users > 0) return;
+  delete holder[KEY];
+  await Promise.all((await shared.engines).map((e) => e.stop()));
 }
