@@ -209,10 +209,11 @@ export function describeKeyValueStoreContract(name: string, makeStore: StoreFact
       it('pages through every key exactly once with tokens that advance, ending with "" (also on an exact fit)', async () => {
         const s = scope();
         const keys = Array.from({ length: 60 }, (_, i) => `key-${String(i).padStart(2, '0')}`);
-        for (let i = 0; i < keys.length; i += 20)
+        // Small transactions: the subject is paging, not the engine's transaction size.
+        for (let i = 0; i < keys.length; i += 10)
           await store.write(
             s,
-            keys.slice(i, i + 20).map((k) => put(k, 'v', ABSENT)),
+            keys.slice(i, i + 10).map((k) => put(k, 'v', ABSENT)),
           );
         const all = await listAll(s, '', 7);
         expect(all.keys).toEqual([...keys].reverse());
@@ -234,9 +235,9 @@ export function describeKeyValueStoreContract(name: string, makeStore: StoreFact
         expect((await listAll(s, 'a\\')).keys).toEqual(['a\\d']);
         const sparse = scope();
         const expected: string[] = [];
-        for (let batch = 0; batch < 4; batch++) {
-          const writes = Array.from({ length: 50 }, (_, i) => {
-            const key = (batch * 50 + i) % 17 === 0 ? `monitors#${batch}-${i}` : `payments#${batch}-${i}`;
+        for (let batch = 0; batch < 10; batch++) {
+          const writes = Array.from({ length: 20 }, (_, i) => {
+            const key = (batch * 20 + i) % 17 === 0 ? `monitors#${batch}-${i}` : `payments#${batch}-${i}`;
             if (key.startsWith('monitors#')) expected.push(key);
             return put(key, '', ABSENT);
           });
