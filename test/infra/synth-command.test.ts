@@ -26,7 +26,7 @@ describe('the CDK app as cdk synth runs it', () => {
         CDK_OUTDIR: out,
         CDK_CONTEXT_JSON: JSON.stringify({ ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [] }),
       });
-      const r = spawnSync(app, { cwd: PROJECT_ROOT, env, encoding: 'utf8', shell: true, timeout: 200_000 });
+      const r = spawnSync(app, { cwd: PROJECT_ROOT, env, encoding: 'utf8', shell: true, timeout: 300_000 });
       expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
       expect(readdirSync(out)).toContain('Vss.template.json');
       const template = JSON.parse(readFileSync(path.join(out, 'Vss.template.json'), 'utf8')) as { Outputs: Record<string, unknown> };
@@ -34,5 +34,5 @@ describe('the CDK app as cdk synth runs it', () => {
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
-  }, 240_000);
+  }, 330_000);
 });
