@@ -68,7 +68,7 @@ export function composeRequestPath(settings: RequestPathSettings): ComposedReque
     ...(settings.maxBodyBytes !== undefined ? { maxBodyBytes: settings.maxBodyBytes } : {}),
     ...(observers.onOutcome ? { observe: observers.onOutcome } : {}),
   });
-  return { maxBodyBytes: path.maxBodyBytes, handle: path.handle, store: provider.store, authenticator };
+  return { ...path, store: provider.store, authenticator };
 }
 
 /**
