@@ -31,7 +31,9 @@ const adminClient = (flags: TableFlags) => bulkClient(endpointOf({ ...flags, con
  * tree whose .gitignore hides *.log (docs/provider.md, "Erasing a user").
  */
 export function defaultAuditLogPath(env: NodeJS.ProcessEnv = process.env, home: string = homedir()): string {
-  const state = env['XDG_STATE_HOME'] && env['XDG_STATE_HOME'].startsWith('/') ? env['XDG_STATE_HOME'] : join(home, '.local', 'state');
+  const xdg = env['XDG_STATE_HOME'];
+  // The XDG spec ignores a relative path.
+  const state = xdg?.startsWith('/') ? xdg : join(home, '.local', 'state');
   return join(state, 'vss', 'vss-audit.log');
 }
 
