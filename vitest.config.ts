@@ -5,7 +5,8 @@ import { defineConfig } from 'vitest/config';
  * three; `npm run test:unit`, `test:integration` and `test:system` run one each.
  *
  * - unit: nothing to start: no engine, server, database or product process (mocked DynamoDB, the
- *   CDK synthesized in-process, pure functions). The inner loop: seconds, no engines started.
+ *   CDK synthesized in-process, pure functions). The inner loop: no engines start. Files are
+ *   listed by name outside test/unit/ and test/faults/: add one only if it starts nothing.
  * - integration (the default: a test file matched by neither list lands here): the real engines,
  *   local servers, S3 and PostgreSQL, all driven in-process, including the `vss` command through
  *   `main(argv)` (test/cli/run-vss.ts). Above the store, on `primaryEngine()`; `engines()` only
@@ -17,7 +18,7 @@ import { defineConfig } from 'vitest/config';
 const UNIT = [
   'test/unit/**/*.test.ts',
   'test/faults/**/*.test.ts',
-  'test/infra/**/*.test.ts',
+  'test/infra/{api,auth,comment-citations,config,doc-numbers,docs,functions,layering,logical-ids,nag,observability,provider,storage,waf-operations}.test.ts',
   'test/auth/{jwt,signature,signature-differential}.test.ts',
   'test/cli/{archive,docs,main,progress,vss-client}.test.ts',
 ];
