@@ -34,9 +34,20 @@ function wantedEngines(): EngineName[] {
   return wanted;
 }
 
+/** Starts every wanted engine; when one cannot start, stops the others (they would keep the run alive) and fails. */
+async function startAll(): Promise<RunningEngine[]> {
+  const started = await Promise.allSettled(wantedEngines().map((name) => startEngine(name)));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(started.map((r) => (r.status === 'fulfilled' ? r.value.stop() : undefined)));
+    throw failed.reason;
+  }
+  return started.map((r) => (r as PromiseFulfilledResult<RunningEngine>).value);
+}
+
 export async function setup(project: TestProject): Promise<void> {
   process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
-  holder[KEY] ??= { users: 0, engines: Promise.all(wantedEngines().map((name) => startEngine(name))) };
+  holder[KEY] ??= { users: 0, engines: startAll() };
   const shared = holder[KEY];
   shared.users++;
   const running = await shared.engines;
@@ -50,5 +61,6 @@ export async function teardown(): Promise<void> {
   const shared = holder[KEY];
   if (!shared || --shared.users > 0) return;
   delete holder[KEY];
-  await Promise.all((await shared.engines).map((e) => e.stop()));
+  const running = await shared.engines.catch(() => []);
+  await Promise.all(running.map((e) => e.stop()));
 }
