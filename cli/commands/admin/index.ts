@@ -9,7 +9,7 @@ import { eraseUser, type EraseResult } from '../../admin/erase-user.js';
 import { recountUser } from '../../admin/recount.js';
 import { setQuota, type QuotaOverride } from '../../admin/set-quota.js';
 import { allUsersReport, toCsv, toTable, top, userReport, type Ranking, type UserReport } from '../../admin/usage-report.js';
-import { userHash } from '../../../lambda/handlers/request-log-fields.js';
+import { userHash } from '../../../lambda/core/user-hash.js';
 import { dynamoClient } from '../../pg/table-io.js';
 import { endpointOf } from '../pg-common.js';
 
