@@ -11,8 +11,8 @@ import { ErrorCode, isVssError } from '../core/errors.js';
 import type { KeyValueStore, KeyWrite, ListPage, ListQuery, Scope, StoredValue } from '../core/kv-store.js';
 import { sortKeyLength } from '../store/keys.js';
 import { checkQuota, limitsFor, nearQuota, type EffectiveLimits, type QuotaSettings } from './quota.js';
-import type { UsageDelta, UsageLedger, UserUsage } from './usage-ledger.js';
 import type { ProviderEvent } from './events.js';
+import type { UsageDelta, UsageLedger, UserUsage } from './usage-ledger.js';
 
 /** What metering needs to know of the records that exist now: a store's answer, without values. */
 export interface HeadReader {

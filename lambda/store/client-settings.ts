@@ -1,8 +1,7 @@
 /**
- * How this code's DynamoDB clients talk to DynamoDB, deployed (request-path/compose.ts, the
- * sweeper), local (local/engines.ts, local/app.ts) and in the bulk tools alike: a stalled table
- * answers within the same budget everywhere. Requests go through table-client.ts, which adds the
- * retries.
+ * How this code's DynamoDB clients talk to DynamoDB, deployed (request-path/compose.ts, the sweeper),
+ * local (local/engines.ts, local/app.ts) and in the bulk tools alike: a stalled table answers
+ * within the same budget everywhere. Requests go through table-client.ts, which adds the retries.
  */
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
