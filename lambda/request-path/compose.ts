@@ -71,13 +71,7 @@ export function composeRequestPath(settings: RequestPathSettings): ComposedReque
     ...(settings.maxResponseBytes !== undefined ? { maxResponseBytes: settings.maxResponseBytes } : {}),
     ...(observers.onOutcome ? { observe: observers.onOutcome } : {}),
   });
-  return {
-    maxBodyBytes: path.maxBodyBytes,
-    ...(path.maxResponseBytes !== undefined ? { maxResponseBytes: path.maxResponseBytes } : {}),
-    handle: path.handle,
-    store: provider.store,
-    authenticator,
-  };
+  return { ...path, store: provider.store, authenticator };
 }
 
 /**

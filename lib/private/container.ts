@@ -46,8 +46,8 @@ import type { VssAuth } from '../auth.js';
 import type { VssContainerOptions } from '../front-door.js';
 import type { VssProviderOptions } from '../options.js';
 import { PROJECT_ROOT } from './functions.js';
-import { grantTableAccess, unionOfAccess, VSS_TABLE_ACCESS } from './permissions.js';
-import { providerFunctionEnvironment, withProviderAccess } from './provider.js';
+import { grantTableAccess, unionOfAccess, VSS_TABLE_ACTIONS } from './permissions.js';
+import { providerFunctionEnvironment, withProviderActions } from './provider.js';
 import type { VssTableResources } from './table.js';
 
 const MiB = 1024 * 1024;
@@ -214,7 +214,7 @@ export function createContainerService(scope: Construct, inputs: ContainerInputs
   grantTableAccess(
     { role: taskDefinition.taskRole },
     inputs.table,
-    unionOfAccess(OPERATIONS.map((op) => withProviderAccess(VSS_TABLE_ACCESS[op], op, inputs.provider))),
+    unionOfAccess(OPERATIONS.map((op) => withProviderActions(VSS_TABLE_ACTIONS[op], op, inputs.provider))),
   );
 
   const lbSecurityGroup = new ec2.SecurityGroup(scope, 'LoadBalancerSecurityGroup', {

@@ -33,7 +33,7 @@ export type DynamoDbAction =
   | 'dynamodb:BatchWriteItem'
   | 'dynamodb:BatchGetItem';
 
-export interface TableAccess {
+export interface TableActions {
   /** Actions on the table itself. */
   readonly table: readonly DynamoDbAction[];
   /** Actions on the creation-order index (TABLE_LAYOUT.creationIndex). */
@@ -44,7 +44,7 @@ export interface TableAccess {
   readonly writes: boolean;
 }
 
-export const VSS_TABLE_ACCESS = {
+export const VSS_TABLE_ACTIONS = {
   getObject: { table: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'], creationIndex: [], sweepIndex: [], writes: false },
   putObjects: {
     table: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem', 'dynamodb:GetItem'],
@@ -54,15 +54,15 @@ export const VSS_TABLE_ACCESS = {
   },
   deleteObject: { table: ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'], creationIndex: [], sweepIndex: [], writes: true },
   listKeyVersions: { table: ['dynamodb:GetItem'], creationIndex: ['dynamodb:Query'], sweepIndex: [], writes: false },
-} as const satisfies Record<Operation, TableAccess>;
+} as const satisfies Record<Operation, TableActions>;
 
 /** The scheduled sweeper of crashed large-value writes (lambda/store/chunk-sweeper.ts). */
-export const SWEEPER_TABLE_ACCESS = {
+export const SWEEPER_TABLE_ACTIONS = {
   table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
   creationIndex: [],
   sweepIndex: ['dynamodb:Query'],
   writes: true,
-} as const satisfies TableAccess;
+} as const satisfies TableActions;
 
 /**
  * KMS actions on the table's customer-managed key (only when one is configured), limited to
@@ -90,9 +90,9 @@ export const XRAY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'
 /** Writing to the function's own log group. */
 export const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'] as const;
 
-/** Everything the operations in `accesses` need, as one TableAccess (the container task serves all four). */
-export function unionOfAccess(accesses: readonly TableAccess[]): TableAccess {
-  const union = (pick: (a: TableAccess) => readonly DynamoDbAction[]): DynamoDbAction[] => [...new Set(accesses.flatMap(pick))];
+/** Everything the operations in `accesses` need, as one TableActions (the container task serves all four). */
+export function unionOfAccess(accesses: readonly TableActions[]): TableActions {
+  const union = (pick: (a: TableActions) => readonly DynamoDbAction[]): DynamoDbAction[] => [...new Set(accesses.flatMap(pick))];
   return {
     table: union((a) => a.table),
     creationIndex: union((a) => a.creationIndex),
@@ -108,7 +108,7 @@ export function unionOfAccess(accesses: readonly TableAccess[]): TableAccess {
 export function grantTableAccess(
   fn: Pick<VssFunction, 'role'> | { readonly role: iam.IRole },
   table: VssTableResources,
-  access: TableAccess,
+  access: TableActions,
 ): void {
   const { tableArn } = table.table;
   fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...access.table], resources: [tableArn] }));

@@ -1,19 +1,20 @@
 /**
- * Storage quotas and usage accounting over HTTP through the local server, on every engine, with
- * signature-mode users (docs/provider.md).
+ * Storage quotas and usage accounting over HTTP through the local server, on the primary engine,
+ * with signature-mode users (docs/provider.md).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { ErrorCode } from '../../lambda/core/errors.js';
-import { MetaTable, UsageLedger } from '../../lambda/provider/usage-ledger.js';
+import { UsageLedger } from '../../lambda/provider/usage-ledger.js';
+import { TableClient } from '../../lambda/store/table-client.js';
 import type { LocalVss } from '../../local/app.js';
-import { engines, kv, startVssOn } from '../support/local-vss.js';
+import { kv, startVssOn, primaryEngine } from '../support/local-vss.js';
 import { census, decodeError, expectStatus, SigUser } from './support.js';
 
 const MAX_KEYS = 6;
 const MAX_BYTES = 3000;
 
-describe.each(engines())('storage quotas on $name', (engine) => {
+describe.each([primaryEngine()])('storage quotas on $name', (engine) => {
   let local: LocalVss;
   let ledger: UsageLedger;
 
@@ -24,7 +25,7 @@ describe.each(engines())('storage quotas on $name', (engine) => {
       providerObservers: { onEvent: () => {} },
       sweepIntervalMs: 0,
     });
-    ledger = new UsageLedger(new MetaTable({ client: local.client, tableName: local.tableName }));
+    ledger = new UsageLedger(new TableClient({ client: local.client, tableName: local.tableName }));
   });
   afterAll(async () => {
     await local?.stop();
