@@ -3,7 +3,7 @@
 # has run: compile to JavaScript (`npm run build`, into dist/), then prune to the production
 # dependencies, so nothing at run time needs a TypeScript loader. Arguments go to `npm prune`:
 # the Dockerfile passes --omit=optional (the image runs no embedded engine);
-# test/system/server-build.test.ts runs it without, on a copy of the checkout, and then runs
+# test/cli/vss-serve.test.ts runs it without, on a copy of the checkout, and then runs
 # `vss serve` and `npx vss` from the result.
 set -eu
 cd "$(dirname "$0")/.."
