@@ -52,10 +52,37 @@ export const ENV = {
   quotaSoftPercent: 'VSS_QUOTA_SOFT_PERCENT',
   rateLimitPerUser: 'VSS_RATE_LIMIT_PER_USER',
   rateLimitBurst: 'VSS_RATE_LIMIT_BURST',
+  /**
+   * The object tier (docs/large-values.md): the values bucket's name, the largest value kept
+   * inline in the table (bytes), and the days a superseded or deleted object is kept. The local
+   * server reads the same names (`--s3-bucket`, `--inline-max-bytes`).
+   */
+  valuesBucket: 'VSS_S3_BUCKET',
+  inlineMaxBytes: 'VSS_INLINE_MAX_BYTES',
+  valuesRetentionDays: 'VSS_RETENTION_DAYS',
   /** Powertools reads it: the CloudWatch namespace of the EMF metrics. */
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
   /** Powertools reads it: the `service` dimension of every metric. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
+} as const;
+
+/**
+ * Every object key of the values bucket starts with this prefix (then a hash of the user, so one
+ * user's objects list without a scan): the functions' S3 permissions are scoped to it, and the
+ * bucket's lifecycle rules apply to it.
+ */
+export const VALUES_OBJECT_PREFIX = 'values/';
+
+/**
+ * Defaults of the object tier, shared by the construct, the local server and the handlers.
+ * 32 KiB: above it an S3 PUT ($0.005 per 1,000) is cheaper than the DynamoDB write units of the
+ * item (1 per KB at $0.625 per million), and reads stay one DynamoDB request for every value an
+ * LDK Node writes per payment (docs/cost.md, "Threshold").
+ */
+export const LARGE_VALUES_DEFAULTS = {
+  inlineMaxBytes: 32_768,
+  /** The point-in-time recovery window's maximum: a restored table resolves every pointer. */
+  retentionDays: 35,
 } as const;
 
 /** JWT algorithms the authorizer can verify (lambda/auth/jwt.ts); the construct refuses any other. */

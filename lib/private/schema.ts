@@ -102,6 +102,11 @@ const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,6
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 export const RETENTION_DAYS = Object.values(logs.RetentionDays).filter((d): d is number => typeof d === 'number' && d > 0);
 export const AUTH_MODES = ['signature', 'jwt', 'cognito', 'none'] as const;
+/**
+ * The largest `largeValues.inlineMaxBytes`: an inline item also holds its key (up to 1 KiB), the
+ * store ID and a few fixed attributes, and must stay under DynamoDB's 400 KB item limit.
+ */
+export const MAX_INLINE_BYTES = 393_216;
 
 const functionOptions = settings({
   memorySize: v.optional(int(128, 10240, ' MB')),
@@ -233,6 +238,15 @@ function configEntries(refs: RefMode) {
     retainLogs: v.optional(bool),
     executionLogLevel: v.optional(oneOf(['OFF', 'ERROR', 'INFO'] as const)),
     metricsNamespace: v.optional(text(/^[\w./#:-]{1,255}$/, 'must be a CloudWatch namespace')),
+    largeValues: v.optional(
+      settings({
+        inlineMaxBytes: v.optional(int(1024, MAX_INLINE_BYTES, " bytes: the item must stay under DynamoDB's 400 KB")),
+        retentionDays: v.optional(int(1, 3650, ' days')),
+        existingBucketArn: v.optional(ref(/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket ARN')),
+        bucketName: v.optional(text(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name')),
+        accessLogsBucketArn: v.optional(ref(/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket ARN')),
+      }),
+    ),
     provider: v.optional(
       settings({
         usageMetering: v.optional(bool),
@@ -331,6 +345,14 @@ function crossFieldProblems(c: Loose, n: (path: string) => string): string[] {
         `${n(`functions.${name}`)}: provisionedConcurrency ${provisioned[0]} (from ${provisioned[1]}) cannot exceed reservedConcurrency ${reserved[0]} (from ${reserved[1]})`,
       );
     }
+  }
+  const large = c['largeValues'];
+  if (large && typeof large === 'object' && large.existingBucketArn !== undefined) {
+    for (const k of ['bucketName', 'accessLogsBucketArn'])
+      if (large[k] !== undefined)
+        problems.push(
+          `${n('largeValues.existingBucketArn')} cannot be combined with ${n(`largeValues.${k}`)} (it applies only to a bucket the stack creates)`,
+        );
   }
   if (alarms?.topicArn !== undefined && Array.isArray(alarms.emails) && alarms.emails.length > 0) {
     problems.push(`${n('alarms.topicArn')} and ${n('alarms.emails')} are mutually exclusive (subscribe the addresses to your own topic)`);
