@@ -45,6 +45,12 @@ export const ENV = {
   lnurlPublicUrl: 'VSS_LNURL_PUBLIC_URL',
   sweepGraceSeconds: 'VSS_SWEEP_GRACE_SECONDS',
   sweepRecheckSeconds: 'VSS_SWEEP_RECHECK_SECONDS',
+  /** The value bucket (docs/large-values.md); absent: every value stays in the table. */
+  valueBucket: 'VSS_S3_BUCKET',
+  /** Values whose head item would be larger than this many bytes go to the value bucket. */
+  inlineMaxBytes: 'VSS_INLINE_MAX_BYTES',
+  /** Days a replaced or deleted value object is kept (the point-in-time recovery window). */
+  retentionDays: 'VSS_RETENTION_DAYS',
   /** Provider features (docs/provider.md); absent or empty means off. */
   usageMetering: 'VSS_USAGE_METERING',
   quotaMaxKeys: 'VSS_QUOTA_MAX_KEYS',
@@ -52,14 +58,6 @@ export const ENV = {
   quotaSoftPercent: 'VSS_QUOTA_SOFT_PERCENT',
   rateLimitPerUser: 'VSS_RATE_LIMIT_PER_USER',
   rateLimitBurst: 'VSS_RATE_LIMIT_BURST',
-  /**
-   * The object tier (docs/large-values.md): the values bucket's name, the largest value kept
-   * inline in the table (bytes), and the days a superseded or deleted object is kept. The local
-   * server reads the same names (`--s3-bucket`, `--inline-max-bytes`).
-   */
-  valuesBucket: 'VSS_S3_BUCKET',
-  inlineMaxBytes: 'VSS_INLINE_MAX_BYTES',
-  valuesRetentionDays: 'VSS_RETENTION_DAYS',
   /** Powertools reads it: the CloudWatch namespace of the EMF metrics. */
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
   /** Powertools reads it: the `service` dimension of every metric. */
@@ -67,23 +65,22 @@ export const ENV = {
 } as const;
 
 /**
- * Every object key of the values bucket starts with this prefix (then a hash of the user, so one
- * user's objects list without a scan): the functions' S3 permissions are scoped to it, and the
- * bucket's lifecycle rules apply to it.
+ * Large values (docs/large-values.md), one set of numbers for the stack's schema
+ * (`largeValues.inlineMaxBytes`, `largeValues.retentionDays`), the functions and `npm start`.
  */
-export const VALUES_OBJECT_PREFIX = 'values/';
-
-/**
- * Defaults of the object tier, shared by the construct, the local server and the handlers.
- * 32 KiB: above it an S3 PUT ($0.005 per 1,000) is cheaper than the DynamoDB write units of the
- * item (1 per KB at $0.625 per million), and reads stay one DynamoDB request for every value an
- * LDK Node writes per payment (docs/cost.md, "Threshold").
- */
-export const LARGE_VALUES_DEFAULTS = {
-  inlineMaxBytes: 32_768,
-  /** The point-in-time recovery window's maximum: a restored table resolves every pointer. */
-  retentionDays: 35,
+export const LARGE_VALUES = {
+  /** A value whose table item would be larger than this goes to the value bucket. */
+  defaultInlineMaxBytes: 32 * 1024,
+  minInlineMaxBytes: 1024,
+  /** DynamoDB's item limit: above it nothing could stay inline. */
+  maxInlineMaxBytes: 400 * 1024,
+  /** PITR's maximum window: a table restored to any point in it still finds every object. */
+  defaultRetentionDays: 35,
+  minRetentionDays: 1,
 } as const;
+
+/** Every object in the value bucket has a key under this prefix (lambda/store/object-keys.ts). */
+export const VALUE_OBJECT_PREFIX = 'values/';
 
 /** JWT algorithms the authorizer can verify (lambda/auth/jwt.ts); the construct refuses any other. */
 export const JWT_ALGORITHMS = ['RS256', 'ES256'] as const;

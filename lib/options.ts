@@ -210,8 +210,8 @@ export interface VssProviderOptions {
  */
 export interface VssLargeValuesOptions {
   /**
-   * The largest value kept inline in the table, in bytes (1024-358400: an item must stay under
-   * DynamoDB's 400 KB). Larger values go to the bucket as one object each.
+   * The largest table item a value is kept inline in, in bytes (1024-409600: DynamoDB's 400 KB
+   * item limit). A value whose item would be larger goes to the bucket as one object.
    * @default 32768 (docs/cost.md, "Threshold")
    */
   readonly inlineMaxBytes?: number;
@@ -242,7 +242,9 @@ export interface VssLargeValuesOptions {
     'bucketName' | 'intelligentTieringConfigurations' | 'metrics' | 'inventories' | 'eventBridgeEnabled'
   >;
   /**
-   * Bucket receiving the values bucket's S3 server access logs (prefix `vss-values/`).
+   * Bucket receiving the values bucket's S3 server access logs (prefix `vss-values/`). Its bucket
+   * policy must let `logging.s3.amazonaws.com` write there (the CDK adds that statement only to a
+   * bucket of the same stack).
    * @default - no server access logs (docs/security.md says why and how to audit instead)
    */
   readonly accessLogsBucket?: s3.IBucket;

@@ -25,7 +25,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { DEFAULT_METRICS_NAMESPACE, ENV, LARGE_VALUES_DEFAULTS, OPERATIONS } from '../lambda/contract.js';
+import { DEFAULT_METRICS_NAMESPACE, ENV, LARGE_VALUES, OPERATIONS } from '../lambda/contract.js';
 import type { VssAuth, VssAuthMode } from './auth.js';
 import type { VssFunction, VssFunctionName, VssFunctionOptions } from './functions.js';
 import type {
@@ -275,8 +275,8 @@ export class VssService extends Construct {
 /** The object tier's settings, as every function that touches values reads them. */
 function largeValuesEnvironment(values: ValuesBucket, options: VssLargeValuesOptions | undefined): Record<string, string> {
   return {
-    [ENV.valuesBucket]: values.bucket.bucketName,
-    [ENV.inlineMaxBytes]: String(options?.inlineMaxBytes ?? LARGE_VALUES_DEFAULTS.inlineMaxBytes),
-    [ENV.valuesRetentionDays]: String(values.retentionDays),
+    [ENV.valueBucket]: values.bucket.bucketName,
+    [ENV.inlineMaxBytes]: String(options?.inlineMaxBytes ?? LARGE_VALUES.defaultInlineMaxBytes),
+    [ENV.retentionDays]: String(values.retentionDays),
   };
 }

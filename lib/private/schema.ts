@@ -11,7 +11,7 @@
  */
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as v from 'valibot';
-import { JWT_ALGORITHMS, OPERATIONS } from '../../lambda/contract.js';
+import { JWT_ALGORITHMS, LARGE_VALUES, OPERATIONS } from '../../lambda/contract.js';
 import type { VssFunctionName } from '../functions.js';
 import { FUNCTION_NAMES } from './functions.js';
 import { SWEEPER_BUILT_IN_OPTIONS } from './sweeper.js';
@@ -102,11 +102,6 @@ const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,6
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 export const RETENTION_DAYS = Object.values(logs.RetentionDays).filter((d): d is number => typeof d === 'number' && d > 0);
 export const AUTH_MODES = ['signature', 'jwt', 'cognito', 'none'] as const;
-/**
- * The largest `largeValues.inlineMaxBytes`: an inline item also holds its key (up to 1 KiB), the
- * store ID and a few fixed attributes, and must stay under DynamoDB's 400 KB item limit.
- */
-export const MAX_INLINE_BYTES = 393_216;
 
 const functionOptions = settings({
   memorySize: v.optional(int(128, 10240, ' MB')),
@@ -240,8 +235,10 @@ function configEntries(refs: RefMode) {
     metricsNamespace: v.optional(text(/^[\w./#:-]{1,255}$/, 'must be a CloudWatch namespace')),
     largeValues: v.optional(
       settings({
-        inlineMaxBytes: v.optional(int(1024, MAX_INLINE_BYTES, " bytes: the item must stay under DynamoDB's 400 KB")),
-        retentionDays: v.optional(int(1, 3650, ' days')),
+        inlineMaxBytes: v.optional(
+          int(LARGE_VALUES.minInlineMaxBytes, LARGE_VALUES.maxInlineMaxBytes, " bytes: an item must stay under DynamoDB's 400 KB"),
+        ),
+        retentionDays: v.optional(int(LARGE_VALUES.minRetentionDays, 3650, ' days')),
         existingBucketArn: v.optional(ref(/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket ARN')),
         bucketName: v.optional(text(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name')),
         accessLogsBucketArn: v.optional(ref(/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket ARN')),

@@ -22,7 +22,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { LARGE_VALUES_DEFAULTS, VALUES_OBJECT_PREFIX } from '../../lambda/contract.js';
+import { LARGE_VALUES, VALUE_OBJECT_PREFIX } from '../../lambda/contract.js';
 import type { VssLargeValuesOptions } from '../options.js';
 import { acknowledgeNoValuesAccessLogs, acknowledgeValuesPrefix } from './nag.js';
 
@@ -79,7 +79,7 @@ export class ValuesBucket extends Construct {
   constructor(scope: Construct, id: string, props: ValuesBucketProps = {}) {
     super(scope, id);
     const options = props.options ?? {};
-    this.retentionDays = options.retentionDays ?? LARGE_VALUES_DEFAULTS.retentionDays;
+    this.retentionDays = options.retentionDays ?? LARGE_VALUES.defaultRetentionDays;
     if (options.existingBucket) {
       this.bucket = options.existingBucket;
       this.encryptionKey = options.existingBucket.encryptionKey;
@@ -99,7 +99,7 @@ export class ValuesBucket extends Construct {
       lifecycleRules: [
         {
           id: 'KeepDeletedValuesForRetention',
-          prefix: VALUES_OBJECT_PREFIX,
+          prefix: VALUE_OBJECT_PREFIX,
           noncurrentVersionExpiration: Duration.days(this.retentionDays),
           expiredObjectDeleteMarker: true,
         },
@@ -119,7 +119,7 @@ export class ValuesBucket extends Construct {
    * needs for it, through S3 only.
    */
   grant(role: iam.IRole, access: ValuesAccess): void {
-    const objects = this.bucket.arnForObjects(`${VALUES_OBJECT_PREFIX}*`);
+    const objects = this.bucket.arnForObjects(`${VALUE_OBJECT_PREFIX}*`);
     const actions = [
       ...(access.read ? VALUES_OBJECT_ACTIONS.read : []),
       ...(access.write ? VALUES_OBJECT_ACTIONS.write : []),
@@ -127,14 +127,14 @@ export class ValuesBucket extends Construct {
     ];
     if (actions.length > 0) {
       role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: [objects] }));
-      acknowledgeValuesPrefix(role, this.bucket, `${VALUES_OBJECT_PREFIX}*`);
+      acknowledgeValuesPrefix(role, this.bucket, `${VALUE_OBJECT_PREFIX}*`);
     }
     if (access.list) {
       role.addToPrincipalPolicy(
         new iam.PolicyStatement({
           actions: [...VALUES_LIST_ACTIONS],
           resources: [this.bucket.bucketArn],
-          conditions: { StringLike: { 's3:prefix': [`${VALUES_OBJECT_PREFIX}*`] } },
+          conditions: { StringLike: { 's3:prefix': [`${VALUE_OBJECT_PREFIX}*`] } },
         }),
       );
     }

@@ -8,7 +8,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { App, Stack } from 'aws-cdk-lib';
-import { ENV, LARGE_VALUES_DEFAULTS, VALUES_OBJECT_PREFIX } from '../../lambda/contract.js';
+import { ENV, LARGE_VALUES, VALUE_OBJECT_PREFIX } from '../../lambda/contract.js';
 import { VssTableEncryption } from '../../lib/options.js';
 import { VssService } from '../../lib/vss-service.js';
 import { VssAuth } from '../../lib/auth.js';
@@ -72,7 +72,7 @@ describe('values bucket (defaults)', () => {
       expect.arrayContaining([
         expect.objectContaining({
           Status: 'Enabled',
-          Prefix: VALUES_OBJECT_PREFIX,
+          Prefix: VALUE_OBJECT_PREFIX,
           NoncurrentVersionExpiration: { NoncurrentDays: 35 },
           ExpiredObjectDeleteMarker: true,
         }),
@@ -100,13 +100,13 @@ describe('values bucket (defaults)', () => {
           Variables: Record<string, unknown>;
         }
       ).Variables;
-      expect(env[ENV.valuesBucket], fn).toEqual({ Ref: bucketId });
-      expect(env[ENV.inlineMaxBytes], fn).toBe(String(LARGE_VALUES_DEFAULTS.inlineMaxBytes));
-      expect(env[ENV.valuesRetentionDays], fn).toBe('35');
+      expect(env[ENV.valueBucket], fn).toEqual({ Ref: bucketId });
+      expect(env[ENV.inlineMaxBytes], fn).toBe(String(LARGE_VALUES.defaultInlineMaxBytes));
+      expect(env[ENV.retentionDays], fn).toBe('35');
     }
   });
 
-  const objects = { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, `/${VALUES_OBJECT_PREFIX}*`]] };
+  const objects = { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, `/${VALUE_OBJECT_PREFIX}*`]] };
 
   it('getObject may only read objects under the values prefix', () => {
     expect(s3Statements(template, 'getObject')).toEqual([{ Effect: 'Allow', Action: 's3:GetObject', Resource: objects }]);
@@ -128,7 +128,7 @@ describe('values bucket (defaults)', () => {
         Effect: 'Allow',
         Action: 's3:ListBucket',
         Resource: { 'Fn::GetAtt': [bucketId, 'Arn'] },
-        Condition: { StringLike: { 's3:prefix': [`${VALUES_OBJECT_PREFIX}*`] } },
+        Condition: { StringLike: { 's3:prefix': [`${VALUE_OBJECT_PREFIX}*`] } },
       },
     ]);
   });
@@ -184,7 +184,7 @@ describe('values bucket options', () => {
         Variables: Record<string, unknown>;
       }
     ).Variables;
-    expect(env[ENV.valuesRetentionDays]).toBe('90');
+    expect(env[ENV.retentionDays]).toBe('90');
     expect(env[ENV.inlineMaxBytes]).toBe('65536');
   });
 
@@ -206,7 +206,7 @@ describe('values bucket options', () => {
     }));
     expect(resourcesOf(template, BUCKET)).toEqual({});
     expect(s3Statements(template, 'getObject')).toEqual([
-      { Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::wallet-values/${VALUES_OBJECT_PREFIX}*` },
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: `arn:aws:s3:::wallet-values/${VALUE_OBJECT_PREFIX}*` },
     ]);
     expect(nagFindings(stack)).toEqual([]);
   });
@@ -222,7 +222,7 @@ describe('values bucket options', () => {
           largeValues: { inlineMaxBytes: 500_000, retentionDays: 0, existingBucket: existing, bucketProps: { bucketName: 'x-y-z' } },
         }),
     ).toThrow(
-      /largeValues\.inlineMaxBytes must be an integer from 1024 to 393216[\s\S]*largeValues\.retentionDays must be an integer from 1 to 3650[\s\S]*largeValues\.existingBucket cannot be combined with largeValues\.bucketProps\.bucketName/,
+      /largeValues\.inlineMaxBytes must be an integer from 1024 to 409600[\s\S]*largeValues\.retentionDays must be an integer from 1 to 3650[\s\S]*largeValues\.existingBucket cannot be combined with largeValues\.bucketProps\.bucketName/,
     );
   });
 
