@@ -9,7 +9,16 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 
 /** Not benchmarks: helpers and fixtures. */
-const HELPERS = new Set(['run-all.ts', 'stats.ts', 'prices.ts', 'budgets.ts']);
+const HELPERS = new Set([
+  'run-all.ts',
+  'stats.ts',
+  'prices.ts',
+  'budgets.ts',
+  'cost-model.ts',
+  'cost-doc.ts',
+  'counting-proxy.ts',
+  'ldk-profiles.ts',
+]);
 const runs: Array<[string, string[]]> = [
   ['cold-start.ts', []],
   ['signature.ts', []],
