@@ -180,7 +180,7 @@ machine are noisy**: the counts (requests, capacity units, S3 requests and bytes
 repeatable; times and requests per CPU-second are not, and say so beside them.
 "chunks" is today's main before the object tier (commit \`${r.baselineCommit}\`: every byte in
 DynamoDB, values above 400 KB in chunks); "objects" is the object tier (values above
-\`largeValues.inlineMaxBytes\` = ${r.inlineMaxBytes.toLocaleString('en-US')} bytes in S3).${after === 'chunks' ? '\n\n**Only the chunk store has been measured so far: the object-tier rows appear when the bench runs on a tree that has it.**' : ''}
+\`largeValues.inlineMaxBytes\` = ${r.inlineMaxBytes.toLocaleString('en-US')} bytes in S3)${r.objectsCommit ? `, measured at its commit \`${r.objectsCommit}\`` : ''}.${after === 'chunks' ? '\n\n**Only the chunk store has been measured so far: the object-tier rows appear when the bench runs on a tree that has it.**' : ''}
 
 ![Cost per wallet-month against fleet size](cost-per-wallet-month.svg)
 

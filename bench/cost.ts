@@ -96,10 +96,10 @@ async function spawnServer(dir: string, args: string[]): Promise<{ child: ChildP
   return { child, url };
 }
 
-/** The baseline tree: the commit exported to a temporary directory, sharing this node_modules. */
-function exportBaseline(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'vss-cost-baseline-'));
-  execFileSync('sh', ['-c', `git -C "${ROOT}" archive ${BASELINE_COMMIT} | tar -x -C "${dir}"`]);
+/** A commit exported to a temporary directory, sharing this node_modules. */
+function exportTree(ref: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'vss-cost-tree-'));
+  execFileSync('sh', ['-c', `git -C "${ROOT}" archive ${ref} | tar -x -C "${dir}"`]);
   symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
   return dir;
 }
@@ -522,10 +522,14 @@ export interface CostResults {
   readonly machine: string;
   readonly inlineMaxBytes: number;
   readonly baselineCommit: string;
+  /** The object tier's commit when it was measured before being merged here. */
+  readonly objectsCommit?: string;
   readonly measurements: Measurement[];
   readonly latency: LatencyRow[];
   readonly throughput: Throughput[];
 }
+
+let objectsCommit: string | undefined;
 
 async function main(): Promise<void> {
   const work = mkdtempSync(path.join(tmpdir(), 'vss-cost-'));
@@ -533,11 +537,18 @@ async function main(): Promise<void> {
   const servers: Server[] = [];
   const cleanups: Array<() => Promise<void> | void> = [() => engine.stop(), () => rmSync(work, { recursive: true, force: true })];
   try {
-    const objectTier = supportsObjectTier(ROOT);
+    // The object tier: this tree once it has it, or (before the merge) the commit BENCH_OBJECTS_REF names.
+    const objectsRef = supportsObjectTier(ROOT) ? undefined : process.env['BENCH_OBJECTS_REF'];
+    const objectsTree = objectsRef ? exportTree(objectsRef) : ROOT;
+    if (objectsRef) cleanups.push(() => rmSync(objectsTree, { recursive: true, force: true }));
+    objectsCommit = objectsRef
+      ? execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', objectsRef], { encoding: 'utf8' }).trim()
+      : undefined;
+    const objectTier = supportsObjectTier(objectsTree);
     const variants: Array<['chunks' | 'objects', string]> = objectTier
       ? [
-          ['chunks', exportBaseline()],
-          ['objects', ROOT],
+          ['chunks', exportTree(BASELINE_COMMIT)],
+          ['objects', objectsTree],
         ]
       : [['chunks', ROOT]];
     if (objectTier) cleanups.push(() => rmSync(variants[0]![1], { recursive: true, force: true }));
@@ -605,6 +616,7 @@ async function main(): Promise<void> {
       machine: `${process.platform} ${process.arch}, Node ${process.version}, shared 2-core machine under load from other jobs`,
       inlineMaxBytes: INLINE_MAX_BYTES,
       baselineCommit: BASELINE_COMMIT,
+      ...(objectsCommit ? { objectsCommit } : {}),
       measurements,
       latency: lat,
       throughput: tp,
