@@ -3,12 +3,14 @@
  * each control the bucket relies on has a named assertion, and each function's S3 permissions
  * are exactly the ones its code needs, on the values prefix only.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { App, Stack } from 'aws-cdk-lib';
 import { ENV, LARGE_VALUES, VALUE_OBJECT_PREFIX } from '../../lambda/contract.js';
+import { ABORT_INCOMPLETE_UPLOAD_DAYS } from '../../lib/private/values-bucket.js';
 import { VssTableEncryption } from '../../lib/options.js';
 import { VssService } from '../../lib/vss-service.js';
 import { VssAuth } from '../../lib/auth.js';
@@ -261,5 +263,18 @@ describe('values bucket options', () => {
         ],
       },
     });
+  });
+});
+
+describe('docs/configuration.md', () => {
+  it('states the object tier defaults and bounds the schema enforces', () => {
+    const doc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
+    expect(doc).toContain(
+      `| \`inlineMaxBytes\` | integer ${LARGE_VALUES.minInlineMaxBytes}–${LARGE_VALUES.maxInlineMaxBytes} | \`${LARGE_VALUES.defaultInlineMaxBytes}\` |`,
+    );
+    expect(doc).toContain(
+      `| \`retentionDays\` | integer ${LARGE_VALUES.minRetentionDays}–3650 | \`${LARGE_VALUES.defaultRetentionDays}\` |`,
+    );
+    expect(doc).toContain(`incomplete multipart\nuploads aborted after ${ABORT_INCOMPLETE_UPLOAD_DAYS} day`);
   });
 });
