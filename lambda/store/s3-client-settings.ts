@@ -1,0 +1,45 @@
+/**
+ * How the service's S3 client talks to the object store, deployed (handlers/runtime.ts) and local
+ * (local/object-store.ts) alike, like client-settings.ts for DynamoDB: a stalled store answers
+ * within the same budget in both, because every timeout throws.
+ *
+ * The SDK's request timeout runs until the response headers arrive, so for a PUT it covers the
+ * upload; a GET's body is read under its own deadline (s3-object-store.ts). Both grow with the
+ * size of the value, at a floor throughput far below what S3 gives a Lambda function or the
+ * embedded store gives a local server, so only a stalled or failing store reaches them.
+ */
+import type { S3ClientConfig } from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+
+/** Time to open a connection to the object store. */
+export const S3_CONNECTION_TIMEOUT_MS = 1000;
+/** Time for one S3 request that carries no value (a delete, a list, the first byte of a GET). */
+export const S3_REQUEST_TIMEOUT_MS = 3000;
+/** The slowest transfer we wait for: 4 MB/s (4,000 bytes a millisecond). */
+export const S3_FLOOR_BYTES_PER_MS = 4000;
+
+/** The time allowed for moving `bytes` in one request, on top of S3_REQUEST_TIMEOUT_MS. */
+export function s3TransferTimeoutMs(bytes: number): number {
+  return S3_REQUEST_TIMEOUT_MS + Math.ceil(bytes / S3_FLOOR_BYTES_PER_MS);
+}
+
+/** Client settings besides region and credentials; `endpoint` is set for a store other than AWS S3. */
+export function s3ClientSettings(
+  endpoint?: string,
+): Pick<S3ClientConfig, 'maxAttempts' | 'requestHandler' | 'forcePathStyle' | 'endpoint' | 'responseChecksumValidation'> {
+  return {
+    // Retries are ours (store/retry.ts): one policy for the table and the object store.
+    maxAttempts: 1,
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: S3_CONNECTION_TIMEOUT_MS,
+      requestTimeout: S3_REQUEST_TIMEOUT_MS,
+      // Without this the handler only logs a warning when the timeout passes and keeps waiting.
+      throwOnRequestTimeout: true,
+    }),
+    // The value's SHA-256 in the head is checked on every read (object-placement.ts); the SDK's
+    // own response check would only repeat it.
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    // S3-compatible servers (the embedded one, MinIO) answer on one host, not per-bucket names.
+    ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
+  };
+}
