@@ -64,6 +64,21 @@ export const ENV = {
   serviceName: 'POWERTOOLS_SERVICE_NAME',
 } as const;
 
+/**
+ * Large values (docs/large-values.md), one set of numbers for the stack's schema
+ * (`largeValues.inlineMaxBytes`, `largeValues.retentionDays`), the functions and `npm start`.
+ */
+export const LARGE_VALUES = {
+  /** A value whose table item would be larger than this goes to the value bucket. */
+  defaultInlineMaxBytes: 32 * 1024,
+  minInlineMaxBytes: 1024,
+  /** DynamoDB's item limit: above it nothing could stay inline. */
+  maxInlineMaxBytes: 400 * 1024,
+  /** PITR's maximum window: a table restored to any point in it still finds every object. */
+  defaultRetentionDays: 35,
+  minRetentionDays: 1,
+} as const;
+
 /** Every object in the value bucket has a key under this prefix (lambda/store/object-keys.ts). */
 export const VALUE_OBJECT_PREFIX = 'values/';
 

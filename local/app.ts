@@ -18,6 +18,10 @@ import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import { dynoxideBinary, localClient, prepareDataDir, type EngineName } from './engines.js';
 import { startLocalServer, type ExtraRoute, type HealthReport, type RequestLogEntry, type RunningServer } from './server.js';
 import { superviseEngine, type SupervisedEngine } from './supervisor.js';
+import { DEFAULT_BUCKET, localS3Client, OBJECT_STORE_DIR, startEmbeddedObjectStore, type EmbeddedObjectStore } from './object-store.js';
+import { S3Client } from '@aws-sdk/client-s3';
+import { s3ClientSettings } from '../lambda/store/s3-client-settings.js';
+import { join } from 'node:path';
 import { ensureTable } from './table.js';
 
 export interface LocalVssOptions {
@@ -61,6 +65,25 @@ export interface LocalVssOptions {
   readonly onFatal?: (e: Error) => void;
   /** Waits before each engine restart attempt. @default see supervisor.ts */
   readonly engineRestartDelaysMs?: readonly number[];
+  /**
+   * Use this S3-compatible endpoint (real S3, MinIO) for large values instead of the embedded
+   * store, which otherwise starts whatever `dynamodbEndpoint` says. @default the embedded store
+   */
+  readonly s3Endpoint?: string;
+  /** The value bucket. @default DEFAULT_BUCKET */
+  readonly s3Bucket?: string;
+  /** A ready S3 client to use instead (tests); `s3Bucket` names its bucket. @default none */
+  readonly s3Client?: S3Client;
+  /** Values whose table item would be larger go to the object store. @default LARGE_VALUES.defaultInlineMaxBytes */
+  readonly inlineMaxBytes?: number;
+}
+
+/** Where large values live: the endpoint and bucket `npm start` prints. */
+export interface ObjectStoreInfo {
+  readonly endpoint: string;
+  readonly bucket: string;
+  /** Set when this server started the embedded store. */
+  readonly embedded?: EmbeddedObjectStore;
 }
 
 export interface LocalVss {
@@ -68,6 +91,8 @@ export interface LocalVss {
   readonly tableName: string;
   readonly client: DynamoDBClient;
   readonly engine?: SupervisedEngine;
+  readonly objectStore: ObjectStoreInfo;
+  readonly s3Client: S3Client;
   readonly server: RunningServer;
   stop(): Promise<void>;
 }
@@ -83,6 +108,14 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
   let lock: DataDirLock | undefined;
   let client: DynamoDBClient;
   let ownsClient = true;
+  const embeddedEngine = !options.client && !options.dynamodbEndpoint;
+  const embeddedObjects = !options.s3Client && !options.s3Endpoint;
+  // The data directory holds the embedded engine's data and the embedded object store's: one
+  // server at a time (a test's injected client keeps its objects in a temporary directory).
+  if (options.dataDir && (embeddedEngine || (embeddedObjects && !options.client))) {
+    prepareDataDir(options.dataDir, true);
+    lock = await acquireDataDirLock(options.dataDir);
+  }
   if (options.client) {
     client = options.client;
     ownsClient = false;
@@ -93,10 +126,6 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
         ? localClient(options.dynamodbEndpoint)
         : new Client({ endpoint: options.dynamodbEndpoint, ...dynamoDbClientSettings() });
   } else {
-    if (options.dataDir) {
-      prepareDataDir(options.dataDir, true);
-      lock = await acquireDataDirLock(options.dataDir);
-    }
     try {
       engine = await superviseEngine(options.engine ?? defaultEngine(), {
         ...(options.dataDir ? { dataDir: options.dataDir } : {}),
@@ -113,7 +142,9 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
     }
     client = localClient(engine.endpoint);
   }
+  let objects: { info: ObjectStoreInfo; client: S3Client; owned: boolean } | undefined;
   try {
+    objects = await openObjectStore(options, lock !== undefined);
     const createTable =
       options.createTable ?? (engine !== undefined || options.client !== undefined || isLoopback(options.dynamodbEndpoint ?? ''));
     if (createTable) await ensureTable(client, tableName);
@@ -169,20 +200,55 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
       client,
       server,
       ...(engine ? { engine } : {}),
+      objectStore: objects.info,
+      s3Client: objects.client,
       stop: async () => {
         if (sweeper) clearInterval(sweeper);
         await server.close();
         if (ownsClient) client.destroy();
+        await closeObjectStore(objects);
         await engine?.stop();
         lock?.release();
       },
     };
   } catch (e) {
     if (ownsClient) client.destroy();
+    await closeObjectStore(objects);
     await engine?.stop();
     lock?.release();
     throw e;
   }
+}
+
+/**
+ * The object store of large values: the one named by `s3Endpoint`, else the embedded one, kept
+ * under the data directory when there is one (a temporary directory otherwise).
+ */
+async function openObjectStore(
+  options: LocalVssOptions,
+  persistent: boolean,
+): Promise<{ info: ObjectStoreInfo; client: S3Client; owned: boolean }> {
+  const bucket = options.s3Bucket ?? DEFAULT_BUCKET;
+  if (options.s3Client)
+    return { info: { endpoint: options.s3Endpoint ?? '(injected client)', bucket }, client: options.s3Client, owned: false };
+  if (options.s3Endpoint) {
+    const client =
+      isLoopback(options.s3Endpoint) && !process.env['AWS_ACCESS_KEY_ID']
+        ? localS3Client(options.s3Endpoint)
+        : new S3Client(s3ClientSettings(options.s3Endpoint));
+    return { info: { endpoint: options.s3Endpoint, bucket }, client, owned: true };
+  }
+  const embedded = await startEmbeddedObjectStore({
+    bucket,
+    ...(persistent && options.dataDir ? { directory: join(options.dataDir, OBJECT_STORE_DIR) } : {}),
+  });
+  return { info: { endpoint: embedded.endpoint, bucket, embedded }, client: localS3Client(embedded.endpoint), owned: true };
+}
+
+async function closeObjectStore(objects: { info: ObjectStoreInfo; client: S3Client; owned: boolean } | undefined): Promise<void> {
+  if (!objects?.owned) return;
+  objects.client.destroy();
+  await objects.info.embedded?.stop();
 }
 
 /** GET /health: the engine (or endpoint) answers for the table. */
