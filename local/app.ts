@@ -21,6 +21,9 @@ import { superviseEngine, type SupervisedEngine } from './supervisor.js';
 import { DEFAULT_BUCKET, localS3Client, OBJECT_STORE_DIR, startEmbeddedObjectStore, type EmbeddedObjectStore } from './object-store.js';
 import { S3Client } from '@aws-sdk/client-s3';
 import { s3ClientSettings } from '../lambda/store/s3-client-settings.js';
+import { S3ObjectStore, type S3ObjectStoreOptions } from '../lambda/store/s3-object-store.js';
+import { retentionMsOf } from '../lambda/store/object-tier.js';
+import { LARGE_VALUES } from '../lambda/contract.js';
 import { join } from 'node:path';
 import { ensureTable } from './table.js';
 
@@ -76,6 +79,10 @@ export interface LocalVssOptions {
   readonly s3Client?: S3Client;
   /** Values whose table item would be larger go to the object store. @default LARGE_VALUES.defaultInlineMaxBytes */
   readonly inlineMaxBytes?: number;
+  /** Days a replaced or deleted value object is kept. @default LARGE_VALUES.defaultRetentionDays */
+  readonly retentionDays?: number;
+  /** Observers of the object store's requests (tests, benchmarks). @default none */
+  readonly objectStoreObservers?: Pick<S3ObjectStoreOptions, 'onRequest' | 'onRetry'>;
 }
 
 /** Where large values live: the endpoint and bucket `npm start` prints. */
@@ -149,7 +156,13 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
       options.createTable ?? (engine !== undefined || options.client !== undefined || isLoopback(options.dynamodbEndpoint ?? ''));
     if (createTable) await ensureTable(client, tableName);
 
-    const store = new DynamoDbStore({ client, tableName, ...options.store });
+    const valueObjects = new S3ObjectStore({ client: objects.client, bucket: objects.info.bucket, ...options.objectStoreObservers });
+    const objectTier = {
+      objects: valueObjects,
+      inlineMaxBytes: options.inlineMaxBytes ?? LARGE_VALUES.defaultInlineMaxBytes,
+      retentionMs: retentionMsOf(options.retentionDays),
+    };
+    const store = new DynamoDbStore({ client, tableName, objectTier, ...options.store });
     const provider = withProvider(store, options.provider ?? {}, {
       client,
       tableName,
@@ -191,7 +204,9 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
     const sweeper =
       sweepEvery > 0
         ? setInterval(() => {
-            sweepChunkSets(client, tableName).catch((e: unknown) => log(`vss: chunk sweep failed: ${describeFault(e)}`));
+            sweepChunkSets(client, tableName, { objects: valueObjects, retentionMs: objectTier.retentionMs }).catch((e: unknown) =>
+              log(`vss: chunk sweep failed: ${describeFault(e)}`),
+            );
           }, sweepEvery).unref()
         : undefined;
     return {

@@ -41,17 +41,26 @@ import type {
   Scope,
   StoredValue,
 } from '../core/kv-store.js';
+import { deleteChunkSet, largeRefAttribute, readChunkSet, sameId, type TableAccess } from './large-values.js';
 import {
-  deleteChunkSet,
-  largeRefAttribute,
-  largeRefOf,
-  newLargeRef,
-  readChunkSet,
-  sameId,
-  stageChunkSet,
-  type LargeRef,
-  type TableAccess,
-} from './large-values.js';
+  descriptorIdOf,
+  discardObject,
+  isObjectRef,
+  newObjectRef,
+  OBJECT_REF_BYTES,
+  objectRefAttribute,
+  readObject,
+  retentionMsOf,
+  retireObject,
+  stageObject,
+  storedRefOf,
+  type ObjectRef,
+  type ObjectTable,
+  type ObjectTierOptions,
+  type StoredRef,
+} from './object-tier.js';
+import type { ObjectStore } from '../core/object-store.js';
+import { LARGE_VALUES } from '../contract.js';
 import { decodePageToken, encodePageToken, type IndexPosition } from './page-token.js';
 import {
   backoffDelayMs,
@@ -71,8 +80,6 @@ export const MAX_ITEM_BYTES = 400 * 1024;
 export const MAX_TRANSACTION_BYTES = 4_000_000;
 /** Upper bound of the stored size of a DynamoDB number (38 significant digits). */
 const NUMBER_BYTES_MAX = 21;
-/** Upper bound of the stored size of a head's `lv` map {id: 16 B, n, len}. */
-const LARGE_REF_BYTES = 3 * 3 + 2 + 16 + 2 * NUMBER_BYTES_MAX + 8;
 /** How often GetObject re-reads a head whose chunks were replaced while it read them. */
 const MAX_LARGE_READ_ROUNDS = 4;
 
@@ -114,6 +121,11 @@ export interface DynamoDbStoreOptions {
   readonly onRetry?: (error: unknown, attempt: number) => void;
   /** Called when removing replaced chunks failed (the sweeper will finish it). @default none */
   readonly onCleanupFailure?: (error: unknown) => void;
+  /**
+   * Where values larger than the threshold go (object-tier.ts). Without it a value must fit one
+   * table item (400 KB with its key). @default none
+   */
+  readonly objectTier?: ObjectTierOptions;
 }
 
 const A = TABLE_LAYOUT.attributes;
@@ -131,6 +143,11 @@ export class DynamoDbStore implements KeyValueStore {
   private readonly onRetry: ((error: unknown, attempt: number) => void) | undefined;
   private readonly onCleanupFailure: ((error: unknown) => void) | undefined;
   private readonly table: TableAccess;
+  private readonly objectTable: ObjectTable;
+  private readonly objects: ObjectStore | undefined;
+  /** Largest head item kept inline. */
+  private readonly inlineMaxBytes: number;
+  private readonly retentionMs: number;
 
   constructor(options: DynamoDbStoreOptions) {
     this.client = options.client;
@@ -142,6 +159,10 @@ export class DynamoDbStore implements KeyValueStore {
     this.onRequest = options.onRequest;
     this.onRetry = options.onRetry;
     this.onCleanupFailure = options.onCleanupFailure;
+    this.objects = options.objectTier?.objects;
+    this.inlineMaxBytes = options.objectTier ? (options.objectTier.inlineMaxBytes ?? LARGE_VALUES.defaultInlineMaxBytes) : MAX_ITEM_BYTES;
+    this.retentionMs = options.objectTier?.retentionMs ?? retentionMsOf();
+    this.objectTable = { client: this.client, tableName: this.tableName, run: (command, send) => this.run(command, send) };
     this.table = {
       client: this.client,
       tableName: this.tableName,
@@ -171,9 +192,11 @@ export class DynamoDbStore implements KeyValueStore {
       const item = out.Item;
       if (!item) return undefined;
       const version = BigInt(item[A.version]?.N ?? '0');
-      const large = largeRefOf(item);
+      const large = storedRefOf(item);
       if (!large) return { version, value: item[A.value]?.B ?? new Uint8Array(0) };
-      // Chunks are immutable and deleted only after no head points at them, so a missing chunk
+      // An object outlives every head that pointed at it by the retention period: no re-read.
+      if (isObjectRef(large)) return { version, value: await readObject(this.requireObjects(), large) };
+      // Chunks (written by the previous release) are immutable and deleted only after no head points at them, so a missing chunk
       // means the value was replaced meanwhile: read the head again and return the newer value.
       const value = await readChunkSet(this.table, pk, large);
       if (value) return { version, value };
@@ -185,25 +208,31 @@ export class DynamoDbStore implements KeyValueStore {
     if (writes.length === 0) return;
     const pk = partitionKeyOf(scope);
     const firstSeq = this.clock.reserve(writes.length);
-    const planned = this.plan(pk, writes, firstSeq);
-    // Large values: chunks first (invisible until a head points at them), then the commit.
-    const staged = planned.filter((p) => p.large !== undefined);
-    // Staging costs about 2 WCU per KB: a conditioned write that cannot succeed fails on a read first.
+    const planned = this.plan(scope, pk, writes, firstSeq);
+    // Large values: objects first (invisible until a head points at them), then the commit.
+    const staged = planned.flatMap((p) => (p.large && isObjectRef(p.large) ? [p.large] : []));
+    // Staging costs an S3 PUT and a record: a conditioned write that cannot succeed fails on a read first.
     if (staged.length > 0) await this.checkPreconditions(pk, planned);
     const nowMs = Date.now();
-    await Promise.all(
-      staged.map((p) => stageChunkSet(this.table, pk, sortKeyOf(p.write.key), p.large!, (p.write as PutWrite).value, nowMs)),
+    const staging = await Promise.allSettled(
+      planned.flatMap((p) =>
+        p.large && isObjectRef(p.large)
+          ? [stageObject(this.objectTable, this.requireObjects(), pk, sortKeyOf(p.write.key), p.large, (p.write as PutWrite).value, nowMs)]
+          : [],
+      ),
     );
+    const stagingFailure = staging.find((r) => r.status === 'rejected');
+    if (stagingFailure) {
+      // Nothing was committed: what was staged can go now.
+      await this.discard(pk, staged);
+      throw stagingFailure.reason;
+    }
     try {
       await this.commit(pk, planned, 'conflict');
     } catch (e) {
-      // A definite conflict wrote nothing: our chunks can go now. After any other failure the
+      // A definite conflict wrote nothing: our objects can go now. After any other failure the
       // commit may have happened (ambiguous), so they are left to the sweeper, which checks.
-      if (isVssError(e) && e.code === ErrorCode.CONFLICT_EXCEPTION)
-        await this.cleanUp(
-          pk,
-          staged.map((p) => p.large!),
-        );
+      if (isVssError(e) && e.code === ErrorCode.CONFLICT_EXCEPTION) await this.discard(pk, staged);
       throw e;
     }
     await this.cleanUp(
@@ -310,11 +339,12 @@ export class DynamoDbStore implements KeyValueStore {
   }
 
   /**
-   * Decides where each value goes: inline when the head item fits in 400 KB, otherwise in chunks.
-   * For a transaction, the largest inline values also move to chunks until the heads fit in the
-   * 4 MB a transaction may carry; chunks are written outside it, so any mix fits.
+   * Decides where each value goes: inline when the head item stays within the threshold,
+   * otherwise in the object tier. For a transaction, the largest inline values also move to the
+   * object tier until the heads fit in the 4 MB a transaction may carry; objects are written
+   * outside it, so any mix fits.
    */
-  private plan(pk: string, writes: readonly KeyWrite[], firstSeq: bigint): PlannedWrite[] {
+  private plan(scope: Scope, pk: string, writes: readonly KeyWrite[], firstSeq: bigint): PlannedWrite[] {
     const planned: PlannedWrite[] = writes.map((write, i) => ({
       write,
       seq: firstSeq + BigInt(i),
@@ -329,10 +359,14 @@ export class DynamoDbStore implements KeyValueStore {
       const w = p.write;
       if (w.kind === 'delete') return keyBytes(w);
       const fixed = keyBytes(w) + attrBytes(A.version, NUMBER_BYTES_MAX) + attrBytes(A.seq, NUMBER_BYTES_MAX);
-      return fixed + (p.large ? attrBytes(A.largeValue, LARGE_REF_BYTES) : attrBytes(A.value, w.value.length));
+      return fixed + (p.large ? attrBytes(A.largeValue, OBJECT_REF_BYTES) : attrBytes(A.value, w.value.length));
+    };
+    const toObject = (p: PlannedWrite): ObjectRef => {
+      if (!this.objects) throw invalidRequest('Value too large: this store keeps values of up to 400 KB with their key');
+      return newObjectRef(scope.userToken, (p.write as PutWrite).value);
     };
     for (const p of planned) {
-      if (p.write.kind === 'put' && headBytes(p) > MAX_ITEM_BYTES) p.large = newLargeRef(p.write.value.length);
+      if (p.write.kind === 'put' && headBytes(p) > this.inlineMaxBytes) p.large = toObject(p);
     }
     if (planned.length > 1) {
       let total = planned.reduce((sum, p) => sum + headBytes(p), 0);
@@ -342,7 +376,7 @@ export class DynamoDbStore implements KeyValueStore {
       for (const p of inlineBySize) {
         if (total <= MAX_TRANSACTION_BYTES) break;
         const before = headBytes(p);
-        p.large = newLargeRef((p.write as PutWrite).value.length);
+        p.large = toObject(p);
         total += headBytes(p) - before;
       }
     }
@@ -375,7 +409,7 @@ export class DynamoDbStore implements KeyValueStore {
           if (onPreconditionFailure === 'silent') return false;
           throw conflict();
         }
-        const current = largeRefOf(old);
+        const current = storedRefOf(old);
         if (!sameId(current?.id, p.expectLarge)) {
           p.expectLarge = current?.id ?? null;
           p.replaces = current;
@@ -398,7 +432,7 @@ export class DynamoDbStore implements KeyValueStore {
     const action = this.actionOf(pk, p, false);
     try {
       const out = await this.run(p.write.kind === 'put' ? 'UpdateItem' : 'DeleteItem', (ctx) => this.sendSingle(p, action, ctx));
-      const replaced = largeRefOf(out.Attributes);
+      const replaced = storedRefOf(out.Attributes);
       // After an ambiguous fault the item may already be our own write: its chunks stay. (What
       // our first attempt replaced is then unknown here; the sweeper removes it.)
       if (replaced && !sameId(replaced.id, p.large?.id)) p.replaces = replaced;
@@ -506,7 +540,7 @@ export class DynamoDbStore implements KeyValueStore {
       values[':seq'] = { N: (isGlobal ? GLOBAL_VERSION_SEQ : p.seq).toString() };
       const seqExpr = isGlobal || w.recreated ? '#seq = :seq' : '#seq = if_not_exists(#seq, :seq)';
       if (p.large) {
-        values[':lvref'] = largeRefAttribute(p.large);
+        values[':lvref'] = isObjectRef(p.large) ? objectRefAttribute(p.large) : largeRefAttribute(p.large);
         base.UpdateExpression = `SET #ver = :ver, #lv = :lvref, ${seqExpr} REMOVE #val`;
       } else {
         values[':val'] = { B: w.value };
@@ -546,15 +580,37 @@ export class DynamoDbStore implements KeyValueStore {
     );
   }
 
-  /** Best-effort removal of chunk sets nobody points at; what fails here the sweeper finishes. */
-  private async cleanUp(pk: string, refs: readonly LargeRef[]): Promise<void> {
+  /**
+   * Best effort, after a commit, for the values it replaced or deleted: chunk sets of the previous
+   * release go now (they are table items, so a restored table has its own); objects are kept for
+   * the retention period (object-tier.ts). What fails here the sweeper finishes.
+   */
+  private async cleanUp(pk: string, refs: readonly StoredRef[]): Promise<void> {
+    const deleteAt = Date.now() + this.retentionMs;
     await Promise.all(
       refs.map((ref) =>
-        deleteChunkSet(this.table, pk, ref).catch((e: unknown) => {
+        (isObjectRef(ref) ? retireObject(this.objectTable, pk, ref, deleteAt) : deleteChunkSet(this.table, pk, ref)).catch((e: unknown) => {
           this.onCleanupFailure?.(e);
         }),
       ),
     );
+  }
+
+  /** Best effort, for objects of a write that definitely did not commit (object-tier.ts). */
+  private async discard(pk: string, refs: readonly ObjectRef[]): Promise<void> {
+    await Promise.all(
+      refs.map((ref) =>
+        discardObject(this.objectTable, this.requireObjects(), pk, ref).catch((e: unknown) => {
+          this.onCleanupFailure?.(e);
+        }),
+      ),
+    );
+  }
+
+  private requireObjects(): ObjectStore {
+    // A head pointing into the object tier on a store configured without one: a deployment fault.
+    if (!this.objects) throw new Error('a value is in the object store, but this store has none configured');
+    return this.objects;
   }
 
   private keyOf(scope: Scope, key: string): Record<string, AttributeValue> {
@@ -622,12 +678,12 @@ function conditionOf(p: Precondition, names: Record<string, string>, values: Rec
 interface PlannedWrite {
   readonly write: KeyWrite;
   readonly seq: bigint;
-  /** Set when the value goes to chunks (staged before the commit). */
-  large: LargeRef | undefined;
+  /** Set when the value goes to the object tier (staged before the commit). */
+  large: StoredRef | undefined;
   /** The large value the head is expected to hold now (null: none); corrected from ALL_OLD. */
   expectLarge: Uint8Array | null;
   /** The large value this write replaces, to clean up after the commit. */
-  replaces: LargeRef | undefined;
+  replaces: StoredRef | undefined;
 }
 
 /** A write whose condition failed, with the item as DynamoDB saw it (undefined: no item). */
@@ -653,7 +709,7 @@ function preconditionHolds(p: Precondition, old: Record<string, AttributeValue> 
 function isOurWrite(item: Record<string, AttributeValue> | undefined, p: PlannedWrite): boolean {
   const w = p.write;
   if (!item || w.kind !== 'put' || item[A.version]?.N !== w.version.toString()) return false;
-  if (p.large) return sameId(largeRefOf(item)?.id, p.large.id);
+  if (p.large) return sameId(descriptorIdOf(item), p.large.id);
   const val = item[A.value]?.B;
   return val !== undefined && Buffer.from(val).equals(Buffer.from(w.value));
 }
