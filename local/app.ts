@@ -3,14 +3,14 @@
  * table, the production DynamoDbStore and Lambda handlers, and the HTTP server in front of them.
  */
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBClient as Client } from '@aws-sdk/client-dynamodb';
 import { createApiGatewayHandler } from '../lambda/handlers/api-gateway.js';
 import { userFromAuthorizerContext } from '../lambda/auth/authorizer-context.js';
 import { OPERATIONS, VssService, type Operation } from '../lambda/core/service.js';
 import { DynamoDbStore, type DynamoDbStoreOptions } from '../lambda/store/dynamodb-store.js';
-import { sweepChunkSets } from '../lambda/store/chunk-sweeper.js';
+import { SWEEP_RETRY, sweepChunkSets } from '../lambda/store/chunk-sweeper.js';
+import { TableClient } from '../lambda/store/table-client.js';
 import type { ApiHandlerDeps } from '../lambda/handlers/api-gateway.js';
-import { dynamoDbClientSettings } from '../lambda/store/client-settings.js';
+import { dynamoDbClient, isLoopback } from '../lambda/store/client-settings.js';
 import { withProvider, type ProviderDeps, type ProviderSettings } from '../lambda/provider/provider.js';
 import { logLineOf } from '../lambda/provider/events.js';
 import { createLocalAuth, type AuthMode, type LocalAuthOptions } from './auth.js';
@@ -19,10 +19,10 @@ import { dynoxideBinary, localClient, prepareDataDir, type EngineName } from './
 import { startLocalServer, type ExtraRoute, type HealthReport, type RequestLogEntry, type RunningServer } from './server.js';
 import { superviseEngine, type SupervisedEngine } from './supervisor.js';
 import { DEFAULT_BUCKET, localS3Client, OBJECT_STORE_DIR, startEmbeddedObjectStore, type EmbeddedObjectStore } from './object-store.js';
-import { S3Client } from '@aws-sdk/client-s3';
-import { s3ClientSettings } from '../lambda/store/s3-client-settings.js';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { s3Client } from '../lambda/store/s3-client-settings.js';
 import { S3ObjectStore, type S3ObjectStoreOptions } from '../lambda/store/s3-object-store.js';
-import { retentionMsOf } from '../lambda/store/object-tier.js';
+import { objectPlacement, retentionMsOf } from '../lambda/store/object-tier.js';
 import { LARGE_VALUES } from '../lambda/contract.js';
 import { join } from 'node:path';
 import { ensureTable } from './table.js';
@@ -127,11 +127,7 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
     client = options.client;
     ownsClient = false;
   } else if (options.dynamodbEndpoint) {
-    const loopback = isLoopback(options.dynamodbEndpoint);
-    client =
-      loopback && !process.env['AWS_ACCESS_KEY_ID']
-        ? localClient(options.dynamodbEndpoint)
-        : new Client({ endpoint: options.dynamodbEndpoint, ...dynamoDbClientSettings() });
+    client = dynamoDbClient({ endpoint: options.dynamodbEndpoint });
   } else {
     try {
       engine = await superviseEngine(options.engine ?? defaultEngine(), {
@@ -157,12 +153,14 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
     if (createTable) await ensureTable(client, tableName);
 
     const valueObjects = new S3ObjectStore({ client: objects.client, bucket: objects.info.bucket, ...options.objectStoreObservers });
-    const objectTier = {
-      objects: valueObjects,
+    const retentionMs = retentionMsOf(options.retentionDays);
+    const store = new DynamoDbStore({
+      client,
+      tableName,
       inlineMaxBytes: options.inlineMaxBytes ?? LARGE_VALUES.defaultInlineMaxBytes,
-      retentionMs: retentionMsOf(options.retentionDays),
-    };
-    const store = new DynamoDbStore({ client, tableName, objectTier, ...options.store });
+      placement: objectPlacement(valueObjects, { retentionMs }),
+      ...options.store,
+    });
     const provider = withProvider(store, options.provider ?? {}, {
       client,
       tableName,
@@ -201,10 +199,11 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
     });
     // The deployed stack runs the sweeper on a schedule; locally it runs in-process.
     const sweepEvery = options.sweepIntervalMs ?? 10 * 60 * 1000;
+    const sweepTable = new TableClient({ client, tableName, retry: SWEEP_RETRY });
     const sweeper =
       sweepEvery > 0
         ? setInterval(() => {
-            sweepChunkSets(client, tableName, { objects: valueObjects, retentionMs: objectTier.retentionMs }).catch((e: unknown) =>
+            sweepChunkSets(sweepTable, { objects: valueObjects, retentionMs }).catch((e: unknown) =>
               log(`vss: chunk sweep failed: ${describeFault(e)}`),
             );
           }, sweepEvery).unref()
@@ -246,13 +245,8 @@ async function openObjectStore(
   const bucket = options.s3Bucket ?? DEFAULT_BUCKET;
   if (options.s3Client)
     return { info: { endpoint: options.s3Endpoint ?? '(injected client)', bucket }, client: options.s3Client, owned: false };
-  if (options.s3Endpoint) {
-    const client =
-      isLoopback(options.s3Endpoint) && !process.env['AWS_ACCESS_KEY_ID']
-        ? localS3Client(options.s3Endpoint)
-        : new S3Client(s3ClientSettings(options.s3Endpoint));
-    return { info: { endpoint: options.s3Endpoint, bucket }, client, owned: true };
-  }
+  if (options.s3Endpoint)
+    return { info: { endpoint: options.s3Endpoint, bucket }, client: s3Client({ endpoint: options.s3Endpoint }), owned: true };
   const embedded = await startEmbeddedObjectStore({
     bucket,
     ...(persistent && options.dataDir ? { directory: join(options.dataDir, OBJECT_STORE_DIR) } : {}),
@@ -290,13 +284,4 @@ function describeFault(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
   const fromEngine = (e as { $metadata?: unknown }).$metadata !== undefined || /Timeout|ECONN|EPIPE|socket/i.test(`${e.name} ${e.message}`);
   return fromEngine ? `${e.name}: ${e.message}` : (e.stack ?? `${e.name}: ${e.message}`);
-}
-
-function isLoopback(endpoint: string): boolean {
-  try {
-    const host = new URL(endpoint).hostname;
-    return host === 'localhost' || host === '[::1]' || host === '::1' || host.startsWith('127.');
-  } catch {
-    return false;
-  }
 }

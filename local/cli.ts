@@ -3,8 +3,8 @@
  * Every flag has an environment equivalent; flags win. `--help` lists them (cli-options.ts).
  */
 import { readFile } from 'node:fs/promises';
-import { isIP } from 'node:net';
 import { parseAlgorithms } from '../lambda/auth/jwt.js';
+import { isLoopback } from '../lambda/store/client-settings.js';
 import { AUTH_MODES, LNURL_AUTH_PATH, isAuthMode, type LocalAuthOptions } from './auth.js';
 import { defaultEngine, startLocalVss } from './app.js';
 import { helpText, parseOptions, UsageError, type OptionSpec, type OptionValues } from './cli-options.js';
@@ -143,7 +143,7 @@ async function main(): Promise<void> {
   const endpoint = str('dynamodb-endpoint');
   const s3Endpoint = str('s3-endpoint');
   const inlineMaxBytes = parseInlineMaxBytes(str('inline-max-bytes'));
-  if (auth === 'none' && !isLoopbackHost(host)) {
+  if (auth === 'none' && !isLoopback(host)) {
     if (!values['allow-unauthenticated']) {
       throw new UsageError(
         `--auth none on --host ${host} would let anyone who reaches this port read and write every store: choose an --auth mode (signature, jwt, lnurl), bind a loopback --host, or pass --allow-unauthenticated if that is really meant`,
@@ -230,13 +230,6 @@ function parseInlineMaxBytes(text: string | undefined): number {
   if (!/^[0-9]+$/.test(text) || n < min || n > max)
     throw new UsageError(`invalid --inline-max-bytes ${text}: use a whole number of bytes from ${min} to ${max}`);
   return n;
-}
-
-function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '');
-  if (h === 'localhost') return true;
-  if (isIP(h) === 4) return h.startsWith('127.');
-  return h === '::1';
 }
 
 /** Auth settings from flags and environment (flags win). */

@@ -10,7 +10,7 @@
  * The embedded store replaces that one step with a write that completes, and is synced to disk,
  * before the PUT is answered.
  */
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, open, rm } from 'node:fs/promises';
@@ -19,7 +19,7 @@ import { dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import S3rver from 's3rver';
-import { s3ClientSettings } from '../lambda/store/s3-client-settings.js';
+import { s3Client } from '../lambda/store/s3-client-settings.js';
 
 /** Bucket of the embedded store and the default of --s3-bucket. */
 export const DEFAULT_BUCKET = 'vss-values';
@@ -80,12 +80,7 @@ export async function startEmbeddedObjectStore(options: EmbeddedObjectStoreOptio
 
 /** An S3 client for a store on this machine: the embedded store's fixed credentials, the service's timeouts. */
 export function localS3Client(endpoint: string): S3Client {
-  return new S3Client({
-    region: 'us-east-1',
-    // s3rver knows one access key (its own name); the signature itself is not checked.
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    ...s3ClientSettings(endpoint),
-  });
+  return s3Client({ endpoint });
 }
 
 /** See the module comment: PUT answers only after the object's file is complete and synced. */

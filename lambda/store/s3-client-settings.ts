@@ -8,8 +8,9 @@
  * size of the value, at a floor throughput far below what S3 gives a Lambda function or the
  * embedded store gives a local server, so only a stalled or failing store reaches them.
  */
-import type { S3ClientConfig } from '@aws-sdk/client-s3';
+import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { isLoopback } from './client-settings.js';
 
 /** Time to open a connection to the object store. */
 export const S3_CONNECTION_TIMEOUT_MS = 1000;
@@ -47,4 +48,29 @@ export function s3ClientSettings(
     // S3-compatible servers (the embedded one, MinIO) answer on one host, not per-bucket names.
     ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
   };
+}
+
+export interface S3ClientOptions {
+  /** An S3-compatible endpoint (the embedded store, MinIO). @default AWS S3 for the region */
+  readonly endpoint?: string;
+  /** @default the AWS SDK chain; 'us-east-1' for a store on this machine */
+  readonly region?: string;
+}
+
+/**
+ * A client with the shared settings. A store on a loopback endpoint (the embedded one) gets its
+ * fixed local credentials unless AWS credentials are in the environment, as DynamoDB's does
+ * (client-settings.ts); anything else uses the AWS SDK's credential chain.
+ */
+export function s3Client(options: S3ClientOptions = {}): S3Client {
+  const { endpoint, region } = options;
+  if (endpoint && isLoopback(endpoint) && !process.env['AWS_ACCESS_KEY_ID']) {
+    return new S3Client({
+      region: region ?? 'us-east-1',
+      // s3rver knows one access key (its own name); the signature itself is not checked.
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      ...s3ClientSettings(endpoint),
+    });
+  }
+  return new S3Client({ ...(region ? { region } : {}), ...s3ClientSettings(endpoint) });
 }

@@ -17,8 +17,11 @@ import { createApiGatewayHandler } from '../../lambda/handlers/api-gateway.js';
 import { userFromAuthorizerContext } from '../../lambda/auth/authorizer-context.js';
 import { DynamoDbStore } from '../../lambda/store/dynamodb-store.js';
 import { sweepChunkSets } from '../../lambda/store/chunk-sweeper.js';
-import { CHUNK_BYTES, largeRefAttribute, newLargeRef, stageChunkSet } from '../../lambda/store/large-values.js';
-import { newObjectRef, retentionMsOf, stageObject } from '../../lambda/store/object-tier.js';
+import { CHUNK_BYTES, newLargeRef, stageChunkSet } from '../../lambda/store/large-values.js';
+import { valueRefAttribute } from '../../lambda/store/value-placement.js';
+import { ObjectTier, objectPlacement, retentionMsOf } from '../../lambda/store/object-tier.js';
+import { LARGE_VALUES } from '../../lambda/contract.js';
+import { TableClient } from '../../lambda/store/table-client.js';
 import { S3ObjectStore } from '../../lambda/store/s3-object-store.js';
 import { partitionKeyOf, sortKeyOf } from '../../lambda/store/keys.js';
 import { UNAUTHENTICATED_USER } from '../../local/auth.js';
@@ -281,24 +284,24 @@ describe.each(engines())('large values on $name', (engine) => {
   });
 
   describe('crash recovery', () => {
-    const table = () => ({
-      client: app.client,
-      tableName: app.tableName,
-      run: <T>(_c: string, send: () => Promise<T>) => send(),
-      pause: async () => undefined,
-    });
+    const table = () => new TableClient({ client: app.client, tableName: app.tableName });
     const objects = () => new S3ObjectStore({ client: app.s3Client, bucket: app.objectStore.bucket });
-    const sweep = (nowMs: number) => sweepChunkSets(app.client, app.tableName, { nowMs, objects: objects() });
+    const sweep = (nowMs: number) => sweepChunkSets(table(), { nowMs, objects: objects() });
 
     it('an object staged by a write that crashed before its commit: untouched in the grace period, retired after it, deleted when the retention ends', async () => {
       const c = newClient();
       const live = randomBytes(700 * KB);
       expectOk(await c.put([kv('live', 0, live)]));
       const pk = partitionKeyOf({ userToken: UNAUTHENTICATED_USER, storeId: c.storeId });
-      const crashedValue = randomBytes(300 * KB);
-      const crashed = newObjectRef(UNAUTHENTICATED_USER, crashedValue);
       const stagedAt = Date.now();
-      await stageObject(table(), objects(), pk, sortKeyOf('crashed'), crashed, crashedValue, stagedAt);
+      // The write crashed after staging: its record and object exist, its head was never written.
+      const staged = await new ObjectTier(table(), objects()).stage({
+        pk,
+        headSk: sortKeyOf('crashed'),
+        value: randomBytes(300 * KB),
+        nowMs: stagedAt,
+      });
+      const crashed = { key: staged.fields['k']!.S! };
       expect(await tableCensus(c)).toEqual({ ...EMPTY, heads: 1, objects: 2 });
       expect(await c.getValue('crashed')).toBe(404);
 
@@ -317,12 +320,7 @@ describe.each(engines())('large values on $name', (engine) => {
   });
 
   describe('upgrade: chunk sets written by the previous release', () => {
-    const table = () => ({
-      client: app.client,
-      tableName: app.tableName,
-      run: <T>(_c: string, send: () => Promise<T>) => send(),
-      pause: async () => undefined,
-    });
+    const table = () => new TableClient({ client: app.client, tableName: app.tableName });
 
     /** Writes a value the way the previous release did: chunk set record, chunks, then the head pointing at them. */
     async function writeAsPreviousRelease(c: TestClient, key: string, value: Buffer, commit = true): Promise<void> {
@@ -336,7 +334,11 @@ describe.each(engines())('large values on $name', (engine) => {
           Key: { pk: { S: pk }, sk: { B: sortKeyOf(key) } },
           UpdateExpression: 'SET #ver = :ver, #lv = :lv, #seq = :seq',
           ExpressionAttributeNames: { '#ver': 'ver', '#lv': 'lv', '#seq': 'seq' },
-          ExpressionAttributeValues: { ':ver': { N: '1' }, ':lv': largeRefAttribute(ref), ':seq': { N: String(Date.now() * 1000) } },
+          ExpressionAttributeValues: {
+            ':ver': { N: '1' },
+            ':lv': valueRefAttribute({ tier: 'chunks', id: ref.id, bytes: ref.bytes, fields: { n: { N: String(ref.chunks) } } }),
+            ':seq': { N: String(Date.now() * 1000) },
+          },
         }),
       );
     }
@@ -366,9 +368,9 @@ describe.each(engines())('large values on $name', (engine) => {
       await writeAsPreviousRelease(c, 'crashed', randomBytes(900 * KB), false);
       expect((await tableCensus(c)).chunkSets).toBe(2);
       // Within the grace period nothing is touched.
-      await sweepChunkSets(app.client, app.tableName, { graceMs: 24 * 60 * 60 * 1000 });
+      await sweepChunkSets(table(), { graceMs: 24 * 60 * 60 * 1000 });
       expect((await tableCensus(c)).chunkSets).toBe(2);
-      await sweepChunkSets(app.client, app.tableName, { graceMs: 60 * 60 * 1000 });
+      await sweepChunkSets(table(), { graceMs: 60 * 60 * 1000 });
       expect(await tableCensus(c)).toEqual({ ...EMPTY, heads: 1, chunks: chunksFor(700 * KB), chunkSets: 1, chunkBytes: 700 * KB });
       await expectRecord(c, 'live', 1n, live);
     });
@@ -381,7 +383,8 @@ describe.each(engines())('large values on $name', (engine) => {
           new DynamoDbStore({
             client: app.client,
             tableName: app.tableName,
-            objectTier: { objects: new S3ObjectStore({ client: app.s3Client, bucket: app.objectStore.bucket }) },
+            inlineMaxBytes: LARGE_VALUES.defaultInlineMaxBytes,
+            placement: objectPlacement(new S3ObjectStore({ client: app.s3Client, bucket: app.objectStore.bucket })),
           }),
         ),
         resolveUser: userFromAuthorizerContext,

@@ -31,6 +31,7 @@ import { vss } from '../../lambda/core/codec.js';
 import { ErrorCode, INTERNAL_ERROR_MESSAGE } from '../../lambda/core/errors.js';
 import { VssService, type Operation, type VssResponse } from '../../lambda/core/service.js';
 import { sweepChunkSets } from '../../lambda/store/chunk-sweeper.js';
+import { TableClient } from '../../lambda/store/table-client.js';
 import type { DynamoDbStore } from '../../lambda/store/dynamodb-store.js';
 import { sortKeyOf } from '../../lambda/store/keys.js';
 import { CHUNK_BYTES, chunkSetSortKey, chunkSortKey } from '../../lambda/store/large-values.js';
@@ -355,6 +356,9 @@ describe('DeleteObject on a large value', () => {
 // ---- 10. the sweeper ---------------------------------------------------------------------------------
 
 describe('sweepChunkSets', () => {
+  // No retries here: a fault reaches the caller at once (the retry policy is tested on its own).
+  const sweeperTable = (): TableClient =>
+    new TableClient({ client, tableName: TABLE, retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0, budgetMs: 0 } });
   const NOW = 10_000_000_000;
   const GRACE = 3_600_000;
   const RECHECK = 7 * 24 * 3_600_000;
@@ -377,7 +381,7 @@ describe('sweepChunkSets', () => {
       const key = Buffer.from(input.Key.sk.B).toString();
       return { Item: key === 'live' ? largeHead('live', 1, liveId, 3, LARGE_BYTES) : largeHead('dead', 2, newId(), 3, LARGE_BYTES) };
     });
-    const result = await sweepChunkSets(client, TABLE, { nowMs: NOW, graceMs: GRACE, recheckMs: RECHECK });
+    const result = await sweepChunkSets(sweeperTable(), { nowMs: NOW, graceMs: GRACE, recheckMs: RECHECK });
     expect(result).toMatchObject({ examined: 2, live: 1, removed: 1, chunksRemoved: 2 });
 
     const updates = ddb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
@@ -401,14 +405,14 @@ describe('sweepChunkSets', () => {
       Items: input.ExpressionAttributeValues[':shard'].S === '2' ? [{ ...record('gone', id, 1), gcShard: { S: '2' } }] : [],
     }));
     ddb.on(GetItemCommand).resolves({});
-    expect(await sweepChunkSets(client, TABLE, { nowMs: NOW })).toMatchObject({ examined: 1, live: 0, removed: 1, chunksRemoved: 1 });
+    expect(await sweepChunkSets(sweeperTable(), { nowMs: NOW })).toMatchObject({ examined: 1, live: 0, removed: 1, chunksRemoved: 1 });
     expect(deletedChunkSks()).toEqual(chunkKeysHex(id, 1));
     expect(deleteItemSks()).toEqual([hex(chunkSetSortKey(id))]);
   });
 
   it('reads records only from the byGc index, every shard, with gcAt < now − grace', async () => {
     ddb.on(QueryCommand).resolves({ Items: [] });
-    await sweepChunkSets(client, TABLE, { nowMs: NOW, graceMs: GRACE });
+    await sweepChunkSets(sweeperTable(), { nowMs: NOW, graceMs: GRACE });
     const queries = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
     expect(queries.map((q) => q.ExpressionAttributeValues![':shard'])).toEqual([{ S: '0' }, { S: '1' }, { S: '2' }, { S: '3' }]);
     for (const q of queries) {
@@ -424,7 +428,7 @@ describe('sweepChunkSets', () => {
 
   it('the default grace is one hour', async () => {
     ddb.on(QueryCommand).resolves({ Items: [] });
-    await sweepChunkSets(client, TABLE, { nowMs: NOW });
+    await sweepChunkSets(sweeperTable(), { nowMs: NOW });
     expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input.ExpressionAttributeValues![':cutoff']).toEqual({ N: String(NOW - 3_600_000) });
   });
 
@@ -436,7 +440,7 @@ describe('sweepChunkSets', () => {
       .resolvesOnce({ Items: [record('x', id, 1)], LastEvaluatedKey: lek })
       .resolves({ Items: [] });
     ddb.on(GetItemCommand).resolves({});
-    await sweepChunkSets(client, TABLE, { nowMs: NOW });
+    await sweepChunkSets(sweeperTable(), { nowMs: NOW });
     const queries = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
     expect(queries[1]!.ExpressionAttributeValues![':shard']).toEqual({ S: '0' });
     expect(queries[1]!.ExclusiveStartKey).toEqual(lek);
@@ -444,13 +448,13 @@ describe('sweepChunkSets', () => {
 
   it('a DynamoDB error on the Query propagates (the scheduled run fails loudly)', async () => {
     ddb.on(QueryCommand).rejects(serverError());
-    await expect(sweepChunkSets(client, TABLE, { nowMs: NOW })).rejects.toMatchObject({ name: 'InternalServerError' });
+    await expect(sweepChunkSets(sweeperTable(), { nowMs: NOW })).rejects.toMatchObject({ cause: { name: 'InternalServerError' } });
   });
 
   it('a DynamoDB error reading the head propagates and nothing is deleted', async () => {
     ddb.on(QueryCommand).resolves({ Items: [record('k', newId(), 2)] });
     ddb.on(GetItemCommand).rejects(serverError());
-    await expect(sweepChunkSets(client, TABLE, { nowMs: NOW })).rejects.toMatchObject({ name: 'InternalServerError' });
+    await expect(sweepChunkSets(sweeperTable(), { nowMs: NOW })).rejects.toMatchObject({ cause: { name: 'InternalServerError' } });
     expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(0);
     expect(ddb.commandCalls(DeleteItemCommand)).toHaveLength(0);
   });
@@ -459,7 +463,7 @@ describe('sweepChunkSets', () => {
     ddb.on(QueryCommand).resolves({ Items: [record('k', newId(), 2)] });
     ddb.on(GetItemCommand).resolves({});
     ddb.on(BatchWriteItemCommand).rejects(serverError());
-    await expect(sweepChunkSets(client, TABLE, { nowMs: NOW })).rejects.toMatchObject({ name: 'InternalServerError' });
+    await expect(sweepChunkSets(sweeperTable(), { nowMs: NOW })).rejects.toMatchObject({ cause: { name: 'InternalServerError' } });
     expect(ddb.commandCalls(DeleteItemCommand)).toHaveLength(0);
   });
 
@@ -470,8 +474,8 @@ describe('sweepChunkSets', () => {
       .callsFake(async (input) => ({ Items: input.ExpressionAttributeValues[':shard'].S === '0' ? [record('k', id, 2)] : [] }));
     ddb.on(GetItemCommand).resolves({ Item: largeHead('k', 1, id, 2, CHUNK_BYTES + 1) });
     ddb.on(UpdateItemCommand).rejectsOnce(conditionFailed()).rejects(serverError());
-    expect(await sweepChunkSets(client, TABLE, { nowMs: NOW })).toMatchObject({ examined: 1, live: 1, removed: 0, chunksRemoved: 0 });
-    await expect(sweepChunkSets(client, TABLE, { nowMs: NOW })).rejects.toMatchObject({ name: 'InternalServerError' });
+    expect(await sweepChunkSets(sweeperTable(), { nowMs: NOW })).toMatchObject({ examined: 1, live: 1, removed: 0, chunksRemoved: 0 });
+    await expect(sweepChunkSets(sweeperTable(), { nowMs: NOW })).rejects.toMatchObject({ cause: { name: 'InternalServerError' } });
     expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(0);
   });
 });

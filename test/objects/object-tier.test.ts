@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LARGE_VALUES } from '../../lambda/contract.js';
 import { sweepChunkSets } from '../../lambda/store/chunk-sweeper.js';
+import { TableClient } from '../../lambda/store/table-client.js';
 import type { DynamoDbRequestEvent } from '../../lambda/store/dynamodb-store.js';
 import { userObjectPrefix } from '../../lambda/store/object-keys.js';
 import { retentionMsOf } from '../../lambda/store/object-tier.js';
@@ -192,7 +193,8 @@ describe.each(engines())('the object tier on $name', (engine) => {
       const live = await objectKeyOf(c, 'v');
       const objects = await userObjects();
       expect(objects).toEqual(expect.arrayContaining([first, deleted, live]));
-      const sweep = (atMs: number) => sweepChunkSets(ddb, server.tableName, { objects: s3.objectStore(), nowMs: atMs });
+      const sweep = (atMs: number) =>
+        sweepChunkSets(new TableClient({ client: ddb, tableName: server.tableName }), { objects: s3.objectStore(), nowMs: atMs });
       // A day before the retention ends (after the grace): nothing is deleted.
       expect((await sweep(Date.now() + retentionMsOf() - DAY_MS)).objectsRemoved).toBe(0);
       expect(await userObjects()).toEqual(expect.arrayContaining([first, deleted, live]));
