@@ -81,8 +81,8 @@ export interface LocalVssOptions {
   readonly inlineMaxBytes?: number;
   /** Days a replaced or deleted value object is kept. @default LARGE_VALUES.defaultRetentionDays */
   readonly retentionDays?: number;
-  /** Observers of the object store's requests (tests, benchmarks). @default none */
-  readonly objectStoreObservers?: Pick<S3ObjectStoreOptions, 'onRequest' | 'onRetry'>;
+  /** Observers and timeouts of the object store's requests (tests, benchmarks). @default none */
+  readonly objectStoreOptions?: Pick<S3ObjectStoreOptions, 'onRequest' | 'onRetry' | 'transferTimeoutMs' | 'retry'>;
 }
 
 /** Where large values live: the endpoint and bucket `npm start` prints. */
@@ -152,7 +152,7 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
       options.createTable ?? (engine !== undefined || options.client !== undefined || isLoopback(options.dynamodbEndpoint ?? ''));
     if (createTable) await ensureTable(client, tableName);
 
-    const valueObjects = new S3ObjectStore({ client: objects.client, bucket: objects.info.bucket, ...options.objectStoreObservers });
+    const valueObjects = new S3ObjectStore({ client: objects.client, bucket: objects.info.bucket, ...options.objectStoreOptions });
     const retentionMs = retentionMsOf(options.retentionDays);
     const store = new DynamoDbStore({
       client,

@@ -19,7 +19,7 @@ import {
 import type { Readable } from 'node:stream';
 import type { ObjectPage, ObjectStore } from '../core/object-store.js';
 import { DEFAULT_RETRY, withRetries, type RetryDeps, type RetryOptions } from './retry.js';
-import { S3_REQUEST_TIMEOUT_MS, s3TransferTimeoutMs } from './s3-client-settings.js';
+import { s3TransferTimeoutMs } from './s3-client-settings.js';
 
 /** DeleteObjects takes at most 1,000 keys. */
 const DELETE_BATCH = 1000;
@@ -44,6 +44,11 @@ export interface S3ObjectStoreOptions {
   readonly onRequest?: (event: S3RequestEvent) => void;
   /** Called before a transient fault is retried. @default none */
   readonly onRetry?: (error: unknown, attempt: number) => void;
+  /**
+   * Time allowed for one request that moves `bytes` (a PUT's upload, a GET's body; 0 for the
+   * others). @default s3TransferTimeoutMs (s3-client-settings.ts)
+   */
+  readonly transferTimeoutMs?: (bytes: number) => number;
 }
 
 export class S3ObjectStore implements ObjectStore {
@@ -68,7 +73,7 @@ export class S3ObjectStore implements ObjectStore {
           // S3 verifies the bytes it received against the digest the head will hold.
           ChecksumSHA256: Buffer.from(sha256).toString('base64'),
         }),
-        { requestTimeout: s3TransferTimeoutMs(body.length) },
+        { requestTimeout: this.timeoutMs(body.length) },
       ),
     );
   }
@@ -82,12 +87,12 @@ export class S3ObjectStore implements ObjectStore {
         received = 0;
         let out: GetObjectCommandOutput;
         try {
-          out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }), { requestTimeout: S3_REQUEST_TIMEOUT_MS });
+          out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }), { requestTimeout: this.timeoutMs(0) });
         } catch (e) {
           if (isNoSuchKey(e)) return undefined;
           throw e;
         }
-        const bytes = await readBody(out.Body as Readable, s3TransferTimeoutMs(out.ContentLength ?? 0));
+        const bytes = await readBody(out.Body as Readable, this.timeoutMs(out.ContentLength ?? 0));
         received = bytes.length;
         return bytes;
       },
@@ -101,7 +106,7 @@ export class S3ObjectStore implements ObjectStore {
       await this.run('DeleteObjects', batch.length, async () => {
         const out = await this.client.send(
           new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }),
-          { requestTimeout: S3_REQUEST_TIMEOUT_MS },
+          { requestTimeout: this.timeoutMs(0) },
         );
         const failed = (out.Errors ?? []).filter((e) => e.Code !== 'NoSuchKey');
         // A key S3 could not delete now (throttled, internal error) is a fault the retry repeats.
@@ -119,13 +124,17 @@ export class S3ObjectStore implements ObjectStore {
   async list(prefix: string, next?: string): Promise<ObjectPage> {
     const out = await this.run('ListObjectsV2', 0, () =>
       this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ...(next ? { ContinuationToken: next } : {}) }), {
-        requestTimeout: S3_REQUEST_TIMEOUT_MS,
+        requestTimeout: this.timeoutMs(0),
       }),
     );
     return {
       objects: (out.Contents ?? []).map((o) => ({ key: o.Key!, bytes: o.Size ?? 0, lastModifiedMs: o.LastModified?.getTime() ?? 0 })),
       ...(out.IsTruncated && out.NextContinuationToken ? { next: out.NextContinuationToken } : {}),
     };
+  }
+
+  private timeoutMs(bytes: number): number {
+    return (this.options.transferTimeoutMs ?? s3TransferTimeoutMs)(bytes);
   }
 
   private run<T>(command: S3RequestEvent['command'], bytes: number | (() => number), send: () => Promise<T>): Promise<T> {

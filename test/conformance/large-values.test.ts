@@ -26,6 +26,7 @@ import { S3ObjectStore } from '../../lambda/store/s3-object-store.js';
 import { partitionKeyOf, sortKeyOf } from '../../lambda/store/keys.js';
 import { UNAUTHENTICATED_USER } from '../../local/auth.js';
 import type { LocalVss } from '../../local/app.js';
+import { PATIENT_OBJECT_STORE } from '../support/s3.js';
 import { decodeError, engines, kv, L, startVssOn, TestClient, vss, type HttpResult } from '../support/local-vss.js';
 
 const KB = 1024;
@@ -114,7 +115,7 @@ describe.each(engines())('large values on $name', (engine) => {
   const tableCensus = (c: TestClient): Promise<PartitionCensus> => census(app.client, app.tableName, c.storeId);
 
   beforeAll(async () => {
-    app = await startVssOn(engine);
+    app = await startVssOn(engine, { objectStoreOptions: PATIENT_OBJECT_STORE });
   });
   afterAll(async () => {
     await app?.stop();

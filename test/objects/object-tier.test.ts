@@ -19,7 +19,7 @@ import { TABLE_LAYOUT } from '../../lambda/store/table-layout.js';
 import type { LocalVss } from '../../local/app.js';
 import { localClient } from '../../local/engines.js';
 import { decodeError, engines, kv, startVssOn, TestClient, vss } from '../support/local-vss.js';
-import { startTestObjectStore, type TestObjectStore } from '../support/s3.js';
+import { PATIENT_OBJECT_STORE, startTestObjectStore, type TestObjectStore } from '../support/s3.js';
 
 const USER = 'unauth-user';
 const THRESHOLD = LARGE_VALUES.defaultInlineMaxBytes;
@@ -35,19 +35,31 @@ describe.each(engines())('the object tier on $name', (engine) => {
   let logs: string[] = [];
   const ddb = localClient(engine.endpoint);
 
+  /** The same server with the service's own object-store timeouts, for the fault tests. */
+  let strict: LocalVss;
+
   beforeAll(async () => {
     s3 = await startTestObjectStore();
-    server = await startVssOn(engine, {
+    const options = {
       s3Client: s3.client,
       s3Bucket: s3.bucket,
       sweepIntervalMs: 0,
-      store: { onRequest: (e) => ddbEvents.push(e) },
-      objectStoreObservers: { onRequest: (e) => s3Events.push(e) },
-      log: (line) => logs.push(line),
+      store: { onRequest: (e: DynamoDbRequestEvent) => ddbEvents.push(e) },
+      log: (line: string) => logs.push(line),
+    };
+    server = await startVssOn(engine, {
+      ...options,
+      objectStoreOptions: { ...PATIENT_OBJECT_STORE, onRequest: (e) => s3Events.push(e) },
+    });
+    strict = await startVssOn(engine, {
+      ...options,
+      tableName: server.tableName,
+      objectStoreOptions: { onRequest: (e) => s3Events.push(e) },
     });
   });
   afterAll(async () => {
     await server?.stop();
+    await strict?.stop();
     await s3?.stop();
   });
   afterEach(async () => {
@@ -61,6 +73,7 @@ describe.each(engines())('the object tier on $name', (engine) => {
   }
 
   const client = (): TestClient => new TestClient(server.url, `store-${Math.random()}`);
+  const strictClient = (): TestClient => new TestClient(strict.url, `store-${Math.random()}`);
 
   async function userObjects(): Promise<string[]> {
     const keys: string[] = [];
@@ -222,7 +235,7 @@ describe.each(engines())('the object tier on $name', (engine) => {
   describe('faults of the object store', () => {
     for (const fault of ['down', 'error500', 'stall'] as const) {
       it(`S3 ${fault}: large values answer a protocol 500, nothing half-written shows, small values still work, and it recovers`, async () => {
-        const c = client();
+        const c = strictClient();
         const v1 = randomBytes(200_000);
         expect((await c.put([kv('big', 0, v1)])).status).toBe(200);
         await s3.fault(fault);

@@ -143,3 +143,11 @@ class FaultProxy {
     from.on('end', () => to.end());
   }
 }
+
+/**
+ * Object-store timeouts for tests of guarantees other than faults: the 2-core machine that runs
+ * the suite beside others may be loaded far beyond anything a deployment sees (load average 30
+ * was measured), and a timeout there would test the machine, not the store. The fault tests keep
+ * the service's own timeouts.
+ */
+export const PATIENT_OBJECT_STORE = { transferTimeoutMs: (): number => 120_000 } as const;
