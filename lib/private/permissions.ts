@@ -18,11 +18,13 @@
  *
  * In the values bucket (S3, always on the `values/` prefix only; ValuesBucket.grant):
  *   getObject        GetObject (the value's object)
- *   putObjects       PutObject (a new object under a new key for every large write)
+ *   putObjects       PutObject (a new object under a new key for every large write);
+ *                    DeleteObject (the object of a write that definitely did not commit)
  *   deleteObject     nothing: the object of a deleted value is kept for the retention period
+ *                    (its record is retired with UpdateItem)
  *   listKeyVersions  nothing
- *   sweepChunks      ListBucket on the prefix (objects of interrupted writes) and DeleteObject
- *                    (those, and superseded objects once the retention period has passed)
+ *   sweepChunks      DeleteObject (objects of interrupted writes after the grace period,
+ *                    replaced and deleted ones once the retention period has passed)
  * Nothing may delete an object version: only the lifecycle rule and the operator's
  * `vss admin erase-user` (docs/security.md) remove versions.
  */
@@ -44,7 +46,7 @@ export type DynamoDbAction =
   | 'dynamodb:BatchWriteItem'
   | 'dynamodb:BatchGetItem';
 
-export interface TableAccess {
+export interface TableActions {
   /** Actions on the table itself. */
   readonly table: readonly DynamoDbAction[];
   /** Actions on the creation-order index (TABLE_LAYOUT.creationIndex). */
@@ -55,7 +57,7 @@ export interface TableAccess {
   readonly writes: boolean;
 }
 
-export const VSS_TABLE_ACCESS = {
+export const VSS_TABLE_ACTIONS = {
   getObject: { table: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'], creationIndex: [], sweepIndex: [], writes: false },
   putObjects: {
     table: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem', 'dynamodb:GetItem'],
@@ -63,30 +65,41 @@ export const VSS_TABLE_ACCESS = {
     sweepIndex: [],
     writes: true,
   },
-  deleteObject: { table: ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'], creationIndex: [], sweepIndex: [], writes: true },
+  // UpdateItem: a deleted large value's object record is retired (kept for the retention period).
+  deleteObject: {
+    table: ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:UpdateItem'],
+    creationIndex: [],
+    sweepIndex: [],
+    writes: true,
+  },
   listKeyVersions: { table: ['dynamodb:GetItem'], creationIndex: ['dynamodb:Query'], sweepIndex: [], writes: false },
-} as const satisfies Record<Operation, TableAccess>;
+} as const satisfies Record<Operation, TableActions>;
 
 /** The scheduled sweeper of crashed large-value writes (lambda/store/chunk-sweeper.ts). */
-export const SWEEPER_TABLE_ACCESS = {
+export const SWEEPER_TABLE_ACTIONS = {
   table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
   creationIndex: [],
   sweepIndex: ['dynamodb:Query'],
   writes: true,
-} as const satisfies TableAccess;
+} as const satisfies TableActions;
 
 const NO_VALUES: ValuesAccess = { read: false, write: false, delete: false, list: false };
 
 /** Each VSS function's access to the values bucket (see the header). */
 export const VSS_VALUES_ACCESS = {
   getObject: { ...NO_VALUES, read: true },
-  putObjects: { ...NO_VALUES, write: true },
+  // Delete: the object of a write that definitely did not commit goes at once (object-tier.ts discard).
+  putObjects: { ...NO_VALUES, write: true, delete: true },
   deleteObject: NO_VALUES,
   listKeyVersions: NO_VALUES,
 } as const satisfies Record<Operation, ValuesAccess>;
 
-/** The sweeper: finds objects no item points at and deletes them, and superseded ones after retention. */
-export const SWEEPER_VALUES_ACCESS = { ...NO_VALUES, delete: true, list: true } as const satisfies ValuesAccess;
+/**
+ * The sweeper works from the table's object records (the sweep index), never from a listing:
+ * it deletes the objects of interrupted writes after the grace period and replaced ones after
+ * the retention period.
+ */
+export const SWEEPER_VALUES_ACCESS = { ...NO_VALUES, delete: true } as const satisfies ValuesAccess;
 
 /**
  * KMS actions on the table's customer-managed key (only when one is configured), limited to
@@ -115,7 +128,7 @@ export const XRAY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'
 export const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'] as const;
 
 /** Grants a function exactly `access` on the table and its indexes, and the KMS actions its key needs. */
-export function grantTableAccess(fn: VssFunction, table: VssTableResources, access: TableAccess): void {
+export function grantTableAccess(fn: VssFunction, table: VssTableResources, access: TableActions): void {
   const { tableArn } = table.table;
   fn.role.addToPolicy(new iam.PolicyStatement({ actions: [...access.table], resources: [tableArn] }));
   const indexes: Array<[readonly string[], string]> = [

@@ -11,7 +11,7 @@ import { ENV } from '../../lambda/contract.js';
 import type { VssFunction } from '../functions.js';
 import type { FunctionFactory } from './functions.js';
 import { acknowledgeSweepSchedule } from './nag.js';
-import { SWEEPER_TABLE_ACCESS, SWEEPER_VALUES_ACCESS, grantTableAccess } from './permissions.js';
+import { SWEEPER_TABLE_ACTIONS, SWEEPER_VALUES_ACCESS, grantTableAccess } from './permissions.js';
 import type { VssTableResources } from './table.js';
 import type { ValuesBucket } from './values-bucket.js';
 
@@ -45,7 +45,7 @@ export function createSweeper(
       reservedConcurrency: SWEEPER_BUILT_IN_OPTIONS.reservedConcurrency,
     },
   });
-  grantTableAccess(fn, table, SWEEPER_TABLE_ACCESS);
+  grantTableAccess(fn, table, SWEEPER_TABLE_ACTIONS);
   values.grant(fn.role, SWEEPER_VALUES_ACCESS);
   const rule = new events.Rule(scope, 'SweepSchedule', {
     description: 'VSS: remove chunks left by crashed large-value writes (docs/large-values.md)',
