@@ -116,7 +116,7 @@ describe('values bucket (defaults)', () => {
 
   it('putObjects may only write objects under the values prefix, and delete those of writes that did not commit (it cannot read or list)', () => {
     expect(s3Statements(template, 'putObjects')).toEqual([
-      { Effect: 'Allow', Action: ['s3:PutObject', 's3:DeleteObject'], Resource: objects },
+      { Effect: 'Allow', Action: ['s3:DeleteObject', 's3:PutObject'], Resource: objects },
     ]);
   });
 
