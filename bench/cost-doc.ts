@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MAX_REQUEST_BODY_BYTES } from '../lambda/core/limits.js';
-import { type CostResults, SAMPLE } from './cost.js';
+import type { CostResults } from './cost.js';
 import {
   BILLINGS,
   type ContainerModel,
@@ -32,7 +32,7 @@ import {
   walletMonthCost,
   WAF_RULES,
 } from './cost-model.js';
-import { PROFILES, profileEvents } from './ldk-profiles.js';
+import { PROFILES, profileEvents, SAMPLE } from './ldk-profiles.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const RESULTS_PATH = path.join(ROOT, 'bench/results/cost.json');
@@ -199,7 +199,7 @@ ${profileTable()}
 - **Replay**: over HTTP through the local server (\`local/cli.ts\`, \`--auth none\`), one request
   after another as fast as answered (a busy day takes minutes). Writes that repeat identically
   (node metrics, monitor updates, channel manager, scorer: the same key and size each time) are
-  sent one in ${Object.values(SAMPLE).join('/')} (\`SAMPLE\` in bench/cost.ts) and counted that many times, since each
+  sent one in ${Object.values(SAMPLE).join('/')} (\`SAMPLE\` in bench/ldk-profiles.ts) and counted that many times, since each
   costs exactly what the others do; graphs, monitors and reads are all sent. Each server talks to Dynoxide
   and to s3rver through counting proxies (\`bench/counting-proxy.ts\`): DynamoDB requests and the
   capacity the engine reports (\`ReturnConsumedCapacity: TOTAL\`, counted the way AWS counts),
@@ -214,7 +214,7 @@ ${profileTable()}
 
 ${measuredTable(ms)}
 
-${ms.some((m) => m.variant === 'objects' && m.beyondCarried === 'estimated') ? "The container door carries the graph writes the Lambda doors refuse. The local server bounds bodies like the Lambda door, so their usage is **estimated** from the object tier's per-write cost: one S3 PUT and one head-item write unit each, the superseded graph kept for the retention.\n" : ''}
+${ms.some((m) => m.variant === 'objects' && m.beyondCarried === 'estimated') ? 'Only the container door can carry the graph writes the Lambda doors refuse (row "container, also storing values > 4.6 MB"). The local server bounds bodies like the Lambda door, so their usage is **estimated** from the object tier\'s per-write cost: one S3 PUT and one head-item write unit each, each superseded graph kept for the retention (2 × 35 days: about 84 GB held per busy node, 3.6 GB per mobile wallet). Like-for-like comparisons (the crossovers) use the container door carrying the same requests as the others.\n' : ''}
 ## Cost per wallet-month
 
 Per-wallet cost = (the deployment's fixed monthly cost) / wallets + the wallet's requests,

@@ -45,13 +45,20 @@ export const GB = 1e9;
 export const HTTP_API_UNIT_BYTES = 512 * 1024;
 
 export const FLEET_SIZES = [1, 100, 1_000, 10_000, 100_000] as const;
-export const DOORS = ['rest', 'httpApi', 'container'] as const;
+/**
+ * `container` carries the same requests as the Lambda doors (the like-for-like comparison, and
+ * the crossovers); `containerLarge` also carries and stores the values above 4.6 MB (the graph)
+ * that the Lambda doors refuse.
+ */
+export const DOORS = ['rest', 'httpApi', 'container', 'containerLarge'] as const;
 export type Door = (typeof DOORS)[number];
 export const DOOR_LABELS: Record<Door, string> = {
   rest: 'REST API + WAF (today)',
   httpApi: 'HTTP API',
   container: 'container (ALB + WAF + Fargate)',
+  containerLarge: 'container, also storing values > 4.6 MB',
 };
+const isContainer = (door: Door): boolean => door === 'container' || door === 'containerLarge';
 export const BILLINGS = ['onDemand', 'provisioned'] as const;
 export type Billing = (typeof BILLINGS)[number];
 
@@ -144,7 +151,7 @@ export const addUsage = (a: Usage, b: Usage): Usage => ({
 });
 
 /** Whether a door carries the requests above the Lambda door's limit. */
-export const carriesBeyond = (m: Measurement, door: Door): boolean => door === 'container' && m.beyondCarried !== 'no';
+export const carriesBeyond = (m: Measurement, door: Door): boolean => door === 'containerLarge' && m.beyondCarried !== 'no';
 
 /** What a door carries of a measurement: the Lambda doors only `within`. */
 export function carried(m: Measurement, door: Door): Usage {
@@ -186,8 +193,8 @@ export function walletMonthCost(m: Measurement, door: Door, billing: Billing, fl
     // HTTP APIs take no WAF: the per-IP rules are lost (docs/cost.md says so).
     frontDoor = (u.httpApiUnits * month * PRICES.httpApiPerMillionUnits) / 1e6;
   }
-  if (door !== 'container') compute = (requests * PRICES.lambdaPerMillion) / 1e6 + u.lambdaGbSeconds * month * PRICES.lambdaPerGbSecond;
-  if (door === 'container') {
+  if (!isContainer(door)) compute = (requests * PRICES.lambdaPerMillion) / 1e6 + u.lambdaGbSeconds * month * PRICES.lambdaPerGbSecond;
+  if (isContainer(door)) {
     const avgRps = (fleet * sum(u.requests)) / 86_400;
     tasks = Math.max(container.minTasks, Math.ceil((avgRps * container.peakToAverage) / container.requestsPerSecondPerTask));
     const taskMonth = (container.taskVcpu / 0.25) * PRICES.fargateQuarterVcpuMonth;

@@ -32,7 +32,7 @@ import { startEngine } from '../local/engines.js';
 import { type CountingProxy, startCountingProxy } from './counting-proxy.js';
 import type { Measurement, Usage } from './cost-model.js';
 import { HTTP_API_UNIT_BYTES } from './cost-model.js';
-import { PROFILES, type ProfileEvent, type ProfileName, profileEvents } from './ldk-profiles.js';
+import { compressDay, PROFILES, type ProfileEvent, type ProfileName, profileEvents } from './ldk-profiles.js';
 import { summarize } from './stats.js';
 
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
@@ -215,44 +215,6 @@ const emptyUsage = (): { -readonly [K in keyof Usage]: Usage[K] } & { requests: 
 
 /** Per-item overhead of a head or inline item besides the value (key, version, sequence, digest). */
 const ITEM_OVERHEAD_BYTES = 200;
-
-/**
- * Writes that repeat identically (the same key overwritten with a value of the same size, or a new
- * small key) cost exactly the same each time, so a kind is replayed one in SAMPLE[kind] and
- * counted SAMPLE[kind] times: the counts stay exact and a busy day replays in minutes on a shared
- * machine. Monitor updates are deleted only if they were replayed. Graphs, monitors and reads are
- * all replayed.
- */
-export const SAMPLE: Readonly<Record<string, number>> = { metrics: 20, small: 10, manager: 8, scorer: 8 };
-
-export function compressDay(events: readonly ProfileEvent[]): Array<{ event: ProfileEvent; weight: number }> {
-  const plan: Array<{ event: ProfileEvent; weight: number }> = [];
-  const seen = new Map<string, number>();
-  const last = new Map<string, { event: ProfileEvent; weight: number }>();
-  const replayedKeys = new Set<string>();
-  for (const event of events) {
-    const rate = SAMPLE[event.kind] ?? 1;
-    if (event.op === 'delete') {
-      if (replayedKeys.has(event.key)) plan.push({ event, weight: rate });
-      continue;
-    }
-    const k = `${event.op} ${event.kind}`;
-    const n = seen.get(k) ?? 0;
-    seen.set(k, n + 1);
-    if (n % rate !== 0) continue;
-    const entry = { event, weight: rate };
-    plan.push(entry);
-    last.set(k, entry);
-    if (event.op === 'put') replayedKeys.add(event.key);
-  }
-  // The last replayed event of a kind stands only for the ones left after it.
-  for (const [k, entry] of last) {
-    const rate = entry.weight;
-    const leftover = (seen.get(k) ?? 0) % rate;
-    if (leftover !== 0) entry.weight = leftover;
-  }
-  return plan;
-}
 
 async function replay(server: Server, profile: ProfileName): Promise<Measurement> {
   const spec = PROFILES[profile];

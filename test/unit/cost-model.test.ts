@@ -103,9 +103,10 @@ describe('cost model arithmetic', () => {
   it('only the container door carries requests above the Lambda limit, and only when the store can hold them', () => {
     const beyond = { ...none, requests: { putObjects: 1 }, s3Puts: 1 };
     const m = measurement({}, { beyond, refusedForSize: 1, beyondCarried: 'estimated' });
-    expect(walletMonthCost(m, 'container', 'onDemand', 1, container).s3).toBeGreaterThan(0);
+    expect(walletMonthCost(m, 'containerLarge', 'onDemand', 1, container).s3).toBeGreaterThan(0);
+    expect(walletMonthCost(m, 'container', 'onDemand', 1, container).s3).toBe(0);
     expect(walletMonthCost(m, 'rest', 'onDemand', 1, container).s3).toBe(0);
-    expect(walletMonthCost({ ...m, beyondCarried: 'no' }, 'container', 'onDemand', 1, container).s3).toBe(0);
+    expect(walletMonthCost({ ...m, beyondCarried: 'no' }, 'containerLarge', 'onDemand', 1, container).s3).toBe(0);
   });
 
   it('the crossover is the first fleet size from which the container door stays cheaper', () => {
