@@ -11,7 +11,7 @@ import { eraseUser, type EraseResult } from '../../admin/erase-user.js';
 import { recountUser } from '../../admin/recount.js';
 import { setQuota, type QuotaOverride } from '../../admin/set-quota.js';
 import { allUsersReport, toCsv, toTable, top, userReport, type Ranking, type UserReport } from '../../admin/usage-report.js';
-import { userHash } from '../../../lambda/handlers/request-log-fields.js';
+import { userHash } from '../../../lambda/core/user-hash.js';
 import { bulkClient } from '../../table/bulk-table.js';
 import { endpointOf } from '../pg-common.js';
 
@@ -30,7 +30,9 @@ const adminClient = (flags: TableFlags) => bulkClient(endpointOf({ ...flags, con
  * tree whose .gitignore hides *.log (docs/provider.md, "Erasing a user").
  */
 export function defaultAuditLogPath(env: NodeJS.ProcessEnv = process.env, home: string = homedir()): string {
-  const state = env['XDG_STATE_HOME'] && env['XDG_STATE_HOME'].startsWith('/') ? env['XDG_STATE_HOME'] : join(home, '.local', 'state');
+  const xdg = env['XDG_STATE_HOME'];
+  // The XDG spec ignores a relative path.
+  const state = xdg?.startsWith('/') ? xdg : join(home, '.local', 'state');
   return join(state, 'vss', 'vss-audit.log');
 }
 
