@@ -14,6 +14,7 @@ import { allUsersReport, toCsv, toTable, top, userReport, type Ranking, type Use
 import { userHash } from '../../../lambda/core/user-hash.js';
 import { bulkClient } from '../../table/bulk-table.js';
 import { endpointOf } from '../pg-common.js';
+import { cliIo } from '../../io.js';
 
 interface TableFlags {
   dynamodbEndpoint?: string;
@@ -44,8 +45,8 @@ export interface AdminIo {
 }
 
 const defaultIo: AdminIo = {
-  out: (t) => process.stdout.write(t),
-  err: (t) => process.stderr.write(t),
+  out: (t) => void cliIo().stdout.write(t),
+  err: (t) => void cliIo().stderr.write(t),
   now: () => new Date(),
 };
 
@@ -111,7 +112,7 @@ export function registerAdminCommands(program: Command, io: AdminIo = defaultIo)
           chunkItems: result.stores.reduce((n, s) => n + s.chunkItems, 0),
           providerItems: result.providerItems,
         });
-        const auditLog = flags.auditLog ?? defaultAuditLogPath();
+        const auditLog = flags.auditLog ?? defaultAuditLogPath(cliIo().env);
         if (flags.auditLog === undefined) await mkdir(dirname(auditLog), { recursive: true, mode: 0o700 });
         await appendFile(auditLog, `${audit}\n`);
         io.err(`audit: ${audit}\n`);
