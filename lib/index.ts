@@ -18,6 +18,7 @@ export {
   type VssDomainOptions,
   type VssLnurlAuthOptions,
   type VssProviderOptions,
+  type VssLargeValuesOptions,
   type VssProvisionedCapacity,
   type VssTableOptions,
   type VssThrottlingOptions,

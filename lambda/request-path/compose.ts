@@ -15,6 +15,8 @@ import { providerSettingsFromEnv, withProvider, type ProviderSettings } from '..
 import type { ProviderRequestEvent } from '../provider/usage-ledger.js';
 import { dynamoDbClientSettings } from '../store/client-settings.js';
 import { DynamoDbStore, type DynamoDbStoreOptions } from '../store/dynamodb-store.js';
+import { objectPlacement } from '../store/object-tier.js';
+import { objectTierFromEnv } from '../store/object-tier-settings.js';
 import { createRequestPath, type RequestOutcome, type RequestPath, type VssRequest } from './request-path.js';
 
 /** Who hears about what the path does. Each must not throw. */
@@ -79,11 +81,21 @@ export function composeRequestPath(settings: RequestPathSettings): ComposedReque
 export function requestPathSettingsFromEnv(env: NodeJS.ProcessEnv, observers: RequestPathObservers = {}): RequestPathSettings {
   const tableName = env[ENV.tableName];
   if (!tableName) throw new Error(`${ENV.tableName} is not set`);
+  // Large values: in the value bucket when the stack has one (docs/large-values.md).
+  const objectTier = objectTierFromEnv(env);
   return {
     client: new DynamoDBClient(dynamoDbClientSettings()),
     tableName,
     auth: deployedAuthSettings(env),
     provider: providerSettingsFromEnv(env),
+    ...(objectTier
+      ? {
+          store: {
+            inlineMaxBytes: objectTier.inlineMaxBytes,
+            placement: objectPlacement(objectTier.objects, { retentionMs: objectTier.retentionMs }),
+          },
+        }
+      : {}),
     observers,
   };
 }

@@ -11,7 +11,7 @@
  */
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as v from 'valibot';
-import { DEPLOYED_AUTH_MODES, JWT_ALGORITHMS, OPERATIONS } from '../../lambda/contract.js';
+import { DEPLOYED_AUTH_MODES, JWT_ALGORITHMS, LARGE_VALUES, OPERATIONS } from '../../lambda/contract.js';
 import type { VssFunctionName } from '../functions.js';
 import { FUNCTION_NAMES } from './functions.js';
 import { SWEEPER_BUILT_IN_OPTIONS } from './sweeper.js';
@@ -232,6 +232,17 @@ function configEntries(refs: RefMode) {
     retainLogs: v.optional(bool),
     executionLogLevel: v.optional(oneOf(['OFF', 'ERROR', 'INFO'] as const)),
     metricsNamespace: v.optional(text(/^[\w./#:-]{1,255}$/, 'must be a CloudWatch namespace')),
+    largeValues: v.optional(
+      settings({
+        inlineMaxBytes: v.optional(
+          int(LARGE_VALUES.minInlineMaxBytes, LARGE_VALUES.maxInlineMaxBytes, " bytes: an item must stay under DynamoDB's 400 KB"),
+        ),
+        retentionDays: v.optional(int(LARGE_VALUES.minRetentionDays, 3650, ' days')),
+        existingBucketArn: v.optional(ref(/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket ARN')),
+        bucketName: v.optional(text(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name')),
+        accessLogsBucketArn: v.optional(ref(/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket ARN')),
+      }),
+    ),
     provider: v.optional(
       settings({
         usageMetering: v.optional(bool),
@@ -330,6 +341,14 @@ function crossFieldProblems(c: Loose, n: (path: string) => string): string[] {
         `${n(`functions.${name}`)}: provisionedConcurrency ${provisioned[0]} (from ${provisioned[1]}) cannot exceed reservedConcurrency ${reserved[0]} (from ${reserved[1]})`,
       );
     }
+  }
+  const large = c['largeValues'];
+  if (large && typeof large === 'object' && large.existingBucketArn !== undefined) {
+    for (const k of ['bucketName', 'accessLogsBucketArn'])
+      if (large[k] !== undefined)
+        problems.push(
+          `${n('largeValues.existingBucketArn')} cannot be combined with ${n(`largeValues.${k}`)} (it applies only to a bucket the stack creates)`,
+        );
   }
   if (alarms?.topicArn !== undefined && Array.isArray(alarms.emails) && alarms.emails.length > 0) {
     problems.push(`${n('alarms.topicArn')} and ${n('alarms.emails')} are mutually exclusive (subscribe the addresses to your own topic)`);
