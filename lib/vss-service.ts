@@ -45,6 +45,7 @@ import { createMonitoring } from './private/monitoring.js';
 import { acknowledgeApi, acknowledgeFunctions, acknowledgeMethod, acknowledgeWafOff } from './private/nag.js';
 import { VSS_TABLE_ACCESS, grantTableAccess } from './private/permissions.js';
 import { providerFunctionEnvironment, withProviderAccess } from './private/provider.js';
+import { grantEnrollmentRead, signatureFunctionEnvironment } from './private/signature.js';
 import { createSweeper } from './private/sweeper.js';
 import { vssTable } from './private/table.js';
 import { validateProps } from './private/validate.js';
@@ -205,9 +206,15 @@ export class VssService extends Construct {
     for (const op of OPERATIONS) {
       const fn = functions.create({
         name: op,
-        environment: { [ENV.tableName]: table.table.tableName, [ENV.authMode]: authMode, ...providerFunctionEnvironment(props.provider) },
+        environment: {
+          [ENV.tableName]: table.table.tableName,
+          [ENV.authMode]: authMode,
+          ...signatureFunctionEnvironment(props.auth),
+          ...providerFunctionEnvironment(props.provider),
+        },
       });
       grantTableAccess(fn, table, withProviderAccess(VSS_TABLE_ACCESS[op], op, props.provider));
+      grantEnrollmentRead(fn, table, props.auth);
       deployed.push([op, fn]);
       const method = vss.addResource(op).addMethod('POST', new apigw.LambdaIntegration(fn.alias, { proxy: true, allowTestInvoke: false }), {
         authorizationType: authorization.authorizationType,

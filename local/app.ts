@@ -12,6 +12,8 @@ import { sweepChunkSets } from '../lambda/store/chunk-sweeper.js';
 import type { ApiHandlerDeps } from '../lambda/handlers/api-gateway.js';
 import { dynamoDbClientSettings } from '../lambda/store/client-settings.js';
 import { withProvider, type ProviderDeps, type ProviderSettings } from '../lambda/provider/provider.js';
+import { EnrollmentTable } from '../lambda/provider/enrollment.js';
+import { MetaTable } from '../lambda/provider/usage-ledger.js';
 import { logLineOf } from '../lambda/provider/events.js';
 import { createLocalAuth, type AuthMode, type LocalAuthOptions } from './auth.js';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
@@ -49,7 +51,7 @@ export interface LocalVssOptions {
   readonly maxBodyBytes?: number;
   /** Per-user usage, quotas and rate limits (docs/provider.md). @default all off */
   readonly provider?: ProviderSettings;
-  /** Observers of the provider features (tests, benchmarks). @default near-quota and refusals logged to stderr */
+  /** Observers of the provider features and of the enrollment allowlist's reads (tests, benchmarks). @default near-quota and refusals logged to stderr */
   readonly providerObservers?: Pick<ProviderDeps, 'onEvent' | 'onRequest'>;
   /** How often to sweep leftovers of crashed large-value writes; 0 disables. @default 10 minutes */
   readonly sweepIntervalMs?: number;
@@ -139,8 +141,15 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
       Operation,
       ReturnType<typeof createApiGatewayHandler>
     >;
+    // Signature mode's allowlist lives in the table, as deployed (lambda/provider/enrollment.ts).
+    const onRequest = options.providerObservers?.onRequest;
+    const allowlist =
+      options.authOptions?.signatureEnrollment === 'allowlist' && !options.authOptions.signatureAllowlist
+        ? new EnrollmentTable(new MetaTable({ client, tableName, ...(onRequest ? { onRequest } : {}) }))
+        : undefined;
     const auth = await createLocalAuth({
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ...(allowlist ? { signatureAllowlist: (user: string) => allowlist.isEnrolled(user) } : {}),
       ...options.authOptions,
       mode: options.auth ?? 'none',
     });

@@ -2,7 +2,8 @@
  * Authentication for the local server, which plays API Gateway's authorizer with the same pure
  * verifiers the Lambda side uses (lambda/auth/):
  *   none       everyone is one user (the reference's Noop authorizer); local development only
- *   signature  docs/protocol.md §5.1, LDK Node main's default (`build_with_vss_store`)
+ *   signature  docs/protocol.md §5.1, LDK Node main's default (`build_with_vss_store`), under the
+ *              same policy as deployed (lambda/auth/signature-policy.ts: enrollment, replay window)
  *   jwt        docs/protocol.md §5.2, RS256 tokens of an external issuer (--jwt-public-key PATH)
  *   lnurl      serves the built-in LNURL-auth JWT issuer at /lnurl-auth and accepts its tokens
  *              (LDK Node 0.4–0.7 `build_with_vss_store`, main `…_and_lnurl_auth`)
@@ -20,7 +21,7 @@ import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import { createJwtVerifier, type JwtAlgorithm, type JwtKeySource } from '../lambda/auth/jwt.js';
 import { LnurlAuthIssuer, MemoryK1Store, localRs256Signer, type K1Store } from '../lambda/auth/lnurl.js';
-import { verifySignatureHeader } from '../lambda/auth/signature.js';
+import { createSignatureAuthenticator, type SignatureEnrollment } from '../lambda/auth/signature-policy.js';
 import { UNAUTHENTICATED_USER } from '../lambda/auth/resolve-user.js';
 import type { ExtraRoute, LocalAuthenticator } from './server.js';
 
@@ -57,6 +58,12 @@ export interface LocalAuthOptions {
   readonly lnurlPublicUrl?: string;
   /** lnurl: challenge store. @default in memory */
   readonly lnurlK1Store?: K1Store;
+  /** signature: who may call. @default 'open' */
+  readonly signatureEnrollment?: SignatureEnrollment;
+  /** signature: the replay window in seconds. @default 86400 */
+  readonly signatureMaxSkewSeconds?: number;
+  /** signature with enrollment allowlist: the allowlist's answer for a key (local/app.ts reads the table). */
+  readonly signatureAllowlist?: (userToken: string) => Promise<boolean>;
   /** Current time in Unix seconds, for every verifier and the issuer (tests). @default the clock */
   readonly now?: () => number;
 }
@@ -86,12 +93,18 @@ export async function createLocalAuth(options: LocalAuthOptions): Promise<LocalA
         extraRoutes: [],
         description: `auth none (every request is "${UNAUTHENTICATED_USER}")`,
       };
-    case 'signature':
+    case 'signature': {
+      const enrollment = options.signatureEnrollment ?? 'open';
+      const authenticate = createSignatureAuthenticator(
+        { enrollment, ...(options.signatureMaxSkewSeconds !== undefined ? { maxClockSkewSeconds: options.signatureMaxSkewSeconds } : {}) },
+        { ...(options.signatureAllowlist ? { isEnrolled: options.signatureAllowlist } : {}), ...(now ? { nowSeconds: now } : {}) },
+      );
       return {
-        authenticate: (headers) => verifySignatureHeader(headers['authorization'], now ? { nowSeconds: now() } : {}),
+        authenticate: (headers) => authenticate(headers['authorization']),
         extraRoutes: [],
-        description: 'auth signature (docs/protocol.md §5.1)',
+        description: `auth signature (docs/protocol.md §5.1), enrollment ${enrollment}`,
       };
+    }
     case 'jwt': {
       const sources = externalJwtSources(options);
       if (sources.length === 0) throw new Error('--auth jwt needs --jwt-public-key PATH (VSS_JWT_PUBLIC_KEY_FILE) or a JWKS URL');

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { parseAlgorithms } from '../lambda/auth/jwt.js';
+import { parseEnrollment, parseMaxSkewSeconds } from '../lambda/auth/signature-policy.js';
 import { AUTH_MODES, LNURL_AUTH_PATH, isAuthMode, type LocalAuthOptions } from './auth.js';
 import { defaultEngine, startLocalVss } from './app.js';
 import { helpText, parseOptions, UsageError, type OptionSpec, type OptionValues } from './cli-options.js';
@@ -93,6 +94,26 @@ const OPTIONS: readonly OptionSpec[] = [
     defaultText: '86400',
     help: 'lifetime of issued JWTs',
   },
+  {
+    name: 'signature-enrollment',
+    type: 'string',
+    metavar: 'POLICY',
+    env: 'VSS_SIGNATURE_ENROLLMENT',
+    defaultText: 'open',
+    help: [
+      'with --auth signature: open | allowlist',
+      '  open       any key pair is a user',
+      '  allowlist  only keys registered with `npx vss admin allow-user` (401 for others)',
+    ],
+  },
+  {
+    name: 'signature-max-skew-seconds',
+    type: 'string',
+    metavar: 'SECS',
+    env: 'VSS_SIGNATURE_MAX_SKEW_SECONDS',
+    defaultText: '86400',
+    help: ['with --auth signature: the replay window, the most a signing time may', 'differ from now (docs/auth.md)'],
+  },
   ...PROVIDER_OPTIONS,
   { name: 'quiet', type: 'boolean', env: 'VSS_QUIET', help: 'no log line per request' },
   { name: 'help', type: 'boolean', short: 'h', help: 'this text' },
@@ -131,7 +152,7 @@ async function main(): Promise<void> {
     );
   }
 
-  const authOptions = await authOptionsFrom(values);
+  const authOptions = { ...(await authOptionsFrom(values)), ...signatureOptionsFrom(values, auth) };
   if (auth === 'none') {
     console.warn('WARNING: --auth none: every request is the same user ("unauth-user"). For local development only.');
   }
@@ -201,6 +222,27 @@ function isLoopbackHost(host: string): boolean {
   if (h === 'localhost') return true;
   if (isIP(h) === 4) return h.startsWith('127.');
   return h === '::1';
+}
+
+/** Signature mode's policy from flags and environment (flags win); refused with another mode. */
+function signatureOptionsFrom(
+  values: OptionValues,
+  auth: string,
+): Pick<LocalAuthOptions, 'signatureEnrollment' | 'signatureMaxSkewSeconds'> {
+  const enrollment = values['signature-enrollment'] as string | undefined;
+  const skew = values['signature-max-skew-seconds'] as string | undefined;
+  if ((enrollment !== undefined || skew !== undefined) && auth !== 'signature')
+    throw new UsageError(
+      `--${enrollment !== undefined ? 'signature-enrollment' : 'signature-max-skew-seconds'} applies to --auth signature only (got --auth ${auth})`,
+    );
+  try {
+    return {
+      ...(enrollment !== undefined ? { signatureEnrollment: parseEnrollment(enrollment, '--signature-enrollment') } : {}),
+      ...(skew !== undefined ? { signatureMaxSkewSeconds: parseMaxSkewSeconds(skew, '--signature-max-skew-seconds') } : {}),
+    };
+  } catch (e) {
+    throw new UsageError(`invalid ${(e as Error).message}`);
+  }
 }
 
 /** Auth settings from flags and environment (flags win). */

@@ -5,11 +5,14 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { resolveUserForMode } from '../auth/resolve-user.js';
+import { createSignatureAuthenticator, signaturePolicyFromEnv, type SignatureAuthenticator } from '../auth/signature-policy.js';
 import { ENV } from '../contract.js';
 import { VssService } from '../core/service.js';
 import { dynamoDbClientSettings } from '../store/client-settings.js';
 import { DynamoDbStore } from '../store/dynamodb-store.js';
+import { EnrollmentTable } from '../provider/enrollment.js';
 import { providerSettingsFromEnv, withProvider } from '../provider/provider.js';
+import { MetaTable } from '../provider/usage-ledger.js';
 import type { ApiHandlerDeps } from './api-gateway.js';
 import { observeOutcome, observeProviderEvent } from './observability.js';
 
@@ -33,9 +36,18 @@ export function defaultDeps(): ApiHandlerDeps {
   });
   deps = {
     service: new VssService(provider.store),
-    resolveUser: resolveUserForMode(process.env[AUTH_MODE_ENV]),
+    resolveUser: resolveUserForMode(process.env[AUTH_MODE_ENV], signatureAuthenticator(client, tableName)),
     observe: observeOutcome,
     ...(provider.admit ? { admit: provider.admit } : {}),
   };
   return deps;
+}
+
+/** Signature mode's policy from the environment; the allowlist is read only when the stack turned it on. */
+function signatureAuthenticator(client: DynamoDBClient, tableName: string): SignatureAuthenticator | undefined {
+  if (process.env[AUTH_MODE_ENV] !== 'signature') return undefined;
+  const policy = signaturePolicyFromEnv(process.env, { enrollment: ENV.signatureEnrollment, maxSkewSeconds: ENV.signatureMaxSkewSeconds });
+  if (policy.enrollment !== 'allowlist') return createSignatureAuthenticator(policy);
+  const allowlist = new EnrollmentTable(new MetaTable({ client, tableName }));
+  return createSignatureAuthenticator(policy, { isEnrolled: (user) => allowlist.isEnrolled(user) });
 }
