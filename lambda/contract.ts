@@ -62,6 +62,14 @@ export const ENV = {
   serviceName: 'POWERTOOLS_SERVICE_NAME',
 } as const;
 
+/**
+ * The auth modes of a deployment (VSS_AUTH_MODE, the config's `authMode`): the construct accepts
+ * these and the handlers' authenticator (lambda/auth/authenticator.ts) understands these. The
+ * local server has modes of its own (local/auth.ts LOCAL_AUTH_MODES).
+ */
+export const DEPLOYED_AUTH_MODES = ['signature', 'jwt', 'cognito', 'none'] as const;
+export type DeployedAuthMode = (typeof DEPLOYED_AUTH_MODES)[number];
+
 /** Who may call in signature mode: any key pair (the reference's behaviour), or registered keys only. */
 export const SIGNATURE_ENROLLMENTS = ['open', 'allowlist'] as const;
 export type SignatureEnrollment = (typeof SIGNATURE_ENROLLMENTS)[number];

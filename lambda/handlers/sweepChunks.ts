@@ -6,14 +6,13 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { sweepChunkSets, type SweepResult } from '../store/chunk-sweeper.js';
-import { TABLE_NAME_ENV } from './runtime.js';
 import { ENV } from '../contract.js';
 
 let client: DynamoDBClient | undefined;
 
 export async function handler(): Promise<SweepResult> {
-  const tableName = process.env[TABLE_NAME_ENV];
-  if (!tableName) throw new Error(`${TABLE_NAME_ENV} is not set`);
+  const tableName = process.env[ENV.tableName];
+  if (!tableName) throw new Error(`${ENV.tableName} is not set`);
   client ??= new DynamoDBClient({});
   const result = await sweepChunkSets(client, tableName, {
     graceMs: Number(process.env[ENV.sweepGraceSeconds] ?? 3600) * 1000,

@@ -12,19 +12,7 @@ import type { KeyValueStore, KeyWrite, ListPage, ListQuery, Scope, StoredValue }
 import { sortKeyLength } from '../store/keys.js';
 import { checkQuota, limitsFor, nearQuota, type EffectiveLimits, type QuotaSettings } from './quota.js';
 import type { HeadSize, UsageDelta, UsageLedger, UserUsage } from './usage-ledger.js';
-
-/** What an operator wants to see (logs and metrics): never keys or values. */
-export type ProviderEvent =
-  | { readonly type: 'quota-refused'; readonly userToken: string; readonly usage: UsageDelta; readonly limits: EffectiveLimits }
-  | {
-      readonly type: 'near-quota';
-      readonly userToken: string;
-      readonly usage: UsageDelta;
-      readonly limits: EffectiveLimits;
-      readonly limit: 'keys' | 'bytes';
-    }
-  | { readonly type: 'usage-update-failed'; readonly userToken: string; readonly error: unknown }
-  | { readonly type: 'throttled'; readonly userToken: string };
+import type { ProviderEvent } from './events.js';
 
 export interface MeteringOptions {
   readonly inner: KeyValueStore;

@@ -6,7 +6,8 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KeyValueStore } from '../core/kv-store.js';
-import { MeteringStore, type ProviderEvent } from './metering-store.js';
+import type { ProviderEvent } from './events.js';
+import { MeteringStore } from './metering-store.js';
 import { RequestGate } from './request-gate.js';
 import { hasQuota, meteringOn, providerOn, type ProviderSettings } from './settings.js';
 import { MetaTable, UsageLedger, type ProviderRequestEvent } from './usage-ledger.js';

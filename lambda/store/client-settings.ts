@@ -1,5 +1,5 @@
 /**
- * How the service's DynamoDB client talks to DynamoDB, deployed (handlers/runtime.ts) and local
+ * How the service's DynamoDB client talks to DynamoDB, deployed (request-path/compose.ts) and local
  * (local/engines.ts) alike: a stalled table answers within the same budget in both.
  */
 import type { DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';

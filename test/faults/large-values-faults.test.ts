@@ -1,7 +1,7 @@
 /**
  * Fault injection for large values (docs/large-values.md, lambda/store/large-values.ts,
  * lambda/store/chunk-sweeper.ts) with aws-sdk-client-mock against the real DynamoDbStore and
- * VssService: the exact chunk, record and head requests each step sends, what a fault at each
+ * VssProtocol: the exact chunk, record and head requests each step sends, what a fault at each
  * step leaves behind, and which protocol answer it becomes. No engine and no network.
  *
  * The waits between batch rounds, like every retry wait of the store, go through its injected
@@ -30,7 +30,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { vss } from '../../lambda/core/codec.js';
 import { CONFLICT_MESSAGE, ErrorCode, INTERNAL_ERROR_MESSAGE } from '../../lambda/core/errors.js';
-import { VssService, type Operation, type VssResponse } from '../../lambda/core/service.js';
+import { VssProtocol, type Operation, type VssResponse } from '../../lambda/core/service.js';
 import { sweepChunkSets } from '../../lambda/store/chunk-sweeper.js';
 import type { DynamoDbStore } from '../../lambda/store/dynamodb-store.js';
 import { sortKeyOf } from '../../lambda/store/keys.js';
@@ -61,7 +61,7 @@ const LARGE_BYTES = 2 * CHUNK_BYTES + 200_001;
 let sleeps: number[];
 let cleanupFailures: unknown[];
 let store: DynamoDbStore;
-let service: VssService;
+let service: VssProtocol;
 
 function makeStore(): DynamoDbStore {
   return storeWithVirtualClock(sleeps, { onCleanupFailure: (e) => cleanupFailures.push(e) });
@@ -87,7 +87,7 @@ beforeEach(() => {
   sleeps = [];
   cleanupFailures = [];
   store = makeStore();
-  service = new VssService(store);
+  service = new VssProtocol(store);
   defaults();
 });
 

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode } from '../../lambda/core/errors.js';
 import { OPERATIONS, type Operation } from '../../lambda/core/service.js';
-import { AUTH_MODES, type AuthMode } from '../../local/auth.js';
+import { LOCAL_AUTH_MODES, type LocalAuthMode } from '../../local/auth.js';
 import type { LocalVss } from '../../local/app.js';
 import { ldkLnurlParent, lnurlLogin, rs256, rsaKeyPair, sigsAuthHeader } from '../auth/clients.js';
 import { engines, kv, L, startVssOn, TestClient, vss } from '../support/local-vss.js';
@@ -199,7 +199,7 @@ interface Target {
   readonly cleanup: () => Promise<void>;
 }
 
-async function startTarget(engine: { endpoint: string }, mode: AuthMode): Promise<Target> {
+async function startTarget(engine: { endpoint: string }, mode: LocalAuthMode): Promise<Target> {
   const rsa = rsaKeyPair();
   const dataDir = mkdtempSync(join(tmpdir(), 'vss-hostile-'));
   const server = await startVssOn(engine, { auth: mode, authOptions: { jwtPublicKeyPem: rsa.spkiPem, dataDir } });
@@ -258,7 +258,7 @@ async function send(t: Target, op: Operation, body: Uint8Array, extra: Record<st
 }
 
 describe.each(engines().map((e) => [e.name, e] as const))('hostile input on %s', (_name, engine) => {
-  describe.each(AUTH_MODES.map((m) => [m]))('auth %s', (mode: AuthMode) => {
+  describe.each(LOCAL_AUTH_MODES.map((m) => [m]))('auth %s', (mode: LocalAuthMode) => {
     let t: Target;
     let canary: TestClient;
     beforeAll(async () => {

@@ -7,13 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { EnrollmentCache, MAX_REMEMBERED_REFUSED } from '../../lambda/auth/enrollment-cache.js';
-import { resolveUserForMode } from '../../lambda/auth/resolve-user.js';
+import { createAuthenticator, deployedAuthSettings } from '../../lambda/auth/authenticator.js';
 import { createSignatureHeader } from '../../lambda/auth/signature-signer.js';
 import { createSignatureAuthenticator, parseMaxSkewSeconds, signaturePolicyFromEnv } from '../../lambda/auth/signature-policy.js';
 import { ENV } from '../../lambda/contract.js';
 import { ErrorCode, isVssError } from '../../lambda/core/errors.js';
-import type { VssService } from '../../lambda/core/service.js';
+import type { VssProtocol } from '../../lambda/core/service.js';
 import { createApiGatewayHandler } from '../../lambda/handlers/api-gateway.js';
+import { createRequestPath } from '../../lambda/request-path/request-path.js';
 import { vss } from '../../lambda/core/generated/vss.js';
 
 const NAMES = { enrollment: ENV.signatureEnrollment, maxSkewSeconds: ENV.signatureMaxSkewSeconds };
@@ -77,6 +78,10 @@ describe('signature policy settings', () => {
       enrollment: 'allowlist',
       maxClockSkewSeconds: 900,
     });
+    expect(
+      deployedAuthSettings({ [ENV.authMode]: 'signature', [ENV.signatureEnrollment]: 'allowlist', [ENV.signatureMaxSkewSeconds]: '900' }),
+    ).toEqual({ mode: 'signature', enrollment: 'allowlist', maxClockSkewSeconds: 900 });
+    expect(deployedAuthSettings({ [ENV.authMode]: 'signature' })).toEqual({ mode: 'signature' });
   });
 
   it('refuses a malformed setting instead of falling back to a default', () => {
@@ -100,13 +105,12 @@ describe('the deployed adapter in allowlist mode', () => {
       isBase64Encoded: true,
       requestContext: { requestId: 'r' },
     }) as unknown as APIGatewayProxyEvent;
-  const service = { handle: () => Promise.reject(new Error('the service must not be reached')) } as unknown as VssService;
+  const protocol = { handle: () => Promise.reject(new Error('the protocol must not be reached')) } as unknown as VssProtocol;
 
   it('answers 500 when the allowlist cannot be read, and 401 when the key is not on it', async () => {
     let answer: () => Promise<boolean> = () => Promise.reject(Object.assign(new Error('timeout'), { name: 'TimeoutError' }));
-    const authenticate = createSignatureAuthenticator({ enrollment: 'allowlist' }, { isEnrolled: () => answer() });
-    const resolveUser = resolveUserForMode('signature', authenticate);
-    const handler = createApiGatewayHandler('getObject', { service, resolveUser });
+    const authenticator = createAuthenticator({ mode: 'signature', enrollment: 'allowlist' }, { isEnrolled: () => answer() });
+    const handler = createApiGatewayHandler('getObject', createRequestPath({ protocol, authenticator }));
     const failed = await handler(event(header()));
     expect(failed.statusCode).toBe(500);
     expect(vss.ErrorResponse.decode(Buffer.from(failed.body, 'base64')).errorCode).toBe(ErrorCode.INTERNAL_SERVER_EXCEPTION);

@@ -9,7 +9,7 @@ import { eraseUser, type EraseResult } from '../../admin/erase-user.js';
 import { recountUser } from '../../admin/recount.js';
 import { setQuota, type QuotaOverride } from '../../admin/set-quota.js';
 import { allUsersReport, toCsv, toTable, top, userReport, type Ranking, type UserReport } from '../../admin/usage-report.js';
-import { userHash } from '../../../lambda/handlers/request-log-fields.js';
+import { userHash } from '../../../lambda/core/user-hash.js';
 import { ENROLLMENT_CACHE_SECONDS } from '../../../lambda/auth/enrollment-cache.js';
 import { isCompressedCurvePoint } from '../../../lambda/auth/signature.js';
 import { EnrollmentTable } from '../../../lambda/provider/enrollment.js';
