@@ -69,6 +69,9 @@ describe.each(engines())('signature enrollment over HTTP on $name', (engine) => 
       v = await startVssOn(engine, {
         auth: 'signature',
         authOptions: { signatureEnrollment: 'allowlist', now: () => clock },
+        // Request counting and a rate limit on: they come after authentication, so a refused
+        // key must not reach them (no UpdateItem of its day item).
+        provider: { usageMetering: true, rateLimit: { perSecond: 1000 } },
         providerObservers: { onRequest: (e) => requests.push(e) },
         sweepIntervalMs: 0,
       });
@@ -80,7 +83,8 @@ describe.each(engines())('signature enrollment over HTTP on $name', (engine) => 
       const before = requests.length;
       expectAuthFailure(await stranger.client(v.url).put([kv('channel', 0, 'state')]));
       expectAuthFailure(await stranger.client(v.url).get('channel'));
-      // One strongly consistent read of the allowlist, then the refusal is remembered; no write.
+      // One strongly consistent read of the allowlist, then the refusal is remembered; no write,
+      // not even the request count of the provider features.
       expect(requests.slice(before).map((r) => r.command)).toEqual(['GetItem']);
       expect(readUnits(reads().length - 1)).toBe(1);
       expect(await dataItems(v)).toBe(0);
