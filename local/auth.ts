@@ -22,7 +22,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import { UNAUTHENTICATED_USER, type AuthenticatorSettings } from '../lambda/auth/authenticator.js';
-import type { JwtAlgorithm, JwtKeySource } from '../lambda/auth/jwt.js';
+import { createJwtVerifier, type JwtAlgorithm, type JwtKeySource } from '../lambda/auth/jwt.js';
 import { LnurlAuthIssuer, MemoryK1Store, localRs256Signer, type K1Store } from '../lambda/auth/lnurl.js';
 import type { SignatureEnrollment } from '../lambda/auth/signature-policy.js';
 import type { ExtraRoute } from './server.js';
@@ -107,7 +107,11 @@ export async function createLocalAuth(options: LocalAuthOptions): Promise<LocalA
     case 'jwt': {
       const sources = externalJwtSources(options);
       if (sources.length === 0) throw new Error('--auth jwt needs --jwt-public-key PATH (VSS_JWT_PUBLIC_KEY_FILE) or a JWKS URL');
-      return { settings: { mode: 'jwt', sources, ...(now ? { now } : {}) }, extraRoutes: [], description: 'auth jwt' };
+      return {
+        settings: { mode: 'jwt', verify: createJwtVerifier({ sources, ...(now ? { now } : {}) }) },
+        extraRoutes: [],
+        description: 'auth jwt',
+      };
     }
     case 'lnurl': {
       const privateKey = await lnurlSigningKey(options);
@@ -122,7 +126,7 @@ export async function createLocalAuth(options: LocalAuthOptions): Promise<LocalA
         ...externalJwtSources(options),
       ];
       return {
-        settings: { mode: 'jwt', sources, ...(now ? { now } : {}) },
+        settings: { mode: 'jwt', verify: createJwtVerifier({ sources, ...(now ? { now } : {}) }) },
         extraRoutes: [lnurlRoute(issuer, options.lnurlPublicUrl)],
         description: `auth lnurl (issuer at ${LNURL_AUTH_PATH})`,
       };

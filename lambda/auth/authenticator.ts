@@ -11,14 +11,16 @@
  *   authorizer-context  trusts what an authorizer in front already verified: API Gateway's JWT
  *                       TOKEN authorizer (external issuers and the built-in LNURL-auth issuer)
  *                       puts context.userToken, a Cognito user-pool authorizer claims.sub
- *   jwt                 verifies a Bearer JWT here, against the given key sources (the local
- *                       server's jwt and lnurl modes, where nothing stands in front)
+ *   jwt                 verifies a Bearer JWT here, with a verifier of lambda/auth/jwt.ts (the
+ *                       local server's jwt and lnurl modes, where nothing stands in front); the
+ *                       caller builds it, so that the deployed handlers, which never verify a
+ *                       JWT themselves, do not carry jose in their bundles
  *
  * Never from the body. The deployed VSS_AUTH_MODE maps onto these in deployedAuthSettings.
  */
 import { ENV } from '../contract.js';
 import { userFromAuthorizerContext, type AuthorizerContext } from './authorizer-context.js';
-import { createJwtVerifier, type JwtKeySource } from './jwt.js';
+import type { JwtVerifier } from './jwt.js';
 import { createSignatureAuthenticator, signaturePolicyFromEnv, type SignaturePolicy } from './signature-policy.js';
 
 export type { AuthorizerContext };
@@ -50,10 +52,8 @@ export type AuthenticatorSettings =
   | { readonly mode: 'authorizer-context' }
   | {
       readonly mode: 'jwt';
-      /** Trusted issuers' keys; a token any of them verifies is accepted. */
-      readonly sources: readonly JwtKeySource[];
-      /** Current time in Unix seconds. @default the clock */
-      readonly now?: () => number;
+      /** `createJwtVerifier({ sources })`: a token any trusted source verifies is accepted. */
+      readonly verify: JwtVerifier;
     };
 
 export type AuthenticatorMode = AuthenticatorSettings['mode'];
@@ -79,12 +79,9 @@ export function createAuthenticator(settings: AuthenticatorSettings, deps: Authe
     case 'authorizer-context':
       return { authenticate: async (_headers, context) => userFromAuthorizerContext(context) };
     case 'jwt': {
-      const verify = createJwtVerifier({ sources: settings.sources, ...(settings.now ? { now: settings.now } : {}) });
+      const verify = settings.verify;
       return { authenticate: (headers) => verify(headers['authorization']) };
     }
-    default:
-      // Settings from untyped sources (a config file): a mode nobody handles is a fault of the setup.
-      throw new Error(`Unknown auth mode ${JSON.stringify((settings as { mode?: unknown }).mode)}`);
   }
 }
 

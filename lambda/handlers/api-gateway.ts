@@ -26,14 +26,13 @@ export function createApiGatewayHandler(operation: Operation, path: RequestPath 
 }
 
 export function requestOf(operation: Operation, event: APIGatewayProxyEvent): VssRequest {
-  const requestId = event.requestContext?.requestId;
   return {
     operation,
     // API Gateway routes only POST here; an event without a method (a direct invoke) is taken as one.
     method: event.httpMethod ?? 'POST',
     headers: headersOf(event),
     body: event.body == null ? new Uint8Array(0) : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8'),
-    ...(requestId !== undefined ? { requestId } : {}),
+    requestId: event.requestContext?.requestId,
     authorizerContext: event.requestContext?.authorizer as VssRequest['authorizerContext'],
   };
 }
@@ -47,13 +46,8 @@ export function headersOf(event: Pick<APIGatewayProxyEvent, 'headers' | 'multiVa
   for (const [name, value] of Object.entries(event.headers ?? {})) {
     if (value !== undefined) out[name.toLowerCase()] = value;
   }
-  const fromMulti = new Set<string>();
   for (const [name, values] of Object.entries(event.multiValueHeaders ?? {})) {
-    const lower = name.toLowerCase();
-    if (values && values.length > 0 && !fromMulti.has(lower)) {
-      out[lower] = values[values.length - 1];
-      fromMulti.add(lower);
-    }
+    if (values?.length) out[name.toLowerCase()] = values[values.length - 1];
   }
   return out;
 }

@@ -10,10 +10,10 @@
  */
 import { DeleteItemCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { enrollmentSortKey, META, PK, SK, userPartitionKey } from './meta-keys.js';
-import type { MetaTable } from './usage-ledger.js';
+import type { TableClient } from '../store/table-client.js';
 
 export class EnrollmentTable {
-  constructor(private readonly table: MetaTable) {}
+  constructor(private readonly table: TableClient) {}
 
   /** Whether the key is registered now (strongly consistent: a deny-user just made is seen). */
   async isEnrolled(userToken: string): Promise<boolean> {

@@ -19,8 +19,9 @@ import { VssProtocol } from '../core/service.js';
 import { EnrollmentTable } from '../provider/enrollment.js';
 import type { ProviderEvent } from '../provider/events.js';
 import { providerSettingsFromEnv, withProvider, type ProviderSettings } from '../provider/provider.js';
-import { MetaTable, type ProviderRequestEvent } from '../provider/usage-ledger.js';
+import type { ProviderRequestEvent } from '../provider/usage-ledger.js';
 import { dynamoDbClientSettings } from '../store/client-settings.js';
+import { TableClient } from '../store/table-client.js';
 import { DynamoDbStore, type DynamoDbStoreOptions } from '../store/dynamodb-store.js';
 import { createRequestPath, type RequestOutcome, type RequestPath, type VssRequest } from './request-path.js';
 
@@ -75,7 +76,7 @@ export function composeRequestPath(settings: RequestPathSettings): ComposedReque
     ...(settings.maxBodyBytes !== undefined ? { maxBodyBytes: settings.maxBodyBytes } : {}),
     ...(observers.onOutcome ? { observe: observers.onOutcome } : {}),
   });
-  return { maxBodyBytes: path.maxBodyBytes, handle: path.handle, store: provider.store, authenticator };
+  return { ...path, store: provider.store, authenticator };
 }
 
 /** Signature mode's allowlist lives in the table, in the per-user partitions (lambda/provider/enrollment.ts). */
@@ -84,7 +85,7 @@ function authenticatorDeps(settings: RequestPathSettings): AuthenticatorDeps {
   if (auth.mode !== 'signature' || auth.enrollment !== 'allowlist') return {};
   const onRequest = settings.observers?.onProviderRequest;
   const allowlist = new EnrollmentTable(
-    new MetaTable({ client: settings.client, tableName: settings.tableName, ...(onRequest ? { onRequest } : {}) }),
+    new TableClient({ client: settings.client, tableName: settings.tableName, ...(onRequest ? { onRequest } : {}) }),
   );
   return { isEnrolled: (user) => allowlist.isEnrolled(user) };
 }

@@ -35,7 +35,7 @@ export interface VssRequest {
   readonly headers: RequestHeaders;
   readonly body: Uint8Array | RequestBodySource;
   /** The door's id of the request, for logs. @default none */
-  readonly requestId?: string;
+  readonly requestId?: string | undefined;
   /** What an authorizer in front established (API Gateway's authorizer context). @default none */
   readonly authorizerContext?: AuthorizerContext;
 }
@@ -75,8 +75,6 @@ class TransportFailure {
 
 export function createRequestPath(deps: RequestPathDeps): RequestPath {
   const maxBodyBytes = deps.maxBodyBytes ?? MAX_REQUEST_BODY_BYTES;
-  if (!(Number.isSafeInteger(maxBodyBytes) && maxBodyBytes > 0))
-    throw new Error(`maxBodyBytes must be a positive integer, got ${maxBodyBytes}`);
 
   return {
     maxBodyBytes,

@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createJwtVerifier } from '../../lambda/auth/jwt.js';
 import { ErrorCode } from '../../lambda/core/errors.js';
 import { composeRequestPath, type RequestPathSettings } from '../../lambda/request-path/compose.js';
 import type { RequestBodySource, RequestOutcome, VssRequest } from '../../lambda/request-path/request-path.js';
@@ -138,7 +139,8 @@ describe('the request path', () => {
     const path = composeRequestPath({
       client,
       tableName,
-      auth: { mode: 'jwt', sources: [{ jwksUrl: 'http://127.0.0.1:9/jwks.json' }] }, // nothing listens: the key is unavailable
+      // Nothing listens there: the key is unavailable.
+      auth: { mode: 'jwt', verify: createJwtVerifier({ sources: [{ jwksUrl: 'http://127.0.0.1:9/jwks.json' }] }) },
       observers: {
         onOutcome: (o) => {
           outcomes.push(o);

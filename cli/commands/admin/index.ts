@@ -4,7 +4,9 @@
  * is reachable through the VSS API.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { appendFile } from 'node:fs/promises';
+import { appendFile, mkdir } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { eraseUser, type EraseResult } from '../../admin/erase-user.js';
 import { recountUser } from '../../admin/recount.js';
 import { setQuota, type QuotaOverride } from '../../admin/set-quota.js';
@@ -13,8 +15,8 @@ import { userHash } from '../../../lambda/core/user-hash.js';
 import { ENROLLMENT_CACHE_SECONDS } from '../../../lambda/auth/enrollment-cache.js';
 import { isCompressedCurvePoint } from '../../../lambda/auth/signature.js';
 import { EnrollmentTable } from '../../../lambda/provider/enrollment.js';
-import { MetaTable } from '../../../lambda/provider/usage-ledger.js';
-import { dynamoClient } from '../../pg/table-io.js';
+import { TableClient } from '../../../lambda/store/table-client.js';
+import { bulkClient } from '../../table/bulk-table.js';
 import { endpointOf } from '../pg-common.js';
 
 interface TableFlags {
@@ -24,7 +26,19 @@ interface TableFlags {
 }
 
 /** The table's client: a local engine on loopback, AWS otherwise (the same as the pg commands). */
-const adminClient = (flags: TableFlags) => dynamoClient(endpointOf({ ...flags, concurrency: 1 }), flags.region);
+const adminClient = (flags: TableFlags) => bulkClient(endpointOf({ ...flags, concurrency: 1 }), flags.region);
+
+/**
+ * Where erase-user appends its audit line without --audit-log: the user's state directory
+ * ($XDG_STATE_HOME, else ~/.local/state), never the working directory, which may be a source
+ * tree whose .gitignore hides *.log (docs/provider.md, "Erasing a user").
+ */
+export function defaultAuditLogPath(env: NodeJS.ProcessEnv = process.env, home: string = homedir()): string {
+  const xdg = env['XDG_STATE_HOME'];
+  // The XDG spec ignores a relative path.
+  const state = xdg?.startsWith('/') ? xdg : join(home, '.local', 'state');
+  return join(state, 'vss', 'vss-audit.log');
+}
 
 /** What the commands write to; injectable for tests. */
 export interface AdminIo {
@@ -80,8 +94,11 @@ export function registerAdminCommands(program: Command, io: AdminIo = defaultIo)
     .requiredOption('--user <token>', 'the user token (signature mode: the public key hex; JWT: the sub)')
     .option('--yes', 'really delete; without it, only list what would be deleted')
     .option('--scan', 'also find stores by scanning the whole table (for data written before usage metering was on)')
-    .option('--audit-log <path>', 'append the audit line to this file', 'vss-audit.log')
-    .action(async (flags: TableFlags & { user: string; yes?: boolean; scan?: boolean; auditLog: string }) => {
+    .option(
+      '--audit-log <path>',
+      'append the audit line to this file (default: $XDG_STATE_HOME/vss/vss-audit.log, else ~/.local/state/vss/vss-audit.log)',
+    )
+    .action(async (flags: TableFlags & { user: string; yes?: boolean; scan?: boolean; auditLog?: string }) => {
       const client = adminClient(flags);
       try {
         const result = await eraseUser({
@@ -107,7 +124,9 @@ export function registerAdminCommands(program: Command, io: AdminIo = defaultIo)
           chunkItems: result.stores.reduce((n, s) => n + s.chunkItems, 0),
           providerItems: result.providerItems,
         });
-        await appendFile(flags.auditLog, `${audit}\n`);
+        const auditLog = flags.auditLog ?? defaultAuditLogPath();
+        if (flags.auditLog === undefined) await mkdir(dirname(auditLog), { recursive: true, mode: 0o700 });
+        await appendFile(auditLog, `${audit}\n`);
         io.err(`audit: ${audit}\n`);
         if (!result.applied) io.out('Nothing was deleted. Run again with --yes to delete.\n');
       } finally {
@@ -186,7 +205,7 @@ export function registerAdminCommands(program: Command, io: AdminIo = defaultIo)
     .action(async (flags: TableFlags & { user: string[] }) => {
       const client = adminClient(flags);
       try {
-        const allowlist = new EnrollmentTable(new MetaTable({ client, tableName: flags.table }));
+        const allowlist = new EnrollmentTable(new TableClient({ client, tableName: flags.table }));
         for (const user of flags.user) {
           await allowlist.allow(user, io.now().getTime());
           io.out(`allowed ${user}\n`);
@@ -205,7 +224,7 @@ export function registerAdminCommands(program: Command, io: AdminIo = defaultIo)
     .action(async (flags: TableFlags & { user: string[] }) => {
       const client = adminClient(flags);
       try {
-        const allowlist = new EnrollmentTable(new MetaTable({ client, tableName: flags.table }));
+        const allowlist = new EnrollmentTable(new TableClient({ client, tableName: flags.table }));
         for (const user of flags.user) {
           const was = await allowlist.deny(user);
           io.out(
