@@ -10,7 +10,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ENV } from '../../lambda/contract.js';
 import { ErrorCode } from '../../lambda/core/errors.js';
-import { EnrollmentTable } from '../../lambda/provider/enrollment.js';
+import { allowUser } from '../../cli/admin/enrollment.js';
 import { TableClient } from '../../lambda/store/table-client.js';
 import { localClient } from '../../local/engines.js';
 import { ensureTable } from '../../local/table.js';
@@ -71,13 +71,13 @@ describe('signature policy on the deployed door (environment-configured Lambda h
     const stranger = wallet();
     expect(await stranger.get()).toEqual({ status: 401, code: ErrorCode.AUTH_EXCEPTION, header: '0' });
     const member = wallet();
-    await new EnrollmentTable(new TableClient({ client, tableName })).allow(member.pubkey, Date.now());
+    await allowUser(new TableClient({ client, tableName }), member.pubkey, Date.now());
     expect(await member.get()).toMatchObject({ status: 404, code: ErrorCode.NO_SUCH_KEY_EXCEPTION });
   });
 
   it('applies the replay window from VSS_SIGNATURE_MAX_SKEW_SECONDS (900 s; a margin for the clock ticking meanwhile)', async () => {
     const member = wallet();
-    await new EnrollmentTable(new TableClient({ client, tableName })).allow(member.pubkey, Date.now());
+    await allowUser(new TableClient({ client, tableName }), member.pubkey, Date.now());
     expect((await member.get(-850)).status).toBe(404);
     expect((await member.get(850)).status).toBe(404);
     expect(await member.get(-1000)).toMatchObject({ status: 401, code: ErrorCode.AUTH_EXCEPTION });

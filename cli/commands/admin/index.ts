@@ -14,7 +14,7 @@ import { allUsersReport, toCsv, toTable, top, userReport, type Ranking, type Use
 import { userHash } from '../../../lambda/core/user-hash.js';
 import { ENROLLMENT_CACHE_SECONDS } from '../../../lambda/auth/enrollment-cache.js';
 import { isCompressedCurvePoint } from '../../../lambda/auth/signature.js';
-import { EnrollmentTable } from '../../../lambda/provider/enrollment.js';
+import { allowUser, denyUser } from '../../admin/enrollment.js';
 import { TableClient } from '../../../lambda/store/table-client.js';
 import { bulkClient } from '../../table/bulk-table.js';
 import { endpointOf } from '../pg-common.js';
@@ -205,9 +205,9 @@ export function registerAdminCommands(program: Command, io: AdminIo = defaultIo)
     .action(async (flags: TableFlags & { user: string[] }) => {
       const client = adminClient(flags);
       try {
-        const allowlist = new EnrollmentTable(new TableClient({ client, tableName: flags.table }));
+        const table = new TableClient({ client, tableName: flags.table });
         for (const user of flags.user) {
-          await allowlist.allow(user, io.now().getTime());
+          await allowUser(table, user, io.now().getTime());
           io.out(`allowed ${user}\n`);
         }
       } finally {
@@ -224,9 +224,9 @@ export function registerAdminCommands(program: Command, io: AdminIo = defaultIo)
     .action(async (flags: TableFlags & { user: string[] }) => {
       const client = adminClient(flags);
       try {
-        const allowlist = new EnrollmentTable(new TableClient({ client, tableName: flags.table }));
+        const table = new TableClient({ client, tableName: flags.table });
         for (const user of flags.user) {
-          const was = await allowlist.deny(user);
+          const was = await denyUser(table, user);
           io.out(
             was
               ? `denied ${user}: running instances refuse it within ${ENROLLMENT_CACHE_SECONDS} s\n`
