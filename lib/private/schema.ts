@@ -5,7 +5,7 @@
  * shape, resources as "given"), so the deployment config and the construct can never disagree.
  * Every problem is reported at once, each naming its setting.
  *
- * To add a setting: its schema in CONFIG_ENTRIES (with a message that says what is allowed), a
+ * To add a setting: its schema in configEntries (with a message that says what is allowed), a
  * rule in crossFieldProblems if it depends on another setting, its prop name in PROP_NAMES if it
  * differs, and the mapping in bin/config.ts (toServiceProps) and validate.ts (describeProps).
  */

@@ -16,9 +16,9 @@ import type { RequestBodySource, RequestOutcome, VssRequest } from '../../lambda
 import { localClient } from '../../local/engines.js';
 import { ensureTable } from '../../local/table.js';
 import { sigsAuthHeader } from '../auth/clients.js';
-import { engines, kv, startVssOn, TestClient, vss } from '../support/local-vss.js';
+import { kv, primaryEngine, startVssOn, TestClient, vss } from '../support/local-vss.js';
 
-const engine = engines()[0]!;
+const engine = primaryEngine();
 const client = localClient(engine.endpoint);
 const tableName = `vss-path-${randomUUID()}`;
 beforeAll(() => ensureTable(client, tableName));

@@ -18,6 +18,7 @@ import { allowUser, denyUser } from '../../admin/enrollment.js';
 import { TableClient } from '../../../lambda/store/table-client.js';
 import { bulkClient } from '../../table/bulk-table.js';
 import { endpointOf } from '../pg-common.js';
+import { cliIo } from '../../io.js';
 
 interface TableFlags {
   dynamodbEndpoint?: string;
@@ -48,8 +49,8 @@ export interface AdminIo {
 }
 
 const defaultIo: AdminIo = {
-  out: (t) => process.stdout.write(t),
-  err: (t) => process.stderr.write(t),
+  out: (t) => void cliIo().stdout.write(t),
+  err: (t) => void cliIo().stderr.write(t),
   now: () => new Date(),
 };
 
@@ -124,7 +125,7 @@ export function registerAdminCommands(program: Command, io: AdminIo = defaultIo)
           chunkItems: result.stores.reduce((n, s) => n + s.chunkItems, 0),
           providerItems: result.providerItems,
         });
-        const auditLog = flags.auditLog ?? defaultAuditLogPath();
+        const auditLog = flags.auditLog ?? defaultAuditLogPath(cliIo().env);
         if (flags.auditLog === undefined) await mkdir(dirname(auditLog), { recursive: true, mode: 0o700 });
         await appendFile(auditLog, `${audit}\n`);
         io.err(`audit: ${audit}\n`);
