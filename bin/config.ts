@@ -98,7 +98,12 @@ export function toServiceProps(scope: Construct, config: VssDeployConfig): VssSe
       });
       break;
     case 'signature':
-      auth = VssAuth.signature();
+      auth = VssAuth.signature({
+        ...(config.signature?.enrollment ? { enrollment: config.signature.enrollment } : {}),
+        ...(config.signature?.maxClockSkewSeconds !== undefined
+          ? { maxClockSkew: Duration.seconds(config.signature.maxClockSkewSeconds) }
+          : {}),
+      });
       break;
     case 'none':
       auth = VssAuth.none({ dangerouslyAllowUnauthenticated: config.allowUnauthenticated });

@@ -5,10 +5,13 @@
 export {
   VssAuth,
   SUPPORTED_JWT_ALGORITHMS,
+  SUPPORTED_SIGNATURE_ENROLLMENTS,
   type CognitoAuthOptions,
   type JwtAlgorithm,
   type JwtAuthOptions,
   type NoAuthOptions,
+  type SignatureAuthOptions,
+  type SignatureEnrollment,
   type VssAuthMode,
 } from './auth.js';
 export type { VssFunction, VssFunctionName, VssFunctionOptions } from './functions.js';

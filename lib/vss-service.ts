@@ -47,6 +47,7 @@ import { createMonitoring } from './private/monitoring.js';
 import { acknowledgeApi, acknowledgeFunctions, acknowledgeMethod, acknowledgeWafOff } from './private/nag.js';
 import { VSS_TABLE_ACTIONS, VSS_VALUES_ACCESS, grantTableAccess } from './private/permissions.js';
 import { providerFunctionEnvironment, withProviderActions } from './private/provider.js';
+import { grantEnrollmentRead, signatureFunctionEnvironment } from './private/signature.js';
 import { createSweeper } from './private/sweeper.js';
 import { vssTable } from './private/table.js';
 import { validateProps } from './private/validate.js';
@@ -222,11 +223,13 @@ export class VssService extends Construct {
           [ENV.tableName]: table.table.tableName,
           [ENV.authMode]: authMode,
           ...valuesEnvironment,
+          ...signatureFunctionEnvironment(props.auth),
           ...providerFunctionEnvironment(props.provider),
         },
       });
       grantTableAccess(fn, table, withProviderActions(VSS_TABLE_ACTIONS[op], op, props.provider));
       values.grant(fn.role, VSS_VALUES_ACCESS[op]);
+      grantEnrollmentRead(fn, table, props.auth);
       deployed.push([op, fn]);
       const method = vss.addResource(op).addMethod('POST', new apigw.LambdaIntegration(fn.alias, { proxy: true, allowTestInvoke: false }), {
         authorizationType: authorization.authorizationType,

@@ -55,7 +55,7 @@ export interface LocalVssOptions {
   readonly maxBodyBytes?: number;
   /** Per-user usage, quotas and rate limits (docs/provider.md). @default all off */
   readonly provider?: ProviderSettings;
-  /** Observers of the provider features (tests, benchmarks). @default near-quota and refusals logged to stderr */
+  /** Observers of the provider features and of the enrollment allowlist's reads (tests, benchmarks). @default near-quota and refusals logged to stderr */
   readonly providerObservers?: Pick<ProviderDeps, 'onEvent' | 'onRequest'>;
   /** How often to sweep leftovers of crashed large-value writes; 0 disables. @default 10 minutes */
   readonly sweepIntervalMs?: number;

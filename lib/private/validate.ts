@@ -17,6 +17,8 @@ const GIVEN = 'given';
 const PROP_NAMES: ReadonlyArray<readonly [RegExp, string]> = [
   [/^authMode$/, 'auth'],
   [/^allowUnauthenticated$/, 'auth (VssAuth.none)'],
+  [/^signature\.maxClockSkewSeconds$/, 'auth.signature.maxClockSkew'],
+  [/^signature\b/, 'auth.signature'],
   [/^jwt\.cacheTtlSeconds$/, 'auth.jwt.resultsCacheTtl'],
   [/^cognito\.cacheTtlSeconds$/, 'auth.cognito.resultsCacheTtl'],
   [/^(jwt|cognito)\b/, 'auth.$1'],
@@ -75,6 +77,10 @@ export function describeProps(props: VssServiceProps): Record<string, unknown> {
   return defined({
     authMode: auth.mode,
     allowUnauthenticated: auth.mode === 'none' ? true : undefined,
+    signature:
+      auth.signatureOptions && Object.keys(auth.signatureOptions).length > 0
+        ? defined({ enrollment: auth.signatureOptions.enrollment, maxClockSkewSeconds: seconds(auth.signatureOptions.maxClockSkew) })
+        : undefined,
     jwt:
       auth.jwtOptions &&
       defined({ ...auth.jwtOptions, resultsCacheTtl: undefined, cacheTtlSeconds: seconds(auth.jwtOptions.resultsCacheTtl) }),
