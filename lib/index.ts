@@ -11,16 +11,20 @@ export {
   type NoAuthOptions,
   type VssAuthMode,
 } from './auth.js';
+export { VssBackupCopyVault, type VssBackupCopyVaultProps } from './backup-copy-vault.js';
 export type { VssFunction, VssFunctionName, VssFunctionOptions } from './functions.js';
 export {
   VssTableEncryption,
   type VssAlarmOptions,
+  type VssBackupOptions,
   type VssDomainOptions,
   type VssLnurlAuthOptions,
   type VssProviderOptions,
   type VssProvisionedCapacity,
+  type VssRestoreDrillOptions,
   type VssTableOptions,
   type VssThrottlingOptions,
+  type VssVaultLockOptions,
   type VssWafOptions,
 } from './options.js';
 export { VssConfigError } from './private/schema.js';

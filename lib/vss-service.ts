@@ -29,6 +29,7 @@ import type { VssAuth, VssAuthMode } from './auth.js';
 import type { VssFunction, VssFunctionName, VssFunctionOptions } from './functions.js';
 import type {
   VssAlarmOptions,
+  VssBackupOptions,
   VssDomainOptions,
   VssLnurlAuthOptions,
   VssProviderOptions,
@@ -38,6 +39,7 @@ import type {
 } from './options.js';
 import { createApi } from './private/api.js';
 import { createAuthorization } from './private/authorizers.js';
+import { type BackupResources, createBackup } from './private/backup.js';
 import { createDomain } from './private/domain.js';
 import { FunctionFactory } from './private/functions.js';
 import { createLnurlFunction, createLnurlIssuerResources } from './private/lnurl.js';
@@ -131,6 +133,12 @@ export interface VssServiceProps {
    * @default - all off: every request makes exactly the DynamoDB requests of the plain store
    */
   readonly provider?: VssProviderOptions;
+  /**
+   * AWS Backup of the table: schedule and retention, a copy to another region (and account),
+   * vault lock, a scheduled restore drill and alarms (docs/disaster-recovery.md).
+   * @default - no AWS Backup plan (the table still has PITR)
+   */
+  readonly backup?: VssBackupOptions;
 }
 
 export class VssService extends Construct {
@@ -158,6 +166,8 @@ export class VssService extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
   /** The custom domain's target for DNS, when `domain` is set. */
   readonly domainName?: apigw.DomainName;
+  /** The backup vault, plan and restore drill, when `backup` is set. */
+  readonly backup?: BackupResources;
 
   constructor(scope: Construct, id: string, props: VssServiceProps) {
     super(scope, id);
@@ -216,6 +226,11 @@ export class VssService extends Construct {
       acknowledgeMethod(method, authMode);
     }
     deployed.push(['sweepChunks', createSweeper(this, functions, table)]);
+    const metricsNamespace = props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
+    if (props.backup) {
+      this.backup = createBackup(this, functions, table, props.backup, metricsNamespace);
+      if (this.backup.drillFunction) deployed.push(['restoreDrill', this.backup.drillFunction]);
+    }
 
     if (props.lnurlAuth && lnurl) {
       const fn = createLnurlFunction(functions, lnurl, { options: props.lnurlAuth, domainName: props.domain?.domainName });
@@ -241,8 +256,9 @@ export class VssService extends Construct {
       this,
       { api, table: table.table, webAcl: this.webAcl, functions: deployed },
       props.alarms ?? {},
-      props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE,
+      metricsNamespace,
       props.provider,
+      this.backup?.addAlarms,
     );
     if (monitoring.alarmTopic) this.alarmTopic = monitoring.alarmTopic;
     this.alarms = monitoring.alarms;

@@ -3,10 +3,11 @@
  * are acknowledged on the one construct they concern, never stack-wide; nag.test.ts fails on any
  * finding without one.
  */
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as events from 'aws-cdk-lib/aws-events';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { VssAuthMode } from '../auth.js';
 import type { VssFunction, VssFunctionName } from '../functions.js';
@@ -46,6 +47,7 @@ export function acknowledgeFunctions(functions: ReadonlyArray<readonly [VssFunct
       reason:
         'Only xray:PutTraceSegments and xray:PutTelemetryRecords (added by active tracing) use Resource "*": X-Ray supports no resource-level permissions. All data permissions name the table, index, key or log group.',
     });
+    if (name === 'restoreDrill') continue; // acknowledgeRestoreDrill
     if (name === 'sweepChunks') {
       Validations.of(fn.function).acknowledge(
         {
@@ -136,5 +138,80 @@ export function acknowledgeAlarmTopic(topic: sns.Topic): void {
     id: 'AwsSolutions-SNS2',
     reason:
       'Alarm notifications carry no customer data. CloudWatch cannot publish to a topic encrypted with the AWS managed SNS key, and a dedicated CMK costs a monthly fee; bring an encrypted topic via alarms.topic if required.',
+  });
+}
+
+/**
+ * How cdk-nag spells a resource in a finding's ID: tokens as `<LogicalId.Attr>` or `<AWS::Region>`,
+ * the rest literally (so an acknowledgement names exactly one wildcard resource).
+ */
+function nagResource(stack: Stack, value: string): string {
+  const render = (v: unknown): string => {
+    if (typeof v === 'string') return v;
+    const o = v as Record<string, unknown>;
+    if (o['Ref']) return `<${String(o['Ref'])}>`;
+    const att = o['Fn::GetAtt'] as [string, string] | undefined;
+    if (att) return `<${att[0]}.${att[1]}>`;
+    const join = o['Fn::Join'] as [string, unknown[]] | undefined;
+    if (join) return join[1].map(render).join(join[0]);
+    return JSON.stringify(v);
+  };
+  return Token.isUnresolved(value) ? render(stack.resolve(value)) : value;
+}
+
+const iam5 = (stack: Stack, resource: string): string => `AwsSolutions-IAM5[Resource::${nagResource(stack, resource)}]`;
+
+/** The roles AWS Backup assumes to back up the table and to restore it in a drill. */
+export function acknowledgeBackupRoles(
+  backupRole: iam.Role,
+  restoreRole: iam.Role | undefined,
+  resources: { readonly ownBackups: string; readonly scratchTables: string },
+): void {
+  const stack = Stack.of(backupRole);
+  const ownBackups =
+    "AWS Backup names the backups of this table by an ID it chooses (<table ARN>/backup/<id>): the wildcard covers only this table's own backups.";
+  Validations.of(backupRole).acknowledge({ id: iam5(stack, resources.ownBackups), reason: ownBackups });
+  if (restoreRole) {
+    Validations.of(restoreRole).acknowledge(
+      { id: iam5(stack, resources.ownBackups), reason: ownBackups },
+      {
+        id: iam5(stack, resources.scratchTables),
+        reason:
+          'Restore testing names each scratch table itself (awsbackup-restore-test-<random>): the role may restore into, and delete, only tables with that prefix.',
+      },
+    );
+  }
+}
+
+/** The restore drill's validating function and its EventBridge rule. */
+export function acknowledgeRestoreDrill(fn: VssFunction, rule: events.Rule, scratchTables: string): void {
+  const stack = Stack.of(fn.role);
+  const scratch =
+    'Scratch tables are named by AWS Backup restore testing (awsbackup-restore-test-<random>): the drill reads only tables (and their indexes) with that prefix.';
+  Validations.of(fn.role).acknowledge(
+    { id: iam5(stack, scratchTables), reason: scratch },
+    { id: iam5(stack, `${scratchTables}/index/*`), reason: scratch },
+    {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'backup:DescribeRestoreJob and backup:PutRestoreValidationResult support no resource-level restriction (the job is named in the request); xray:PutTraceSegments and PutTelemetryRecords (active tracing) need Resource "*" too.',
+    },
+  );
+  Validations.of(fn.function).acknowledge(
+    {
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        'Invoked by EventBridge on a restore job of the drill: a failed run is retried twice by EventBridge, then reported by the function errors alarm; AWS Backup marks the unvalidated job TIMED_OUT when its validation window closes.',
+    },
+    {
+      id: 'Serverless-LambdaAsyncFailureDestination',
+      reason:
+        'A lost validation leaves the restore job unvalidated in AWS Backup (visible in its console and reports) and raises the function errors alarm; the next scheduled drill runs anyway.',
+    },
+  );
+  Validations.of(rule).acknowledge({
+    id: 'Serverless-EventBusDLQ',
+    reason:
+      'The event names a restore job whose state AWS Backup keeps; an undelivered event leaves the job unvalidated there (TIMED_OUT) and the next weekly drill runs regardless.',
   });
 }
