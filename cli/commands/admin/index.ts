@@ -10,6 +10,11 @@ import { recountUser } from '../../admin/recount.js';
 import { setQuota, type QuotaOverride } from '../../admin/set-quota.js';
 import { allUsersReport, toCsv, toTable, top, userReport, type Ranking, type UserReport } from '../../admin/usage-report.js';
 import { userHash } from '../../../lambda/handlers/request-log-fields.js';
+import { verifiedTable, verifyTable } from '../../../lambda/store/table-verifier.js';
+import { diffTables } from '../../admin/diff-tables.js';
+import { diffJson, diffText, verifyJson, verifyText } from '../../admin/recovery-reports.js';
+import { CliError } from '../../errors.js';
+import { EXIT } from '../../exit-codes.js';
 import { dynamoClient } from '../../pg/table-io.js';
 import { endpointOf } from '../pg-common.js';
 
@@ -27,12 +32,24 @@ export interface AdminIo {
   out(text: string): void;
   err(text: string): void;
   now(): Date;
+  /** Seconds since some fixed point, for the time a check took. */
+  seconds?(): number;
 }
 
 const defaultIo: AdminIo = {
   out: (t) => process.stdout.write(t),
   err: (t) => process.stderr.write(t),
   now: () => new Date(),
+  seconds: () => performance.now() / 1000,
+};
+
+/** The sweeper's bound (grace 1 h + one hourly run, lib/private/sweeper.ts): older unreferenced chunk sets are orphans. */
+const ORPHAN_BOUND_MS = 2 * 60 * 60 * 1000;
+
+const positiveInt = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('use an integer from 1 to 64');
+  return n;
 };
 
 function tableOptions(cmd: Command): Command {
@@ -160,6 +177,57 @@ export function registerAdminCommands(program: Command, io: AdminIo = defaultIo)
         io.out(
           `quota of user ${userHash(flags.user)}: max keys ${flags.maxKeys ?? 'unchanged'}, max bytes ${flags.maxBytes ?? 'unchanged'}\n`,
         );
+      } finally {
+        client.destroy();
+      }
+    });
+  tableOptions(
+    admin
+      .command('verify-table')
+      .description(
+        "check a table's integrity on its own: values resolve (size and digest), creation positions and the listing index, global-version records, orphaned chunk sets (exit 6 with the problems)",
+      ),
+  )
+    .option('--segments <n>', 'parallel Scan segments', positiveInt, 4)
+    .option('--json', 'JSON output')
+    .action(async (flags: TableFlags & { segments: number; json?: boolean }) => {
+      const client = adminClient(flags);
+      const clock = io.seconds ?? (() => performance.now() / 1000);
+      try {
+        const started = clock();
+        const report = await verifyTable(verifiedTable(client, flags.table), { segments: flags.segments, orphanBoundMs: ORPHAN_BOUND_MS });
+        const seconds = clock() - started;
+        io.out(flags.json ? verifyJson(flags.table, report, seconds) : verifyText(flags.table, report, seconds));
+        if (report.problems.length > 0)
+          throw new CliError(`verify-table: ${report.problems.length} problems in table ${flags.table}`, EXIT.verifyMismatch);
+      } finally {
+        client.destroy();
+      }
+    });
+
+  tableOptions(
+    admin
+      .command('diff-tables')
+      .description(
+        'the loss-window report: per user and store, the keys whose version or value differ between a restored table (--table) and a later one (--against), with the newest creation position on each side (exit 6 when any differ)',
+      ),
+  )
+    .requiredOption('--against <name>', 'the later table: the damaged one if it is still readable, or a copy')
+    .option('--segments <n>', 'parallel Scan segments per table', positiveInt, 4)
+    .option('--json', 'JSON output')
+    .action(async (flags: TableFlags & { against: string; segments: number; json?: boolean }) => {
+      const client = adminClient(flags);
+      const clock = io.seconds ?? (() => performance.now() / 1000);
+      try {
+        const started = clock();
+        const report = await diffTables(verifiedTable(client, flags.table), verifiedTable(client, flags.against), {
+          segments: flags.segments,
+        });
+        const seconds = clock() - started;
+        io.out(flags.json ? diffJson(flags.table, flags.against, report, seconds) : diffText(flags.table, flags.against, report, seconds));
+        const keys = report.stores.reduce((n, st) => n + st.keys.length, 0);
+        if (keys > 0)
+          throw new CliError(`diff-tables: ${keys} keys differ between ${flags.table} and ${flags.against}`, EXIT.verifyMismatch);
       } finally {
         client.destroy();
       }

@@ -1,0 +1,206 @@
+/**
+ * `vss admin verify-table` on both engines: a table written through the service (small, large and
+ * erased data) is sound (exit 0), and each planted fault is caught by name (exit 6) with its key,
+ * store and user hash.
+ */
+import {
+  DeleteItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eraseUser } from '../../cli/admin/erase-user.js';
+import { EXIT } from '../../cli/exit-codes.js';
+import { userHash } from '../../lambda/handlers/request-log-fields.js';
+import { partitionKeyOf, sortKeyOf } from '../../lambda/store/keys.js';
+import type { LocalVss } from '../../local/app.js';
+import { engines, kv, startVssOn } from '../support/local-vss.js';
+import { expectStatus, SigUser } from '../provider/support.js';
+import { admin, copyTable } from './support.js';
+
+const STORE = 'wallet';
+
+interface ProblemJson {
+  kind: string;
+  userHash: string | null;
+  store: string | null;
+  key: string | null;
+}
+
+async function verify(local: LocalVss, endpoint: string, table = local.tableName) {
+  const r = await admin(['verify-table', '--dynamodb-endpoint', endpoint, '--table', table, '--json']);
+  const report = JSON.parse(r.out) as { sound: boolean; records: number; outOfLineValues: number; problems: ProblemJson[] };
+  return { ...r, report };
+}
+
+/** Items of one store whose sort key starts with `prefix` (0xFE chunks, 0xFD chunk-set records). */
+async function itemsWithPrefix(
+  client: DynamoDBClient,
+  table: string,
+  pk: string,
+  prefix: number,
+): Promise<Record<string, AttributeValue>[]> {
+  const out = await client.send(
+    new QueryCommand({
+      TableName: table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+      ExpressionAttributeValues: { ':pk': { S: pk }, ':p': { B: Uint8Array.of(prefix) } },
+      ConsistentRead: true,
+    }),
+  );
+  return out.Items ?? [];
+}
+
+for (const engine of engines()) {
+  describe(`verify-table on ${engine.name}`, () => {
+    let local: LocalVss;
+    const alice = new SigUser();
+    const bob = new SigUser();
+    const carol = new SigUser(); // erased
+    const alicePk = partitionKeyOf({ userToken: alice.token, storeId: STORE });
+
+    beforeAll(async () => {
+      local = await startVssOn(engine, { auth: 'signature', sweepIntervalMs: 0 });
+      for (const user of [alice, bob, carol]) {
+        const c = user.client(local.url, STORE);
+        expectStatus(await c.put([kv('monitor', 0, randomBytes(2_000)), kv('manager', 0, randomBytes(10_000))], { globalVersion: 0 }), 200);
+        // A large value: above the item limit, stored out of line.
+        expectStatus(await c.put([kv('graph', 0, randomBytes(900_000))]), 200);
+        expectStatus(await c.put([kv('monitor', 1, randomBytes(2_500))], { globalVersion: 1 }), 200);
+        expectStatus(await c.put([kv('payment/1', 0, 'paid')]), 200);
+        expectStatus(await c.delete('payment/1', 1), 200);
+      }
+      await eraseUser({ client: local.client, tableName: local.tableName, userToken: carol.token, apply: true, scan: true });
+    }, 120_000);
+    afterAll(async () => {
+      await local?.stop();
+    });
+
+    it('a table written through the service (small, large and erased data) is sound: exit 0, no problems', async () => {
+      const { code, report } = await verify(local, engine.endpoint);
+      expect(report.problems).toEqual([]);
+      expect(report.sound).toBe(true);
+      // alice and bob: monitor, manager, graph and the global-version record each.
+      expect(report.records).toBe(8);
+      expect(report.outOfLineValues).toBe(2);
+      expect(code).toBe(EXIT.ok);
+    });
+
+    it('the text report ends with the verdict line', async () => {
+      const r = await admin(['verify-table', '--dynamodb-endpoint', engine.endpoint, '--table', local.tableName]);
+      expect(r.code).toBe(EXIT.ok);
+      expect(r.out).toMatch(/records in 2 stores, 2 out-of-line values, [\d.]+ s: sound\n$/);
+    });
+
+    /** Plants a fault in a copy of the table and returns the problems verify-table reports there. */
+    async function withFault(plant: (table: string) => Promise<void>): Promise<{ code: number; problems: ProblemJson[] }> {
+      const copy = `${local.tableName}-fault-${randomBytes(4).toString('hex')}`;
+      await copyTable(local.client, local.tableName, copy);
+      await plant(copy);
+      const { code, report } = await verify(local, engine.endpoint, copy);
+      return { code, problems: report.problems };
+    }
+
+    const aliceProblem = (kind: string, key: string | null) => ({ kind, userHash: userHash(alice.token), store: STORE, key });
+
+    it('catches a deleted chunk by name: missing-chunk, with key, store and user hash (exit 6)', async () => {
+      const { code, problems } = await withFault(async (table) => {
+        const chunk = (await itemsWithPrefix(local.client, table, alicePk, 0xfe))[1]!;
+        await local.client.send(new DeleteItemCommand({ TableName: table, Key: { pk: chunk['pk']!, sk: chunk['sk']! } }));
+      });
+      expect(problems).toEqual([expect.objectContaining(aliceProblem('missing-chunk', 'graph'))]);
+      expect(code).toBe(EXIT.verifyMismatch);
+    });
+
+    it('catches a changed value by name: value-size (a chunk whose bytes are not what the head records)', async () => {
+      const { code, problems } = await withFault(async (table) => {
+        const chunk = (await itemsWithPrefix(local.client, table, alicePk, 0xfe))[0]!;
+        await local.client.send(new PutItemCommand({ TableName: table, Item: { ...chunk, val: { B: randomBytes(1_000) } } }));
+      });
+      expect(problems).toEqual([expect.objectContaining(aliceProblem('value-size', 'graph'))]);
+      expect(code).toBe(EXIT.verifyMismatch);
+    });
+
+    it('catches a duplicated creation position by name: duplicate-creation-position', async () => {
+      const { code, problems } = await withFault(async (table) => {
+        const key = (k: string) => ({ pk: { S: alicePk }, sk: { B: sortKeyOf(k) } });
+        const monitor = await local.client.send(
+          new QueryCommand({
+            TableName: table,
+            KeyConditionExpression: 'pk = :pk AND sk = :sk',
+            ExpressionAttributeValues: { ':pk': { S: alicePk }, ':sk': { B: sortKeyOf('monitor') } },
+            ConsistentRead: true,
+          }),
+        );
+        const seq = monitor.Items![0]!['seq']!.N!;
+        await local.client.send(
+          new UpdateItemCommand({
+            TableName: table,
+            Key: key('manager'),
+            UpdateExpression: 'SET seq = :s',
+            ExpressionAttributeValues: { ':s': { N: seq } },
+          }),
+        );
+      });
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatchObject({ kind: 'duplicate-creation-position', userHash: userHash(alice.token), store: STORE });
+      expect(['manager', 'monitor']).toContain(problems[0]!.key);
+      expect(code).toBe(EXIT.verifyMismatch);
+    });
+
+    it('catches a malformed global-version record by name: malformed-global-version', async () => {
+      const { code, problems } = await withFault(async (table) => {
+        await local.client.send(
+          new UpdateItemCommand({
+            TableName: table,
+            Key: { pk: { S: alicePk }, sk: { B: sortKeyOf('global_version') } },
+            UpdateExpression: 'SET ver = :v',
+            ExpressionAttributeValues: { ':v': { N: '-3' } },
+          }),
+        );
+      });
+      expect(problems).toEqual([expect.objectContaining(aliceProblem('malformed-global-version', 'global_version'))]);
+      expect(code).toBe(EXIT.verifyMismatch);
+    });
+
+    it('catches a chunk set no head points at, older than the sweeper bound: orphaned-chunk-set; a young one is left to the sweeper', async () => {
+      const record = (table: string, at: number, id: Buffer) =>
+        local.client.send(
+          new PutItemCommand({
+            TableName: table,
+            Item: {
+              pk: { S: alicePk },
+              sk: { B: Buffer.concat([Buffer.of(0xfd), id]) },
+              gcHead: { B: sortKeyOf('graph') },
+              gcN: { N: '1' },
+              gcShard: { S: '0' },
+              gcAt: { N: String(at) },
+            },
+          }),
+        );
+      const { code, problems } = await withFault(async (table) => {
+        await record(table, Date.now() - 3 * 3600_000, randomBytes(16));
+        await record(table, Date.now() - 60_000, randomBytes(16));
+      });
+      expect(problems).toEqual([expect.objectContaining(aliceProblem('orphaned-chunk-set', 'graph'))]);
+      expect(code).toBe(EXIT.verifyMismatch);
+    });
+
+    it('a head that lost its creation position is malformed, and the listing index no longer agrees', async () => {
+      const { problems } = await withFault(async (table) => {
+        await local.client.send(
+          new UpdateItemCommand({
+            TableName: table,
+            Key: { pk: { S: alicePk }, sk: { B: sortKeyOf('manager') } },
+            UpdateExpression: 'REMOVE seq',
+          }),
+        );
+      });
+      expect(problems.map((p) => p.kind).sort()).toEqual(['index-mismatch', 'malformed-record']);
+    });
+  });
+}
