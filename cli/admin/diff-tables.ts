@@ -111,11 +111,13 @@ export async function diffTables(a: VerifiedTable, b: VerifiedTable, options: Di
     recordsA += heads.length;
     if (heads.length === 0) return;
     const other = new Map<string, Head>();
-    await batchGetConsistent(
-      b,
-      heads.map((h) => ({ [PK]: h[PK]!, [SK]: h[SK]! })),
-      PROJECTION,
-      (item) => void other.set(itemId(item[PK]!.S!, item[SK]!.B!), headOf(item)),
+    await inParallel(heads, (part) =>
+      batchGetConsistent(
+        b,
+        part.map((h) => ({ [PK]: h[PK]!, [SK]: h[SK]! })),
+        PROJECTION,
+        (item) => void other.set(itemId(item[PK]!.S!, item[SK]!.B!), headOf(item)),
+      ),
     );
     for (const item of heads) {
       const pk = item[PK]!.S!;
@@ -135,11 +137,13 @@ export async function diffTables(a: VerifiedTable, b: VerifiedTable, options: Di
     recordsB += heads.length;
     if (heads.length === 0) return;
     const inA = new Set<string>();
-    await batchGetConsistent(
-      a,
-      heads.map((h) => ({ [PK]: h[PK]!, [SK]: h[SK]! })),
-      { expression: '#pk, #sk', names: { '#pk': PK, '#sk': SK } },
-      (item) => void inA.add(itemId(item[PK]!.S!, item[SK]!.B!)),
+    await inParallel(heads, (part) =>
+      batchGetConsistent(
+        a,
+        part.map((h) => ({ [PK]: h[PK]!, [SK]: h[SK]! })),
+        { expression: '#pk, #sk', names: { '#pk': PK, '#sk': SK } },
+        (item) => void inA.add(itemId(item[PK]!.S!, item[SK]!.B!)),
+      ),
     );
     for (const item of heads) {
       const pk = item[PK]!.S!;
@@ -170,6 +174,13 @@ export async function diffTables(a: VerifiedTable, b: VerifiedTable, options: Di
   }
   stores.sort((x, y) => (x.userToken === y.userToken ? cmp(x.storeId, y.storeId) : cmp(x.userToken, y.userToken)));
   return { stores, recordsA, recordsB };
+}
+
+/** BatchGetItem takes 100 keys: a page's keys go out as parallel calls of 100. */
+async function inParallel<T>(items: readonly T[], run: (part: T[]) => Promise<void>): Promise<void> {
+  const parts: T[][] = [];
+  for (let i = 0; i < items.length; i += 100) parts.push(items.slice(i, i + 100));
+  await Promise.all(parts.map(run));
 }
 
 const cmp = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
