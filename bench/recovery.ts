@@ -14,8 +14,10 @@ import { randomBytes } from 'node:crypto';
 import { diffTables } from '../cli/admin/diff-tables.js';
 import { partitionKeyOf, sortKeyOf } from '../lambda/store/keys.js';
 import { GLOBAL_VERSION_SEQ } from '../lambda/store/seq-clock.js';
-import { scanPages, verifiedTable, verifyTable } from '../lambda/store/table-verifier.js';
-import { localClient, startEngine, type EngineName } from '../local/engines.js';
+import { scanPages, verifyTable } from '../lambda/store/table-verifier.js';
+import { bulkClient, bulkTable } from '../cli/table/bulk-table.js';
+import { withRetries } from '../lambda/store/retry.js';
+import { startEngine, type EngineName } from '../local/engines.js';
 import { ensureTable } from '../local/table.js';
 import { fmt, summarize } from './stats.js';
 
@@ -26,9 +28,10 @@ const KEYS = Number(process.env['BENCH_RECOVERY_KEYS'] ?? 100_000);
 const KEYS_PER_USER = 100;
 const SEGMENTS = 4;
 const USERS = Math.ceil(KEYS / KEYS_PER_USER);
+const BULK_FILL_RETRY = { maxAttempts: 15, baseDelayMs: 50, maxDelayMs: 10_000, budgetMs: 600_000 };
 
 const engine = await startEngine(engineName);
-const client = localClient(engine.endpoint);
+const client = bulkClient(engine.endpoint, undefined);
 try {
   const a = 'bench-recovery-a';
   const b = 'bench-recovery-b';
@@ -43,14 +46,15 @@ try {
   let peakRss = 0;
   const cases: Record<string, () => Promise<void>> = {
     'Scan (baseline)': async () => {
-      await scanPages(verifiedTable(client, a), SEGMENTS, 500, async () => {});
+      await scanPages(bulkTable(client, a), SEGMENTS, 500, async () => {});
     },
     'verify-table': async () => {
-      const report = await verifyTable(verifiedTable(client, a), { segments: SEGMENTS, orphanBoundMs: 2 * 3600_000 });
+      const table = bulkTable(client, a);
+      const report = await verifyTable(table, { segments: SEGMENTS, orphanBoundMs: 2 * 3600_000, placement: table.placement });
       if (report.problems.length > 0) throw new Error(`the bench table is not sound: ${report.problems[0]!.kind}`);
     },
     'diff-tables': async () => {
-      const report = await diffTables(verifiedTable(client, a), verifiedTable(client, b), { segments: SEGMENTS });
+      const report = await diffTables(bulkTable(client, a), bulkTable(client, b), { segments: SEGMENTS });
       const found = report.stores.reduce((n, s) => n + s.keys.length, 0);
       if (found !== changed) throw new Error(`diff-tables found ${found} differing keys, ${changed} were planted`);
     },
@@ -117,7 +121,11 @@ async function fill(a: string, b: string): Promise<number> {
     for (let next = queue.shift(); next; next = queue.shift()) {
       let pending: WriteRequest[] = [...next[1]];
       while (pending.length > 0) {
-        const out = await client.send(new BatchWriteItemCommand({ RequestItems: { [next[0]]: pending } }));
+        // The engine may stall under load: retry a timed-out batch (its puts are idempotent).
+        const out = await withRetries(
+          () => client.send(new BatchWriteItemCommand({ RequestItems: { [next[0]]: pending } })),
+          BULK_FILL_RETRY,
+        );
         pending = out.UnprocessedItems?.[next[0]] ?? [];
       }
     }

@@ -45,8 +45,8 @@ import { FunctionFactory } from './private/functions.js';
 import { createLnurlFunction, createLnurlIssuerResources } from './private/lnurl.js';
 import { createMonitoring } from './private/monitoring.js';
 import { acknowledgeApi, acknowledgeFunctions, acknowledgeMethod, acknowledgeWafOff } from './private/nag.js';
-import { VSS_TABLE_ACCESS, grantTableAccess } from './private/permissions.js';
-import { providerFunctionEnvironment, withProviderAccess } from './private/provider.js';
+import { VSS_TABLE_ACTIONS, grantTableAccess } from './private/permissions.js';
+import { providerFunctionEnvironment, withProviderActions } from './private/provider.js';
 import { createSweeper } from './private/sweeper.js';
 import { vssTable } from './private/table.js';
 import { validateProps } from './private/validate.js';
@@ -217,7 +217,7 @@ export class VssService extends Construct {
         name: op,
         environment: { [ENV.tableName]: table.table.tableName, [ENV.authMode]: authMode, ...providerFunctionEnvironment(props.provider) },
       });
-      grantTableAccess(fn, table, withProviderAccess(VSS_TABLE_ACCESS[op], op, props.provider));
+      grantTableAccess(fn, table, withProviderActions(VSS_TABLE_ACTIONS[op], op, props.provider));
       deployed.push([op, fn]);
       const method = vss.addResource(op).addMethod('POST', new apigw.LambdaIntegration(fn.alias, { proxy: true, allowTestInvoke: false }), {
         authorizationType: authorization.authorizationType,

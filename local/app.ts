@@ -3,14 +3,14 @@
  * table, the production DynamoDbStore and Lambda handlers, and the HTTP server in front of them.
  */
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBClient as Client } from '@aws-sdk/client-dynamodb';
 import { createApiGatewayHandler } from '../lambda/handlers/api-gateway.js';
 import { userFromAuthorizerContext } from '../lambda/auth/authorizer-context.js';
 import { OPERATIONS, VssService, type Operation } from '../lambda/core/service.js';
 import { DynamoDbStore, type DynamoDbStoreOptions } from '../lambda/store/dynamodb-store.js';
-import { sweepChunkSets } from '../lambda/store/chunk-sweeper.js';
+import { SWEEP_RETRY, sweepChunkSets } from '../lambda/store/chunk-sweeper.js';
+import { TableClient } from '../lambda/store/table-client.js';
 import type { ApiHandlerDeps } from '../lambda/handlers/api-gateway.js';
-import { dynamoDbClientSettings } from '../lambda/store/client-settings.js';
+import { dynamoDbClient, isLoopback } from '../lambda/store/client-settings.js';
 import { withProvider, type ProviderDeps, type ProviderSettings } from '../lambda/provider/provider.js';
 import { logLineOf } from '../lambda/provider/events.js';
 import { createLocalAuth, type AuthMode, type LocalAuthOptions } from './auth.js';
@@ -87,11 +87,7 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
     client = options.client;
     ownsClient = false;
   } else if (options.dynamodbEndpoint) {
-    const loopback = isLoopback(options.dynamodbEndpoint);
-    client =
-      loopback && !process.env['AWS_ACCESS_KEY_ID']
-        ? localClient(options.dynamodbEndpoint)
-        : new Client({ endpoint: options.dynamodbEndpoint, ...dynamoDbClientSettings() });
+    client = dynamoDbClient({ endpoint: options.dynamodbEndpoint });
   } else {
     if (options.dataDir) {
       prepareDataDir(options.dataDir, true);
@@ -157,10 +153,11 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
     });
     // The deployed stack runs the sweeper on a schedule; locally it runs in-process.
     const sweepEvery = options.sweepIntervalMs ?? 10 * 60 * 1000;
+    const sweepTable = new TableClient({ client, tableName, retry: SWEEP_RETRY });
     const sweeper =
       sweepEvery > 0
         ? setInterval(() => {
-            sweepChunkSets(client, tableName).catch((e: unknown) => log(`vss: chunk sweep failed: ${describeFault(e)}`));
+            sweepChunkSets(sweepTable).catch((e: unknown) => log(`vss: chunk sweep failed: ${describeFault(e)}`));
           }, sweepEvery).unref()
         : undefined;
     return {
@@ -209,13 +206,4 @@ function describeFault(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
   const fromEngine = (e as { $metadata?: unknown }).$metadata !== undefined || /Timeout|ECONN|EPIPE|socket/i.test(`${e.name} ${e.message}`);
   return fromEngine ? `${e.name}: ${e.message}` : (e.stack ?? `${e.name}: ${e.message}`);
-}
-
-function isLoopback(endpoint: string): boolean {
-  try {
-    const host = new URL(endpoint).hostname;
-    return host === 'localhost' || host === '[::1]' || host === '::1' || host.startsWith('127.');
-  } catch {
-    return false;
-  }
 }

@@ -3,8 +3,8 @@
  * Every flag has an environment equivalent; flags win. `--help` lists them (cli-options.ts).
  */
 import { readFile } from 'node:fs/promises';
-import { isIP } from 'node:net';
 import { parseAlgorithms } from '../lambda/auth/jwt.js';
+import { isLoopback } from '../lambda/store/client-settings.js';
 import { AUTH_MODES, LNURL_AUTH_PATH, isAuthMode, type LocalAuthOptions } from './auth.js';
 import { defaultEngine, startLocalVss } from './app.js';
 import { helpText, parseOptions, UsageError, type OptionSpec, type OptionValues } from './cli-options.js';
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
   if (!isAuthMode(auth)) throw new UsageError(`invalid --auth ${auth}: use ${AUTH_MODES.join(', ')}`);
   const host = str('host') ?? '127.0.0.1';
   const endpoint = str('dynamodb-endpoint');
-  if (auth === 'none' && !isLoopbackHost(host)) {
+  if (auth === 'none' && !isLoopback(host)) {
     if (!values['allow-unauthenticated']) {
       throw new UsageError(
         `--auth none on --host ${host} would let anyone who reaches this port read and write every store: choose an --auth mode (signature, jwt, lnurl), bind a loopback --host, or pass --allow-unauthenticated if that is really meant`,
@@ -194,13 +194,6 @@ function printRequest(entry: RequestLogEntry): void {
   const level = entry.status >= 500 ? 'ERROR' : entry.aborted ? 'WARN' : 'INFO';
   const message = entry.aborted ? 'vss request aborted by the client' : 'vss request';
   process.stdout.write(`${JSON.stringify({ level, message, timestamp: new Date().toISOString(), service: 'vss', ...entry })}\n`);
-}
-
-function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '');
-  if (h === 'localhost') return true;
-  if (isIP(h) === 4) return h.startsWith('127.');
-  return h === '::1';
 }
 
 /** Auth settings from flags and environment (flags win). */

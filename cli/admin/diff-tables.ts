@@ -14,10 +14,12 @@
  */
 import { type AttributeValue, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { keyOfSortKey, scopeOfPartitionKey } from '../../lambda/store/keys.js';
-import { batchGetConsistent, largeRefOf, sameId } from '../../lambda/store/large-values.js';
+import { batchGetConsistent, itemKindOfSortKey } from '../../lambda/store/large-values.js';
 import { GLOBAL_VERSION_SEQ } from '../../lambda/store/seq-clock.js';
+import type { TableClient } from '../../lambda/store/table-client.js';
 import { TABLE_LAYOUT } from '../../lambda/store/table-layout.js';
-import { scanPages, type VerifiedTable } from '../../lambda/store/table-verifier.js';
+import { scanPages } from '../../lambda/store/table-verifier.js';
+import { sameValueRef, valueRefOf } from '../../lambda/store/value-placement.js';
 
 const A = TABLE_LAYOUT.attributes;
 const PK = TABLE_LAYOUT.partitionKey.name;
@@ -63,7 +65,7 @@ interface Head {
   readonly version: bigint | undefined;
   readonly seq: bigint | undefined;
   readonly inline: Uint8Array | undefined;
-  readonly ref: ReturnType<typeof largeRefOf>;
+  readonly ref: ReturnType<typeof valueRefOf>;
 }
 
 const PROJECTION = {
@@ -76,7 +78,7 @@ const headOf = (item: Record<string, AttributeValue>): Head => ({
   version: integer(item[A.version]?.N),
   seq: integer(item[A.seq]?.N),
   inline: item[A.value]?.B,
-  ref: largeRefOf(item),
+  ref: valueRefOf(item),
 });
 const itemId = (pk: string, sk: Uint8Array): string => `${pk}\u0000${Buffer.from(sk).toString('base64')}`;
 
@@ -85,15 +87,15 @@ function isRecord(item: Record<string, AttributeValue>): boolean {
   const pk = item[PK]?.S;
   const sk = item[SK]?.B;
   if (pk === undefined || !sk || !/^[0-9]/.test(pk)) return false;
-  return item[A.version] !== undefined;
+  return itemKindOfSortKey(sk) === 'record' && item[A.version] !== undefined;
 }
 
 function sameValue(a: Head, b: Head): boolean {
-  if (a.ref || b.ref) return !!a.ref && !!b.ref && sameId(a.ref.id, b.ref.id) && a.ref.bytes === b.ref.bytes;
+  if (a.ref || b.ref) return !!a.ref && !!b.ref && sameValueRef(a.ref, b.ref) && a.ref.bytes === b.ref.bytes;
   return Buffer.from(a.inline ?? new Uint8Array(0)).equals(Buffer.from(b.inline ?? new Uint8Array(0)));
 }
 
-export async function diffTables(a: VerifiedTable, b: VerifiedTable, options: DiffOptions = {}): Promise<DiffReport> {
+export async function diffTables(a: TableClient, b: TableClient, options: DiffOptions = {}): Promise<DiffReport> {
   const segments = options.segments ?? 4;
   const pageSize = options.pageSize ?? 500;
   const byStore = new Map<string, KeyDifference[]>();
@@ -186,8 +188,8 @@ async function inParallel<T>(items: readonly T[], run: (part: T[]) => Promise<vo
 const cmp = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
 
 /** The store's newest creation position: the top of the index, under the global-version record. */
-async function newestCreationPosition(t: VerifiedTable, pk: string): Promise<bigint | undefined> {
-  const page = await t.send('Query', () =>
+async function newestCreationPosition(t: TableClient, pk: string): Promise<bigint | undefined> {
+  const page = await t.run('Query', () =>
     t.client.send(
       new QueryCommand({
         TableName: t.tableName,

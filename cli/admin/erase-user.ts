@@ -18,8 +18,11 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { kindOfUserSortKey, PK, registryKeyOf, SK, userPartitionKey } from '../../lambda/provider/meta-keys.js';
-import { MetaTable, num, queryAll } from '../../lambda/provider/usage-ledger.js';
+import { num, queryAll } from '../../lambda/provider/usage-ledger.js';
+import { TableClient } from '../../lambda/store/table-client.js';
 import { META } from '../../lambda/provider/meta-keys.js';
+import { partitionKeyOf } from '../../lambda/store/keys.js';
+import { itemKindOfSortKey } from '../../lambda/store/large-values.js';
 
 export interface EraseOptions {
   readonly client: DynamoDBClient;
@@ -61,7 +64,7 @@ export async function eraseUser(options: EraseOptions): Promise<EraseResult> {
   let requests = 0;
   let readUnits = 0;
   let writeUnits = 0;
-  const table = new MetaTable({
+  const table = new TableClient({
     client: options.client,
     tableName: options.tableName,
     onRequest: (e) => {
@@ -89,7 +92,7 @@ export async function eraseUser(options: EraseOptions): Promise<EraseResult> {
 
   const stores: StoreErasure[] = [];
   for (const storeId of [...storeIds].sort()) {
-    const pk = `${options.userToken.length}:${options.userToken}:${storeId}`;
+    const pk = partitionKeyOf({ userToken: options.userToken, storeId });
     let records = 0;
     let chunkItems = 0;
     // Chunk-set records last: a chunk never outlives the record that leads the sweeper to it.
@@ -110,11 +113,12 @@ export async function eraseUser(options: EraseOptions): Promise<EraseResult> {
         for (const item of items) {
           const sk = item[SK]!.B!;
           const request = { DeleteRequest: { Key: { [PK]: { S: pk }, [SK]: { B: sk } } } };
-          if (sk[0] === 0xfd) {
+          const kind = itemKindOfSortKey(sk);
+          if (kind === 'chunk-set') {
             chunkItems++;
             chunkSetRecords.push(request);
           } else {
-            if (sk[0] === 0xfe) chunkItems++;
+            if (kind === 'chunk') chunkItems++;
             else records++;
             page.push(request);
           }
@@ -141,7 +145,7 @@ export async function eraseUser(options: EraseOptions): Promise<EraseResult> {
 }
 
 /** Store ids of the user's record partitions, by Scan: only for tables written before metering. */
-async function scanStoreIds(table: MetaTable, userToken: string): Promise<string[]> {
+async function scanStoreIds(table: TableClient, userToken: string): Promise<string[]> {
   const prefix = `${userToken.length}:${userToken}:`;
   const ids = new Set<string>();
   let start: Record<string, AttributeValue> | undefined;
@@ -167,7 +171,7 @@ async function scanStoreIds(table: MetaTable, userToken: string): Promise<string
 }
 
 async function forEachPage(
-  table: MetaTable,
+  table: TableClient,
   input: ConstructorParameters<typeof QueryCommand>[0],
   each: (items: Record<string, AttributeValue>[]) => Promise<void>,
 ): Promise<void> {
@@ -182,13 +186,13 @@ async function forEachPage(
 }
 
 /** BatchWriteItem deletes, 25 per call and up to PARALLEL calls at once, until none is left unprocessed. */
-async function deleteAll(table: MetaTable, requests: readonly WriteRequest[]): Promise<void> {
+async function deleteAll(table: TableClient, requests: readonly WriteRequest[]): Promise<void> {
   const batches: WriteRequest[][] = [];
   for (let i = 0; i < requests.length; i += BATCH) batches.push(requests.slice(i, i + BATCH));
   for (let i = 0; i < batches.length; i += PARALLEL) await Promise.all(batches.slice(i, i + PARALLEL).map((b) => deleteBatch(table, b)));
 }
 
-async function deleteBatch(table: MetaTable, batch: WriteRequest[]): Promise<void> {
+async function deleteBatch(table: TableClient, batch: WriteRequest[]): Promise<void> {
   let pending = batch;
   for (let round = 0; pending.length > 0; round++) {
     if (round >= 10) throw new Error('DynamoDB kept items unprocessed; run the erase again to finish');

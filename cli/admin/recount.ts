@@ -6,30 +6,36 @@
  */
 import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { META, PK, SK, storeSortKey, userPartitionKey } from '../../lambda/provider/meta-keys.js';
-import { MetaTable, queryAll, recordBytes, type StoreUsage } from '../../lambda/provider/usage-ledger.js';
-import { keyOfSortKey } from '../../lambda/store/keys.js';
+import { queryAll, type StoreUsage } from '../../lambda/provider/usage-ledger.js';
+import { TableClient } from '../../lambda/store/table-client.js';
+import { keyOfSortKey, partitionKeyOf, sortKeyLength } from '../../lambda/store/keys.js';
+import { itemKindOfSortKey } from '../../lambda/store/large-values.js';
 import { TABLE_LAYOUT } from '../../lambda/store/table-layout.js';
+import { valueBytesOf } from '../../lambda/store/value-placement.js';
 import { userReport } from './usage-report.js';
 
 const A = TABLE_LAYOUT.attributes;
 
-/** What a store holds, item by item: records only (large-value chunks are counted in their record). */
-export async function countStore(table: MetaTable, userToken: string, storeId: string): Promise<StoreUsage> {
+/**
+ * What a store holds, item by item: records only; a record's value length comes from the
+ * value-placement port, wherever the value lives (chunks are counted in their record).
+ */
+export async function countStore(table: TableClient, userToken: string, storeId: string): Promise<StoreUsage> {
   const items = await queryAll(table, {
     TableName: table.tableName,
     KeyConditionExpression: '#pk = :pk',
     ProjectionExpression: '#sk, #val, #lv',
     ExpressionAttributeNames: { '#pk': PK, '#sk': SK, '#val': A.value, '#lv': A.largeValue },
-    ExpressionAttributeValues: { ':pk': { S: `${userToken.length}:${userToken}:${storeId}` } },
+    ExpressionAttributeValues: { ':pk': { S: partitionKeyOf({ userToken, storeId }) } },
     ConsistentRead: true,
   });
   let keys = 0;
   let bytes = 0;
   for (const item of items) {
     const sk = item[SK]!.B!;
-    if (sk[0] === 0xfd || sk[0] === 0xfe) continue; // chunk-set records and chunks
+    if (itemKindOfSortKey(sk) !== 'record') continue;
     keys++;
-    bytes += recordBytes(keyOfSortKey(sk), item);
+    bytes += sortKeyLength(keyOfSortKey(sk)) + valueBytesOf(item);
   }
   return { storeId, keys, bytes };
 }
@@ -39,7 +45,7 @@ export async function recountUser(
   o: { client: DynamoDBClient; tableName: string },
   userToken: string,
 ): Promise<{ before: readonly StoreUsage[]; after: readonly StoreUsage[] }> {
-  const table = new MetaTable({ client: o.client, tableName: o.tableName });
+  const table = new TableClient({ client: o.client, tableName: o.tableName });
   const before = (await userReport(o, userToken, table)).stores;
   const after: StoreUsage[] = [];
   for (const s of before) {

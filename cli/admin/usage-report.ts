@@ -13,7 +13,8 @@ import {
   USER_REGISTRY_SHARDS,
   userPartitionKey,
 } from '../../lambda/provider/meta-keys.js';
-import { MetaTable, num, queryAll, type StoreUsage } from '../../lambda/provider/usage-ledger.js';
+import { num, queryAll, type StoreUsage } from '../../lambda/provider/usage-ledger.js';
+import { TableClient } from '../../lambda/store/table-client.js';
 
 export interface UserReport {
   readonly user: string;
@@ -35,8 +36,8 @@ export interface ReportOptions {
   readonly to?: string;
 }
 
-function tableOf(o: ReportOptions): MetaTable {
-  return new MetaTable({ client: o.client, tableName: o.tableName });
+function tableOf(o: ReportOptions): TableClient {
+  return new TableClient({ client: o.client, tableName: o.tableName });
 }
 
 /** One user's usage, from its user partition. */

@@ -11,7 +11,8 @@ import { Comparer, comparisonReport } from '../pg/compare.js';
 import { openSnapshot, connect } from '../pg/pg-source.js';
 import { PgSink, rowRejectReason } from '../pg/pg-sink.js';
 import { migrateToReferenceSchema } from '../pg/reference-schema.js';
-import { bulkTable, dynamoClient, scanRecords } from '../pg/table-io.js';
+import { bulkClient, bulkTable } from '../table/bulk-table.js';
+import { scanRecords } from '../table/scan.js';
 import { startProgress } from '../progress.js';
 import { elapsedSeconds, printReport, redactUrl } from '../report.js';
 import { addPgOptions, endpointOf, postgresUrl, type PgCommonOptions } from './pg-common.js';
@@ -29,7 +30,7 @@ export function registerPgExport(program: Command): void {
   cmd.action(async (opts: PgExportOptions) => {
     const started = Date.now();
     const pgUrl = postgresUrl(opts);
-    const table = bulkTable(dynamoClient(endpointOf(opts), opts.region), opts.table);
+    const table = bulkTable(bulkClient(endpointOf(opts), opts.region), opts.table);
     const pg = await connect(pgUrl);
     const comparer = opts.verify ? new Comparer() : undefined;
     const progress = startProgress({ label: 'pg-export', quiet: !!opts.quiet });

@@ -11,7 +11,9 @@ import { EXIT } from '../exit-codes.js';
 import { forEachConcurrent } from '../ordered.js';
 import { Comparer, comparisonReport } from '../pg/compare.js';
 import { openSnapshot, type SourceRow } from '../pg/pg-source.js';
-import { bulkTable, deleteRecord, dynamoClient, scanRecords, seqFor, writeRecord, type SeqRecord } from '../pg/table-io.js';
+import { bulkClient, bulkTable } from '../table/bulk-table.js';
+import { deleteRecord, seqFor, writeRecord, type SeqRecord } from '../table/records.js';
+import { scanRecords } from '../table/scan.js';
 import { startProgress } from '../progress.js';
 import { elapsedSeconds, printReport, redactUrl } from '../report.js';
 import { addPgOptions, endpointOf, postgresUrl, type PgCommonOptions } from './pg-common.js';
@@ -54,7 +56,7 @@ export function registerPgImport(program: Command): void {
     if (opts.deleteExtra && (!opts.verify || opts.dryRun))
       throw usageError('--delete-extra needs --verify (it deletes what the verification finds extra) and no --dry-run');
     const pgUrl = postgresUrl(opts);
-    const client = dynamoClient(endpointOf(opts), opts.region);
+    const client = bulkClient(endpointOf(opts), opts.region);
     const table = bulkTable(client, opts.table);
     const snapshot = await openSnapshot(pgUrl);
     const progress = startProgress({ label: opts.dryRun ? 'pg-import (dry run)' : 'pg-import', total: snapshot.rows, quiet: !!opts.quiet });

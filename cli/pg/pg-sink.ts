@@ -8,7 +8,7 @@
 import type pg from 'pg';
 import { GLOBAL_VERSION_KEY, INT64_MAX } from '../../lambda/core/limits.js';
 import { REFERENCE_LIMITS } from './reference-schema.js';
-import type { TableRecord } from './table-io.js';
+import type { TableRecord } from '../table/scan.js';
 
 const BATCH_ROWS = 200;
 const BATCH_BYTES = 8_000_000;

@@ -9,11 +9,13 @@
  * Env: VSS_RESTORE_TEST_TABLE_PREFIX (only tables restore testing names are ever read).
  */
 import { BackupClient, DescribeRestoreJobCommand, PutRestoreValidationResultCommand } from '@aws-sdk/client-backup';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DEFAULT_METRICS_NAMESPACE, ENV, METRICS_SERVICE_NAME, RESTORE_DRILL_METRIC_NAMES } from '../contract.js';
-import { dynamoDbClientSettings } from '../store/client-settings.js';
-import { type VerifyReport, verifiedTable, verifyTable } from '../store/table-verifier.js';
+import { dynamoDbClient } from '../store/client-settings.js';
+import { ChunkTier } from '../store/large-values.js';
+import { TableClient } from '../store/table-client.js';
+import { VERIFY_RETRY, type VerifyReport, verifyTable } from '../store/table-verifier.js';
+import { ValuePlacement } from '../store/value-placement.js';
 
 /** The part of the EventBridge event this reads (detail-type "Restore Job State Change"). */
 export interface RestoreJobEvent {
@@ -93,7 +95,7 @@ let deps: DrillDeps | undefined;
 
 function defaultDeps(): DrillDeps {
   if (deps) return deps;
-  const dynamodb = new DynamoDBClient(dynamoDbClientSettings());
+  const dynamodb = dynamoDbClient({});
   const backup = new BackupClient({});
   const metrics = new Metrics({
     serviceName: process.env[ENV.serviceName] ?? METRICS_SERVICE_NAME,
@@ -115,7 +117,10 @@ function defaultDeps(): DrillDeps {
         new PutRestoreValidationResultCommand({ RestoreJobId: jobId, ValidationStatus: verdict, ValidationStatusMessage: message }),
       );
     },
-    verify: (tableName) => verifyTable(verifiedTable(dynamodb, tableName), { segments: 8, orphanBoundMs: ORPHAN_BOUND_MS }),
+    verify: (tableName) => {
+      const table = new TableClient({ client: dynamodb, tableName, retry: VERIFY_RETRY });
+      return verifyTable(table, { segments: 8, orphanBoundMs: ORPHAN_BOUND_MS, placement: new ValuePlacement([new ChunkTier(table)]) });
+    },
     record(m) {
       if (m.restoreSeconds !== undefined)
         metrics.addMetric(RESTORE_DRILL_METRIC_NAMES.restoreSeconds, MetricUnit.Seconds, m.restoreSeconds);

@@ -4,18 +4,19 @@
  * next one. Env: VSS_TABLE_NAME; optional VSS_SWEEP_GRACE_SECONDS (default 3600, must stay far
  * above the VSS functions' timeout) and VSS_SWEEP_RECHECK_SECONDS (default 7 days).
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { sweepChunkSets, type SweepResult } from '../store/chunk-sweeper.js';
-import { TABLE_NAME_ENV } from './runtime.js';
 import { ENV } from '../contract.js';
+import { SWEEP_RETRY, sweepChunkSets, type SweepResult } from '../store/chunk-sweeper.js';
+import { dynamoDbClient } from '../store/client-settings.js';
+import { TableClient } from '../store/table-client.js';
 
-let client: DynamoDBClient | undefined;
+let table: TableClient | undefined;
 
 export async function handler(): Promise<SweepResult> {
-  const tableName = process.env[TABLE_NAME_ENV];
-  if (!tableName) throw new Error(`${TABLE_NAME_ENV} is not set`);
-  client ??= new DynamoDBClient({});
-  const result = await sweepChunkSets(client, tableName, {
+  const tableName = process.env[ENV.tableName];
+  if (!tableName) throw new Error(`${ENV.tableName} is not set`);
+  // The shared client settings (timeouts that throw) and the sweeper's retry policy.
+  table ??= new TableClient({ client: dynamoDbClient(), tableName, retry: SWEEP_RETRY });
+  const result = await sweepChunkSets(table, {
     graceMs: Number(process.env[ENV.sweepGraceSeconds] ?? 3600) * 1000,
     recheckMs: Number(process.env[ENV.sweepRecheckSeconds] ?? 7 * 24 * 3600) * 1000,
   });

@@ -3,15 +3,27 @@
  * (docs/provider.md). It wraps any store and is only installed when a provider feature is on,
  * so with every feature off the request path is exactly the plain store's.
  *
- * A write: register the store (once per instance), read the affected record heads' sizes and,
- * with a quota, the user's usage (in parallel); refuse if it grows usage past a limit; write;
+ * A write: register the store (once per instance), ask the store for the affected records'
+ * sizes (it alone knows where values live) and, with a quota, read the user's usage (in parallel); refuse if it grows usage past a limit; write;
  * add the delta to the store's counters. Reads and listings pass straight through.
  */
 import { ErrorCode, isVssError } from '../core/errors.js';
 import type { KeyValueStore, KeyWrite, ListPage, ListQuery, Scope, StoredValue } from '../core/kv-store.js';
 import { sortKeyLength } from '../store/keys.js';
 import { checkQuota, limitsFor, nearQuota, type EffectiveLimits, type QuotaSettings } from './quota.js';
-import type { HeadSize, UsageDelta, UsageLedger, UserUsage } from './usage-ledger.js';
+import type { UsageDelta, UsageLedger, UserUsage } from './usage-ledger.js';
+
+/** What metering needs to know of the records that exist now: a store's answer, without values. */
+export interface HeadReader {
+  /** Version and value length of each of `keys` that exists (strongly consistent). */
+  heads(scope: Scope, keys: readonly string[]): Promise<ReadonlyMap<string, { readonly version: bigint; readonly valueBytes: number }>>;
+}
+
+/** The stored size of one record, as metered: its key's and its value's bytes. */
+export interface HeadSize {
+  readonly version: bigint;
+  readonly bytes: number;
+}
 
 /** What an operator wants to see (logs and metrics): never keys or values. */
 export type ProviderEvent =
@@ -27,7 +39,8 @@ export type ProviderEvent =
   | { readonly type: 'throttled'; readonly userToken: string };
 
 export interface MeteringOptions {
-  readonly inner: KeyValueStore;
+  /** The store whose writes are metered; it also reports the sizes of existing records. */
+  readonly inner: KeyValueStore & HeadReader;
   readonly ledger: UsageLedger;
   /** Storage quotas; absent: usage is kept but nothing is refused. @default none */
   readonly quota?: QuotaSettings;
@@ -54,7 +67,7 @@ export class MeteringStore implements KeyValueStore {
     if (writes.length === 0) return inner.write(scope, writes);
     await ledger.ensureRegistered(scope);
     const [heads, usage] = await Promise.all([
-      ledger.readHeads(
+      this.headSizes(
         scope,
         writes.map((w) => w.key),
       ),
@@ -85,9 +98,9 @@ export class MeteringStore implements KeyValueStore {
    * exactly the record whose size was read; if the record changed meanwhile, read again.
    */
   async deleteIfVersion(scope: Scope, key: string, version: bigint | 'any'): Promise<void> {
-    const { inner, ledger } = this.options;
+    const { inner } = this.options;
     for (let round = 0; round < DELETE_ROUNDS; round++) {
-      const head = (await ledger.readHeads(scope, [key])).get(key);
+      const head = (await this.headSizes(scope, [key])).get(key);
       if (!head) return;
       if (version !== 'any' && head.version !== version) return;
       try {
@@ -100,6 +113,14 @@ export class MeteringStore implements KeyValueStore {
       return;
     }
     // Still changing after several rounds: a delete that lost every race deleted nothing (200).
+  }
+
+  private async headSizes(scope: Scope, keys: readonly string[]): Promise<Map<string, HeadSize>> {
+    const sizes = new Map<string, HeadSize>();
+    for (const [key, head] of await this.options.inner.heads(scope, keys)) {
+      sizes.set(key, { version: head.version, bytes: sortKeyLength(key) + head.valueBytes });
+    }
+    return sizes;
   }
 
   /** Adds the delta. The write is acknowledged whatever happens here: a lost delta is drift, not a failure. */

@@ -6,10 +6,11 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KeyValueStore } from '../core/kv-store.js';
-import { MeteringStore, type ProviderEvent } from './metering-store.js';
+import { TableClient } from '../store/table-client.js';
+import { MeteringStore, type HeadReader, type ProviderEvent } from './metering-store.js';
 import { RequestGate } from './request-gate.js';
 import { hasQuota, meteringOn, providerOn, type ProviderSettings } from './settings.js';
-import { MetaTable, UsageLedger, type ProviderRequestEvent } from './usage-ledger.js';
+import { UsageLedger, type ProviderRequestEvent } from './usage-ledger.js';
 
 export { providerSettingsFromEnv, type ProviderSettings } from './settings.js';
 
@@ -28,9 +29,13 @@ export interface ProviderDeps {
   readonly onRequest?: (event: ProviderRequestEvent) => void;
 }
 
-export function withProvider(store: KeyValueStore, settings: ProviderSettings, deps: ProviderDeps): ProviderWiring {
+export function withProvider(store: KeyValueStore & HeadReader, settings: ProviderSettings, deps: ProviderDeps): ProviderWiring {
   if (!providerOn(settings)) return { store };
-  const table = new MetaTable({ client: deps.client, tableName: deps.tableName, ...(deps.onRequest ? { onRequest: deps.onRequest } : {}) });
+  const table = new TableClient({
+    client: deps.client,
+    tableName: deps.tableName,
+    ...(deps.onRequest ? { onRequest: deps.onRequest } : {}),
+  });
   const wrapped = meteringOn(settings)
     ? new MeteringStore({
         inner: store,

@@ -16,12 +16,13 @@ import { UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb
 import { throttled } from '../core/errors.js';
 import { daySortKey, dayOf, META, PK, SK, userPartitionKey } from './meta-keys.js';
 import type { RateLimitSettings } from './settings.js';
-import { num, type MetaTable } from './usage-ledger.js';
+import type { TableClient } from '../store/table-client.js';
+import { num } from './usage-ledger.js';
 
 export type { RateLimitSettings };
 
 export interface RequestGateOptions {
-  readonly table: MetaTable;
+  readonly table: TableClient;
   /** Absent: requests are counted, never refused. @default none */
   readonly rateLimit?: RateLimitSettings;
   /** @default Date.now */

@@ -1,70 +1,16 @@
 /**
  * The request path's reads and writes of per-user provider data (layout: meta-keys.ts):
- * registering a user and its stores, reading record heads' sizes, reading a user's usage and
- * quota overrides, and adding usage deltas. Every request goes through the store's retry policy.
+ * registering a user and its stores, reading a user's usage and quota overrides, and adding usage
+ * deltas. Every request goes through the table client (table-client.ts) and so the store's retry
+ * policy. Record sizes come from the store (DynamoDbStore.heads), never from here.
  */
-import { QueryCommand, UpdateItemCommand, type AttributeValue, type ConsumedCapacity, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { partitionKeyOf, sortKeyLength, sortKeyOf } from '../store/keys.js';
+import { QueryCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Scope } from '../core/kv-store.js';
-import { batchGetConsistent } from '../store/large-values.js';
-import { backoffDelayMs, DEFAULT_RETRY, DEFAULT_RETRY_DEPS, withRetries, type RetryDeps, type RetryOptions } from '../store/retry.js';
-import { TABLE_LAYOUT } from '../store/table-layout.js';
+import type { TableClient, TableRequestEvent } from '../store/table-client.js';
 import { DAY_PREFIX, META, PK, profileSortKey, registryKeyOf, SK, storeSortKey, STORE_PREFIX, userPartitionKey } from './meta-keys.js';
 
 /** One DynamoDB request made for provider features (for cost measurements and tests). */
-export interface ProviderRequestEvent {
-  readonly command: string;
-  readonly consumedCapacity: readonly ConsumedCapacity[];
-  readonly failed: boolean;
-}
-
-export interface MetaTableOptions {
-  readonly client: DynamoDBClient;
-  readonly tableName: string;
-  /** @default DEFAULT_RETRY */
-  readonly retry?: RetryOptions;
-  /** @default real timers */
-  readonly retryDeps?: RetryDeps;
-  /** @default none */
-  readonly onRequest?: (event: ProviderRequestEvent) => void;
-}
-
-/** A table handle with the store's retry policy and a request observer. */
-export class MetaTable {
-  readonly client: DynamoDBClient;
-  readonly tableName: string;
-  private readonly options: MetaTableOptions;
-
-  constructor(options: MetaTableOptions) {
-    this.client = options.client;
-    this.tableName = options.tableName;
-    this.options = options;
-  }
-
-  run<T extends { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] }>(command: string, send: () => Promise<T>): Promise<T> {
-    return withRetries(
-      async () => {
-        try {
-          const out = await send();
-          const cc = out.ConsumedCapacity;
-          this.options.onRequest?.({ command, consumedCapacity: cc === undefined ? [] : Array.isArray(cc) ? cc : [cc], failed: false });
-          return out;
-        } catch (e) {
-          this.options.onRequest?.({ command, consumedCapacity: [], failed: true });
-          throw e;
-        }
-      },
-      this.options.retry ?? DEFAULT_RETRY,
-      this.options.retryDeps,
-    );
-  }
-
-  /** Waits before batch round `round + 1` re-sends unprocessed keys (the store's backoff). */
-  pause(round: number): Promise<void> {
-    const deps = this.options.retryDeps ?? DEFAULT_RETRY_DEPS;
-    return deps.sleep(backoffDelayMs(round + 1, this.options.retry ?? DEFAULT_RETRY, deps.random));
-  }
-}
+export type ProviderRequestEvent = TableRequestEvent;
 
 /** A user's stored usage and quota overrides, as counted. */
 export interface UserUsage {
@@ -88,15 +34,13 @@ export interface HeadSize {
   readonly bytes: number;
 }
 
-const A = TABLE_LAYOUT.attributes;
-
 export const num = (av: AttributeValue | undefined): number => (av?.N === undefined ? 0 : Number(av.N));
 
 export class UsageLedger {
   private readonly registered = new Map<string, number>();
 
   constructor(
-    private readonly table: MetaTable,
+    private readonly table: TableClient,
     /** How long this instance trusts that a store it registered is still registered. @default 10 minutes */
     private readonly registrationTtlMs = 10 * 60 * 1000,
     private readonly now: () => number = Date.now,
@@ -145,24 +89,6 @@ export class UsageLedger {
     this.registered.set(cacheKey, now);
   }
 
-  /** Sizes of the records that exist now among `keys` (strongly consistent). */
-  async readHeads(scope: Scope, keys: readonly string[]): Promise<Map<string, HeadSize>> {
-    const t = this.table;
-    const pk = partitionKeyOf(scope);
-    const found = new Map<string, HeadSize>();
-    const byHex = new Map(keys.map((k) => [Buffer.from(sortKeyOf(k)).toString('hex'), k]));
-    const heads = [...byHex.keys()].map((hex) => ({ [PK]: { S: pk }, [SK]: { B: Buffer.from(hex, 'hex') } }));
-    const projection = {
-      expression: '#sk, #ver, #val, #lv',
-      names: { '#sk': SK, '#ver': A.version, '#val': A.value, '#lv': A.largeValue },
-    };
-    await batchGetConsistent(t, heads, projection, (item) => {
-      const key = byHex.get(Buffer.from(item[SK]!.B!).toString('hex'))!;
-      found.set(key, { version: BigInt(item[A.version]?.N ?? '0'), bytes: recordBytes(key, item) });
-    });
-    return found;
-  }
-
   /** The user's usage over all stores and its quota overrides: one strongly consistent Query. */
   async readUsage(userToken: string): Promise<UserUsage> {
     const t = this.table;
@@ -200,13 +126,6 @@ export interface UsageDelta {
   readonly bytes: number;
 }
 
-/** A record's size as counted: key bytes as stored plus value bytes (a large value's length). */
-export function recordBytes(key: string, item: Record<string, AttributeValue>): number {
-  const large = item[A.largeValue]?.M?.['len']?.N;
-  const valueBytes = large !== undefined ? Number(large) : (item[A.value]?.B?.length ?? 0);
-  return sortKeyLength(key) + valueBytes;
-}
-
 /** Sums profile and store items of one user partition (as Query returns them). */
 export function usageOfUserItems(items: readonly Record<string, AttributeValue>[]): UserUsage {
   let keys = 0;
@@ -232,7 +151,7 @@ export function usageOfUserItems(items: readonly Record<string, AttributeValue>[
 
 /** Every item of a Query, following LastEvaluatedKey. */
 export async function queryAll(
-  t: MetaTable,
+  t: TableClient,
   input: ConstructorParameters<typeof QueryCommand>[0],
 ): Promise<Record<string, AttributeValue>[]> {
   const items: Record<string, AttributeValue>[] = [];

@@ -11,10 +11,12 @@
  * Deleting chunks before the record keeps the invariant that no chunk exists without a record.
  * Runs on a schedule in the stack and periodically in the local server.
  */
-import { GetItemCommand, QueryCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { deleteChunkSet, idOfChunkSetSortKey, largeRefOf, sameId, SWEEP_SHARDS, type TableAccess } from './large-values.js';
-import { backoffDelayMs, DEFAULT_RETRY, DEFAULT_RETRY_DEPS } from './retry.js';
+import { GetItemCommand, QueryCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { deleteChunkSet, idOfChunkSetSortKey, SWEEP_SHARDS } from './large-values.js';
+import type { RetryOptions } from './retry.js';
+import type { TableClient } from './table-client.js';
 import { TABLE_LAYOUT } from './table-layout.js';
+import { sameId, valueRefOf } from './value-placement.js';
 
 export interface SweepOptions {
   /** Records younger than this are left alone. @default 1 hour */
@@ -34,21 +36,23 @@ export interface SweepResult {
   readonly chunksRemoved: number;
 }
 
+/**
+ * The sweeper runs in the background, off the request path: it waits out throttling longer than a
+ * request may (a run that still fails is continued by the next one).
+ */
+export const SWEEP_RETRY: RetryOptions = { maxAttempts: 8, baseDelayMs: 50, maxDelayMs: 2000, budgetMs: 30_000 };
+
 const A = TABLE_LAYOUT.attributes;
 const PK = TABLE_LAYOUT.partitionKey.name;
 const SK = TABLE_LAYOUT.sortKey.name;
 
-export async function sweepChunkSets(client: DynamoDBClient, tableName: string, options: SweepOptions = {}): Promise<SweepResult> {
+/** Every request goes through `table` (table-client.ts): build it with SWEEP_RETRY. */
+export async function sweepChunkSets(table: TableClient, options: SweepOptions = {}): Promise<SweepResult> {
+  const { client, tableName } = table;
   const now = options.nowMs ?? Date.now();
   const cutoff = now - (options.graceMs ?? 60 * 60 * 1000);
   const recheckAt = now + (options.recheckMs ?? 7 * 24 * 60 * 60 * 1000);
   const max = options.maxRecords ?? 10_000;
-  const table: TableAccess = {
-    client,
-    tableName,
-    run: (_command, send) => send(),
-    pause: (round) => DEFAULT_RETRY_DEPS.sleep(backoffDelayMs(round + 1, DEFAULT_RETRY, DEFAULT_RETRY_DEPS.random)),
-  };
   let examined = 0;
   let live = 0;
   let removed = 0;
@@ -56,16 +60,19 @@ export async function sweepChunkSets(client: DynamoDBClient, tableName: string, 
   for (let shard = 0; shard < SWEEP_SHARDS && examined < max; shard++) {
     let start: Record<string, AttributeValue> | undefined;
     do {
-      const page = await client.send(
-        new QueryCommand({
-          TableName: tableName,
-          IndexName: TABLE_LAYOUT.sweepIndex.name,
-          KeyConditionExpression: '#shard = :shard AND #at < :cutoff',
-          ExpressionAttributeNames: { '#shard': A.sweepShard, '#at': A.sweepAt },
-          ExpressionAttributeValues: { ':shard': { S: String(shard) }, ':cutoff': { N: String(cutoff) } },
-          Limit: 100,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
+      const page = await table.run('Query', () =>
+        client.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: TABLE_LAYOUT.sweepIndex.name,
+            KeyConditionExpression: '#shard = :shard AND #at < :cutoff',
+            ExpressionAttributeNames: { '#shard': A.sweepShard, '#at': A.sweepAt },
+            ExpressionAttributeValues: { ':shard': { S: String(shard) }, ':cutoff': { N: String(cutoff) } },
+            Limit: 100,
+            ...(start ? { ExclusiveStartKey: start } : {}),
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+        ),
       );
       for (const record of page.Items ?? []) {
         if (examined >= max) break;
@@ -75,27 +82,33 @@ export async function sweepChunkSets(client: DynamoDBClient, tableName: string, 
         const id = idOfChunkSetSortKey(setSk);
         const headSk = record[A.chunkSetHead]!.B!;
         const chunks = Number(record[A.chunkSetCount]!.N!);
-        const head = await client.send(
-          new GetItemCommand({
-            TableName: tableName,
-            Key: { [PK]: { S: pk }, [SK]: { B: headSk } },
-            ConsistentRead: true,
-            ProjectionExpression: '#lv',
-            ExpressionAttributeNames: { '#lv': A.largeValue },
-          }),
+        const head = await table.run('GetItem', () =>
+          client.send(
+            new GetItemCommand({
+              TableName: tableName,
+              Key: { [PK]: { S: pk }, [SK]: { B: headSk } },
+              ConsistentRead: true,
+              ProjectionExpression: '#lv',
+              ExpressionAttributeNames: { '#lv': A.largeValue },
+              ReturnConsumedCapacity: 'TOTAL',
+            }),
+          ),
         );
-        if (sameId(largeRefOf(head.Item)?.id, id)) {
+        if (sameId(valueRefOf(head.Item)?.id, id)) {
           live++;
-          await client
-            .send(
-              new UpdateItemCommand({
-                TableName: tableName,
-                Key: { [PK]: { S: pk }, [SK]: { B: setSk } },
-                UpdateExpression: 'SET #at = :at',
-                ConditionExpression: 'attribute_exists(#pk)',
-                ExpressionAttributeNames: { '#at': A.sweepAt, '#pk': PK },
-                ExpressionAttributeValues: { ':at': { N: String(recheckAt) } },
-              }),
+          await table
+            .run('UpdateItem', () =>
+              client.send(
+                new UpdateItemCommand({
+                  TableName: tableName,
+                  Key: { [PK]: { S: pk }, [SK]: { B: setSk } },
+                  UpdateExpression: 'SET #at = :at',
+                  ConditionExpression: 'attribute_exists(#pk)',
+                  ExpressionAttributeNames: { '#at': A.sweepAt, '#pk': PK },
+                  ExpressionAttributeValues: { ':at': { N: String(recheckAt) } },
+                  ReturnConsumedCapacity: 'TOTAL',
+                }),
+              ),
             )
             .catch((e: Error) => {
               if (e.name !== 'ConditionalCheckFailedException') throw e; // removed meanwhile: fine

@@ -9,10 +9,11 @@
  *   deleteIfVersion     DeleteItem with `ver = :v` (or none); a failed condition is swallowed
  *   list                Query on the `bySeq` LSI, ConsistentRead, descending
  *                       (page size 0 on a first page: GetItem of the global-version record)
- * Large values (large-values.ts) add: a GetItem of the heads a conditioned write names (so a
- * write that cannot succeed fails before its chunks are written), chunk writes before the commit
- * (PutItem + BatchWriteItem), chunk reads after the head (BatchGetItem), and removal of replaced
- * chunks after the commit (the replaced set comes back with a one-key commit).
+ * Large values go through the value-placement port (value-placement.ts; today's tier: chunks,
+ * large-values.ts) and add: a GetItem of the heads a conditioned write names (so a write that
+ * cannot succeed fails before its value is staged), staging before the commit (chunks: PutItem +
+ * BatchWriteItem), reads after the head (chunks: BatchGetItem), and removal of replaced values
+ * after the commit (the replaced descriptor comes back with a one-key commit).
  */
 import {
   type ConditionalCheckFailedException,
@@ -41,56 +42,36 @@ import type {
   Scope,
   StoredValue,
 } from '../core/kv-store.js';
-import {
-  deleteChunkSet,
-  largeRefAttribute,
-  largeRefOf,
-  newLargeRef,
-  readChunkSet,
-  sameId,
-  stageChunkSet,
-  type LargeRef,
-  type TableAccess,
-} from './large-values.js';
+import { inlineHeadBytes, keyBytes, MAX_ITEM_BYTES, MAX_TRANSACTION_BYTES, outOfLineHeadBytes } from './item-size.js';
+import { batchGetConsistent, ChunkTier } from './large-values.js';
 import { decodePageToken, encodePageToken, type IndexPosition } from './page-token.js';
-import {
-  backoffDelayMs,
-  DEFAULT_RETRY,
-  DEFAULT_RETRY_DEPS,
-  withRetries,
-  type AttemptContext,
-  type RetryDeps,
-  type RetryOptions,
-} from './retry.js';
+import type { AttemptContext, RetryDeps, RetryOptions } from './retry.js';
 import { GLOBAL_VERSION_SEQ, SeqClock } from './seq-clock.js';
+import { TableClient, type TableCommand, type TableRequestEvent } from './table-client.js';
 import { TABLE_LAYOUT } from './table-layout.js';
+import {
+  sameId,
+  VALUE_REF_ID_NAME,
+  ValuePlacement,
+  valueBytesOf,
+  valueRefAttribute,
+  valueRefOf,
+  type ValueRef,
+} from './value-placement.js';
 
-/** DynamoDB's item size limit, attribute names included. */
-export const MAX_ITEM_BYTES = 400 * 1024;
-/** DynamoDB's aggregate item size limit for one transaction (4 MB, taken as decimal to be safe). */
-export const MAX_TRANSACTION_BYTES = 4_000_000;
-/** Upper bound of the stored size of a DynamoDB number (38 significant digits). */
-const NUMBER_BYTES_MAX = 21;
-/** Upper bound of the stored size of a head's `lv` map {id: 16 B, n, len}. */
-const LARGE_REF_BYTES = 3 * 3 + 2 + 16 + 2 * NUMBER_BYTES_MAX + 8;
-/** How often GetObject re-reads a head whose chunks were replaced while it read them. */
+export { MAX_ITEM_BYTES, MAX_TRANSACTION_BYTES } from './item-size.js';
+
+/** How often GetObject re-reads a head whose value was replaced while it read it. */
 const MAX_LARGE_READ_ROUNDS = 4;
 
-/** One DynamoDB request as seen by an observer: for metrics, logs and the cost benchmarks. */
-export interface DynamoDbRequestEvent {
-  readonly command:
-    | 'GetItem'
-    | 'UpdateItem'
-    | 'DeleteItem'
-    | 'TransactWriteItems'
-    | 'Query'
-    | 'PutItem'
-    | 'BatchWriteItem'
-    | 'BatchGetItem';
-  readonly consumedCapacity: readonly ConsumedCapacity[];
-  readonly attempt: number;
-  /** The request failed (a failed condition still costs a round trip and write capacity). */
-  readonly failed: boolean;
+/** One DynamoDB request as seen by an observer (table-client.ts). */
+export type DynamoDbRequestEvent = TableRequestEvent;
+
+/** What metering needs to know of an existing record, without its value. */
+export interface RecordHead {
+  readonly version: bigint;
+  /** The value's length, wherever it lives. */
+  readonly valueBytes: number;
 }
 
 export interface DynamoDbStoreOptions {
@@ -112,8 +93,15 @@ export interface DynamoDbStoreOptions {
   readonly onRequest?: (event: DynamoDbRequestEvent) => void;
   /** Called before a transient fault is retried. @default none */
   readonly onRetry?: (error: unknown, attempt: number) => void;
-  /** Called when removing replaced chunks failed (the sweeper will finish it). @default none */
+  /** Called when removing a replaced value failed (the sweeper will finish it). @default none */
   readonly onCleanupFailure?: (error: unknown) => void;
+  /**
+   * Head items larger than this keep their value out of line (in the placement's write tier).
+   * @default MAX_ITEM_BYTES (only what cannot fit one item goes out of line)
+   */
+  readonly inlineMaxBytes?: number;
+  /** Where out-of-line values live. @default chunks only (ChunkTier) */
+  readonly placement?: (table: TableClient) => ValuePlacement;
 }
 
 const A = TABLE_LAYOUT.attributes;
@@ -123,34 +111,29 @@ const sharedClock = new SeqClock();
 export class DynamoDbStore implements KeyValueStore {
   private readonly client: DynamoDBClient;
   private readonly tableName: string;
-  private readonly retry: RetryOptions;
-  private readonly retryDeps: RetryDeps | undefined;
   private readonly clock: SeqClock;
   private readonly prefixScanLimit: number;
-  private readonly onRequest: ((event: DynamoDbRequestEvent) => void) | undefined;
-  private readonly onRetry: ((error: unknown, attempt: number) => void) | undefined;
   private readonly onCleanupFailure: ((error: unknown) => void) | undefined;
-  private readonly table: TableAccess;
+  private readonly inlineMaxBytes: number;
+  private readonly table: TableClient;
+  private readonly placement: ValuePlacement;
 
   constructor(options: DynamoDbStoreOptions) {
     this.client = options.client;
     this.tableName = options.tableName;
-    this.retry = options.retry ?? DEFAULT_RETRY;
-    this.retryDeps = options.retryDeps;
     this.clock = options.seqClock ?? sharedClock;
     this.prefixScanLimit = options.prefixScanLimit ?? 500;
-    this.onRequest = options.onRequest;
-    this.onRetry = options.onRetry;
     this.onCleanupFailure = options.onCleanupFailure;
-    this.table = {
-      client: this.client,
-      tableName: this.tableName,
-      run: (command, send) => this.run(command, send),
-      pause: (round) => {
-        const deps = this.retryDeps ?? DEFAULT_RETRY_DEPS;
-        return deps.sleep(backoffDelayMs(round + 1, this.retry, deps.random));
-      },
-    };
+    this.inlineMaxBytes = Math.min(options.inlineMaxBytes ?? MAX_ITEM_BYTES, MAX_ITEM_BYTES);
+    this.table = new TableClient({
+      client: options.client,
+      tableName: options.tableName,
+      ...(options.retry ? { retry: options.retry } : {}),
+      ...(options.retryDeps ? { retryDeps: options.retryDeps } : {}),
+      ...(options.onRequest ? { onRequest: options.onRequest } : {}),
+      ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+    });
+    this.placement = options.placement ? options.placement(this.table) : new ValuePlacement([new ChunkTier(this.table)]);
   }
 
   async get(scope: Scope, key: string): Promise<StoredValue | undefined> {
@@ -171,11 +154,11 @@ export class DynamoDbStore implements KeyValueStore {
       const item = out.Item;
       if (!item) return undefined;
       const version = BigInt(item[A.version]?.N ?? '0');
-      const large = largeRefOf(item);
+      const large = valueRefOf(item);
       if (!large) return { version, value: item[A.value]?.B ?? new Uint8Array(0) };
-      // Chunks are immutable and deleted only after no head points at them, so a missing chunk
-      // means the value was replaced meanwhile: read the head again and return the newer value.
-      const value = await readChunkSet(this.table, pk, large);
+      // Staged values are immutable and removed only after no head points at them, so a missing
+      // one means the value was replaced meanwhile: read the head again and return the newer value.
+      const value = await this.placement.read(pk, large);
       if (value) return { version, value };
     }
     throw internalError();
@@ -186,19 +169,21 @@ export class DynamoDbStore implements KeyValueStore {
     const pk = partitionKeyOf(scope);
     const firstSeq = this.clock.reserve(writes.length);
     const planned = this.plan(pk, writes, firstSeq);
-    // Large values: chunks first (invisible until a head points at them), then the commit.
-    const staged = planned.filter((p) => p.large !== undefined);
-    // Staging costs about 2 WCU per KB: a conditioned write that cannot succeed fails on a read first.
+    // Large values: staged first (invisible until a head points at them), then the commit.
+    const staged = planned.filter((p) => p.outOfLine);
+    // Staging chunks costs about 2 WCU per KB: a conditioned write that cannot succeed fails on a read first.
     if (staged.length > 0) await this.checkPreconditions(pk, planned);
     const nowMs = Date.now();
     await Promise.all(
-      staged.map((p) => stageChunkSet(this.table, pk, sortKeyOf(p.write.key), p.large!, (p.write as PutWrite).value, nowMs)),
+      staged.map(async (p) => {
+        p.large = await this.placement.stage({ pk, headSk: sortKeyOf(p.write.key), value: (p.write as PutWrite).value, nowMs });
+      }),
     );
     try {
       await this.commit(pk, planned, 'conflict');
     } catch (e) {
-      // A definite conflict wrote nothing: our chunks can go now. After any other failure the
-      // commit may have happened (ambiguous), so they are left to the sweeper, which checks.
+      // A definite conflict wrote nothing: our staged values can go now. After any other failure
+      // the commit may have happened (ambiguous), so they are left to the sweeper, which checks.
       if (isVssError(e) && e.code === ErrorCode.CONFLICT_EXCEPTION)
         await this.cleanUp(
           pk,
@@ -215,10 +200,30 @@ export class DynamoDbStore implements KeyValueStore {
   async deleteIfVersion(scope: Scope, key: string, version: bigint | 'any'): Promise<void> {
     const pk = partitionKeyOf(scope);
     const write: KeyWrite = { kind: 'delete', key, precondition: version === 'any' ? { kind: 'none' } : { kind: 'version', version } };
-    const planned: PlannedWrite = { write, seq: 0n, large: undefined, expectLarge: null, replaces: undefined };
+    const planned: PlannedWrite = { write, seq: 0n, outOfLine: false, large: undefined, expectLarge: null, replaces: undefined };
     // DeleteObject never conflicts (docs/protocol.md §3.3): a failed precondition deletes nothing.
     const done = await this.commit(pk, [planned], 'silent');
     if (done) await this.cleanUp(pk, planned.replaces ? [planned.replaces] : []);
+  }
+
+  /**
+   * Version and value length of the records that exist now among `keys`, without their values
+   * (for usage metering): one strongly consistent BatchGetItem per 100 keys.
+   */
+  async heads(scope: Scope, keys: readonly string[]): Promise<Map<string, RecordHead>> {
+    const pk = partitionKeyOf(scope);
+    const found = new Map<string, RecordHead>();
+    const byHex = new Map(keys.map((k) => [Buffer.from(sortKeyOf(k)).toString('hex'), k]));
+    const items = [...byHex.keys()].map((hex) => ({ [NAMES['#pk']]: { S: pk }, [NAMES['#sk']]: { B: Buffer.from(hex, 'hex') } }));
+    const projection = {
+      expression: '#sk, #ver, #val, #lv',
+      names: { '#sk': NAMES['#sk'], '#ver': A.version, '#val': A.value, '#lv': A.largeValue },
+    };
+    await batchGetConsistent(this.table, items, projection, (item) => {
+      const key = byHex.get(Buffer.from(item[NAMES['#sk']]!.B!).toString('hex'))!;
+      found.set(key, { version: BigInt(item[A.version]?.N ?? '0'), valueBytes: valueBytesOf(item) });
+    });
+    return found;
   }
 
   async list(scope: Scope, query: ListQuery): Promise<ListPage> {
@@ -310,39 +315,39 @@ export class DynamoDbStore implements KeyValueStore {
   }
 
   /**
-   * Decides where each value goes: inline when the head item fits in 400 KB, otherwise in chunks.
-   * For a transaction, the largest inline values also move to chunks until the heads fit in the
-   * 4 MB a transaction may carry; chunks are written outside it, so any mix fits.
+   * Decides where each value goes: inline when the head item fits (inlineMaxBytes, at most
+   * 400 KB), otherwise out of line in the placement's write tier. For a transaction, the largest
+   * inline values also go out of line until the heads fit in the 4 MB a transaction may carry;
+   * staging happens outside it, so any mix fits.
    */
   private plan(pk: string, writes: readonly KeyWrite[], firstSeq: bigint): PlannedWrite[] {
     const planned: PlannedWrite[] = writes.map((write, i) => ({
       write,
       seq: firstSeq + BigInt(i),
+      outOfLine: false,
       large: undefined,
       expectLarge: null,
       replaces: undefined,
     }));
-    const keyBytes = (w: KeyWrite): number =>
-      attrBytes(TABLE_LAYOUT.partitionKey.name, Buffer.byteLength(pk, 'utf8')) +
-      attrBytes(TABLE_LAYOUT.sortKey.name, sortKeyOf(w.key).length);
+    const descriptorBytes = this.placement.writeTier.descriptorBytes;
     const headBytes = (p: PlannedWrite): number => {
       const w = p.write;
-      if (w.kind === 'delete') return keyBytes(w);
-      const fixed = keyBytes(w) + attrBytes(A.version, NUMBER_BYTES_MAX) + attrBytes(A.seq, NUMBER_BYTES_MAX);
-      return fixed + (p.large ? attrBytes(A.largeValue, LARGE_REF_BYTES) : attrBytes(A.value, w.value.length));
+      const sk = sortKeyOf(w.key);
+      if (w.kind === 'delete') return keyBytes(pk, sk);
+      return p.outOfLine ? outOfLineHeadBytes(pk, sk, descriptorBytes) : inlineHeadBytes(pk, sk, w.value.length);
     };
     for (const p of planned) {
-      if (p.write.kind === 'put' && headBytes(p) > MAX_ITEM_BYTES) p.large = newLargeRef(p.write.value.length);
+      if (p.write.kind === 'put' && headBytes(p) > this.inlineMaxBytes) p.outOfLine = true;
     }
     if (planned.length > 1) {
       let total = planned.reduce((sum, p) => sum + headBytes(p), 0);
       const inlineBySize = planned
-        .filter((p) => p.write.kind === 'put' && !p.large)
+        .filter((p) => p.write.kind === 'put' && !p.outOfLine)
         .sort((a, b) => (b.write as PutWrite).value.length - (a.write as PutWrite).value.length);
       for (const p of inlineBySize) {
         if (total <= MAX_TRANSACTION_BYTES) break;
         const before = headBytes(p);
-        p.large = newLargeRef((p.write as PutWrite).value.length);
+        p.outOfLine = true;
         total += headBytes(p) - before;
       }
     }
@@ -364,7 +369,7 @@ export class DynamoDbStore implements KeyValueStore {
    * Returns false when a precondition failed in 'silent' mode (DeleteObject).
    */
   private async commit(pk: string, planned: PlannedWrite[], onPreconditionFailure: 'conflict' | 'silent'): Promise<boolean> {
-    const started = (this.retryDeps ?? DEFAULT_RETRY_DEPS).now();
+    const started = this.table.now();
     for (let round = 0; ; round++) {
       const failures = planned.length === 1 ? await this.commitOne(pk, planned[0]!) : await this.commitMany(pk, planned);
       if (failures === undefined) return true;
@@ -375,7 +380,7 @@ export class DynamoDbStore implements KeyValueStore {
           if (onPreconditionFailure === 'silent') return false;
           throw conflict();
         }
-        const current = largeRefOf(old);
+        const current = valueRefOf(old);
         if (!sameId(current?.id, p.expectLarge)) {
           p.expectLarge = current?.id ?? null;
           p.replaces = current;
@@ -386,7 +391,7 @@ export class DynamoDbStore implements KeyValueStore {
       // large value than expected). One that is not is a fault; retrying cannot help.
       if (!corrected) throw internalError();
       // Heads kept changing under concurrent transactions: transient, so the client retries (500).
-      if ((this.retryDeps ?? DEFAULT_RETRY_DEPS).now() - started > this.retry.budgetMs) throw internalError();
+      if (this.table.now() - started > this.table.retry.budgetMs) throw internalError();
       // The first correction is the expected case (a large value was there); later ones mean
       // contention, so back off as for any transient conflict.
       if (round > 0) await this.table.pause(round - 1);
@@ -398,8 +403,8 @@ export class DynamoDbStore implements KeyValueStore {
     const action = this.actionOf(pk, p, false);
     try {
       const out = await this.run(p.write.kind === 'put' ? 'UpdateItem' : 'DeleteItem', (ctx) => this.sendSingle(p, action, ctx));
-      const replaced = largeRefOf(out.Attributes);
-      // After an ambiguous fault the item may already be our own write: its chunks stay. (What
+      const replaced = valueRefOf(out.Attributes);
+      // After an ambiguous fault the item may already be our own write: its value stays. (What
       // our first attempt replaced is then unknown here; the sweeper removes it.)
       if (replaced && !sameId(replaced.id, p.large?.id)) p.replaces = replaced;
       return undefined;
@@ -486,7 +491,7 @@ export class DynamoDbStore implements KeyValueStore {
       if (p.expectLarge === null) {
         conditions.push('attribute_not_exists(#lv)');
       } else {
-        names['#lvid'] = 'id';
+        names['#lvid'] = VALUE_REF_ID_NAME;
         values[':lvid'] = { B: p.expectLarge };
         conditions.push('#lv.#lvid = :lvid');
       }
@@ -506,7 +511,7 @@ export class DynamoDbStore implements KeyValueStore {
       values[':seq'] = { N: (isGlobal ? GLOBAL_VERSION_SEQ : p.seq).toString() };
       const seqExpr = isGlobal || w.recreated ? '#seq = :seq' : '#seq = if_not_exists(#seq, :seq)';
       if (p.large) {
-        values[':lvref'] = largeRefAttribute(p.large);
+        values[':lvref'] = valueRefAttribute(p.large);
         base.UpdateExpression = `SET #ver = :ver, #lv = :lvref, ${seqExpr} REMOVE #val`;
       } else {
         values[':val'] = { B: w.value };
@@ -546,11 +551,11 @@ export class DynamoDbStore implements KeyValueStore {
     );
   }
 
-  /** Best-effort removal of chunk sets nobody points at; what fails here the sweeper finishes. */
-  private async cleanUp(pk: string, refs: readonly LargeRef[]): Promise<void> {
+  /** Best-effort removal of staged values nobody points at; what fails here the sweeper finishes. */
+  private async cleanUp(pk: string, refs: readonly ValueRef[]): Promise<void> {
     await Promise.all(
       refs.map((ref) =>
-        deleteChunkSet(this.table, pk, ref).catch((e: unknown) => {
+        this.placement.remove(pk, ref).catch((e: unknown) => {
           this.onCleanupFailure?.(e);
         }),
       ),
@@ -561,34 +566,11 @@ export class DynamoDbStore implements KeyValueStore {
     return { [TABLE_LAYOUT.partitionKey.name]: { S: partitionKeyOf(scope) }, [TABLE_LAYOUT.sortKey.name]: { B: sortKeyOf(key) } };
   }
 
-  private async run<T extends { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] }>(
-    command: DynamoDbRequestEvent['command'],
+  private run<T extends { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] }>(
+    command: TableCommand,
     send: (ctx: AttemptContext) => Promise<T>,
   ): Promise<T> {
-    return withRetries(
-      async (ctx) => {
-        let out: T;
-        try {
-          out = await send(ctx);
-        } catch (e) {
-          this.onRequest?.({ command, attempt: ctx.attempt, consumedCapacity: [], failed: true });
-          throw e;
-        }
-        if (this.onRequest) {
-          const cc = out?.ConsumedCapacity;
-          this.onRequest({
-            command,
-            attempt: ctx.attempt,
-            consumedCapacity: cc === undefined ? [] : Array.isArray(cc) ? cc : [cc],
-            failed: false,
-          });
-        }
-        return out;
-      },
-      this.retry,
-      this.retryDeps,
-      this.onRetry,
-    );
+    return this.table.run(command, send);
   }
 }
 
@@ -618,16 +600,18 @@ function conditionOf(p: Precondition, names: Record<string, string>, values: Rec
   }
 }
 
-/** A write being committed: its head's creation position and large-value placement. */
+/** A write being committed: its head's creation position and value placement. */
 interface PlannedWrite {
   readonly write: KeyWrite;
   readonly seq: bigint;
-  /** Set when the value goes to chunks (staged before the commit). */
-  large: LargeRef | undefined;
+  /** The value goes out of line (staged before the commit). */
+  outOfLine: boolean;
+  /** Its descriptor, once staged. */
+  large: ValueRef | undefined;
   /** The large value the head is expected to hold now (null: none); corrected from ALL_OLD. */
   expectLarge: Uint8Array | null;
   /** The large value this write replaces, to clean up after the commit. */
-  replaces: LargeRef | undefined;
+  replaces: ValueRef | undefined;
 }
 
 /** A write whose condition failed, with the item as DynamoDB saw it (undefined: no item). */
@@ -653,13 +637,9 @@ function preconditionHolds(p: Precondition, old: Record<string, AttributeValue> 
 function isOurWrite(item: Record<string, AttributeValue> | undefined, p: PlannedWrite): boolean {
   const w = p.write;
   if (!item || w.kind !== 'put' || item[A.version]?.N !== w.version.toString()) return false;
-  if (p.large) return sameId(largeRefOf(item)?.id, p.large.id);
+  if (p.large) return sameId(valueRefOf(item)?.id, p.large.id);
   const val = item[A.value]?.B;
   return val !== undefined && Buffer.from(val).equals(Buffer.from(w.value));
-}
-
-function attrBytes(name: string, valueBytes: number): number {
-  return Buffer.byteLength(name, 'utf8') + valueBytes;
 }
 
 /** Only a failed condition is a conflict (docs/protocol.md §7.6); everything else propagates. */

@@ -1,5 +1,6 @@
 /**
- * Values larger than one DynamoDB item (docs/architecture.md, "Large values").
+ * The chunk tier of the value-placement port (value-placement.ts): values larger than one
+ * DynamoDB item, in DynamoDB itself (docs/large-values.md).
  *
  * A large value is split into immutable chunk items named by a fresh random id, written before
  * the record's head item is committed; the head then points at them ({id, n, len} in `lv`). The
@@ -18,21 +19,25 @@ import {
   DeleteItemCommand,
   PutItemCommand,
   type AttributeValue,
-  type ConsumedCapacity,
-  type DynamoDBClient,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { randomBytes, randomInt } from 'node:crypto';
 import { internalError } from '../core/errors.js';
+import type { TableClient } from './table-client.js';
 import { TABLE_LAYOUT } from './table-layout.js';
+import { CHUNKS_TIER, type StageRequest, type ValueRef, type ValueTier } from './value-placement.js';
 
 /** Payload bytes per chunk item: leaves ≥ 8 KB of the 400 KB item for keys and names. */
 export const CHUNK_BYTES = 400_000;
 /** Spreads chunk-set records over a few sweep-index partitions. */
 export const SWEEP_SHARDS = 4;
-const CHUNK_PREFIX = 0xfe;
-const CHUNK_SET_PREFIX = 0xfd;
+/** Sort-key prefixes of chunk items and chunk-set records; never the first byte of a record key's UTF-8. */
+export const CHUNK_PREFIX = 0xfe;
+export const CHUNK_SET_PREFIX = 0xfd;
 const ID_BYTES = 16;
+/** Upper bound of the stored size of a chunk descriptor {id: 16 B, n, len} (names included). */
+const NUMBER_BYTES_MAX = 21;
+export const CHUNK_DESCRIPTOR_BYTES = 3 * 3 + 2 + ID_BYTES + 2 * NUMBER_BYTES_MAX + 8;
 /** BatchWriteItem: at most 25 requests and 16 MB per call; we stay below 12 MB of payload. */
 const BATCH_WRITE_ITEMS = 25;
 const BATCH_WRITE_BYTES = 12_000_000;
@@ -74,33 +79,48 @@ export function idOfChunkSetSortKey(sk: Uint8Array): Uint8Array {
   return sk.subarray(1, 1 + ID_BYTES);
 }
 
-/** `lv` attribute of a head item. */
-export function largeRefAttribute(ref: LargeRef): AttributeValue {
-  return { M: { id: { B: ref.id }, n: { N: String(ref.chunks) }, len: { N: String(ref.bytes) } } };
+/** What a partition's item is, by its sort key: a record head, or one of the chunk tier's items. */
+export function itemKindOfSortKey(sk: Uint8Array): 'record' | 'chunk' | 'chunk-set' {
+  if (sk[0] === CHUNK_PREFIX) return 'chunk';
+  if (sk[0] === CHUNK_SET_PREFIX) return 'chunk-set';
+  return 'record';
 }
 
-export function largeRefOf(item: Record<string, AttributeValue> | undefined): LargeRef | undefined {
-  const m = item?.[A.largeValue]?.M;
-  if (!m?.['id']?.B || !m['n']?.N || !m['len']?.N) return undefined;
-  return { id: m['id'].B, chunks: Number(m['n'].N), bytes: Number(m['len'].N) };
+/** The chunk descriptor of a head (chunk count from `n`). */
+export function chunkRefOf(ref: ValueRef): LargeRef {
+  const chunks = Number(ref.fields['n']?.N);
+  // A descriptor that does not name its chunks is corruption: never read or remove by guess.
+  if (!Number.isInteger(chunks) || chunks < 1) throw internalError();
+  return { id: ref.id, chunks, bytes: ref.bytes };
 }
 
-export function sameId(a: Uint8Array | null | undefined, b: Uint8Array | null | undefined): boolean {
-  if (!a || !b) return !a && !b;
-  return Buffer.from(a).equals(Buffer.from(b));
+function valueRefOfChunks(ref: LargeRef): ValueRef {
+  return { tier: CHUNKS_TIER, id: ref.id, bytes: ref.bytes, fields: { n: { N: String(ref.chunks) } } };
 }
 
-/** What a store needs to talk to the table: the client, the table, and its retry wrapper. */
-export interface TableAccess {
-  readonly client: DynamoDBClient;
-  readonly tableName: string;
-  /** Runs one request with the store's transient-fault retries (and request observer). */
-  run<T extends { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] }>(
-    command: 'PutItem' | 'DeleteItem' | 'BatchWriteItem' | 'BatchGetItem',
-    send: () => Promise<T>,
-  ): Promise<T>;
-  /** Waits before batch round `round + 1` re-sends unprocessed items (the store's backoff). */
-  pause(round: number): Promise<void>;
+/**
+ * Today's placement of large values: chunk items in the record's own partition. Its descriptor
+ * carries no tier tag (value-placement.ts), exactly as before tiers existed.
+ */
+export class ChunkTier implements ValueTier {
+  readonly name = CHUNKS_TIER;
+  readonly descriptorBytes = CHUNK_DESCRIPTOR_BYTES;
+
+  constructor(private readonly table: TableClient) {}
+
+  async stage(r: StageRequest): Promise<ValueRef> {
+    const ref = newLargeRef(r.value.length);
+    await stageChunkSet(this.table, r.pk, r.headSk, ref, r.value, r.nowMs);
+    return valueRefOfChunks(ref);
+  }
+
+  async read(pk: string, ref: ValueRef): Promise<Uint8Array | undefined> {
+    return readChunkSet(this.table, pk, chunkRefOf(ref));
+  }
+
+  async remove(pk: string, ref: ValueRef): Promise<void> {
+    return deleteChunkSet(this.table, pk, chunkRefOf(ref));
+  }
 }
 
 /**
@@ -108,7 +128,7 @@ export interface TableAccess {
  * chunks. Nothing is visible to readers until a head points at `ref.id`.
  */
 export async function stageChunkSet(
-  t: TableAccess,
+  t: TableClient,
   pk: string,
   headSk: Uint8Array,
   ref: LargeRef,
@@ -143,7 +163,7 @@ export async function stageChunkSet(
 }
 
 /** Deletes a chunk set's chunks, then its record (that order keeps the sweeper's invariant). */
-export async function deleteChunkSet(t: TableAccess, pk: string, ref: Pick<LargeRef, 'id' | 'chunks'>): Promise<void> {
+export async function deleteChunkSet(t: TableClient, pk: string, ref: Pick<LargeRef, 'id' | 'chunks'>): Promise<void> {
   const requests: WriteRequest[] = [];
   for (let i = 0; i < ref.chunks; i++) requests.push({ DeleteRequest: { Key: { [PK]: { S: pk }, [SK]: { B: chunkSortKey(ref.id, i) } } } });
   await batchWrite(t, requests, () => 64);
@@ -164,7 +184,7 @@ export async function deleteChunkSet(t: TableAccess, pk: string, ref: Pick<Large
  * `onItem` sees every item found, in no particular order.
  */
 export async function batchGetConsistent(
-  t: Pick<TableAccess, 'client' | 'tableName' | 'run' | 'pause'>,
+  t: TableClient,
   keys: readonly Record<string, AttributeValue>[],
   projection: { readonly expression: string; readonly names: Record<string, string> },
   onItem: (item: Record<string, AttributeValue>) => void,
@@ -203,7 +223,7 @@ export async function batchGetConsistent(
  * Reads a large value's chunks with consistent reads. Returns undefined when a chunk is missing,
  * which means the value was replaced after its head was read: the caller reads the head again.
  */
-export async function readChunkSet(t: TableAccess, pk: string, ref: LargeRef): Promise<Uint8Array | undefined> {
+export async function readChunkSet(t: TableClient, pk: string, ref: LargeRef): Promise<Uint8Array | undefined> {
   // Every byte of `out` is written exactly once below (each chunk's length and index are checked
   // against the descriptor), so no uninitialized memory can reach a client.
   if (ref.chunks !== Math.max(1, Math.ceil(ref.bytes / CHUNK_BYTES))) throw internalError();
@@ -228,7 +248,7 @@ export async function readChunkSet(t: TableAccess, pk: string, ref: LargeRef): P
   return found === ref.chunks ? out : undefined;
 }
 
-async function batchWrite(t: TableAccess, requests: WriteRequest[], sizeOf: (r: WriteRequest) => number): Promise<void> {
+async function batchWrite(t: TableClient, requests: WriteRequest[], sizeOf: (r: WriteRequest) => number): Promise<void> {
   // Split into calls within BatchWriteItem's limits; calls run in parallel.
   const batches: WriteRequest[][] = [];
   let current: WriteRequest[] = [];
@@ -247,7 +267,7 @@ async function batchWrite(t: TableAccess, requests: WriteRequest[], sizeOf: (r: 
   await Promise.all(batches.map((b) => writeBatchFully(t, b)));
 }
 
-async function writeBatchFully(t: TableAccess, batch: WriteRequest[]): Promise<void> {
+async function writeBatchFully(t: TableClient, batch: WriteRequest[]): Promise<void> {
   let pending = batch;
   for (let round = 0; pending.length > 0; round++) {
     if (round >= MAX_BATCH_ROUNDS) throw internalError();

@@ -8,7 +8,8 @@
  *   sk  (B)  sort key: the record key as UTF-8 bytes; the empty key is 0xFF     – keys.ts
  *   ver (N)  the record's version (int64)
  *   val (B)  the value, when it is stored inline (fits one item)
- *   lv  (M)  or a large value's descriptor {id B, n N, len N}: its chunks' ids
+ *   lv  (M)  or a large value's descriptor {id B, n N, len N}: its chunks (value-placement.ts;
+ *            another tier adds its tag t S and its own fields)
  *   seq (N)  creation position; set once on insert, kept across updates        – seq-clock.ts
  * Large values (large-values.ts), in the same partition, never in the creation index:
  *   chunk      sk = 0xFE ‖ id(16) ‖ index(u16)   val (B)

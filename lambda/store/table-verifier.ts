@@ -18,29 +18,28 @@
  * problems found; never the table. Creation positions are checked per store by one consistent
  * Query of the index in position order (duplicates are neighbours there), after the Scan.
  */
-import { type AttributeValue, type DynamoDBClient, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { GLOBAL_VERSION_KEY } from '../core/limits.js';
 import { keyOfSortKey, scopeOfPartitionKey } from './keys.js';
 import {
   batchGetConsistent,
   CHUNK_BYTES,
+  chunkRefOf,
   chunkSortKey,
   idOfChunkSetSortKey,
-  largeRefOf,
-  sameId,
-  type TableAccess,
+  itemKindOfSortKey,
+  type LargeRef,
 } from './large-values.js';
-import { backoffDelayMs, DEFAULT_RETRY_DEPS, type RetryOptions, withRetries } from './retry.js';
+import type { RetryOptions } from './retry.js';
 import { GLOBAL_VERSION_SEQ } from './seq-clock.js';
+import type { TableClient } from './table-client.js';
 import { TABLE_LAYOUT } from './table-layout.js';
+import { CHUNKS_TIER, sameId, type ValuePlacement, type ValueRef, valueRefOf } from './value-placement.js';
 
 const A = TABLE_LAYOUT.attributes;
 const PK = TABLE_LAYOUT.partitionKey.name;
 const SK = TABLE_LAYOUT.sortKey.name;
-const CHUNK_PREFIX = 0xfe;
-const CHUNK_SET_PREFIX = 0xfd;
 const CHUNK_SK_BYTES = 19;
-const CHUNK_SET_SK_BYTES = 17;
 const INT64_MAX = 2n ** 63n - 1n;
 
 export type ProblemKind =
@@ -73,6 +72,8 @@ export interface VerifyOptions {
   readonly nowMs?: number;
   /** Items per Scan page. @default 500 */
   readonly pageSize?: number;
+  /** Where out-of-line values live (as the store is configured). @default the chunk tier only */
+  readonly placement?: ValuePlacement;
 }
 
 export interface VerifyReport {
@@ -84,17 +85,13 @@ export interface VerifyReport {
   readonly stores: number;
 }
 
-/** The table, with the caller's retries: `send` runs one request (the bulk tools' or the drill's policy). */
-export type VerifiedTable = Pick<TableAccess, 'client' | 'tableName' | 'run' | 'pause'> & {
-  send<T>(command: 'Scan' | 'Query', fn: () => Promise<T>): Promise<T>;
-};
-
 interface StoreTally {
   records: number;
 }
 
-export async function verifyTable(t: VerifiedTable, options: VerifyOptions): Promise<VerifyReport> {
+export async function verifyTable(t: TableClient, options: VerifyOptions): Promise<VerifyReport> {
   const now = options.nowMs ?? Date.now();
+  const placement = options.placement;
   const problems: Problem[] = [];
   const stores = new Map<string, StoreTally>();
   let items = 0;
@@ -110,8 +107,9 @@ export async function verifyTable(t: VerifiedTable, options: VerifyOptions): Pro
       const sk = item[SK]?.B;
       if (pk === undefined || !sk) continue;
       if (!/^[0-9]/.test(pk)) continue; // provider items (docs/provider.md): not records
-      if (sk[0] === CHUNK_PREFIX && sk.length === CHUNK_SK_BYTES) continue; // reached through their heads
-      if (sk[0] === CHUNK_SET_PREFIX && sk.length === CHUNK_SET_SK_BYTES) {
+      const kind = itemKindOfSortKey(sk);
+      if (kind === 'chunk') continue; // reached through their heads
+      if (kind === 'chunk-set') {
         const at = Number(item[A.sweepAt]?.N ?? Number.NaN);
         const head = item[A.chunkSetHead]?.B;
         if (!head || !(at <= now - options.orphanBoundMs)) continue; // young: the sweeper's to judge
@@ -157,7 +155,7 @@ export async function verifyTable(t: VerifiedTable, options: VerifyOptions): Pro
     for (const h of large) {
       outOfLine++;
       const scope = scopeOfPartitionKey(h.pk)!;
-      const found = await checkOutOfLine(t, h.pk, h.item);
+      const found = await checkOutOfLine(t, placement, h.pk, h.item);
       if (found) problems.push({ ...found, userToken: scope.userToken, storeId: scope.storeId, key: keyOfSortKey(h.sk) });
     }
     if (chunkSets.length > 0) problems.push(...(await orphanedChunkSets(t, chunkSets)));
@@ -169,14 +167,42 @@ export async function verifyTable(t: VerifiedTable, options: VerifyOptions): Pro
 
 const integer = (n: string | undefined): bigint | undefined => (n !== undefined && /^-?[0-9]+$/.test(n) ? BigInt(n) : undefined);
 
-/** An out-of-line value resolves in full: every chunk present, each of the size the descriptor implies. */
+/**
+ * An out-of-line value resolves in full. Chunks are checked chunk by chunk (which one is missing,
+ * which has the wrong size); any other tier through the value-placement port: the bytes must come
+ * back, as many as the descriptor records.
+ */
 async function checkOutOfLine(
-  t: VerifiedTable,
+  t: TableClient,
+  placement: ValuePlacement | undefined,
   pk: string,
   head: Record<string, AttributeValue>,
 ): Promise<Pick<Problem, 'kind' | 'detail'> | undefined> {
-  const ref = largeRefOf(head);
-  if (!ref || !Number.isSafeInteger(ref.bytes) || ref.bytes < 0 || ref.chunks !== Math.max(1, Math.ceil(ref.bytes / CHUNK_BYTES)))
+  const ref = valueRefOf(head);
+  if (!ref || !Number.isSafeInteger(ref.bytes) || ref.bytes < 0)
+    return { kind: 'malformed-record', detail: 'an unreadable out-of-line descriptor' };
+  if (ref.tier === CHUNKS_TIER) return checkChunks(t, pk, ref);
+  let bytes: Uint8Array | undefined;
+  try {
+    if (!placement) throw new Error('no value tier configured');
+    bytes = await placement.read(pk, ref);
+  } catch (e) {
+    return { kind: 'malformed-record', detail: `the ${ref.tier} value could not be read: ${(e as Error)?.message ?? String(e)}` };
+  }
+  if (!bytes) return { kind: 'missing-object', detail: `the ${ref.tier} value (${ref.bytes} bytes) is missing` };
+  if (bytes.byteLength !== ref.bytes)
+    return { kind: 'value-size', detail: `the ${ref.tier} value holds ${bytes.byteLength} bytes, the head records ${ref.bytes}` };
+  return undefined;
+}
+
+async function checkChunks(t: TableClient, pk: string, valueRef: ValueRef): Promise<Pick<Problem, 'kind' | 'detail'> | undefined> {
+  let ref: LargeRef;
+  try {
+    ref = chunkRefOf(valueRef);
+  } catch {
+    ref = { id: valueRef.id, chunks: -1, bytes: valueRef.bytes };
+  }
+  if (ref.chunks !== Math.max(1, Math.ceil(ref.bytes / CHUNK_BYTES)))
     return { kind: 'malformed-record', detail: 'an out-of-line descriptor that does not describe a chunk set' };
   const keys = Array.from({ length: ref.chunks }, (_, i) => ({ [PK]: { S: pk }, [SK]: { B: chunkSortKey(ref.id, i) } }));
   const sizes = new Map<number, number>();
@@ -194,7 +220,7 @@ async function checkOutOfLine(
 }
 
 /** Chunk sets past the sweeper's bound whose head does not point at them. */
-async function orphanedChunkSets(t: VerifiedTable, sets: Array<{ pk: string; id: Uint8Array; head: Uint8Array }>): Promise<Problem[]> {
+async function orphanedChunkSets(t: TableClient, sets: Array<{ pk: string; id: Uint8Array; head: Uint8Array }>): Promise<Problem[]> {
   const heads = new Map<string, Uint8Array | undefined>();
   const keyOf = (pk: string, sk: Uint8Array) => `${pk}\u0000${Buffer.from(sk).toString('base64')}`;
   const unique = new Map(sets.map((s) => [keyOf(s.pk, s.head), { [PK]: { S: s.pk }, [SK]: { B: s.head } }]));
@@ -202,7 +228,7 @@ async function orphanedChunkSets(t: VerifiedTable, sets: Array<{ pk: string; id:
     t,
     [...unique.values()],
     { expression: '#pk, #sk, #lv', names: { '#pk': PK, '#sk': SK, '#lv': A.largeValue } },
-    (item) => heads.set(keyOf(item[PK]!.S!, item[SK]!.B!), largeRefOf(item)?.id),
+    (item) => heads.set(keyOf(item[PK]!.S!, item[SK]!.B!), valueRefOf(item)?.id),
   );
   const problems: Problem[] = [];
   for (const s of sets) {
@@ -226,7 +252,7 @@ async function orphanedChunkSets(t: VerifiedTable, sets: Array<{ pk: string; id:
 }
 
 /** One store's creation index: no two records at one position, and exactly its records listed. */
-async function checkCreationIndex(t: VerifiedTable, pk: string, tally: StoreTally): Promise<Problem[]> {
+async function checkCreationIndex(t: TableClient, pk: string, tally: StoreTally): Promise<Problem[]> {
   const scope = scopeOfPartitionKey(pk)!;
   const problems: Problem[] = [];
   const problem = (kind: ProblemKind, key: string | undefined, detail: string) =>
@@ -235,7 +261,7 @@ async function checkCreationIndex(t: VerifiedTable, pk: string, tally: StoreTall
   let previous: { seq: bigint; key: string | undefined } | undefined;
   let start: Record<string, AttributeValue> | undefined;
   do {
-    const page = await t.send('Query', () =>
+    const page = await t.run('Query', () =>
       t.client.send(
         new QueryCommand({
           TableName: t.tableName,
@@ -274,7 +300,7 @@ async function checkCreationIndex(t: VerifiedTable, pk: string, tally: StoreTall
  * its page to be handled before reading the next, so memory holds at most one page per segment.
  */
 export async function scanPages(
-  t: Pick<VerifiedTable, 'client' | 'tableName' | 'send'>,
+  t: Pick<TableClient, 'client' | 'tableName' | 'run'>,
   segments: number,
   pageSize: number,
   onPage: (items: Record<string, AttributeValue>[]) => Promise<void>,
@@ -282,7 +308,7 @@ export async function scanPages(
   const segment = async (index: number): Promise<void> => {
     let start: Record<string, AttributeValue> | undefined;
     do {
-      const page = await t.send('Scan', () =>
+      const page = await t.run('Scan', () =>
         t.client.send(
           new ScanCommand({
             TableName: t.tableName,
@@ -302,26 +328,5 @@ export async function scanPages(
   await Promise.all(Array.from({ length: segments }, (_, i) => segment(i)));
 }
 
-/** Bulk reads wait out throttling far longer than a request on the API path may. */
+/** Bulk reads wait out throttling far longer than a request on the API path may (the drill's policy). */
 export const VERIFY_RETRY: RetryOptions = { maxAttempts: 15, baseDelayMs: 50, maxDelayMs: 10_000, budgetMs: 600_000 };
-
-/** The table with the bulk retry policy (every request retried on transient faults, counted). */
-export function verifiedTable(
-  client: DynamoDBClient,
-  tableName: string,
-  usage: { requests: number } = { requests: 0 },
-  retry: RetryOptions = VERIFY_RETRY,
-): VerifiedTable {
-  const send = <T>(_command: string, fn: () => Promise<T>): Promise<T> =>
-    withRetries(async () => {
-      usage.requests++;
-      return fn();
-    }, retry);
-  return {
-    client,
-    tableName,
-    send,
-    run: (command, fn) => send(command, fn),
-    pause: (round) => DEFAULT_RETRY_DEPS.sleep(backoffDelayMs(round + 1, retry, Math.random)),
-  };
-}

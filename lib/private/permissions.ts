@@ -33,7 +33,7 @@ export type DynamoDbAction =
   | 'dynamodb:BatchWriteItem'
   | 'dynamodb:BatchGetItem';
 
-export interface TableAccess {
+export interface TableActions {
   /** Actions on the table itself. */
   readonly table: readonly DynamoDbAction[];
   /** Actions on the creation-order index (TABLE_LAYOUT.creationIndex). */
@@ -44,7 +44,7 @@ export interface TableAccess {
   readonly writes: boolean;
 }
 
-export const VSS_TABLE_ACCESS = {
+export const VSS_TABLE_ACTIONS = {
   getObject: { table: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'], creationIndex: [], sweepIndex: [], writes: false },
   putObjects: {
     table: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:BatchWriteItem', 'dynamodb:GetItem'],
@@ -54,15 +54,15 @@ export const VSS_TABLE_ACCESS = {
   },
   deleteObject: { table: ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'], creationIndex: [], sweepIndex: [], writes: true },
   listKeyVersions: { table: ['dynamodb:GetItem'], creationIndex: ['dynamodb:Query'], sweepIndex: [], writes: false },
-} as const satisfies Record<Operation, TableAccess>;
+} as const satisfies Record<Operation, TableActions>;
 
 /** The scheduled sweeper of crashed large-value writes (lambda/store/chunk-sweeper.ts). */
-export const SWEEPER_TABLE_ACCESS = {
+export const SWEEPER_TABLE_ACTIONS = {
   table: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
   creationIndex: [],
   sweepIndex: ['dynamodb:Query'],
   writes: true,
-} as const satisfies TableAccess;
+} as const satisfies TableActions;
 
 /**
  * KMS actions on the table's customer-managed key (only when one is configured), limited to
@@ -91,7 +91,7 @@ export const XRAY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'
 export const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'] as const;
 
 /** Grants a function exactly `access` on the table and its indexes, and the KMS actions its key needs. */
-export function grantTableAccess(fn: VssFunction, table: VssTableResources, access: TableAccess): void {
+export function grantTableAccess(fn: VssFunction, table: VssTableResources, access: TableActions): void {
   const { tableArn } = table.table;
   fn.role.addToPolicy(new iam.PolicyStatement({ actions: [...access.table], resources: [tableArn] }));
   const indexes: Array<[readonly string[], string]> = [

@@ -8,7 +8,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
 import { ENV, METRIC_NAMES, METRICS_SERVICE_NAME, OPERATIONS, PROVIDER_METRIC_NAMES, type Operation } from '../../lambda/contract.js';
 import type { VssProviderOptions } from '../options.js';
-import type { TableAccess } from './permissions.js';
+import type { TableActions } from './permissions.js';
 
 // The same rules as the handlers' (lambda/provider/settings.ts), on the construct's options.
 const hasQuota = (o: VssProviderOptions): boolean => (o.quota?.maxKeys ?? 0) > 0 || (o.quota?.maxBytes ?? 0) > 0;
@@ -36,10 +36,10 @@ export function providerFunctionEnvironment(options: VssProviderOptions | undefi
  *                     (registration, usage counters); deleteObject: BatchGetItem, UpdateItem
  *   quota             putObjects: Query on the table (the user's usage and overrides)
  */
-export function withProviderAccess(access: TableAccess, op: Operation, options: VssProviderOptions | undefined): TableAccess {
+export function withProviderActions(access: TableActions, op: Operation, options: VssProviderOptions | undefined): TableActions {
   const s = options ?? {};
   if (!providerOn(s)) return access;
-  const extra: TableAccess['table'][number][] = ['dynamodb:UpdateItem'];
+  const extra: TableActions['table'][number][] = ['dynamodb:UpdateItem'];
   if (meteringOn(s) && (op === 'putObjects' || op === 'deleteObject')) extra.push('dynamodb:BatchGetItem');
   if (hasQuota(s) && op === 'putObjects') extra.push('dynamodb:Query');
   return { ...access, table: [...new Set([...access.table, ...extra])], writes: true };

@@ -11,7 +11,7 @@ import { ENV } from '../../lambda/contract.js';
 import type { VssFunction } from '../functions.js';
 import type { FunctionFactory } from './functions.js';
 import { acknowledgeSweepSchedule } from './nag.js';
-import { SWEEPER_TABLE_ACCESS, grantTableAccess } from './permissions.js';
+import { SWEEPER_TABLE_ACTIONS, grantTableAccess } from './permissions.js';
 import type { VssTableResources } from './table.js';
 
 /** How often the sweeper runs. */
@@ -34,7 +34,7 @@ export function createSweeper(scope: Construct, functions: FunctionFactory, tabl
       reservedConcurrency: SWEEPER_BUILT_IN_OPTIONS.reservedConcurrency,
     },
   });
-  grantTableAccess(fn, table, SWEEPER_TABLE_ACCESS);
+  grantTableAccess(fn, table, SWEEPER_TABLE_ACTIONS);
   const rule = new events.Rule(scope, 'SweepSchedule', {
     description: 'VSS: remove chunks left by crashed large-value writes (docs/large-values.md)',
     schedule: events.Schedule.rate(SWEEP_SCHEDULE),

@@ -14,6 +14,7 @@ import { createApiGatewayHandler } from '../../lambda/handlers/api-gateway.js';
 import { userFromAuthorizerContext } from '../../lambda/auth/authorizer-context.js';
 import { DynamoDbStore } from '../../lambda/store/dynamodb-store.js';
 import { sweepChunkSets } from '../../lambda/store/chunk-sweeper.js';
+import { TableClient } from '../../lambda/store/table-client.js';
 import { CHUNK_BYTES, newLargeRef, stageChunkSet } from '../../lambda/store/large-values.js';
 import { partitionKeyOf, sortKeyOf } from '../../lambda/store/keys.js';
 import { UNAUTHENTICATED_USER } from '../../local/auth.js';
@@ -279,7 +280,7 @@ describe.each(engines())('large values on $name', (engine) => {
       const pk = partitionKeyOf({ userToken: UNAUTHENTICATED_USER, storeId: c.storeId });
       const crashed = newLargeRef(1000 * KB);
       await stageChunkSet(
-        { client: app.client, tableName: app.tableName, run: (_c, send) => send(), pause: async () => undefined },
+        new TableClient({ client: app.client, tableName: app.tableName }),
         pk,
         sortKeyOf('crashed'),
         crashed,
@@ -290,10 +291,10 @@ describe.each(engines())('large values on $name', (engine) => {
       expect(await c.getValue('crashed')).toBe(404);
 
       // Within the grace period nothing is touched (a write may still be in flight).
-      await sweepChunkSets(app.client, app.tableName, { graceMs: 24 * 60 * 60 * 1000 });
+      await sweepChunkSets(new TableClient({ client: app.client, tableName: app.tableName }), { graceMs: 24 * 60 * 60 * 1000 });
       expect((await tableCensus(c)).chunkSets).toBe(2);
 
-      await sweepChunkSets(app.client, app.tableName, { graceMs: 60 * 60 * 1000 });
+      await sweepChunkSets(new TableClient({ client: app.client, tableName: app.tableName }), { graceMs: 60 * 60 * 1000 });
       expect(await tableCensus(c)).toEqual({ heads: 1, chunks: chunksFor(700 * KB), chunkSets: 1, chunkBytes: 700 * KB });
       await expectRecord(c, 'live', 1n, live);
     });
@@ -334,7 +335,7 @@ describe.each(engines())('large values on $name', (engine) => {
       expect((await tableCensus(c)).chunkSets).toBe(2);
       await expectRecord(c, 'k', 2n, replacement);
 
-      const result = await sweepChunkSets(app.client, app.tableName, { graceMs: -1000 });
+      const result = await sweepChunkSets(new TableClient({ client: app.client, tableName: app.tableName }), { graceMs: -1000 });
       expect(result.removed).toBeGreaterThanOrEqual(1);
       expect(await tableCensus(c)).toEqual({ heads: 1, chunks: chunksFor(800 * KB), chunkSets: 1, chunkBytes: 800 * KB });
       await expectRecord(c, 'k', 2n, replacement);

@@ -32,6 +32,7 @@ import { vss } from '../../lambda/core/codec.js';
 import { CONFLICT_MESSAGE, ErrorCode, INTERNAL_ERROR_MESSAGE } from '../../lambda/core/errors.js';
 import { VssService, type Operation, type VssResponse } from '../../lambda/core/service.js';
 import { sweepChunkSets } from '../../lambda/store/chunk-sweeper.js';
+import { TableClient } from '../../lambda/store/table-client.js';
 import type { DynamoDbStore } from '../../lambda/store/dynamodb-store.js';
 import { sortKeyOf } from '../../lambda/store/keys.js';
 import { CHUNK_BYTES, chunkSetSortKey, chunkSortKey } from '../../lambda/store/large-values.js';
@@ -684,6 +685,9 @@ describe('DeleteObject on a large value', () => {
 // ---- 10. the sweeper ---------------------------------------------------------------------------------
 
 describe('sweepChunkSets', () => {
+  // No retries here: a fault reaches the caller at once (the retry policy is tested on its own).
+  const sweeperTable = (): TableClient =>
+    new TableClient({ client, tableName: TABLE, retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0, budgetMs: 0 } });
   const NOW = 10_000_000_000;
   const GRACE = 3_600_000;
   const RECHECK = 7 * 24 * 3_600_000;
@@ -706,7 +710,7 @@ describe('sweepChunkSets', () => {
       const key = Buffer.from(input.Key.sk.B).toString();
       return { Item: key === 'live' ? largeHead('live', 1, liveId, 3, LARGE_BYTES) : largeHead('dead', 2, newId(), 3, LARGE_BYTES) };
     });
-    const result = await sweepChunkSets(client, TABLE, { nowMs: NOW, graceMs: GRACE, recheckMs: RECHECK });
+    const result = await sweepChunkSets(sweeperTable(), { nowMs: NOW, graceMs: GRACE, recheckMs: RECHECK });
     expect(result).toEqual({ examined: 2, live: 1, removed: 1, chunksRemoved: 2 });
 
     const updates = ddb.commandCalls(UpdateItemCommand).map((c) => c.args[0].input);
@@ -730,14 +734,14 @@ describe('sweepChunkSets', () => {
       Items: input.ExpressionAttributeValues[':shard'].S === '2' ? [{ ...record('gone', id, 1), gcShard: { S: '2' } }] : [],
     }));
     ddb.on(GetItemCommand).resolves({});
-    expect(await sweepChunkSets(client, TABLE, { nowMs: NOW })).toEqual({ examined: 1, live: 0, removed: 1, chunksRemoved: 1 });
+    expect(await sweepChunkSets(sweeperTable(), { nowMs: NOW })).toEqual({ examined: 1, live: 0, removed: 1, chunksRemoved: 1 });
     expect(deletedChunkSks()).toEqual(chunkKeysHex(id, 1));
     expect(deleteItemSks()).toEqual([hex(chunkSetSortKey(id))]);
   });
 
   it('reads records only from the byGc index, every shard, with gcAt < now − grace', async () => {
     ddb.on(QueryCommand).resolves({ Items: [] });
-    await sweepChunkSets(client, TABLE, { nowMs: NOW, graceMs: GRACE });
+    await sweepChunkSets(sweeperTable(), { nowMs: NOW, graceMs: GRACE });
     const queries = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
     expect(queries.map((q) => q.ExpressionAttributeValues![':shard'])).toEqual([{ S: '0' }, { S: '1' }, { S: '2' }, { S: '3' }]);
     for (const q of queries) {
@@ -753,7 +757,7 @@ describe('sweepChunkSets', () => {
 
   it('the default grace is one hour', async () => {
     ddb.on(QueryCommand).resolves({ Items: [] });
-    await sweepChunkSets(client, TABLE, { nowMs: NOW });
+    await sweepChunkSets(sweeperTable(), { nowMs: NOW });
     expect(ddb.commandCalls(QueryCommand)[0]!.args[0].input.ExpressionAttributeValues![':cutoff']).toEqual({ N: String(NOW - 3_600_000) });
   });
 
@@ -765,7 +769,7 @@ describe('sweepChunkSets', () => {
       .resolvesOnce({ Items: [record('x', id, 1)], LastEvaluatedKey: lek })
       .resolves({ Items: [] });
     ddb.on(GetItemCommand).resolves({});
-    await sweepChunkSets(client, TABLE, { nowMs: NOW });
+    await sweepChunkSets(sweeperTable(), { nowMs: NOW });
     const queries = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
     expect(queries[1]!.ExpressionAttributeValues![':shard']).toEqual({ S: '0' });
     expect(queries[1]!.ExclusiveStartKey).toEqual(lek);
@@ -773,13 +777,13 @@ describe('sweepChunkSets', () => {
 
   it('a DynamoDB error on the Query propagates (the scheduled run fails loudly)', async () => {
     ddb.on(QueryCommand).rejects(serverError());
-    await expect(sweepChunkSets(client, TABLE, { nowMs: NOW })).rejects.toMatchObject({ name: 'InternalServerError' });
+    await expect(sweepChunkSets(sweeperTable(), { nowMs: NOW })).rejects.toMatchObject({ cause: { name: 'InternalServerError' } });
   });
 
   it('a DynamoDB error reading the head propagates and nothing is deleted', async () => {
     ddb.on(QueryCommand).resolves({ Items: [record('k', newId(), 2)] });
     ddb.on(GetItemCommand).rejects(serverError());
-    await expect(sweepChunkSets(client, TABLE, { nowMs: NOW })).rejects.toMatchObject({ name: 'InternalServerError' });
+    await expect(sweepChunkSets(sweeperTable(), { nowMs: NOW })).rejects.toMatchObject({ cause: { name: 'InternalServerError' } });
     expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(0);
     expect(ddb.commandCalls(DeleteItemCommand)).toHaveLength(0);
   });
@@ -788,7 +792,7 @@ describe('sweepChunkSets', () => {
     ddb.on(QueryCommand).resolves({ Items: [record('k', newId(), 2)] });
     ddb.on(GetItemCommand).resolves({});
     ddb.on(BatchWriteItemCommand).rejects(serverError());
-    await expect(sweepChunkSets(client, TABLE, { nowMs: NOW })).rejects.toMatchObject({ name: 'InternalServerError' });
+    await expect(sweepChunkSets(sweeperTable(), { nowMs: NOW })).rejects.toMatchObject({ cause: { name: 'InternalServerError' } });
     expect(ddb.commandCalls(DeleteItemCommand)).toHaveLength(0);
   });
 
@@ -799,8 +803,8 @@ describe('sweepChunkSets', () => {
       .callsFake(async (input) => ({ Items: input.ExpressionAttributeValues[':shard'].S === '0' ? [record('k', id, 2)] : [] }));
     ddb.on(GetItemCommand).resolves({ Item: largeHead('k', 1, id, 2, CHUNK_BYTES + 1) });
     ddb.on(UpdateItemCommand).rejectsOnce(conditionFailed()).rejects(serverError());
-    expect(await sweepChunkSets(client, TABLE, { nowMs: NOW })).toEqual({ examined: 1, live: 1, removed: 0, chunksRemoved: 0 });
-    await expect(sweepChunkSets(client, TABLE, { nowMs: NOW })).rejects.toMatchObject({ name: 'InternalServerError' });
+    expect(await sweepChunkSets(sweeperTable(), { nowMs: NOW })).toEqual({ examined: 1, live: 1, removed: 0, chunksRemoved: 0 });
+    await expect(sweepChunkSets(sweeperTable(), { nowMs: NOW })).rejects.toMatchObject({ cause: { name: 'InternalServerError' } });
     expect(ddb.commandCalls(BatchWriteItemCommand)).toHaveLength(0);
   });
 });
@@ -1155,7 +1159,7 @@ describe('property: after any sequence of puts and deletes, the chunks in the ta
       const t = await runSequence(seed, 0.7);
       const before = leftovers(t);
       if (before.chunks.length !== before.expectedChunks.length) leftoverRuns++;
-      await sweepChunkSets(client, TABLE, { nowMs: Date.now() + 2 * 3_600_000 });
+      await sweepChunkSets(new TableClient({ client, tableName: TABLE }), { nowMs: Date.now() + 2 * 3_600_000 });
       const after = leftovers(t);
       expect(after.chunks, `seed ${seed}: chunks after sweep`).toEqual(after.expectedChunks);
       expect(after.records, `seed ${seed}: records after sweep`).toEqual(after.expectedRecords);

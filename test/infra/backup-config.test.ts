@@ -28,7 +28,9 @@ describe('backup configuration', () => {
 
   it('an empty backup object turns it on with the defaults; enabled false turns it off again', () => {
     expect(toServiceProps(new Stack(new App(), 'S'), parseConfig({ backup: {} }, {})).backup).toEqual({});
-    expect(toServiceProps(new Stack(new App(), 'S'), parseConfig({ backup: { enabled: false, retentionDays: 7 } }, {})).backup).toBeUndefined();
+    expect(
+      toServiceProps(new Stack(new App(), 'S'), parseConfig({ backup: { enabled: false, retentionDays: 7 } }, {})).backup,
+    ).toBeUndefined();
   });
 
   it('maps every setting to typed props (durations and schedules)', () => {
@@ -51,8 +53,15 @@ describe('backup configuration', () => {
     const b = toServiceProps(new Stack(new App(), 'S'), config).backup!;
     expect(b.schedule?.expressionString).toBe('cron(0 2 * * ? *)');
     expect(b.retention?.toDays()).toBe(14);
-    expect([b.copyToRegion, b.copyToAccount, b.copyVaultName, b.copyRetention?.toDays()]).toEqual(['eu-central-1', '444455556666', 'vss-dr', 30]);
-    expect([b.vaultLock?.minRetention.toDays(), b.vaultLock?.maxRetention?.toDays(), b.vaultLock?.changeableFor?.toDays()]).toEqual([7, 400, 3]);
+    expect([b.copyToRegion, b.copyToAccount, b.copyVaultName, b.copyRetention?.toDays()]).toEqual([
+      'eu-central-1',
+      '444455556666',
+      'vss-dr',
+      30,
+    ]);
+    expect([b.vaultLock?.minRetention.toDays(), b.vaultLock?.maxRetention?.toDays(), b.vaultLock?.changeableFor?.toDays()]).toEqual([
+      7, 400, 3,
+    ]);
     expect([b.restoreDrill?.schedule?.expressionString, b.restoreDrill?.validationWindow?.toHours()]).toEqual(['cron(0 6 ? * MON *)', 2]);
   });
 
@@ -95,7 +104,9 @@ describe('backup configuration', () => {
     expect(problems({ backup: { copyToRegion: 'eu-central-1', copyToAccount: '444455556666' } })).toMatch(
       /vss.backup.copyToAccount needs vss.account/,
     );
-    expect(problems({ account: '111122223333', region: 'eu-west-1', backup: { copyToRegion: 'eu-central-1', copyToAccount: '444455556666' } })).toBe('');
+    expect(
+      problems({ account: '111122223333', region: 'eu-west-1', backup: { copyToRegion: 'eu-central-1', copyToAccount: '444455556666' } }),
+    ).toBe('');
   });
 
   it('the construct checks its props with the same rules, under the props names', () => {

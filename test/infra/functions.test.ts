@@ -5,7 +5,7 @@ import { Duration } from 'aws-cdk-lib';
 import { OPERATIONS } from '../../lambda/core/service.js';
 import { TABLE_NAME_ENV } from '../../lambda/handlers/runtime.js';
 import { TABLE_LAYOUT } from '../../lambda/store/table-layout.js';
-import { VSS_TABLE_ACCESS } from '../../lib/private/permissions.js';
+import { VSS_TABLE_ACTIONS } from '../../lib/private/permissions.js';
 import { actionsOf, actionsOfFunction, functionLogicalId, resourcesOf, statementsOfFunction, synth } from './support.js';
 import { VssTableEncryption } from '../../lib/options.js';
 
@@ -120,7 +120,7 @@ describe('functions', () => {
   it('no function may batch-write, batch-get, PutItem or ConditionCheckItem unless permissions.ts grants it', () => {
     for (const op of OPERATIONS) {
       const actions = actionsOfFunction(template, op);
-      const granted: readonly string[] = [...VSS_TABLE_ACCESS[op].table, ...VSS_TABLE_ACCESS[op].creationIndex];
+      const granted: readonly string[] = [...VSS_TABLE_ACTIONS[op].table, ...VSS_TABLE_ACTIONS[op].creationIndex];
       for (const forbidden of CONTRACT_FORBIDDEN.filter((a) => !granted.includes(a)))
         expect(actions, `${op} must not have ${forbidden}`).not.toContain(forbidden);
       expect(
@@ -133,7 +133,7 @@ describe('functions', () => {
   it('each function has exactly the DynamoDB actions its operation calls (permissions.ts)', () => {
     for (const op of OPERATIONS) {
       const dynamo = actionsOfFunction(template, op).filter((a) => a.startsWith('dynamodb:'));
-      const expected = [...VSS_TABLE_ACCESS[op].table, ...VSS_TABLE_ACCESS[op].creationIndex].sort();
+      const expected = [...VSS_TABLE_ACTIONS[op].table, ...VSS_TABLE_ACTIONS[op].creationIndex].sort();
       expect(dynamo, op).toEqual([...new Set(expected)].sort());
     }
     // The contract, spelled out for auditors.
@@ -276,7 +276,7 @@ describe('functions with a customer-managed table key', () => {
       expect(kms[0]!.Condition).toEqual({
         StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['dynamodb.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
       });
-      const writes = VSS_TABLE_ACCESS[op].writes;
+      const writes = VSS_TABLE_ACTIONS[op].writes;
       expect(actionsOf(kms[0]!).includes('kms:Encrypt'), op).toBe(writes);
     }
   });

@@ -2,7 +2,7 @@
  * Usage figures against the stored data, the usage report, and erasing a user, on every engine,
  * over HTTP through the local server and with the `vss admin` commands on its engine endpoint.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { Command } from 'commander';
 import { ErrorCode } from '../../lambda/core/errors.js';
 import { registryKeyOf, userPartitionKey } from '../../lambda/provider/meta-keys.js';
-import { registerAdminCommands } from '../../cli/commands/admin/index.js';
+import { defaultAuditLogPath, registerAdminCommands } from '../../cli/commands/admin/index.js';
 import { userReport } from '../../cli/admin/usage-report.js';
 import { eraseUser } from '../../cli/admin/erase-user.js';
 import { DynamoDbStore } from '../../lambda/store/dynamodb-store.js';
@@ -235,6 +235,22 @@ describe.each(engines())('usage and erasing users on $name', (engine) => {
     expect((await admin(args)).out).toContain('deleted: 0 stores');
     expect((await admin([...args, '--scan'])).out).toMatch(/deleted store "old": 1 records/);
     expect([...(await allItems(local)).keys()].filter((id) => isUsersItem(id, user))).toEqual([]);
+  });
+
+  it('without --audit-log the audit line goes to the state directory ($XDG_STATE_HOME/vss), never the working directory', async () => {
+    const state = await mkdtemp(join(tmpdir(), 'vss-state-'));
+    vi.stubEnv('XDG_STATE_HOME', state);
+    try {
+      const user = `audited-${randomBytes(4).toString('hex')}`;
+      await admin(['erase-user', '--dynamodb-endpoint', endpoint, '--table', local.tableName, '--user', user]);
+      const lines = (await readFile(join(state, 'vss', 'vss-audit.log'), 'utf8')).trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0]!)).toMatchObject({ event: 'vss.admin.erase-user', applied: false });
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    expect(defaultAuditLogPath({}, '/home/op')).toBe('/home/op/.local/state/vss/vss-audit.log');
+    expect(defaultAuditLogPath({ XDG_STATE_HOME: 'relative' }, '/home/op')).toBe('/home/op/.local/state/vss/vss-audit.log');
   });
 
   it('offers no way to erase or report through the VSS API', async () => {

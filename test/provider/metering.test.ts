@@ -8,7 +8,8 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ErrorCode, isVssError } from '../../lambda/core/errors.js';
 import { deltaOf, MeteringStore, type ProviderEvent } from '../../lambda/provider/metering-store.js';
 import { checkQuota, limitsFor, nearQuota } from '../../lambda/provider/quota.js';
-import { MetaTable, UsageLedger, type UsageDelta } from '../../lambda/provider/usage-ledger.js';
+import { UsageLedger, type UsageDelta } from '../../lambda/provider/usage-ledger.js';
+import { TableClient } from '../../lambda/store/table-client.js';
 import { DynamoDbStore } from '../../lambda/store/dynamodb-store.js';
 import { localClient } from '../../local/engines.js';
 import { ensureTable } from '../../local/table.js';
@@ -82,7 +83,7 @@ describe.each(engines())('metering faults on $name', (engine) => {
     const inner = new DynamoDbStore({ client, tableName });
     const store = new MeteringStore({
       inner,
-      ledger: new FailingLedger(new MetaTable({ client, tableName })),
+      ledger: new FailingLedger(new TableClient({ client, tableName })),
       quota: { maxKeys: 100 },
       onEvent: (e) => events.push(e),
     });
@@ -96,7 +97,7 @@ describe.each(engines())('metering faults on $name', (engine) => {
 
   it('refuses a user id that is not valid Unicode before registering anything', async () => {
     let requests = 0;
-    const table = new MetaTable({ client, tableName, onRequest: () => void requests++ });
+    const table = new TableClient({ client, tableName, onRequest: () => void requests++ });
     const store = new MeteringStore({ inner: new DynamoDbStore({ client, tableName }), ledger: new UsageLedger(table) });
     await expect(store.write({ userToken: '\ud800', storeId: 's' }, [put('k', 1)])).rejects.toMatchObject({
       code: ErrorCode.AUTH_EXCEPTION,

@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { ErrorCode } from '../../lambda/core/errors.js';
-import { MetaTable, UsageLedger } from '../../lambda/provider/usage-ledger.js';
+import { UsageLedger } from '../../lambda/provider/usage-ledger.js';
+import { TableClient } from '../../lambda/store/table-client.js';
 import type { LocalVss } from '../../local/app.js';
 import { engines, kv, startVssOn } from '../support/local-vss.js';
 import { census, decodeError, expectStatus, SigUser } from './support.js';
@@ -24,7 +25,7 @@ describe.each(engines())('storage quotas on $name', (engine) => {
       providerObservers: { onEvent: () => {} },
       sweepIntervalMs: 0,
     });
-    ledger = new UsageLedger(new MetaTable({ client: local.client, tableName: local.tableName }));
+    ledger = new UsageLedger(new TableClient({ client: local.client, tableName: local.tableName }));
   });
   afterAll(async () => {
     await local?.stop();

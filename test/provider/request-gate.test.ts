@@ -10,7 +10,7 @@ import { ErrorCode, isVssError } from '../../lambda/core/errors.js';
 import { daySortKey, dayOf, userPartitionKey } from '../../lambda/provider/meta-keys.js';
 import { providerSettingsFromEnv } from '../../lambda/provider/provider.js';
 import { RequestGate, windowOf } from '../../lambda/provider/request-gate.js';
-import { MetaTable } from '../../lambda/provider/usage-ledger.js';
+import { TableClient } from '../../lambda/store/table-client.js';
 import { localClient } from '../../local/engines.js';
 import { ensureTable } from '../../local/table.js';
 import { engines } from '../support/local-vss.js';
@@ -31,12 +31,12 @@ describe.each(engines())('request gate on $name', (engine) => {
   let client: DynamoDBClient;
   const tableName = `gate-${randomUUID()}`;
   let requests = 0;
-  let table: MetaTable;
+  let table: TableClient;
 
   beforeAll(async () => {
     client = localClient(engine.endpoint);
     await ensureTable(client, tableName);
-    table = new MetaTable({ client, tableName, onRequest: () => void requests++ });
+    table = new TableClient({ client, tableName, onRequest: () => void requests++ });
   });
   afterAll(() => client?.destroy());
 
@@ -91,7 +91,7 @@ describe.each(engines())('request gate on $name', (engine) => {
   });
 
   it('lets requests through and reports the fault when DynamoDB fails (fail open)', async () => {
-    const broken = new MetaTable({
+    const broken = new TableClient({
       client,
       tableName: `missing-${randomUUID()}`,
       retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1, budgetMs: 1 },

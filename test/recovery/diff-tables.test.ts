@@ -10,7 +10,7 @@ import { userHash } from '../../lambda/handlers/request-log-fields.js';
 import type { LocalVss } from '../../local/app.js';
 import { engines, kv, startVssOn } from '../support/local-vss.js';
 import { expectStatus, SigUser } from '../provider/support.js';
-import { admin, copyTable } from './support.js';
+import { admin, copyTable, engineClient } from './support.js';
 
 interface DiffJson {
   users: number;
@@ -27,6 +27,7 @@ interface DiffJson {
 for (const engine of engines()) {
   describe(`diff-tables and the rehearsed drill on ${engine.name}`, () => {
     let local: LocalVss;
+    const db = engineClient(engine.endpoint);
     const users = Array.from({ length: 4 }, () => new SigUser());
     const [untouched, writer, deleter, newcomer] = users as [SigUser, SigUser, SigUser, SigUser];
     let restored: string;
@@ -43,7 +44,7 @@ for (const engine of engines()) {
       // Time T: the copy.
       restored = `${local.tableName}-restored`;
       let t = performance.now();
-      await copyTable(local.client, local.tableName, restored);
+      await copyTable(db, local.tableName, restored);
       timings['copy'] = (performance.now() - t) / 1000;
 
       // After T: writer changes a value (same key, new version), replaces the large value and adds a
@@ -62,6 +63,7 @@ for (const engine of engines()) {
     }, 180_000);
     afterAll(async () => {
       await local?.stop();
+      db.destroy();
     });
 
     it('lists exactly the changed users, stores and keys, with versions and the newest creation position on each side (exit 6)', async () => {
@@ -111,14 +113,14 @@ for (const engine of engines()) {
 
     it('a value rewritten with version -1 (no version check) is listed as changed', async () => {
       const copy = `${restored}-2`;
-      await copyTable(local.client, restored, copy);
+      await copyTable(db, restored, copy);
       // A version -1 put keeps no version check; the stored version stays what the service sets.
       const c = untouched.client(local.url, 'wallet');
       const before = await admin(['diff-tables', '--dynamodb-endpoint', engine.endpoint, '--table', restored, '--against', copy]);
       expect(before.code).toBe(EXIT.ok);
       expect(before.out).toMatch(/no differences/);
       expectStatus(await c.put([kv('b', -1, 'b-changed')]), 200);
-      await copyTable(local.client, local.tableName, copy);
+      await copyTable(db, local.tableName, copy);
       const after = await admin(['diff-tables', '--dynamodb-endpoint', engine.endpoint, '--table', restored, '--against', copy, '--json']);
       const report = JSON.parse(after.out) as DiffJson;
       const store = report.stores.find((s) => s.user === untouched.token && s.store === 'wallet')!;

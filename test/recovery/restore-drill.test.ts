@@ -10,17 +10,21 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DrillDeps, ORPHAN_BOUND_MS, type RestoreJob, runDrill } from '../../lambda/handlers/restoreDrill.js';
 import { partitionKeyOf } from '../../lambda/store/keys.js';
-import { verifiedTable, verifyTable } from '../../lambda/store/table-verifier.js';
+import { ChunkTier } from '../../lambda/store/large-values.js';
+import { TableClient } from '../../lambda/store/table-client.js';
+import { VERIFY_RETRY, verifyTable } from '../../lambda/store/table-verifier.js';
+import { ValuePlacement } from '../../lambda/store/value-placement.js';
 import type { LocalVss } from '../../local/app.js';
 import { engines, kv, startVssOn } from '../support/local-vss.js';
 import { expectStatus, SigUser } from '../provider/support.js';
-import { copyTable } from './support.js';
+import { copyTable, engineClient } from './support.js';
 
 const PREFIX = 'awsbackup-restore-test-';
 
 for (const engine of engines()) {
   describe(`restore drill validation on ${engine.name}`, () => {
     let local: LocalVss;
+    const db = engineClient(engine.endpoint);
     const user = new SigUser();
 
     beforeAll(async () => {
@@ -30,6 +34,7 @@ for (const engine of engines()) {
     }, 120_000);
     afterAll(async () => {
       await local?.stop();
+      db.destroy();
     });
 
     function deps(job: RestoreJob) {
@@ -40,7 +45,8 @@ for (const engine of engines()) {
         putValidationResult: async (_id, verdict, message) => void calls.validations.push([verdict, message]),
         verify: (table) => {
           calls.verified.push(table);
-          return verifyTable(verifiedTable(local.client, table), { orphanBoundMs: ORPHAN_BOUND_MS });
+          const t = new TableClient({ client: db, tableName: table, retry: VERIFY_RETRY });
+          return verifyTable(t, { orphanBoundMs: ORPHAN_BOUND_MS, placement: new ValuePlacement([new ChunkTier(t)]) });
         },
         record: (m) => void calls.metrics.push(m),
         log: () => {},
@@ -56,7 +62,7 @@ for (const engine of engines()) {
 
     it('a sound scratch table: SUCCESSFUL reported to AWS Backup, restore seconds recorded', async () => {
       const scratch = `${PREFIX}${randomBytes(4).toString('hex')}`;
-      await copyTable(local.client, local.tableName, scratch);
+      await copyTable(db, local.tableName, scratch);
       const { d, calls } = deps(completed(scratch));
       const outcome = await runDrill({ detail: { restoreJobId: 'job-1', status: 'COMPLETED' } }, d);
       expect(outcome).toMatchObject({ jobId: 'job-1', verdict: 'SUCCESSFUL', restoreSeconds: 1290, problems: 0 });
@@ -67,9 +73,9 @@ for (const engine of engines()) {
 
     it('an unsound scratch table (a chunk gone): FAILED, with the problem kinds in the message', async () => {
       const scratch = `${PREFIX}${randomBytes(4).toString('hex')}`;
-      await copyTable(local.client, local.tableName, scratch);
+      await copyTable(db, local.tableName, scratch);
       const pk = partitionKeyOf({ userToken: user.token, storeId: 'wallet' });
-      const chunks = await local.client.send(
+      const chunks = await db.send(
         new QueryCommand({
           TableName: scratch,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
@@ -77,7 +83,7 @@ for (const engine of engines()) {
         }),
       );
       const chunk = chunks.Items![0]!;
-      await local.client.send(new DeleteItemCommand({ TableName: scratch, Key: { pk: chunk['pk']!, sk: chunk['sk']! } }));
+      await db.send(new DeleteItemCommand({ TableName: scratch, Key: { pk: chunk['pk']!, sk: chunk['sk']! } }));
       const { d, calls } = deps(completed(scratch));
       const outcome = await runDrill({ detail: { restoreJobId: 'job-2' } }, d);
       expect(outcome).toMatchObject({ verdict: 'FAILED', problems: 1 });

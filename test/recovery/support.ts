@@ -8,7 +8,14 @@ import { Command } from 'commander';
 import { registerAdminCommands } from '../../cli/commands/admin/index.js';
 import { CliError } from '../../cli/errors.js';
 import { EXIT, type ExitCode } from '../../cli/exit-codes.js';
+import { bulkClient } from '../../cli/table/bulk-table.js';
 import { ensureTable } from '../../local/table.js';
+
+/**
+ * A client of the engine for what the tests themselves do (copies, planted faults): the bulk
+ * tools' 30 s request timeout, so a loaded machine slows the tests down instead of failing them.
+ */
+export const engineClient = (endpoint: string): DynamoDBClient => bulkClient(endpoint, undefined);
 
 /** Runs `vss admin …` in-process: what it printed and the exit code `vss` would return. */
 export async function admin(args: string[]): Promise<{ out: string; err: string; code: ExitCode }> {

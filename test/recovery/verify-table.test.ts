@@ -20,7 +20,7 @@ import { partitionKeyOf, sortKeyOf } from '../../lambda/store/keys.js';
 import type { LocalVss } from '../../local/app.js';
 import { engines, kv, startVssOn } from '../support/local-vss.js';
 import { expectStatus, SigUser } from '../provider/support.js';
-import { admin, copyTable } from './support.js';
+import { admin, copyTable, engineClient } from './support.js';
 
 const STORE = 'wallet';
 
@@ -58,6 +58,7 @@ async function itemsWithPrefix(
 for (const engine of engines()) {
   describe(`verify-table on ${engine.name}`, () => {
     let local: LocalVss;
+    const db = engineClient(engine.endpoint);
     const alice = new SigUser();
     const bob = new SigUser();
     const carol = new SigUser(); // erased
@@ -74,10 +75,11 @@ for (const engine of engines()) {
         expectStatus(await c.put([kv('payment/1', 0, 'paid')]), 200);
         expectStatus(await c.delete('payment/1', 1), 200);
       }
-      await eraseUser({ client: local.client, tableName: local.tableName, userToken: carol.token, apply: true, scan: true });
+      await eraseUser({ client: db, tableName: local.tableName, userToken: carol.token, apply: true, scan: true });
     }, 120_000);
     afterAll(async () => {
       await local?.stop();
+      db.destroy();
     });
 
     it('a table written through the service (small, large and erased data) is sound: exit 0, no problems', async () => {
@@ -99,7 +101,7 @@ for (const engine of engines()) {
     /** Plants a fault in a copy of the table and returns the problems verify-table reports there. */
     async function withFault(plant: (table: string) => Promise<void>): Promise<{ code: number; problems: ProblemJson[] }> {
       const copy = `${local.tableName}-fault-${randomBytes(4).toString('hex')}`;
-      await copyTable(local.client, local.tableName, copy);
+      await copyTable(db, local.tableName, copy);
       await plant(copy);
       const { code, report } = await verify(local, engine.endpoint, copy);
       return { code, problems: report.problems };
@@ -109,8 +111,8 @@ for (const engine of engines()) {
 
     it('catches a deleted chunk by name: missing-chunk, with key, store and user hash (exit 6)', async () => {
       const { code, problems } = await withFault(async (table) => {
-        const chunk = (await itemsWithPrefix(local.client, table, alicePk, 0xfe))[1]!;
-        await local.client.send(new DeleteItemCommand({ TableName: table, Key: { pk: chunk['pk']!, sk: chunk['sk']! } }));
+        const chunk = (await itemsWithPrefix(db, table, alicePk, 0xfe))[1]!;
+        await db.send(new DeleteItemCommand({ TableName: table, Key: { pk: chunk['pk']!, sk: chunk['sk']! } }));
       });
       expect(problems).toEqual([expect.objectContaining(aliceProblem('missing-chunk', 'graph'))]);
       expect(code).toBe(EXIT.verifyMismatch);
@@ -118,8 +120,8 @@ for (const engine of engines()) {
 
     it('catches a changed value by name: value-size (a chunk whose bytes are not what the head records)', async () => {
       const { code, problems } = await withFault(async (table) => {
-        const chunk = (await itemsWithPrefix(local.client, table, alicePk, 0xfe))[0]!;
-        await local.client.send(new PutItemCommand({ TableName: table, Item: { ...chunk, val: { B: randomBytes(1_000) } } }));
+        const chunk = (await itemsWithPrefix(db, table, alicePk, 0xfe))[0]!;
+        await db.send(new PutItemCommand({ TableName: table, Item: { ...chunk, val: { B: randomBytes(1_000) } } }));
       });
       expect(problems).toEqual([expect.objectContaining(aliceProblem('value-size', 'graph'))]);
       expect(code).toBe(EXIT.verifyMismatch);
@@ -128,7 +130,7 @@ for (const engine of engines()) {
     it('catches a duplicated creation position by name: duplicate-creation-position', async () => {
       const { code, problems } = await withFault(async (table) => {
         const key = (k: string) => ({ pk: { S: alicePk }, sk: { B: sortKeyOf(k) } });
-        const monitor = await local.client.send(
+        const monitor = await db.send(
           new QueryCommand({
             TableName: table,
             KeyConditionExpression: 'pk = :pk AND sk = :sk',
@@ -137,7 +139,7 @@ for (const engine of engines()) {
           }),
         );
         const seq = monitor.Items![0]!['seq']!.N!;
-        await local.client.send(
+        await db.send(
           new UpdateItemCommand({
             TableName: table,
             Key: key('manager'),
@@ -154,7 +156,7 @@ for (const engine of engines()) {
 
     it('catches a malformed global-version record by name: malformed-global-version', async () => {
       const { code, problems } = await withFault(async (table) => {
-        await local.client.send(
+        await db.send(
           new UpdateItemCommand({
             TableName: table,
             Key: { pk: { S: alicePk }, sk: { B: sortKeyOf('global_version') } },
@@ -169,7 +171,7 @@ for (const engine of engines()) {
 
     it('catches a chunk set no head points at, older than the sweeper bound: orphaned-chunk-set; a young one is left to the sweeper', async () => {
       const record = (table: string, at: number, id: Buffer) =>
-        local.client.send(
+        db.send(
           new PutItemCommand({
             TableName: table,
             Item: {
@@ -192,7 +194,7 @@ for (const engine of engines()) {
 
     it('a head that lost its creation position is malformed, and the listing index no longer agrees', async () => {
       const { problems } = await withFault(async (table) => {
-        await local.client.send(
+        await db.send(
           new UpdateItemCommand({
             TableName: table,
             Key: { pk: { S: alicePk }, sk: { B: sortKeyOf('manager') } },

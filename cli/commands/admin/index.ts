@@ -4,18 +4,20 @@
  * is reachable through the VSS API.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { appendFile } from 'node:fs/promises';
+import { appendFile, mkdir } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { eraseUser, type EraseResult } from '../../admin/erase-user.js';
 import { recountUser } from '../../admin/recount.js';
 import { setQuota, type QuotaOverride } from '../../admin/set-quota.js';
 import { allUsersReport, toCsv, toTable, top, userReport, type Ranking, type UserReport } from '../../admin/usage-report.js';
 import { userHash } from '../../../lambda/handlers/request-log-fields.js';
-import { verifiedTable, verifyTable } from '../../../lambda/store/table-verifier.js';
+import { verifyTable } from '../../../lambda/store/table-verifier.js';
 import { diffTables } from '../../admin/diff-tables.js';
 import { diffJson, diffText, verifyJson, verifyText } from '../../admin/recovery-reports.js';
 import { CliError } from '../../errors.js';
 import { EXIT } from '../../exit-codes.js';
-import { dynamoClient } from '../../pg/table-io.js';
+import { bulkClient, bulkTable } from '../../table/bulk-table.js';
 import { endpointOf } from '../pg-common.js';
 
 interface TableFlags {
@@ -25,7 +27,17 @@ interface TableFlags {
 }
 
 /** The table's client: a local engine on loopback, AWS otherwise (the same as the pg commands). */
-const adminClient = (flags: TableFlags) => dynamoClient(endpointOf({ ...flags, concurrency: 1 }), flags.region);
+const adminClient = (flags: TableFlags) => bulkClient(endpointOf({ ...flags, concurrency: 1 }), flags.region);
+
+/**
+ * Where erase-user appends its audit line without --audit-log: the user's state directory
+ * ($XDG_STATE_HOME, else ~/.local/state), never the working directory, which may be a source
+ * tree whose .gitignore hides *.log (docs/provider.md, "Erasing a user").
+ */
+export function defaultAuditLogPath(env: NodeJS.ProcessEnv = process.env, home: string = homedir()): string {
+  const state = env['XDG_STATE_HOME'] && env['XDG_STATE_HOME'].startsWith('/') ? env['XDG_STATE_HOME'] : join(home, '.local', 'state');
+  return join(state, 'vss', 'vss-audit.log');
+}
 
 /** What the commands write to; injectable for tests. */
 export interface AdminIo {
@@ -84,8 +96,11 @@ export function registerAdminCommands(program: Command, io: AdminIo = defaultIo)
     .requiredOption('--user <token>', 'the user token (signature mode: the public key hex; JWT: the sub)')
     .option('--yes', 'really delete; without it, only list what would be deleted')
     .option('--scan', 'also find stores by scanning the whole table (for data written before usage metering was on)')
-    .option('--audit-log <path>', 'append the audit line to this file', 'vss-audit.log')
-    .action(async (flags: TableFlags & { user: string; yes?: boolean; scan?: boolean; auditLog: string }) => {
+    .option(
+      '--audit-log <path>',
+      'append the audit line to this file (default: $XDG_STATE_HOME/vss/vss-audit.log, else ~/.local/state/vss/vss-audit.log)',
+    )
+    .action(async (flags: TableFlags & { user: string; yes?: boolean; scan?: boolean; auditLog?: string }) => {
       const client = adminClient(flags);
       try {
         const result = await eraseUser({
@@ -111,7 +126,9 @@ export function registerAdminCommands(program: Command, io: AdminIo = defaultIo)
           chunkItems: result.stores.reduce((n, s) => n + s.chunkItems, 0),
           providerItems: result.providerItems,
         });
-        await appendFile(flags.auditLog, `${audit}\n`);
+        const auditLog = flags.auditLog ?? defaultAuditLogPath();
+        if (flags.auditLog === undefined) await mkdir(dirname(auditLog), { recursive: true, mode: 0o700 });
+        await appendFile(auditLog, `${audit}\n`);
         io.err(`audit: ${audit}\n`);
         if (!result.applied) io.out('Nothing was deleted. Run again with --yes to delete.\n');
       } finally {
@@ -195,7 +212,8 @@ export function registerAdminCommands(program: Command, io: AdminIo = defaultIo)
       const clock = io.seconds ?? (() => performance.now() / 1000);
       try {
         const started = clock();
-        const report = await verifyTable(verifiedTable(client, flags.table), { segments: flags.segments, orphanBoundMs: ORPHAN_BOUND_MS });
+        const table = bulkTable(client, flags.table);
+        const report = await verifyTable(table, { segments: flags.segments, orphanBoundMs: ORPHAN_BOUND_MS, placement: table.placement });
         const seconds = clock() - started;
         io.out(flags.json ? verifyJson(flags.table, report, seconds) : verifyText(flags.table, report, seconds));
         if (report.problems.length > 0)
@@ -220,9 +238,7 @@ export function registerAdminCommands(program: Command, io: AdminIo = defaultIo)
       const clock = io.seconds ?? (() => performance.now() / 1000);
       try {
         const started = clock();
-        const report = await diffTables(verifiedTable(client, flags.table), verifiedTable(client, flags.against), {
-          segments: flags.segments,
-        });
+        const report = await diffTables(bulkTable(client, flags.table), bulkTable(client, flags.against), { segments: flags.segments });
         const seconds = clock() - started;
         io.out(flags.json ? diffJson(flags.table, flags.against, report, seconds) : diffText(flags.table, flags.against, report, seconds));
         const keys = report.stores.reduce((n, st) => n + st.keys.length, 0);
