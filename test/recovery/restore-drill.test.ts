@@ -22,7 +22,7 @@ import { copyTable, engineClient } from './support.js';
 const PREFIX = 'awsbackup-restore-test-';
 
 for (const engine of engines()) {
-  describe(`restore drill validation on ${engine.name}`, () => {
+  describe(`restore drill validation on ${engine.name}`, { timeout: 180_000 }, () => {
     let local: LocalVss;
     const db = engineClient(engine.endpoint);
     const user = new SigUser();

@@ -56,7 +56,7 @@ async function itemsWithPrefix(
 }
 
 for (const engine of engines()) {
-  describe(`verify-table on ${engine.name}`, () => {
+  describe(`verify-table on ${engine.name}`, { timeout: 180_000 }, () => {
     let local: LocalVss;
     const db = engineClient(engine.endpoint);
     const alice = new SigUser();
