@@ -60,15 +60,13 @@ for (const engine of engines()) {
       const verified = await admin(['verify-table', '--dynamodb-endpoint', engine.endpoint, '--table', restored]);
       timings['verify'] = (performance.now() - t) / 1000;
       expect(verified.code).toBe(EXIT.ok);
-    });
+    }, 300_000);
     afterAll(async () => {
       await local?.stop();
       db.destroy();
     });
 
-    it('lists exactly the changed users, stores and keys, with versions and the newest creation position on each side (exit 6)', {
-      timeout: 180_000,
-    }, async () => {
+    it('lists exactly the changed users, stores and keys, with versions and the newest creation position on each side (exit 6)', async () => {
       const t = performance.now();
       const r = await admin([
         'diff-tables',

@@ -31,7 +31,7 @@ for (const engine of engines()) {
       local = await startVssOn(engine, { auth: 'signature', sweepIntervalMs: 0 });
       const c = user.client(local.url, 'wallet');
       expectStatus(await c.put([kv('monitor', 0, randomBytes(3_000)), kv('graph', 0, randomBytes(500_000))], { globalVersion: 0 }), 200);
-    }, 120_000);
+    }, 300_000);
     afterAll(async () => {
       await local?.stop();
       db.destroy();

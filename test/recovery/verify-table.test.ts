@@ -76,7 +76,7 @@ for (const engine of engines()) {
         expectStatus(await c.delete('payment/1', 1), 200);
       }
       await eraseUser({ client: db, tableName: local.tableName, userToken: carol.token, apply: true, scan: true });
-    }, 120_000);
+    }, 300_000);
     afterAll(async () => {
       await local?.stop();
       db.destroy();
