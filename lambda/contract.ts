@@ -45,6 +45,12 @@ export const ENV = {
   lnurlPublicUrl: 'VSS_LNURL_PUBLIC_URL',
   sweepGraceSeconds: 'VSS_SWEEP_GRACE_SECONDS',
   sweepRecheckSeconds: 'VSS_SWEEP_RECHECK_SECONDS',
+  /** The value bucket (docs/large-values.md); absent: every value stays in the table. */
+  valueBucket: 'VSS_S3_BUCKET',
+  /** Values whose head item would be larger than this many bytes go to the value bucket. */
+  inlineMaxBytes: 'VSS_INLINE_MAX_BYTES',
+  /** Days a replaced or deleted value object is kept (the point-in-time recovery window). */
+  retentionDays: 'VSS_RETENTION_DAYS',
   /** Provider features (docs/provider.md); absent or empty means off. */
   usageMetering: 'VSS_USAGE_METERING',
   quotaMaxKeys: 'VSS_QUOTA_MAX_KEYS',
@@ -59,6 +65,24 @@ export const ENV = {
   /** Powertools reads it: the `service` dimension of every metric. */
   serviceName: 'POWERTOOLS_SERVICE_NAME',
 } as const;
+
+/**
+ * Large values (docs/large-values.md), one set of numbers for the stack's schema
+ * (`largeValues.inlineMaxBytes`, `largeValues.retentionDays`), the functions and `npm start`.
+ */
+export const LARGE_VALUES = {
+  /** A value whose table item would be larger than this goes to the value bucket. */
+  defaultInlineMaxBytes: 32 * 1024,
+  minInlineMaxBytes: 1024,
+  /** DynamoDB's item limit: above it nothing could stay inline. */
+  maxInlineMaxBytes: 400 * 1024,
+  /** PITR's maximum window: a table restored to any point in it still finds every object. */
+  defaultRetentionDays: 35,
+  minRetentionDays: 1,
+} as const;
+
+/** Every object in the value bucket has a key under this prefix (lambda/store/object-keys.ts). */
+export const VALUE_OBJECT_PREFIX = 'values/';
 
 /** JWT algorithms the authorizer can verify (lambda/auth/jwt.ts); the construct refuses any other. */
 export const JWT_ALGORITHMS = ['RS256', 'ES256'] as const;

@@ -20,6 +20,7 @@ export {
   type VssDomainOptions,
   type VssLnurlAuthOptions,
   type VssProviderOptions,
+  type VssLargeValuesOptions,
   type VssProvisionedCapacity,
   type VssRestoreDrillOptions,
   type VssTableOptions,

@@ -4,10 +4,11 @@
  * finding without one.
  */
 import { Stack, Token, Validations } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as events from 'aws-cdk-lib/aws-events';
-import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { VssAuthMode } from '../auth.js';
 import type { VssFunction, VssFunctionName } from '../functions.js';
@@ -213,5 +214,34 @@ export function acknowledgeRestoreDrill(fn: VssFunction, rule: events.Rule, scra
     id: 'Serverless-EventBusDLQ',
     reason:
       'The event names a restore job whose state AWS Backup keeps; an undelivered event leaves the job unvalidated there (TIMED_OUT) and the next weekly drill runs regardless.',
+  });
+}
+
+/**
+ * A function's S3 permissions name the objects under the values prefix (`values/*`), because
+ * object keys are created per write; they never reach other keys of the bucket.
+ */
+export function acknowledgeValuesPrefix(role: iam.IRole, bucket: s3.IBucket, objectsPattern: string): void {
+  const cfn = bucket.node.defaultChild;
+  const arn =
+    cfn && Token.isUnresolved(bucket.bucketArn)
+      ? `<${Stack.of(bucket).getLogicalId(cfn as s3.CfnBucket)}.Arn>`
+      : Token.isUnresolved(bucket.bucketArn)
+        ? undefined
+        : bucket.bucketArn;
+  if (arn === undefined) return;
+  Validations.of(role).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::${arn}/${objectsPattern}]`,
+    reason:
+      'Each large write stores a new object under a new key (values/<user hash>/...), so the S3 permission must name the values prefix with a wildcard; it covers no other keys of the bucket, and object versions cannot be deleted by any function.',
+  });
+}
+
+/** The values bucket without server access logs (the default). */
+export function acknowledgeNoValuesAccessLogs(bucket: s3.Bucket): void {
+  Validations.of(bucket).acknowledge({
+    id: 'AwsSolutions-S1',
+    reason:
+      'Every access to the values bucket is made by the VSS functions, which log each request with its user hash, operation and outcome (JSON logs); server access logs would repeat that, best-effort, in a second bucket that needs its own retention. Operators who need an S3-level audit pass largeValues.accessLogsBucket or enable CloudTrail S3 data events on the bucket.',
   });
 }

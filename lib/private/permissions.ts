@@ -15,6 +15,16 @@
  *                    global-version item)
  *   sweepChunks      Query on the byGc index; GetItem, UpdateItem, DeleteItem, BatchWriteItem
  * No function may Scan or touch another table. Large values: docs/large-values.md.
+ *
+ * In the values bucket (S3, always on the `values/` prefix only; ValuesBucket.grant):
+ *   getObject        GetObject (the value's object)
+ *   putObjects       PutObject (a new object under a new key for every large write)
+ *   deleteObject     nothing: the object of a deleted value is kept for the retention period
+ *   listKeyVersions  nothing
+ *   sweepChunks      ListBucket on the prefix (objects of interrupted writes) and DeleteObject
+ *                    (those, and superseded objects once the retention period has passed)
+ * Nothing may delete an object version: only the lifecycle rule and the operator's
+ * `vss admin erase-user` (docs/security.md) remove versions.
  */
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -22,6 +32,7 @@ import type { Operation } from '../../lambda/contract.js';
 import { TABLE_LAYOUT } from '../../lambda/store/table-layout.js';
 import type { VssFunction } from '../functions.js';
 import type { VssTableResources } from './table.js';
+import type { ValuesAccess } from './values-bucket.js';
 
 export type DynamoDbAction =
   | 'dynamodb:GetItem'
@@ -63,6 +74,19 @@ export const SWEEPER_TABLE_ACTIONS = {
   sweepIndex: ['dynamodb:Query'],
   writes: true,
 } as const satisfies TableActions;
+
+const NO_VALUES: ValuesAccess = { read: false, write: false, delete: false, list: false };
+
+/** Each VSS function's access to the values bucket (see the header). */
+export const VSS_VALUES_ACCESS = {
+  getObject: { ...NO_VALUES, read: true },
+  putObjects: { ...NO_VALUES, write: true },
+  deleteObject: NO_VALUES,
+  listKeyVersions: NO_VALUES,
+} as const satisfies Record<Operation, ValuesAccess>;
+
+/** The sweeper: finds objects no item points at and deletes them, and superseded ones after retention. */
+export const SWEEPER_VALUES_ACCESS = { ...NO_VALUES, delete: true, list: true } as const satisfies ValuesAccess;
 
 /**
  * KMS actions on the table's customer-managed key (only when one is configured), limited to

@@ -11,7 +11,7 @@
  */
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as v from 'valibot';
-import { JWT_ALGORITHMS, OPERATIONS } from '../../lambda/contract.js';
+import { JWT_ALGORITHMS, LARGE_VALUES, OPERATIONS } from '../../lambda/contract.js';
 import type { VssFunctionName } from '../functions.js';
 import { FUNCTION_NAMES } from './functions.js';
 import { DEFAULT_BACKUP_RETENTION_DAYS, RESTORE_DRILL_BUILT_IN_OPTIONS } from './backup-defaults.js';
@@ -263,6 +263,17 @@ function configEntries(refs: RefMode) {
         ),
       }),
     ),
+    largeValues: v.optional(
+      settings({
+        inlineMaxBytes: v.optional(
+          int(LARGE_VALUES.minInlineMaxBytes, LARGE_VALUES.maxInlineMaxBytes, " bytes: an item must stay under DynamoDB's 400 KB"),
+        ),
+        retentionDays: v.optional(int(LARGE_VALUES.minRetentionDays, 3650, ' days')),
+        existingBucketArn: v.optional(ref(/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket ARN')),
+        bucketName: v.optional(text(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name')),
+        accessLogsBucketArn: v.optional(ref(/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket ARN')),
+      }),
+    ),
     provider: v.optional(
       settings({
         usageMetering: v.optional(bool),
@@ -382,6 +393,14 @@ function crossFieldProblems(c: Loose, n: (path: string) => string): string[] {
     }
   }
   problems.push(...backupProblems(c['backup'], c['region'], n));
+  const large = c['largeValues'];
+  if (large && typeof large === 'object' && large.existingBucketArn !== undefined) {
+    for (const k of ['bucketName', 'accessLogsBucketArn'])
+      if (large[k] !== undefined)
+        problems.push(
+          `${n('largeValues.existingBucketArn')} cannot be combined with ${n(`largeValues.${k}`)} (it applies only to a bucket the stack creates)`,
+        );
+  }
   if (alarms?.topicArn !== undefined && Array.isArray(alarms.emails) && alarms.emails.length > 0) {
     problems.push(`${n('alarms.topicArn')} and ${n('alarms.emails')} are mutually exclusive (subscribe the addresses to your own topic)`);
   }

@@ -38,6 +38,9 @@ const PROP_NAMES: ReadonlyArray<readonly [RegExp, string]> = [
   [/^backup\.vaultLock\.(min|max)RetentionDays$/, 'backup.vaultLock.$1Retention'],
   [/^backup\.vaultLock\.changeableForDays$/, 'backup.vaultLock.changeableFor'],
   [/^backup\.restoreDrill\.validationWindowHours$/, 'backup.restoreDrill.validationWindow'],
+  [/^largeValues\.existingBucketArn$/, 'largeValues.existingBucket'],
+  [/^largeValues\.bucketName$/, 'largeValues.bucketProps.bucketName'],
+  [/^largeValues\.accessLogsBucketArn$/, 'largeValues.accessLogsBucket'],
 ];
 
 export function propName(path: string): string {
@@ -66,6 +69,9 @@ function millis(d: Duration | undefined): number | undefined {
   const ms = d.toMilliseconds();
   return Token.isUnresolved(ms) ? undefined : ms;
 }
+
+/** A name the schema can check, or nothing when only deployment resolves it. */
+const resolvedName = (name: string | undefined): string | undefined => (name === undefined || Token.isUnresolved(name) ? undefined : name);
 
 function describeFunction(o: VssFunctionOptions | undefined): Record<string, unknown> | undefined {
   if (!o) return undefined;
@@ -142,6 +148,15 @@ export function describeProps(props: VssServiceProps): Record<string, unknown> {
     logRetentionDays: props.logRetention,
     executionLogLevel: props.executionLogLevel === undefined ? undefined : executionLogLevelName(props.executionLogLevel),
     metricsNamespace: props.metricsNamespace,
+    largeValues:
+      props.largeValues &&
+      defined({
+        inlineMaxBytes: props.largeValues.inlineMaxBytes,
+        retentionDays: props.largeValues.retentionDays,
+        existingBucketArn: props.largeValues.existingBucket ? GIVEN : undefined,
+        bucketName: resolvedName(props.largeValues.bucketProps?.bucketName),
+        accessLogsBucketArn: props.largeValues.accessLogsBucket ? GIVEN : undefined,
+      }),
     provider: props.provider,
     backup: describeBackup(props.backup),
   });
@@ -183,5 +198,11 @@ export function validateProps(props: VssServiceProps): void {
     ]);
   }
   const { problems } = configProblems(describeProps(props), { refs: 'object', name: propName });
+  // Every bucketProps key, not only the name the deployment config knows, applies to a new bucket only.
+  const large = props.largeValues;
+  if (large?.existingBucket && large.bucketProps && large.bucketProps.bucketName === undefined)
+    problems.push(
+      'largeValues.existingBucket cannot be combined with largeValues.bucketProps (it applies only to a bucket the construct creates)',
+    );
   if (problems.length > 0) throw new VssConfigError('Invalid VssService configuration', problems);
 }
