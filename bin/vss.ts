@@ -8,6 +8,7 @@
  */
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { LARGE_VALUES } from '../lambda/contract.js';
 import { VssBackupCopyVault } from '../lib/backup-copy-vault.js';
 import { backupEnabled } from '../lib/private/schema.js';
 import { VssStack } from '../lib/vss-stack.js';
@@ -35,6 +36,10 @@ try {
       ...(b.copyVaultName ? { vaultName: b.copyVaultName } : {}),
       ...(b.copyToAccount && b.copyToAccount !== config.account && config.account ? { sourceAccount: config.account } : {}),
       ...(lock ? { vaultLock: lock } : {}),
+      // The values bucket's replica, unless the service uses an existing bucket (its owner replicates it).
+      ...(config.largeValues?.existingBucketArn
+        ? {}
+        : { valuesReplica: { retentionDays: config.largeValues?.retentionDays ?? LARGE_VALUES.defaultRetentionDays } }),
     });
     // Same account: one `cdk deploy --all` deploys the vault first. Another account deploys it
     // with that account's credentials (docs/disaster-recovery.md).

@@ -42,6 +42,8 @@ import type {
 import { createApi } from './private/api.js';
 import { createAuthorization } from './private/authorizers.js';
 import { type BackupResources, createBackup } from './private/backup.js';
+import { DEFAULT_COPY_VAULT_NAME } from './private/backup-defaults.js';
+import { replicateValues } from './private/values-replication.js';
 import { createDomain } from './private/domain.js';
 import { FunctionFactory } from './private/functions.js';
 import { createLnurlFunction, createLnurlIssuerResources } from './private/lnurl.js';
@@ -249,6 +251,7 @@ export class VssService extends Construct {
     if (props.backup) {
       this.backup = createBackup(this, functions, table, props.backup, metricsNamespace);
       if (this.backup.drillFunction) deployed.push(['restoreDrill', this.backup.drillFunction]);
+      replicateValues(this, values, props.backup, props.backup.copyVaultName ?? DEFAULT_COPY_VAULT_NAME);
     }
 
     if (props.lnurlAuth && lnurl) {

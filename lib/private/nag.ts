@@ -245,3 +245,21 @@ export function acknowledgeNoValuesAccessLogs(bucket: s3.Bucket): void {
       'Every access to the values bucket is made by the VSS functions, which log each request with its user hash, operation and outcome (JSON logs); server access logs would repeat that, best-effort, in a second bucket that needs its own retention. Operators who need an S3-level audit pass largeValues.accessLogsBucket or enable CloudTrail S3 data events on the bucket.',
   });
 }
+
+/** The role S3 assumes to replicate the values bucket to the copy region. */
+export function acknowledgeReplicationRole(role: iam.Role): void {
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5',
+    reason:
+      'Replication reads and writes object versions under the values prefix (values/*), whose keys are created per write; with a customer-managed key it may encrypt only with the copy region key that carries the replica alias (kms:ResourceAliases), whose ID this stack cannot know.',
+  });
+}
+
+/** The replica of the values bucket in the copy region. */
+export function acknowledgeReplicaBucket(bucket: s3.Bucket): void {
+  Validations.of(bucket).acknowledge({
+    id: 'AwsSolutions-S1',
+    reason:
+      'The replica is written only by S3 replication and read only during a lost-region recovery; the source bucket is where access is audited (the functions log every request, or its own access logs), and CloudTrail S3 data events cover the replica if required.',
+  });
+}

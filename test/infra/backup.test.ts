@@ -6,7 +6,7 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { VssBackupCopyVault } from '../../lib/backup-copy-vault.js';
 import { VssTableEncryption } from '../../lib/options.js';
 import {
@@ -35,6 +35,10 @@ function roleStatements(template: Template, description: string): Statement[] {
     .filter((p) => (p.Properties!['Roles'] as Array<{ Ref: string }>).some((r) => r.Ref === roleId))
     .flatMap((p) => (p.Properties!['PolicyDocument'] as { Statement: Statement[] }).Statement);
 }
+
+// The first synthesis of a process loads the CDK's modules: on a shared machine that alone can take
+// longer than a test may, so it happens once here, outside the tests.
+beforeAll(() => void synth({}), 300_000);
 
 describe('backup: AWS Backup plan, copy, vault lock', () => {
   it('backs the table up on the default schedule (daily 03:00 UTC) into an encrypted vault, kept 35 days, retained', () => {
@@ -262,6 +266,69 @@ describe('backup: alarms', () => {
   });
 });
 
+describe('backup: replication of the values bucket to copyToRegion', () => {
+  const replication = (template: Template) => {
+    const buckets = Object.values(resourcesOf(template, 'AWS::S3::Bucket')).filter((b) => b.Properties?.['ReplicationConfiguration']);
+    expect(buckets).toHaveLength(1);
+    return buckets[0]!.Properties!['ReplicationConfiguration'] as { Role: unknown; Rules: Array<Record<string, unknown>> };
+  };
+
+  it('replicates every object version under values/ to the replica bucket in the copy region, delete markers included', () => {
+    const { template } = synth({ backup: { copyToRegion: 'eu-central-1' } }, { env: ENV });
+    const config = replication(template);
+    expect(config.Role).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^VssValuesReplicationRole/), 'Arn'] });
+    expect(config.Rules).toEqual([
+      {
+        Id: 'ValuesToCopyRegion',
+        Status: 'Enabled',
+        Priority: 1,
+        Filter: { Prefix: 'values/' },
+        DeleteMarkerReplication: { Status: 'Enabled' },
+        Destination: { Bucket: 'arn:aws:s3:::vss-values-replica-111122223333-eu-central-1' },
+      },
+    ]);
+  });
+
+  it('the replication role reads versions of values/ only and writes replicas (and delete markers) into the replica only', () => {
+    const { template } = synth({ backup: { copyToRegion: 'eu-central-1' } }, { env: ENV });
+    const statements = roleStatements(template, 'VSS: S3 replicates the values bucket');
+    const byActions = new Map(statements.map((s) => [actions(s).sort().join(','), s.Resource]));
+    expect(byActions.get('s3:ReplicateDelete,s3:ReplicateObject,s3:ReplicateTags')).toBe(
+      'arn:aws:s3:::vss-values-replica-111122223333-eu-central-1/values/*',
+    );
+    expect(byActions.get('s3:GetObjectVersionAcl,s3:GetObjectVersionForReplication,s3:GetObjectVersionTagging')).toEqual({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^VssValuesBucket/), 'Arn'] }, '/values/*']],
+    });
+    expect(statements.flatMap(actions).filter((a) => a.startsWith('s3:Delete') || a === 's3:PutObject')).toEqual([]);
+  });
+
+  it('with a customer-managed key, KMS-encrypted objects replicate and are encrypted with the copy key (by its alias)', () => {
+    const { template } = synth(
+      { tableOptions: { encryption: VssTableEncryption.customerManaged() }, backup: { copyToRegion: 'eu-central-1' } },
+      { env: ENV },
+    );
+    const rule = replication(template).Rules[0]!;
+    expect(rule['SourceSelectionCriteria']).toEqual({ SseKmsEncryptedObjects: { Status: 'Enabled' } });
+    expect(rule['Destination']).toMatchObject({
+      EncryptionConfiguration: { ReplicaKmsKeyID: 'arn:aws:kms:eu-central-1:111122223333:alias/vss-backup-copy-values' },
+    });
+  });
+
+  it('to another account, replicas are owned by that account', () => {
+    const { template } = synth({ backup: { copyToRegion: 'eu-central-1', copyToAccount: '444455556666' } }, { env: ENV });
+    expect(replication(template).Rules[0]!['Destination']).toEqual({
+      Bucket: 'arn:aws:s3:::vss-values-replica-444455556666-eu-central-1',
+      Account: '444455556666',
+      AccessControlTranslation: { Owner: 'Destination' },
+    });
+  });
+
+  it('without copyToRegion nothing is replicated', () => {
+    const { template } = synth({ backup: {} });
+    expect(Object.values(resourcesOf(template, 'AWS::S3::Bucket')).filter((b) => b.Properties?.['ReplicationConfiguration'])).toEqual([]);
+  });
+});
+
 describe('VssBackupCopyVault (the copy vault stack)', () => {
   it('creates the named, encrypted, retained vault, locked like the source, open to the source account only for copies', () => {
     const app = new App();
@@ -291,6 +358,32 @@ describe('VssBackupCopyVault (the copy vault stack)', () => {
         },
       }),
     });
+    expect(nagFindings(stack)).toEqual([]);
+  });
+
+  it('with valuesReplica: the replica bucket the service replicates into, versioned, KMS-encrypted, noncurrent versions kept as in the source', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Copy', { env: { account: '444455556666', region: 'eu-central-1' } });
+    new VssBackupCopyVault(stack, 'BackupCopy', { sourceAccount: '111122223333', valuesReplica: { retentionDays: 35 } });
+    const template = Template.fromStack(stack);
+    template.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        BucketName: 'vss-values-replica-444455556666-eu-central-1',
+        VersioningConfiguration: { Status: 'Enabled' },
+        PublicAccessBlockConfiguration: Match.objectLike({ BlockPublicAcls: true, RestrictPublicBuckets: true }),
+        BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ BucketKeyEnabled: true })] },
+        LifecycleConfiguration: {
+          Rules: [
+            Match.objectLike({ Prefix: 'values/', NoncurrentVersionExpiration: { NoncurrentDays: 35 }, ExpiredObjectDeleteMarker: true }),
+          ],
+        },
+      }),
+    });
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/vss-backup-copy-values' });
+    const policy = JSON.stringify(resourcesOf(template, 'AWS::S3::BucketPolicy'));
+    expect(policy).toContain('ReplicasFromTheServiceAccount');
+    expect(policy).toContain(':iam::111122223333:root');
     expect(nagFindings(stack)).toEqual([]);
   });
 });
