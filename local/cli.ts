@@ -11,6 +11,8 @@ import { helpText, parseOptions, UsageError, type OptionSpec, type OptionValues 
 import { ENGINES, type EngineName } from './engines.js';
 import type { RequestLogEntry } from './server.js';
 import { PROVIDER_OPTIONS, providerSettingsFrom } from './provider-options.js';
+import { DEFAULT_BUCKET } from './object-store.js';
+import { LARGE_VALUES } from '../lambda/contract.js';
 
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'port', type: 'string', metavar: 'N', env: 'VSS_PORT', defaultText: '8080', help: 'port to listen on' },
@@ -39,6 +41,25 @@ const OPTIONS: readonly OptionSpec[] = [
     help: ['use this DynamoDB-compatible endpoint instead, real AWS included', 'credentials and region from the AWS SDK chain'],
   },
   { name: 'table', type: 'string', metavar: 'NAME', env: 'VSS_TABLE_NAME', defaultText: 'vss', help: 'table name' },
+  {
+    name: 's3-endpoint',
+    type: 'string',
+    metavar: 'URL',
+    env: 'VSS_S3_ENDPOINT',
+    help: [
+      'keep large values in this S3-compatible store (MinIO, real S3) instead of',
+      'the embedded one; credentials and region from the AWS SDK chain',
+    ],
+  },
+  { name: 's3-bucket', type: 'string', metavar: 'NAME', env: 'VSS_S3_BUCKET', defaultText: DEFAULT_BUCKET, help: 'bucket of large values' },
+  {
+    name: 'inline-max-bytes',
+    type: 'string',
+    metavar: 'N',
+    env: 'VSS_INLINE_MAX_BYTES',
+    defaultText: String(LARGE_VALUES.defaultInlineMaxBytes),
+    help: 'values whose table item would be larger go to the object store',
+  },
   {
     name: 'auth',
     type: 'string',
@@ -120,6 +141,8 @@ async function main(): Promise<void> {
   if (!isAuthMode(auth)) throw new UsageError(`invalid --auth ${auth}: use ${AUTH_MODES.join(', ')}`);
   const host = str('host') ?? '127.0.0.1';
   const endpoint = str('dynamodb-endpoint');
+  const s3Endpoint = str('s3-endpoint');
+  const inlineMaxBytes = parseInlineMaxBytes(str('inline-max-bytes'));
   if (auth === 'none' && !isLoopback(host)) {
     if (!values['allow-unauthenticated']) {
       throw new UsageError(
@@ -143,6 +166,9 @@ async function main(): Promise<void> {
     dataDir: str('data-dir') ?? '.data',
     ...(endpoint ? { dynamodbEndpoint: endpoint } : {}),
     tableName: str('table') ?? 'vss',
+    ...(s3Endpoint ? { s3Endpoint } : {}),
+    s3Bucket: str('s3-bucket') ?? DEFAULT_BUCKET,
+    inlineMaxBytes,
     auth,
     authOptions,
     provider: providerSettingsFrom(values),
@@ -164,6 +190,7 @@ async function main(): Promise<void> {
   }
   // The admin commands (`vss admin … --dynamodb-endpoint`) work on the embedded engine too.
   if (vss.engine) console.log(`DynamoDB engine at ${vss.engine.endpoint}, table ${vss.tableName}`);
+  console.log(`Object store at ${vss.objectStore.endpoint}, bucket ${vss.objectStore.bucket}`);
   console.log(`VSS listening on ${vss.url}`);
 
   const stop = (signal: string): void => {
@@ -194,6 +221,15 @@ function printRequest(entry: RequestLogEntry): void {
   const level = entry.status >= 500 ? 'ERROR' : entry.aborted ? 'WARN' : 'INFO';
   const message = entry.aborted ? 'vss request aborted by the client' : 'vss request';
   process.stdout.write(`${JSON.stringify({ level, message, timestamp: new Date().toISOString(), service: 'vss', ...entry })}\n`);
+}
+
+function parseInlineMaxBytes(text: string | undefined): number {
+  if (text === undefined) return LARGE_VALUES.defaultInlineMaxBytes;
+  const n = Number(text);
+  const { minInlineMaxBytes: min, maxInlineMaxBytes: max } = LARGE_VALUES;
+  if (!/^[0-9]+$/.test(text) || n < min || n > max)
+    throw new UsageError(`invalid --inline-max-bytes ${text}: use a whole number of bytes from ${min} to ${max}`);
+  return n;
 }
 
 /** Auth settings from flags and environment (flags win). */

@@ -9,6 +9,8 @@ import { ENV } from '../contract.js';
 import { VssService } from '../core/service.js';
 import { dynamoDbClientSettings } from '../store/client-settings.js';
 import { DynamoDbStore } from '../store/dynamodb-store.js';
+import { objectPlacement } from '../store/object-tier.js';
+import { objectTierFromEnv } from '../store/object-tier-settings.js';
 import { providerSettingsFromEnv, withProvider } from '../provider/provider.js';
 import type { ApiHandlerDeps } from './api-gateway.js';
 import { observeOutcome, observeProviderEvent } from './observability.js';
@@ -26,7 +28,19 @@ export function defaultDeps(): ApiHandlerDeps {
   if (!tableName) throw new Error(`${TABLE_NAME_ENV} is not set`);
   const client = new DynamoDBClient(dynamoDbClientSettings());
   // Per-user usage, quotas and rate limits: nothing is wrapped unless the stack turned one on.
-  const provider = withProvider(new DynamoDbStore({ client, tableName }), providerSettingsFromEnv(process.env), {
+  // Large values: in the value bucket when the stack has one (docs/large-values.md).
+  const objectTier = objectTierFromEnv(process.env);
+  const store = new DynamoDbStore({
+    client,
+    tableName,
+    ...(objectTier
+      ? {
+          inlineMaxBytes: objectTier.inlineMaxBytes,
+          placement: objectPlacement(objectTier.objects, { retentionMs: objectTier.retentionMs }),
+        }
+      : {}),
+  });
+  const provider = withProvider(store, providerSettingsFromEnv(process.env), {
     client,
     tableName,
     onEvent: observeProviderEvent,
