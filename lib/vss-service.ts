@@ -249,7 +249,10 @@ export class VssService extends Construct {
     deployed.push(['sweepChunks', createSweeper(this, functions, table, values, valuesEnvironment)]);
     const metricsNamespace = props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
     if (props.backup) {
-      this.backup = createBackup(this, functions, table, props.backup, metricsNamespace);
+      this.backup = createBackup(this, functions, table, props.backup, metricsNamespace, {
+        environment: valuesEnvironment,
+        grantRead: (role) => values.grant(role, { read: true, write: false, delete: false, list: false }),
+      });
       if (this.backup.drillFunction) deployed.push(['restoreDrill', this.backup.drillFunction]);
       replicateValues(this, values, props.backup, props.backup.copyVaultName ?? DEFAULT_COPY_VAULT_NAME);
     }

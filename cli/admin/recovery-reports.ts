@@ -19,6 +19,7 @@ export function verifyJson(table: string, r: VerifyReport, seconds: number): str
       records: r.records,
       stores: r.stores,
       outOfLineValues: r.outOfLineValues,
+      uncheckedObjects: r.uncheckedObjects,
       seconds,
       problems: r.problems.map((p) => ({
         kind: p.kind,
@@ -40,7 +41,7 @@ export function verifyText(table: string, r: VerifyReport, seconds: number): str
   );
   const verdict = r.problems.length === 0 ? 'sound' : `${r.problems.length} problems`;
   lines.push(
-    `table ${table}: ${r.items} items, ${r.records} records in ${r.stores} stores, ${r.outOfLineValues} out-of-line values, ${seconds.toFixed(1)} s: ${verdict}`,
+    `table ${table}: ${r.items} items, ${r.records} records in ${r.stores} stores, ${r.outOfLineValues} out-of-line values${r.uncheckedObjects > 0 ? ` (${r.uncheckedObjects} in the value bucket not checked)` : ''}, ${seconds.toFixed(1)} s: ${verdict}`,
   );
   return `${lines.join('\n')}\n`;
 }

@@ -6,13 +6,16 @@
  * verdict to AWS Backup, which then deletes the scratch table. A failed or aborted job is
  * recorded as a failed drill. Metrics: RESTORE_DRILL_METRIC_NAMES (lambda/contract.ts).
  *
- * Env: VSS_RESTORE_TEST_TABLE_PREFIX (only tables restore testing names are ever read).
+ * Env: VSS_RESTORE_TEST_TABLE_PREFIX (only tables restore testing names are ever read); the
+ * object tier's VSS_S3_BUCKET (the scratch table's objects are the live bucket's, read only).
  */
 import { BackupClient, DescribeRestoreJobCommand, PutRestoreValidationResultCommand } from '@aws-sdk/client-backup';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DEFAULT_METRICS_NAMESPACE, ENV, METRICS_SERVICE_NAME, RESTORE_DRILL_METRIC_NAMES } from '../contract.js';
 import { dynamoDbClient } from '../store/client-settings.js';
 import { ChunkTier } from '../store/large-values.js';
+import { objectPlacement } from '../store/object-tier.js';
+import { objectTierFromEnv } from '../store/object-tier-settings.js';
 import { TableClient } from '../store/table-client.js';
 import { VERIFY_RETRY, type VerifyReport, verifyTable } from '../store/table-verifier.js';
 import { ValuePlacement } from '../store/value-placement.js';
@@ -78,6 +81,8 @@ export async function runDrill(event: RestoreJobEvent, deps: DrillDeps): Promise
     return finish('FAILED', `the restored resource ${JSON.stringify(job.createdResourceArn)} is not a scratch table of restore testing`);
   try {
     const report = await deps.verify(tableName);
+    if (report.uncheckedObjects > 0)
+      return finish('FAILED', `${report.uncheckedObjects} values in the value bucket could not be checked (no bucket configured)`, report);
     if (report.problems.length === 0)
       return finish(
         'SUCCESSFUL',
@@ -119,7 +124,14 @@ function defaultDeps(): DrillDeps {
     },
     verify: (tableName) => {
       const table = new TableClient({ client: dynamodb, tableName, retry: VERIFY_RETRY });
-      return verifyTable(table, { segments: 8, orphanBoundMs: ORPHAN_BOUND_MS, placement: new ValuePlacement([new ChunkTier(table)]) });
+      // The scratch table points at objects of the live value bucket (kept for the PITR window).
+      const objects = objectTierFromEnv(process.env)?.objects;
+      return verifyTable(table, {
+        segments: 8,
+        orphanBoundMs: ORPHAN_BOUND_MS,
+        placement: objects ? objectPlacement(objects)(table) : new ValuePlacement([new ChunkTier(table)]),
+        ...(objects ? { objects } : {}),
+      });
     },
     record(m) {
       if (m.restoreSeconds !== undefined)

@@ -112,12 +112,19 @@ export function lockConfiguration(lock: VssVaultLockOptions | undefined): backup
   };
 }
 
+/** The value bucket, as the drill reads it: its environment and a read-only grant on values/. */
+export interface DrillValues {
+  readonly environment: Readonly<Record<string, string>>;
+  grantRead(role: iam.IRole): void;
+}
+
 export function createBackup(
   scope: Construct,
   functions: FunctionFactory,
   table: VssTableResources,
   options: VssBackupOptions,
   metricsNamespace: string,
+  values?: DrillValues,
 ): BackupResources {
   const stack = Stack.of(scope);
   const region = stack.region;
@@ -194,7 +201,7 @@ export function createBackup(
   });
 
   const drillOn = options.restoreDrill?.enabled ?? true;
-  const drill = drillOn ? createRestoreDrill(scope, functions, { vault, key, tableArn, options, metricsNamespace }) : undefined;
+  const drill = drillOn ? createRestoreDrill(scope, functions, { vault, key, tableArn, options, metricsNamespace, values }) : undefined;
   acknowledgeBackupRoles(backupRole, drill?.restoreRole, { ownBackups: `${tableArn}/backup/*`, scratchTables: scratchTablesArn(scope) });
 
   const addAlarms = (add: (alarm: cloudwatch.Alarm) => void): void => {
@@ -260,6 +267,7 @@ interface DrillInputs {
   readonly tableArn: string;
   readonly options: VssBackupOptions;
   readonly metricsNamespace: string;
+  readonly values?: DrillValues | undefined;
 }
 
 function createRestoreDrill(scope: Construct, functions: FunctionFactory, d: DrillInputs): { fn: VssFunction; restoreRole: iam.Role } {
@@ -307,12 +315,13 @@ function createRestoreDrill(scope: Construct, functions: FunctionFactory, d: Dri
 
   const fn = functions.create({
     name: 'restoreDrill',
-    environment: { [ENV.restoreTestTablePrefix]: RESTORE_TEST_TABLE_PREFIX },
+    environment: { [ENV.restoreTestTablePrefix]: RESTORE_TEST_TABLE_PREFIX, ...d.values?.environment },
     defaults: { timeout: Duration.seconds(RESTORE_DRILL_BUILT_IN_OPTIONS.timeoutSeconds) },
   });
   fn.role.addToPolicy(
     new iam.PolicyStatement({ actions: [...DRILL_TABLE_ACTIONS], resources: [scratchTables, `${scratchTables}/index/*`] }),
   );
+  d.values?.grantRead(fn.role);
   // Neither action supports a resource-level restriction (the restore job is named in the request).
   fn.role.addToPolicy(new iam.PolicyStatement({ actions: [...DRILL_BACKUP_ACTIONS], resources: ['*'] }));
 

@@ -5,11 +5,13 @@
  * AWS Backup itself (DescribeRestoreJob, PutRestoreValidationResult) cannot run locally: those two
  * calls are the only stand-ins.
  */
-import { DeleteItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DrillDeps, ORPHAN_BOUND_MS, type RestoreJob, runDrill } from '../../lambda/handlers/restoreDrill.js';
-import { partitionKeyOf } from '../../lambda/store/keys.js';
+import { partitionKeyOf, sortKeyOf } from '../../lambda/store/keys.js';
+import { objectPlacement } from '../../lambda/store/object-tier.js';
+import { S3ObjectStore } from '../../lambda/store/s3-object-store.js';
 import { ChunkTier } from '../../lambda/store/large-values.js';
 import { TableClient } from '../../lambda/store/table-client.js';
 import { VERIFY_RETRY, verifyTable } from '../../lambda/store/table-verifier.js';
@@ -37,7 +39,8 @@ for (const engine of engines()) {
       db.destroy();
     });
 
-    function deps(job: RestoreJob) {
+    function deps(job: RestoreJob, withBucket = true) {
+      const objects = new S3ObjectStore({ client: local.s3Client, bucket: local.objectStore.bucket });
       const calls = { validations: [] as Array<[string, string]>, metrics: [] as unknown[], verified: [] as string[] };
       const d: DrillDeps = {
         tablePrefix: PREFIX,
@@ -46,7 +49,11 @@ for (const engine of engines()) {
         verify: (table) => {
           calls.verified.push(table);
           const t = new TableClient({ client: db, tableName: table, retry: VERIFY_RETRY });
-          return verifyTable(t, { orphanBoundMs: ORPHAN_BOUND_MS, placement: new ValuePlacement([new ChunkTier(t)]) });
+          return verifyTable(t, {
+            orphanBoundMs: ORPHAN_BOUND_MS,
+            placement: withBucket ? objectPlacement(objects)(t) : new ValuePlacement([new ChunkTier(t)]),
+            ...(withBucket ? { objects } : {}),
+          });
         },
         record: (m) => void calls.metrics.push(m),
         log: () => {},
@@ -69,26 +76,37 @@ for (const engine of engines()) {
       expect(calls.verified).toEqual([scratch]);
       expect(calls.validations.map((v) => v[0])).toEqual(['SUCCESSFUL']);
       expect(calls.metrics).toEqual([{ restoreSeconds: 1290, failed: false, problems: 0, records: 3 }]);
+      // The verdict names what was verified.
+      expect(calls.validations[0]![1]).toMatch(/^verified 3 records in 1 stores/);
     });
 
-    it('an unsound scratch table (a chunk gone): FAILED, with the problem kinds in the message', async () => {
+    it('an unsound scratch table (a head lost its creation position): FAILED, with the problem kinds in the message', async () => {
       const scratch = `${PREFIX}${randomBytes(4).toString('hex')}`;
       await copyTable(db, local.tableName, scratch);
       const pk = partitionKeyOf({ userToken: user.token, storeId: 'wallet' });
-      const chunks = await db.send(
-        new QueryCommand({
+      await db.send(
+        new UpdateItemCommand({
           TableName: scratch,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-          ExpressionAttributeValues: { ':pk': { S: pk }, ':p': { B: Uint8Array.of(0xfe) } },
+          Key: { pk: { S: pk }, sk: { B: sortKeyOf('monitor') } },
+          UpdateExpression: 'REMOVE seq',
         }),
       );
-      const chunk = chunks.Items![0]!;
-      await db.send(new DeleteItemCommand({ TableName: scratch, Key: { pk: chunk['pk']!, sk: chunk['sk']! } }));
       const { d, calls } = deps(completed(scratch));
       const outcome = await runDrill({ detail: { restoreJobId: 'job-2' } }, d);
-      expect(outcome).toMatchObject({ verdict: 'FAILED', problems: 1 });
-      expect(calls.validations).toEqual([['FAILED', expect.stringContaining('missing-chunk')]]);
-      expect(calls.metrics).toEqual([expect.objectContaining({ failed: true, problems: 1 })]);
+      expect(outcome).toMatchObject({ verdict: 'FAILED', problems: 2 });
+      expect(calls.validations).toEqual([
+        ['FAILED', expect.stringMatching(/2 problems \((malformed-record, index-mismatch|index-mismatch, malformed-record)\)/)],
+      ]);
+      expect(calls.metrics).toEqual([expect.objectContaining({ failed: true, problems: 2 })]);
+    });
+
+    it('the scratch table points at objects of the live value bucket: without the bucket they cannot be checked, a failed drill', async () => {
+      const scratch = `${PREFIX}${randomBytes(4).toString('hex')}`;
+      await copyTable(db, local.tableName, scratch);
+      const { d, calls } = deps(completed(scratch), false);
+      const outcome = await runDrill({ detail: { restoreJobId: 'job-5' } }, d);
+      expect(outcome?.verdict).toBe('FAILED');
+      expect(calls.validations).toEqual([['FAILED', expect.stringContaining('could not be checked')]]);
     });
 
     it('a failed restore job is a failed drill; nothing is read and no validation is reported', async () => {

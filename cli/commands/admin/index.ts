@@ -12,6 +12,9 @@ import { recountUser } from '../../admin/recount.js';
 import { setQuota, type QuotaOverride } from '../../admin/set-quota.js';
 import { allUsersReport, toCsv, toTable, top, userReport, type Ranking, type UserReport } from '../../admin/usage-report.js';
 import { userHash } from '../../../lambda/handlers/request-log-fields.js';
+import { objectPlacement } from '../../../lambda/store/object-tier.js';
+import { s3Client } from '../../../lambda/store/s3-client-settings.js';
+import { S3ObjectStore } from '../../../lambda/store/s3-object-store.js';
 import { verifyTable } from '../../../lambda/store/table-verifier.js';
 import { diffTables } from '../../admin/diff-tables.js';
 import { diffJson, diffText, verifyJson, verifyText } from '../../admin/recovery-reports.js';
@@ -205,21 +208,39 @@ export function registerAdminCommands(program: Command, io: AdminIo = defaultIo)
         "check a table's integrity on its own: values resolve (size and digest), creation positions and the listing index, global-version records, orphaned chunk sets (exit 6 with the problems)",
       ),
   )
+    .option('--s3-endpoint <url>', 'S3 endpoint of the value bucket (a local S3-compatible store); default: AWS')
+    .option('--s3-bucket <name>', 'the value bucket (the stack output of the values bucket): object-tier values are fetched and checked')
     .option('--segments <n>', 'parallel Scan segments', positiveInt, 4)
     .option('--json', 'JSON output')
-    .action(async (flags: TableFlags & { segments: number; json?: boolean }) => {
+    .action(async (flags: TableFlags & { s3Endpoint?: string; s3Bucket?: string; segments: number; json?: boolean }) => {
+      if (flags.s3Endpoint !== undefined && flags.s3Bucket === undefined) throw new CliError('--s3-endpoint needs --s3-bucket', EXIT.usage);
       const client = adminClient(flags);
+      const s3 = flags.s3Bucket
+        ? s3Client({ ...(flags.s3Endpoint ? { endpoint: flags.s3Endpoint } : {}), ...(flags.region ? { region: flags.region } : {}) })
+        : undefined;
+      const objects = s3 && flags.s3Bucket ? new S3ObjectStore({ client: s3, bucket: flags.s3Bucket }) : undefined;
       const clock = io.seconds ?? (() => performance.now() / 1000);
       try {
         const started = clock();
-        const table = bulkTable(client, flags.table);
-        const report = await verifyTable(table, { segments: flags.segments, orphanBoundMs: ORPHAN_BOUND_MS, placement: table.placement });
+        const table = bulkTable(client, flags.table, objects ? { placement: objectPlacement(objects) } : {});
+        const report = await verifyTable(table, {
+          segments: flags.segments,
+          orphanBoundMs: ORPHAN_BOUND_MS,
+          placement: table.placement,
+          ...(objects ? { objects } : {}),
+        });
         const seconds = clock() - started;
         io.out(flags.json ? verifyJson(flags.table, report, seconds) : verifyText(flags.table, report, seconds));
         if (report.problems.length > 0)
           throw new CliError(`verify-table: ${report.problems.length} problems in table ${flags.table}`, EXIT.verifyMismatch);
+        if (report.uncheckedObjects > 0)
+          throw new CliError(
+            `verify-table: ${report.uncheckedObjects} values live in the value bucket and were not checked; give --s3-bucket (and --s3-endpoint for a local store)`,
+            EXIT.usage,
+          );
       } finally {
         client.destroy();
+        s3?.destroy();
       }
     });
 
