@@ -57,7 +57,17 @@ for (const engine of engines()) {
       // A put with version -1 of the same bytes as before changes nothing that matters; a
       // different value under the same version would (see below).
       t = performance.now();
-      const verified = await admin(['verify-table', '--dynamodb-endpoint', engine.endpoint, '--table', restored]);
+      const verified = await admin([
+        'verify-table',
+        '--dynamodb-endpoint',
+        engine.endpoint,
+        '--table',
+        restored,
+        '--s3-endpoint',
+        local.objectStore.endpoint,
+        '--s3-bucket',
+        local.objectStore.bucket,
+      ]);
       timings['verify'] = (performance.now() - t) / 1000;
       expect(verified.code).toBe(EXIT.ok);
     }, 300_000);
