@@ -10,7 +10,7 @@ import { userHash } from '../../lambda/handlers/request-log-fields.js';
 import type { LocalVss } from '../../local/app.js';
 import { engines, kv, startVssOn } from '../support/local-vss.js';
 import { expectStatus, SigUser } from '../provider/support.js';
-import { admin, copyTable, engineClient } from './support.js';
+import { admin, copyTable, engineClient, retrying500 } from './support.js';
 
 interface DiffJson {
   users: number;
@@ -38,7 +38,10 @@ for (const engine of engines()) {
       for (const user of [untouched, writer, deleter]) {
         for (const store of ['wallet', 'other']) {
           const c = user.client(local.url, store);
-          expectStatus(await c.put([kv('a', 0, 'a0'), kv('b', 0, 'b0'), kv('big', 0, randomBytes(600_000))], { globalVersion: 0 }), 200);
+          expectStatus(
+            await retrying500(() => c.put([kv('a', 0, 'a0'), kv('b', 0, 'b0'), kv('big', 0, randomBytes(600_000))], { globalVersion: 0 })),
+            200,
+          );
         }
       }
       // Time T: the copy.
@@ -51,9 +54,9 @@ for (const engine of engines()) {
       // key in store "wallet" only; deleter deletes a key in store "other"; newcomer writes for the
       // first time. untouched writes nothing.
       const w = writer.client(local.url, 'wallet');
-      expectStatus(await w.put([kv('a', 1, 'a1'), kv('big', 1, randomBytes(600_000)), kv('c', 0, 'c0')]), 200);
-      expectStatus(await deleter.client(local.url, 'other').delete('b', 1), 200);
-      expectStatus(await newcomer.client(local.url, 'wallet').put([kv('a', 0, 'new')]), 200);
+      expectStatus(await retrying500(() => w.put([kv('a', 1, 'a1'), kv('big', 1, randomBytes(600_000)), kv('c', 0, 'c0')])), 200);
+      expectStatus(await retrying500(() => deleter.client(local.url, 'other').delete('b', 1)), 200);
+      expectStatus(await retrying500(() => newcomer.client(local.url, 'wallet').put([kv('a', 0, 'new')])), 200);
       // A put with version -1 of the same bytes as before changes nothing that matters; a
       // different value under the same version would (see below).
       t = performance.now();
@@ -128,7 +131,7 @@ for (const engine of engines()) {
     });
 
     it('a value rewritten with version -1 (no version check) is listed as changed', async () => {
-      expectStatus(await untouched.client(local.url, 'wallet').put([kv('b', -1, 'b-changed')]), 200);
+      expectStatus(await retrying500(() => untouched.client(local.url, 'wallet').put([kv('b', -1, 'b-changed')])), 200);
       const after = await admin([
         'diff-tables',
         '--dynamodb-endpoint',

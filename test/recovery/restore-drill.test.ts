@@ -19,7 +19,7 @@ import { ValuePlacement } from '../../lambda/store/value-placement.js';
 import type { LocalVss } from '../../local/app.js';
 import { engines, kv, startVssOn } from '../support/local-vss.js';
 import { expectStatus, SigUser } from '../provider/support.js';
-import { copyTable, engineClient } from './support.js';
+import { copyTable, engineClient, retrying500 } from './support.js';
 
 const PREFIX = 'awsbackup-restore-test-';
 
@@ -32,7 +32,10 @@ for (const engine of engines()) {
     beforeAll(async () => {
       local = await startVssOn(engine, { auth: 'signature', sweepIntervalMs: 0 });
       const c = user.client(local.url, 'wallet');
-      expectStatus(await c.put([kv('monitor', 0, randomBytes(3_000)), kv('graph', 0, randomBytes(500_000))], { globalVersion: 0 }), 200);
+      expectStatus(
+        await retrying500(() => c.put([kv('monitor', 0, randomBytes(3_000)), kv('graph', 0, randomBytes(500_000))], { globalVersion: 0 })),
+        200,
+      );
     }, 300_000);
     afterAll(async () => {
       await local?.stop();

@@ -53,3 +53,17 @@ export async function copyTable(client: DynamoDBClient, from: string, to: string
   } while (start);
   return copied;
 }
+
+/**
+ * Sends a request until it is answered something other than 500, as VSS clients do (a 500 is
+ * what the service answers when the engine did not answer within its budget: on a loaded
+ * machine the JVM engine sometimes does not), at most 5 times; returns the last answer.
+ */
+export async function retrying500<T extends { status: number }>(send: () => Promise<T>): Promise<T> {
+  let r = await send();
+  for (let i = 1; i < 5 && r.status === 500; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 200 * i));
+    r = await send();
+  }
+  return r;
+}

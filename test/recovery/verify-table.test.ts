@@ -24,7 +24,7 @@ import { partitionKeyOf, sortKeyOf } from '../../lambda/store/keys.js';
 import type { LocalVss } from '../../local/app.js';
 import { engines, kv, startVssOn } from '../support/local-vss.js';
 import { expectStatus, SigUser } from '../provider/support.js';
-import { admin, copyTable, engineClient } from './support.js';
+import { admin, copyTable, engineClient, retrying500 } from './support.js';
 
 const STORE = 'wallet';
 
@@ -77,12 +77,17 @@ for (const engine of engines()) {
       local = await startVssOn(engine, { auth: 'signature', sweepIntervalMs: 0 });
       for (const user of [alice, bob, carol, dave, erin]) {
         const c = user.client(local.url, STORE);
-        expectStatus(await c.put([kv('monitor', 0, randomBytes(2_000)), kv('manager', 0, randomBytes(10_000))], { globalVersion: 0 }), 200);
+        expectStatus(
+          await retrying500(() =>
+            c.put([kv('monitor', 0, randomBytes(2_000)), kv('manager', 0, randomBytes(10_000))], { globalVersion: 0 }),
+          ),
+          200,
+        );
         // A large value: above the inline threshold, an object in the value bucket.
-        expectStatus(await c.put([kv('graph', 0, randomBytes(900_000))]), 200);
-        expectStatus(await c.put([kv('monitor', 1, randomBytes(2_500))], { globalVersion: 1 }), 200);
-        expectStatus(await c.put([kv('payment/1', 0, 'paid')]), 200);
-        expectStatus(await c.delete('payment/1', 1), 200);
+        expectStatus(await retrying500(() => c.put([kv('graph', 0, randomBytes(900_000))])), 200);
+        expectStatus(await retrying500(() => c.put([kv('monitor', 1, randomBytes(2_500))], { globalVersion: 1 })), 200);
+        expectStatus(await retrying500(() => c.put([kv('payment/1', 0, 'paid')])), 200);
+        expectStatus(await retrying500(() => c.delete('payment/1', 1)), 200);
       }
       await eraseUser({ client: db, tableName: local.tableName, userToken: carol.token, apply: true, scan: true });
       // A value of the previous release: chunks in the table (read back after an upgrade).
