@@ -247,12 +247,11 @@ export function acknowledgeNoValuesAccessLogs(bucket: s3.Bucket): void {
 }
 
 /** The role S3 assumes to replicate the values bucket to the copy region. */
-export function acknowledgeReplicationRole(role: iam.Role): void {
-  Validations.of(role).acknowledge({
-    id: 'AwsSolutions-IAM5',
-    reason:
-      'Replication reads and writes object versions under the values prefix (values/*), whose keys are created per write; with a customer-managed key it may encrypt only with the copy region key that carries the replica alias (kms:ResourceAliases), whose ID this stack cannot know.',
-  });
+export function acknowledgeReplicationRole(role: iam.Role, wildcards: readonly string[]): void {
+  const stack = Stack.of(role);
+  const reason =
+    'Replication reads and writes object versions under the values prefix (values/*), whose keys are created per write; with a customer-managed key it may encrypt only with the copy region key that carries the replica alias (kms:ResourceAliases), whose ID this stack cannot know.';
+  Validations.of(role).acknowledge(...wildcards.map((w) => ({ id: iam5(stack, w), reason })));
 }
 
 /** The replica of the values bucket in the copy region. */

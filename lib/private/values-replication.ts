@@ -108,6 +108,10 @@ export function replicateValues(
       },
     ],
   };
-  acknowledgeReplicationRole(role);
+  acknowledgeReplicationRole(role, [
+    values.bucket.arnForObjects(`${VALUE_OBJECT_PREFIX}*`),
+    `${destination}/${VALUE_OBJECT_PREFIX}*`,
+    ...(key ? [`arn:${stack.partition}:kms:${region}:${destinationAccount}:key/*`] : []),
+  ]);
   return role;
 }
