@@ -10,6 +10,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -18,8 +19,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { VssAuth } from '../lib/auth.js';
 import type { VssFunctionName, VssFunctionOptions } from '../lib/functions.js';
-import { VssTableEncryption, type VssLargeValuesOptions, type VssProviderOptions } from '../lib/options.js';
-import { type FunctionConfig, type VssDeployConfig, VssConfigError, configProblems } from '../lib/private/schema.js';
+import { VssTableEncryption, type VssBackupOptions, type VssLargeValuesOptions, type VssProviderOptions } from '../lib/options.js';
+import { type FunctionConfig, type VssDeployConfig, VssConfigError, backupEnabled, configProblems } from '../lib/private/schema.js';
 import type { VssServiceProps } from '../lib/vss-service.js';
 
 export type { FunctionConfig, VssDeployConfig };
@@ -52,8 +53,11 @@ export function parseConfig(rawContext: unknown, env: Readonly<Record<string, st
   const overrides = { authMode: env['VSS_AUTH_MODE'], account: env['VSS_ACCOUNT'], region: env['VSS_REGION'] };
   const merged = { ...raw, ...Object.fromEntries(Object.entries(overrides).filter(([, x]) => x !== undefined)) };
   const { problems, output } = configProblems(merged, { refs: 'arn', name: (p) => (p ? `vss.${p}` : 'vss') });
+  const config = output as VssDeployConfig;
+  if (problems.length === 0 && config.backup?.copyToAccount !== undefined && config.account === undefined)
+    problems.push('vss.backup.copyToAccount needs vss.account (the copy vault in that account lets only this account copy into it)');
   if (problems.length > 0) throw new ConfigError(problems);
-  return output as VssDeployConfig;
+  return config;
 }
 
 function fnOptions(f: FunctionConfig | undefined): VssFunctionOptions | undefined {
@@ -191,6 +195,7 @@ export function toServiceProps(scope: Construct, config: VssDeployConfig): VssSe
     ...(config.metricsNamespace ? { metricsNamespace: config.metricsNamespace } : {}),
     ...(config.provider ? { provider: providerOptions(config.provider) } : {}),
     ...(config.largeValues ? { largeValues: largeValuesOptions(scope, config.largeValues) } : {}),
+    ...(config.backup && backupEnabled(config) ? { backup: backupOptions(config.backup) } : {}),
   };
 }
 
@@ -205,6 +210,36 @@ function largeValuesOptions(scope: Construct, l: NonNullable<VssDeployConfig['la
       ? { accessLogsBucket: s3.Bucket.fromBucketArn(scope, 'ImportedAccessLogsBucket', l.accessLogsBucketArn) }
       : {}),
   };
+}
+
+/** The backup settings as construct props (absent values stay absent). */
+export function backupOptions(b: NonNullable<VssDeployConfig['backup']>): VssBackupOptions {
+  const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as T;
+  const days = (n: number | undefined) => (n === undefined ? undefined : Duration.days(n));
+  const lock = b.vaultLock;
+  const drill = b.restoreDrill;
+  return defined({
+    schedule: b.schedule === undefined ? undefined : events.Schedule.expression(b.schedule),
+    retention: days(b.retentionDays),
+    copyToRegion: b.copyToRegion,
+    copyToAccount: b.copyToAccount,
+    copyVaultName: b.copyVaultName,
+    copyRetention: days(b.copyRetentionDays),
+    vaultLock:
+      lock &&
+      defined({
+        minRetention: Duration.days(lock.minRetentionDays),
+        maxRetention: days(lock.maxRetentionDays),
+        changeableFor: days(lock.changeableForDays),
+      }),
+    restoreDrill:
+      drill &&
+      defined({
+        enabled: drill.enabled,
+        schedule: drill.schedule === undefined ? undefined : events.Schedule.expression(drill.schedule),
+        validationWindow: drill.validationWindowHours === undefined ? undefined : Duration.hours(drill.validationWindowHours),
+      }),
+  }) as VssBackupOptions;
 }
 
 /** The provider settings as construct props (absent values stay absent). */

@@ -62,6 +62,8 @@ export const ENV = {
   quotaSoftPercent: 'VSS_QUOTA_SOFT_PERCENT',
   rateLimitPerUser: 'VSS_RATE_LIMIT_PER_USER',
   rateLimitBurst: 'VSS_RATE_LIMIT_BURST',
+  /** The restore drill verifies only tables whose name starts with this (docs/disaster-recovery.md). */
+  restoreTestTablePrefix: 'VSS_RESTORE_TEST_TABLE_PREFIX',
   /** Powertools reads it: the CloudWatch namespace of the EMF metrics. */
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
   /** Powertools reads it: the `service` dimension of every metric. */
@@ -128,6 +130,18 @@ export const PROVIDER_METRIC_NAMES = {
   nearQuota: 'NearQuotaWrites',
   quotaRefused: 'QuotaRefusals',
   usageUpdateFailures: 'UsageUpdateFailures',
+} as const;
+
+/** Restore drill metrics (docs/disaster-recovery.md), with the `service` dimension only. */
+export const RESTORE_DRILL_METRIC_NAMES = {
+  /** Seconds from the restore job's creation to its completion: the achieved RTO of a restore. */
+  restoreSeconds: 'RestoreDrillRestoreSeconds',
+  /** 1 for a drill whose restore failed or whose table was unsound or could not be verified. */
+  failures: 'RestoreDrillFailures',
+  /** Problems verify-table found in the scratch table. */
+  problems: 'RestoreDrillProblems',
+  /** Records verified. */
+  records: 'RestoreDrillRecords',
 } as const;
 
 /** The `service` dimension of every metric. */

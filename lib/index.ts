@@ -14,17 +14,21 @@ export {
   type SignatureEnrollment,
   type VssAuthMode,
 } from './auth.js';
+export { VssBackupCopyVault, type VssBackupCopyVaultProps } from './backup-copy-vault.js';
 export type { VssFunction, VssFunctionName, VssFunctionOptions } from './functions.js';
 export {
   VssTableEncryption,
   type VssAlarmOptions,
+  type VssBackupOptions,
   type VssDomainOptions,
   type VssLnurlAuthOptions,
   type VssProviderOptions,
   type VssLargeValuesOptions,
   type VssProvisionedCapacity,
+  type VssRestoreDrillOptions,
   type VssTableOptions,
   type VssThrottlingOptions,
+  type VssVaultLockOptions,
   type VssWafOptions,
 } from './options.js';
 export { VssConfigError } from './private/schema.js';

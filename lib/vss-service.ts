@@ -30,6 +30,7 @@ import type { VssAuth, VssAuthMode } from './auth.js';
 import type { VssFunction, VssFunctionName, VssFunctionOptions } from './functions.js';
 import type {
   VssAlarmOptions,
+  VssBackupOptions,
   VssDomainOptions,
   VssLargeValuesOptions,
   VssLnurlAuthOptions,
@@ -40,6 +41,9 @@ import type {
 } from './options.js';
 import { createApi } from './private/api.js';
 import { createAuthorization } from './private/authorizers.js';
+import { type BackupResources, createBackup } from './private/backup.js';
+import { DEFAULT_COPY_VAULT_NAME } from './private/backup-defaults.js';
+import { replicateValues } from './private/values-replication.js';
 import { createDomain } from './private/domain.js';
 import { FunctionFactory } from './private/functions.js';
 import { createLnurlFunction, createLnurlIssuerResources } from './private/lnurl.js';
@@ -136,6 +140,12 @@ export interface VssServiceProps {
    */
   readonly provider?: VssProviderOptions;
   /**
+   * AWS Backup of the table: schedule and retention, a copy to another region (and account),
+   * vault lock, a scheduled restore drill and alarms (docs/disaster-recovery.md).
+   * @default - no AWS Backup plan (the table still has PITR)
+   */
+  readonly backup?: VssBackupOptions;
+  /**
    * The object tier: values above `inlineMaxBytes` live in one S3 bucket (docs/large-values.md).
    * @default - a new bucket; 32768-byte threshold; superseded and deleted objects kept 35 days
    */
@@ -169,6 +179,8 @@ export class VssService extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
   /** The custom domain's target for DNS, when `domain` is set. */
   readonly domainName?: apigw.DomainName;
+  /** The backup vault, plan and restore drill, when `backup` is set. */
+  readonly backup?: BackupResources;
 
   constructor(scope: Construct, id: string, props: VssServiceProps) {
     super(scope, id);
@@ -238,6 +250,15 @@ export class VssService extends Construct {
       acknowledgeMethod(method, authMode);
     }
     deployed.push(['sweepChunks', createSweeper(this, functions, table, values, valuesEnvironment)]);
+    const metricsNamespace = props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
+    if (props.backup) {
+      this.backup = createBackup(this, functions, table, props.backup, metricsNamespace, {
+        environment: valuesEnvironment,
+        grantRead: (role) => values.grant(role, { read: true, write: false, delete: false, list: false }),
+      });
+      if (this.backup.drillFunction) deployed.push(['restoreDrill', this.backup.drillFunction]);
+      replicateValues(this, values, props.backup, props.backup.copyVaultName ?? DEFAULT_COPY_VAULT_NAME);
+    }
 
     if (props.lnurlAuth && lnurl) {
       const fn = createLnurlFunction(functions, lnurl, { options: props.lnurlAuth, domainName: props.domain?.domainName });
@@ -263,8 +284,9 @@ export class VssService extends Construct {
       this,
       { api, table: table.table, webAcl: this.webAcl, functions: deployed },
       props.alarms ?? {},
-      props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE,
+      metricsNamespace,
       props.provider,
+      this.backup?.addAlarms,
     );
     if (monitoring.alarmTopic) this.alarmTopic = monitoring.alarmTopic;
     this.alarms = monitoring.alarms;

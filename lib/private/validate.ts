@@ -35,6 +35,11 @@ const PROP_NAMES: ReadonlyArray<readonly [RegExp, string]> = [
   [/^domain\.certificateArn$/, 'domain.certificate'],
   [/^domain\.hostedZone(Id|Name)$/, 'domain.hostedZone'],
   [/^logRetentionDays$/, 'logRetention'],
+  [/^backup\.retentionDays$/, 'backup.retention'],
+  [/^backup\.copyRetentionDays$/, 'backup.copyRetention'],
+  [/^backup\.vaultLock\.(min|max)RetentionDays$/, 'backup.vaultLock.$1Retention'],
+  [/^backup\.vaultLock\.changeableForDays$/, 'backup.vaultLock.changeableFor'],
+  [/^backup\.restoreDrill\.validationWindowHours$/, 'backup.restoreDrill.validationWindow'],
   [/^largeValues\.existingBucketArn$/, 'largeValues.existingBucket'],
   [/^largeValues\.bucketName$/, 'largeValues.bucketProps.bucketName'],
   [/^largeValues\.accessLogsBucketArn$/, 'largeValues.accessLogsBucket'],
@@ -49,6 +54,16 @@ function seconds(d: Duration | undefined): number | undefined {
   if (d === undefined) return undefined;
   const s = d.toSeconds();
   return Token.isUnresolved(s) ? undefined : s;
+}
+
+/** Days (or hours) of a duration; fractions are kept so the schema reports them. */
+function days(d: Duration | undefined): number | undefined {
+  const s = seconds(d);
+  return s === undefined ? undefined : s / 86400;
+}
+function hours(d: Duration | undefined): number | undefined {
+  const s = seconds(d);
+  return s === undefined ? undefined : s / 3600;
 }
 
 function millis(d: Duration | undefined): number | undefined {
@@ -149,6 +164,31 @@ export function describeProps(props: VssServiceProps): Record<string, unknown> {
         accessLogsBucketArn: props.largeValues.accessLogsBucket ? GIVEN : undefined,
       }),
     provider: props.provider,
+    backup: describeBackup(props.backup),
+  });
+}
+
+function describeBackup(b: VssServiceProps['backup']): Record<string, unknown> | undefined {
+  if (!b) return undefined;
+  const lock = b.vaultLock;
+  const drill = b.restoreDrill;
+  return defined({
+    schedule: b.schedule?.expressionString,
+    retentionDays: days(b.retention),
+    copyToRegion: b.copyToRegion,
+    copyToAccount: b.copyToAccount,
+    copyVaultName: b.copyVaultName,
+    copyRetentionDays: days(b.copyRetention),
+    vaultLock:
+      lock &&
+      defined({
+        minRetentionDays: days(lock.minRetention),
+        maxRetentionDays: days(lock.maxRetention),
+        changeableForDays: days(lock.changeableFor),
+      }),
+    restoreDrill:
+      drill &&
+      defined({ enabled: drill.enabled, schedule: drill.schedule?.expressionString, validationWindowHours: hours(drill.validationWindow) }),
   });
 }
 

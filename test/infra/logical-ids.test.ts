@@ -7,6 +7,7 @@
  * strings must never change. This is the one test that names hashed logical IDs on purpose.
  */
 import { describe, expect, it } from 'vitest';
+import { Duration } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import { VssAuth } from '../../lib/auth.js';
 import { resourcesOf, synth } from './support.js';
@@ -31,6 +32,21 @@ describe('stateful and address-bearing logical IDs (a contract with every deploy
     expect(idsOf(template, 'AWS::ApiGateway::Stage')).toEqual(['VssApiDeploymentStageprod27F46ED5']);
     expect(idsOf(template, 'AWS::ApiGateway::DomainName')).toEqual(['VssDomainF10C537D']);
     expect(idsOf(template, 'AWS::S3::Bucket')).toEqual(['VssValuesBucketD099CD14']);
+  });
+
+  it('turning backup on (copy, vault lock, drill) changes no stateful logical ID, and pins the backup vault and its key', () => {
+    const base = { auth: VssAuth.signature(), tableOptions: { encryption: VssTableEncryption.customerManaged() } };
+    const off = synth(base).template;
+    const on = synth({
+      ...base,
+      backup: { copyToRegion: 'eu-central-1', copyToAccount: '444455556666', vaultLock: { minRetention: Duration.days(7) } },
+    }).template;
+    for (const type of ['AWS::DynamoDB::Table', 'AWS::ApiGateway::RestApi', 'AWS::ApiGateway::Stage'])
+      expect(idsOf(on, type), type).toEqual(idsOf(off, type));
+    expect(idsOf(on, 'AWS::KMS::Key')).toEqual(['VssBackupKeyDD41FFA7', 'VssTableKey290026EC']);
+    expect(idsOf(on, 'AWS::Backup::BackupVault')).toEqual(['VssBackupVault01A48F38']);
+    // The table itself is the same resource with the same properties: backup only reads it.
+    expect(resourcesOf(on, 'AWS::DynamoDB::Table')).toEqual(resourcesOf(off, 'AWS::DynamoDB::Table'));
   });
 
   it('the user pool the cognito mode creates keeps its logical ID', () => {

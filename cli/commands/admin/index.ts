@@ -16,7 +16,15 @@ import { ENROLLMENT_CACHE_SECONDS } from '../../../lambda/auth/enrollment-cache.
 import { isCompressedCurvePoint } from '../../../lambda/auth/signature.js';
 import { allowUser, denyUser } from '../../admin/enrollment.js';
 import { TableClient } from '../../../lambda/store/table-client.js';
-import { bulkClient } from '../../table/bulk-table.js';
+import { bulkClient, bulkTable } from '../../table/bulk-table.js';
+import { objectPlacement } from '../../../lambda/store/object-tier.js';
+import { s3Client } from '../../../lambda/store/s3-client-settings.js';
+import { S3ObjectStore } from '../../../lambda/store/s3-object-store.js';
+import { verifyTable } from '../../../lambda/store/table-verifier.js';
+import { diffTables } from '../../admin/diff-tables.js';
+import { diffJson, diffText, verifyJson, verifyText } from '../../admin/recovery-reports.js';
+import { CliError } from '../../errors.js';
+import { EXIT } from '../../exit-codes.js';
 import { endpointOf } from '../pg-common.js';
 import { cliIo } from '../../io.js';
 
@@ -46,12 +54,24 @@ export interface AdminIo {
   out(text: string): void;
   err(text: string): void;
   now(): Date;
+  /** Seconds since some fixed point, for the time a check took. */
+  seconds?(): number;
 }
 
 const defaultIo: AdminIo = {
   out: (t) => void cliIo().stdout.write(t),
   err: (t) => void cliIo().stderr.write(t),
   now: () => new Date(),
+  seconds: () => performance.now() / 1000,
+};
+
+/** The sweeper's bound (grace 1 h + one hourly run, lib/private/sweeper.ts): older unreferenced chunk sets are orphans. */
+const ORPHAN_BOUND_MS = 2 * 60 * 60 * 1000;
+
+const positiveInt = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('use an integer from 1 to 64');
+  return n;
 };
 
 function tableOptions(cmd: Command): Command {
@@ -234,6 +254,74 @@ export function registerAdminCommands(program: Command, io: AdminIo = defaultIo)
               : `denied ${user}: it was not registered\n`,
           );
         }
+      } finally {
+        client.destroy();
+      }
+    });
+  tableOptions(
+    admin
+      .command('verify-table')
+      .description(
+        "check a table's integrity on its own: values resolve (size and digest), creation positions and the listing index, global-version records, orphaned chunk sets (exit 6 with the problems)",
+      ),
+  )
+    .option('--s3-endpoint <url>', 'S3 endpoint of the value bucket (a local S3-compatible store); default: AWS')
+    .option('--s3-bucket <name>', 'the value bucket (the stack output of the values bucket): object-tier values are fetched and checked')
+    .option('--segments <n>', 'parallel Scan segments', positiveInt, 4)
+    .option('--json', 'JSON output')
+    .action(async (flags: TableFlags & { s3Endpoint?: string; s3Bucket?: string; segments: number; json?: boolean }) => {
+      if (flags.s3Endpoint !== undefined && flags.s3Bucket === undefined) throw new CliError('--s3-endpoint needs --s3-bucket', EXIT.usage);
+      const client = adminClient(flags);
+      const s3 = flags.s3Bucket
+        ? s3Client({ ...(flags.s3Endpoint ? { endpoint: flags.s3Endpoint } : {}), ...(flags.region ? { region: flags.region } : {}) })
+        : undefined;
+      const objects = s3 && flags.s3Bucket ? new S3ObjectStore({ client: s3, bucket: flags.s3Bucket }) : undefined;
+      const clock = io.seconds ?? (() => performance.now() / 1000);
+      try {
+        const started = clock();
+        const table = bulkTable(client, flags.table, objects ? { placement: objectPlacement(objects) } : {});
+        const report = await verifyTable(table, {
+          segments: flags.segments,
+          orphanBoundMs: ORPHAN_BOUND_MS,
+          placement: table.placement,
+          ...(objects ? { objects } : {}),
+        });
+        const seconds = clock() - started;
+        io.out(flags.json ? verifyJson(flags.table, report, seconds) : verifyText(flags.table, report, seconds));
+        if (report.problems.length > 0)
+          throw new CliError(`verify-table: ${report.problems.length} problems in table ${flags.table}`, EXIT.verifyMismatch);
+        if (report.uncheckedObjects > 0)
+          throw new CliError(
+            `verify-table: ${report.uncheckedObjects} values live in the value bucket and were not checked; give --s3-bucket (and --s3-endpoint for a local store)`,
+            EXIT.usage,
+          );
+      } finally {
+        client.destroy();
+        s3?.destroy();
+      }
+    });
+
+  tableOptions(
+    admin
+      .command('diff-tables')
+      .description(
+        'the loss-window report: per user and store, the keys whose version or value differ between a restored table (--table) and a later one (--against), with the newest creation position on each side (exit 6 when any differ)',
+      ),
+  )
+    .requiredOption('--against <name>', 'the later table: the damaged one if it is still readable, or a copy')
+    .option('--segments <n>', 'parallel Scan segments per table', positiveInt, 4)
+    .option('--json', 'JSON output')
+    .action(async (flags: TableFlags & { against: string; segments: number; json?: boolean }) => {
+      const client = adminClient(flags);
+      const clock = io.seconds ?? (() => performance.now() / 1000);
+      try {
+        const started = clock();
+        const report = await diffTables(bulkTable(client, flags.table), bulkTable(client, flags.against), { segments: flags.segments });
+        const seconds = clock() - started;
+        io.out(flags.json ? diffJson(flags.table, flags.against, report, seconds) : diffText(flags.table, flags.against, report, seconds));
+        const keys = report.stores.reduce((n, st) => n + st.keys.length, 0);
+        if (keys > 0)
+          throw new CliError(`diff-tables: ${keys} keys differ between ${flags.table} and ${flags.against}`, EXIT.verifyMismatch);
       } finally {
         client.destroy();
       }
