@@ -11,16 +11,18 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { VssAuth } from '../lib/auth.js';
 import { VssFrontDoor, type VssContainerOptions } from '../lib/front-door.js';
 import type { VssFunctionName, VssFunctionOptions } from '../lib/functions.js';
-import { VssTableEncryption, type VssProviderOptions } from '../lib/options.js';
-import { type FunctionConfig, type VssDeployConfig, VssConfigError, configProblems } from '../lib/private/schema.js';
+import { VssTableEncryption, type VssBackupOptions, type VssLargeValuesOptions, type VssProviderOptions } from '../lib/options.js';
+import { type FunctionConfig, type VssDeployConfig, VssConfigError, backupEnabled, configProblems } from '../lib/private/schema.js';
 import type { VssServiceProps } from '../lib/vss-service.js';
 
 export type { FunctionConfig, VssDeployConfig };
@@ -53,8 +55,11 @@ export function parseConfig(rawContext: unknown, env: Readonly<Record<string, st
   const overrides = { authMode: env['VSS_AUTH_MODE'], account: env['VSS_ACCOUNT'], region: env['VSS_REGION'] };
   const merged = { ...raw, ...Object.fromEntries(Object.entries(overrides).filter(([, x]) => x !== undefined)) };
   const { problems, output } = configProblems(merged, { refs: 'arn', name: (p) => (p ? `vss.${p}` : 'vss') });
+  const config = output as VssDeployConfig;
+  if (problems.length === 0 && config.backup?.copyToAccount !== undefined && config.account === undefined)
+    problems.push('vss.backup.copyToAccount needs vss.account (the copy vault in that account lets only this account copy into it)');
   if (problems.length > 0) throw new ConfigError(problems);
-  return output as VssDeployConfig;
+  return config;
 }
 
 function fnOptions(f: FunctionConfig | undefined): VssFunctionOptions | undefined {
@@ -99,7 +104,12 @@ export function toServiceProps(scope: Construct, config: VssDeployConfig): VssSe
       });
       break;
     case 'signature':
-      auth = VssAuth.signature();
+      auth = VssAuth.signature({
+        ...(config.signature?.enrollment ? { enrollment: config.signature.enrollment } : {}),
+        ...(config.signature?.maxClockSkewSeconds !== undefined
+          ? { maxClockSkew: Duration.seconds(config.signature.maxClockSkewSeconds) }
+          : {}),
+      });
       break;
     case 'none':
       auth = VssAuth.none({ dangerouslyAllowUnauthenticated: config.allowUnauthenticated });
@@ -187,6 +197,8 @@ export function toServiceProps(scope: Construct, config: VssDeployConfig): VssSe
     ...(config.metricsNamespace ? { metricsNamespace: config.metricsNamespace } : {}),
     ...(config.provider ? { provider: providerOptions(config.provider) } : {}),
     ...(config.frontDoor ? { frontDoor: frontDoorOf(scope, config.frontDoor) } : {}),
+    ...(config.largeValues ? { largeValues: largeValuesOptions(scope, config.largeValues) } : {}),
+    ...(config.backup && backupEnabled(config) ? { backup: backupOptions(config.backup) } : {}),
   };
 }
 
@@ -216,6 +228,49 @@ function frontDoorOf(scope: Construct, door: NonNullable<VssDeployConfig['frontD
       : {}),
   };
   return VssFrontDoor.container(options);
+}
+
+/** The object tier's settings as construct props (buckets imported by ARN, nothing created). */
+function largeValuesOptions(scope: Construct, l: NonNullable<VssDeployConfig['largeValues']>): VssLargeValuesOptions {
+  return {
+    ...(l.inlineMaxBytes !== undefined ? { inlineMaxBytes: l.inlineMaxBytes } : {}),
+    ...(l.retentionDays !== undefined ? { retentionDays: l.retentionDays } : {}),
+    ...(l.existingBucketArn ? { existingBucket: s3.Bucket.fromBucketArn(scope, 'ImportedValuesBucket', l.existingBucketArn) } : {}),
+    ...(l.bucketName ? { bucketProps: { bucketName: l.bucketName } } : {}),
+    ...(l.accessLogsBucketArn
+      ? { accessLogsBucket: s3.Bucket.fromBucketArn(scope, 'ImportedAccessLogsBucket', l.accessLogsBucketArn) }
+      : {}),
+  };
+}
+
+/** The backup settings as construct props (absent values stay absent). */
+export function backupOptions(b: NonNullable<VssDeployConfig['backup']>): VssBackupOptions {
+  const defined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as T;
+  const days = (n: number | undefined) => (n === undefined ? undefined : Duration.days(n));
+  const lock = b.vaultLock;
+  const drill = b.restoreDrill;
+  return defined({
+    schedule: b.schedule === undefined ? undefined : events.Schedule.expression(b.schedule),
+    retention: days(b.retentionDays),
+    copyToRegion: b.copyToRegion,
+    copyToAccount: b.copyToAccount,
+    copyVaultName: b.copyVaultName,
+    copyRetention: days(b.copyRetentionDays),
+    vaultLock:
+      lock &&
+      defined({
+        minRetention: Duration.days(lock.minRetentionDays),
+        maxRetention: days(lock.maxRetentionDays),
+        changeableFor: days(lock.changeableForDays),
+      }),
+    restoreDrill:
+      drill &&
+      defined({
+        enabled: drill.enabled,
+        schedule: drill.schedule === undefined ? undefined : events.Schedule.expression(drill.schedule),
+        validationWindow: drill.validationWindowHours === undefined ? undefined : Duration.hours(drill.validationWindowHours),
+      }),
+  }) as VssBackupOptions;
 }
 
 /** The provider settings as construct props (absent values stay absent). */

@@ -12,7 +12,7 @@ export const EXIT = {
   remote: 4,
   /** Items conflicted with what the target holds (--on-conflict fail), or were skipped as newer there. */
   conflict: 5,
-  /** --verify found differences between source and target. */
+  /** --verify found differences between source and target; verify-table found problems; diff-tables found differing keys. */
   verifyMismatch: 6,
   /** Some rows could not be migrated (each reason counted in the report); the rest were. */
   incomplete: 7,

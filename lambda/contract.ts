@@ -33,6 +33,10 @@ export const ENV = {
   tableName: 'VSS_TABLE_NAME',
   /** `signature` verifies the Authorization header in the handler; anything else reads the authorizer context. */
   authMode: 'VSS_AUTH_MODE',
+  /** Signature mode: `open` (any key pair is a user) or `allowlist` (docs/auth.md, "Enrollment"). Absent: open. */
+  signatureEnrollment: 'VSS_SIGNATURE_ENROLLMENT',
+  /** Signature mode: the replay window in seconds (docs/auth.md, "Replay window"). Absent: 86400. */
+  signatureMaxSkewSeconds: 'VSS_SIGNATURE_MAX_SKEW_SECONDS',
   jwtPublicKeyPem: 'VSS_JWT_PUBLIC_KEY_PEM',
   jwtJwksUrl: 'VSS_JWT_JWKS_URL',
   jwtIssuer: 'VSS_JWT_ISSUER',
@@ -45,6 +49,12 @@ export const ENV = {
   lnurlPublicUrl: 'VSS_LNURL_PUBLIC_URL',
   sweepGraceSeconds: 'VSS_SWEEP_GRACE_SECONDS',
   sweepRecheckSeconds: 'VSS_SWEEP_RECHECK_SECONDS',
+  /** The value bucket (docs/large-values.md); absent: every value stays in the table. */
+  valueBucket: 'VSS_S3_BUCKET',
+  /** Values whose head item would be larger than this many bytes go to the value bucket. */
+  inlineMaxBytes: 'VSS_INLINE_MAX_BYTES',
+  /** Days a replaced or deleted value object is kept (the point-in-time recovery window). */
+  retentionDays: 'VSS_RETENTION_DAYS',
   /** Provider features (docs/provider.md); absent or empty means off. */
   usageMetering: 'VSS_USAGE_METERING',
   quotaMaxKeys: 'VSS_QUOTA_MAX_KEYS',
@@ -52,6 +62,8 @@ export const ENV = {
   quotaSoftPercent: 'VSS_QUOTA_SOFT_PERCENT',
   rateLimitPerUser: 'VSS_RATE_LIMIT_PER_USER',
   rateLimitBurst: 'VSS_RATE_LIMIT_BURST',
+  /** The restore drill verifies only tables whose name starts with this (docs/disaster-recovery.md). */
+  restoreTestTablePrefix: 'VSS_RESTORE_TEST_TABLE_PREFIX',
   /** Powertools reads it: the CloudWatch namespace of the EMF metrics. */
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
   /** Powertools reads it: the `service` dimension of every metric. */
@@ -82,12 +94,43 @@ export const SERVER_PORT = 8080;
 export const SERVER_HEALTH_PATH = '/health';
 
 /**
+ * Large values (docs/large-values.md), one set of numbers for the stack's schema
+ * (`largeValues.inlineMaxBytes`, `largeValues.retentionDays`), the functions and `npm start`.
+ */
+export const LARGE_VALUES = {
+  /** A value whose table item would be larger than this goes to the value bucket. */
+  defaultInlineMaxBytes: 32 * 1024,
+  minInlineMaxBytes: 1024,
+  /** DynamoDB's item limit: above it nothing could stay inline. */
+  maxInlineMaxBytes: 400 * 1024,
+  /** PITR's maximum window: a table restored to any point in it still finds every object. */
+  defaultRetentionDays: 35,
+  minRetentionDays: 1,
+} as const;
+
+/** Every object in the value bucket has a key under this prefix (lambda/store/object-keys.ts). */
+export const VALUE_OBJECT_PREFIX = 'values/';
+
+/**
  * The auth modes of a deployment (VSS_AUTH_MODE, the config's `authMode`): the construct accepts
  * these and the handlers' authenticator (lambda/auth/authenticator.ts) understands these. The
  * local server has modes of its own (local/auth.ts LOCAL_AUTH_MODES).
  */
 export const DEPLOYED_AUTH_MODES = ['signature', 'jwt', 'cognito', 'none'] as const;
 export type DeployedAuthMode = (typeof DEPLOYED_AUTH_MODES)[number];
+
+/** Who may call in signature mode: any key pair (the reference's behaviour), or registered keys only. */
+export const SIGNATURE_ENROLLMENTS = ['open', 'allowlist'] as const;
+export type SignatureEnrollment = (typeof SIGNATURE_ENROLLMENTS)[number];
+
+/** The replay window of signature headers: its default (the reference's 24 h) and the accepted range. */
+export const SIGNATURE_MAX_SKEW = { defaultSeconds: 86_400, minSeconds: 15, maxSeconds: 86_400 } as const;
+
+/**
+ * Every item key of per-user provider data (the enrollment allowlist among them) starts with
+ * this: IAM confines the allowlist read to these partitions (dynamodb:LeadingKeys).
+ */
+export const USER_PARTITION_PREFIX = 'u:';
 
 /** JWT algorithms the authorizer can verify (lambda/auth/jwt.ts); the construct refuses any other. */
 export const JWT_ALGORITHMS = ['RS256', 'ES256'] as const;
@@ -110,6 +153,18 @@ export const PROVIDER_METRIC_NAMES = {
   nearQuota: 'NearQuotaWrites',
   quotaRefused: 'QuotaRefusals',
   usageUpdateFailures: 'UsageUpdateFailures',
+} as const;
+
+/** Restore drill metrics (docs/disaster-recovery.md), with the `service` dimension only. */
+export const RESTORE_DRILL_METRIC_NAMES = {
+  /** Seconds from the restore job's creation to its completion: the achieved RTO of a restore. */
+  restoreSeconds: 'RestoreDrillRestoreSeconds',
+  /** 1 for a drill whose restore failed or whose table was unsound or could not be verified. */
+  failures: 'RestoreDrillFailures',
+  /** Problems verify-table found in the scratch table. */
+  problems: 'RestoreDrillProblems',
+  /** Records verified. */
+  records: 'RestoreDrillRecords',
 } as const;
 
 /** The `service` dimension of every metric. */

@@ -7,7 +7,7 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Operation } from '../lambda/contract.js';
 
 /** The functions of the service; the first four are the VSS operations. */
-export type VssFunctionName = Operation | 'jwtAuthorizer' | 'lnurlAuth' | 'sweepChunks';
+export type VssFunctionName = Operation | 'jwtAuthorizer' | 'lnurlAuth' | 'sweepChunks' | 'restoreDrill';
 
 /** Per-function sizing and scaling. */
 export interface VssFunctionOptions {
@@ -18,7 +18,7 @@ export interface VssFunctionOptions {
   readonly memorySize?: number;
   /**
    * Function timeout, 1-29 s: API Gateway gives up after 29 s and clients after 10 s.
-   * @default Duration.seconds(10) (the sweeper: 5 minutes)
+   * @default Duration.seconds(10) (the sweeper: 5 minutes; the restore drill: 15 minutes)
    */
   readonly timeout?: Duration;
   /**

@@ -5,8 +5,10 @@
 import type { Duration } from 'aws-cdk-lib';
 import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as route53 from 'aws-cdk-lib/aws-route53';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Operation } from '../lambda/contract.js';
 
@@ -201,4 +203,136 @@ export interface VssProviderOptions {
    * @default 100
    */
   readonly throttledRequestsAlarmThreshold?: number;
+}
+
+/**
+ * AWS Backup of the table, a copy in another region (and optionally another account), and a
+ * scheduled restore drill (docs/disaster-recovery.md). Costs per setting: docs/configuration.md.
+ */
+export interface VssBackupOptions {
+  /**
+   * When backups run: a `cron(...)` expression in UTC (AWS Backup allows at most one an hour).
+   * @default events.Schedule.expression('cron(0 3 * * ? *)') (daily at 03:00 UTC)
+   */
+  readonly schedule?: events.Schedule;
+  /**
+   * How long a recovery point is kept in this region's vault.
+   * @default Duration.days(35)
+   */
+  readonly retention?: Duration;
+  /**
+   * Copy every recovery point to the vault `copyVaultName` in this region (the lost-region
+   * scenario). The vault there must exist first: the standalone app deploys it as its own stack
+   * (`VssBackupCopyVault`); in another account, its operator creates it (docs/disaster-recovery.md).
+   * @default - no copy
+   */
+  readonly copyToRegion?: string;
+  /**
+   * The account of the copy vault (the compromised-account scenario). Requires `copyToRegion`.
+   * @default - this stack's account
+   */
+  readonly copyToAccount?: string;
+  /**
+   * Name of the vault that receives the copies. Requires `copyToRegion`.
+   * @default 'vss-backup-copy'
+   */
+  readonly copyVaultName?: string;
+  /**
+   * How long a copy is kept. Requires `copyToRegion`.
+   * @default - the same as `retention`
+   */
+  readonly copyRetention?: Duration;
+  /**
+   * AWS Backup Vault Lock on this region's vault (and on the copy vault the standalone app
+   * creates): recovery points cannot be deleted before `minRetention`, not even by an
+   * administrator of the account.
+   * @default - no lock
+   */
+  readonly vaultLock?: VssVaultLockOptions;
+  /**
+   * The scheduled restore drill (AWS Backup restore testing plus a validating function).
+   * @default - weekly, Sundays at 05:00 UTC
+   */
+  readonly restoreDrill?: VssRestoreDrillOptions;
+}
+
+export interface VssVaultLockOptions {
+  /** Recovery points are kept at least this long; backups with a shorter retention fail. */
+  readonly minRetention: Duration;
+  /**
+   * Recovery points are deleted at the latest after this long.
+   * @default - no maximum
+   */
+  readonly maxRetention?: Duration;
+  /**
+   * After this grace period (at least 3 days) the lock itself can no longer be changed or
+   * removed, by anyone (compliance mode). Without it the lock stays in governance mode: an
+   * administrator with `backup:DeleteBackupVaultLockConfiguration` can still remove it.
+   * @default - governance mode
+   */
+  readonly changeableFor?: Duration;
+}
+
+export interface VssRestoreDrillOptions {
+  /**
+   * Run the drill.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * When the drill runs: a `cron(...)` expression in UTC.
+   * @default events.Schedule.expression('cron(0 5 ? * SUN *)') (weekly, Sundays at 05:00 UTC)
+   */
+  readonly schedule?: events.Schedule;
+  /**
+   * How long the scratch table may exist for verification before AWS Backup deletes it.
+   * @default Duration.hours(4)
+   */
+  readonly validationWindow?: Duration;
+}
+
+/**
+ * The object tier (docs/large-values.md): values whose item would exceed `inlineMaxBytes` live in
+ * one S3 bucket, each as one object; the table keeps the version, size, digest and object key.
+ */
+export interface VssLargeValuesOptions {
+  /**
+   * The largest table item a value is kept inline in, in bytes (1024-409600: DynamoDB's 400 KB
+   * item limit). A value whose item would be larger goes to the bucket as one object.
+   * @default 32768 (docs/cost.md, "Threshold")
+   */
+  readonly inlineMaxBytes?: number;
+  /**
+   * Days a superseded or deleted object is kept (1-35), so a table restored to any point of the
+   * point-in-time recovery window can still resolve every pointer. The sweeper deletes an object
+   * only this long after it stopped being current, and the bucket keeps noncurrent versions as
+   * long again.
+   * @default 35 (the PITR maximum)
+   */
+  readonly retentionDays?: number;
+  /**
+   * Use an existing bucket instead of creating one. It must block public access, refuse non-TLS
+   * requests and enforce bucket-owner object ownership; the construct grants the functions access
+   * to its `values/` prefix only and changes nothing else on it. Mutually exclusive with
+   * `bucketProps` and `accessLogsBucket`.
+   * @default - a new bucket (see `bucketProps`)
+   */
+  readonly existingBucket?: s3.IBucket;
+  /**
+   * Extra properties of the bucket this construct creates. The controls the service relies on
+   * (public access block, TLS-only policy, object ownership, encryption, versioning, lifecycle
+   * rules, RETAIN) cannot be overridden: synth refuses props that would change them.
+   * @default - none
+   */
+  readonly bucketProps?: Pick<
+    s3.BucketProps,
+    'bucketName' | 'intelligentTieringConfigurations' | 'metrics' | 'inventories' | 'eventBridgeEnabled'
+  >;
+  /**
+   * Bucket receiving the values bucket's S3 server access logs (prefix `vss-values/`). Its bucket
+   * policy must let `logging.s3.amazonaws.com` write there (the CDK adds that statement only to a
+   * bucket of the same stack).
+   * @default - no server access logs (docs/security.md says why and how to audit instead)
+   */
+  readonly accessLogsBucket?: s3.IBucket;
 }

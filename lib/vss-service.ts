@@ -11,7 +11,7 @@
  * their rules in lib/private/schema.ts, one call here.
  *
  * CONSTRUCT IDS ARE A CONTRACT. The logical IDs of stateful resources derive from them:
- * renaming `Table`, `TableKey`, `LnurlChallenges`, `LnurlSigningKey`, `UserPool`, `Api` or
+ * renaming `Table`, `TableKey`, `ValuesBucket`, `LnurlChallenges`, `LnurlSigningKey`, `UserPool`, `Api` or
  * `Domain` makes CloudFormation create a new resource (and, for the retained table, orphan the
  * old one with all wallet data). Every builder creates its resources directly in this construct's
  * scope, so moving code between files changes no ID; test/infra/logical-ids.test.ts pins them.
@@ -22,15 +22,18 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { DEFAULT_METRICS_NAMESPACE, ENV, OPERATIONS } from '../lambda/contract.js';
+import { DEFAULT_METRICS_NAMESPACE, ENV, LARGE_VALUES, OPERATIONS } from '../lambda/contract.js';
 import type { VssAuth, VssAuthMode } from './auth.js';
 import type { VssFunction, VssFunctionName, VssFunctionOptions } from './functions.js';
 import type {
   VssAlarmOptions,
+  VssBackupOptions,
   VssDomainOptions,
+  VssLargeValuesOptions,
   VssLnurlAuthOptions,
   VssProviderOptions,
   VssTableOptions,
@@ -39,6 +42,9 @@ import type {
 } from './options.js';
 import { createApi } from './private/api.js';
 import { createAuthorization } from './private/authorizers.js';
+import { type BackupResources, createBackup } from './private/backup.js';
+import { DEFAULT_COPY_VAULT_NAME } from './private/backup-defaults.js';
+import { replicateValues } from './private/values-replication.js';
 import { aliasLoadBalancer, createDomain, domainCertificate } from './private/domain.js';
 import { type ContainerResources, containerSettings, createContainerService } from './private/container.js';
 import { VssFrontDoor } from './front-door.js';
@@ -46,11 +52,13 @@ import { FunctionFactory } from './private/functions.js';
 import { createLnurlFunction, createLnurlIssuerResources } from './private/lnurl.js';
 import { apiGatewayEdge, createMonitoring, type EdgeMetrics, loadBalancerEdge } from './private/monitoring.js';
 import { acknowledgeApi, acknowledgeContainer, acknowledgeFunctions, acknowledgeMethod, acknowledgeWafOff } from './private/nag.js';
-import { VSS_TABLE_ACTIONS, grantTableAccess } from './private/permissions.js';
+import { VSS_TABLE_ACTIONS, VSS_VALUES_ACCESS, grantTableAccess } from './private/permissions.js';
 import { providerFunctionEnvironment, withProviderActions } from './private/provider.js';
+import { grantEnrollmentRead, signatureFunctionEnvironment } from './private/signature.js';
 import { createSweeper } from './private/sweeper.js';
 import { vssTable } from './private/table.js';
 import { validateProps } from './private/validate.js';
+import { ValuesBucket } from './private/values-bucket.js';
 import { apiWafTarget, createWaf } from './private/waf.js';
 
 export interface VssServiceProps {
@@ -140,6 +148,17 @@ export interface VssServiceProps {
    * @default - all off: every request makes exactly the DynamoDB requests of the plain store
    */
   readonly provider?: VssProviderOptions;
+  /**
+   * AWS Backup of the table: schedule and retention, a copy to another region (and account),
+   * vault lock, a scheduled restore drill and alarms (docs/disaster-recovery.md).
+   * @default - no AWS Backup plan (the table still has PITR)
+   */
+  readonly backup?: VssBackupOptions;
+  /**
+   * The object tier: values above `inlineMaxBytes` live in one S3 bucket (docs/large-values.md).
+   * @default - a new bucket; 32768-byte threshold; superseded and deleted objects kept 35 days
+   */
+  readonly largeValues?: VssLargeValuesOptions;
 }
 
 export class VssService extends Construct {
@@ -149,6 +168,8 @@ export class VssService extends Construct {
   readonly container?: ContainerResources;
   /** The table holding all records. */
   readonly table: dynamodb.ITable;
+  /** The bucket holding values above the inline threshold. */
+  readonly valuesBucket: s3.IBucket;
   /** Base URL to give clients (ends in `/vss`). */
   readonly baseUrl: string;
   /** Functions by name (only those deployed). */
@@ -169,6 +190,8 @@ export class VssService extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
   /** The custom domain's target for DNS, when `domain` is set. */
   readonly domainName?: apigw.DomainName;
+  /** The backup vault, plan and restore drill, when `backup` is set. */
+  readonly backup?: BackupResources;
 
   constructor(scope: Construct, id: string, props: VssServiceProps) {
     super(scope, id);
@@ -196,9 +219,25 @@ export class VssService extends Construct {
 
     const table = vssTable(this, props.existingTable, props.tableOptions);
     this.table = table.table;
+    const values = new ValuesBucket(this, 'ValuesBucket', { tableKey: table.key, options: props.largeValues });
+    this.valuesBucket = values.bucket;
+    const valuesEnvironment = largeValuesEnvironment(values, props.largeValues);
     // Before the authorizer, which trusts the issuer's key.
     const lnurl = props.lnurlAuth ? createLnurlIssuerResources(this) : undefined;
 
+    const metricsNamespace = props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
+    // The backup plan and drill serve either front door; called right after the sweeper so the
+    // functions keep their creation order (alarms and the dashboard list them in it).
+    const addBackup = (): BackupResources | undefined => {
+      if (!props.backup) return undefined;
+      const backup = createBackup(this, functions, table, props.backup, metricsNamespace, {
+        environment: valuesEnvironment,
+        grantRead: (role) => values.grant(role, { read: true, write: false, delete: false, list: false }),
+      });
+      if (backup.drillFunction) deployed.push(['restoreDrill', backup.drillFunction]);
+      replicateValues(this, values, props.backup, props.backup.copyVaultName ?? DEFAULT_COPY_VAULT_NAME);
+      return backup;
+    };
     const frontDoor = props.frontDoor ?? VssFrontDoor.apiGateway();
     let edge: EdgeMetrics;
     if (frontDoor.kind === 'apiGateway') {
@@ -219,9 +258,17 @@ export class VssService extends Construct {
       for (const op of OPERATIONS) {
         const fn = functions.create({
           name: op,
-          environment: { [ENV.tableName]: table.table.tableName, [ENV.authMode]: authMode, ...providerFunctionEnvironment(props.provider) },
+          environment: {
+            [ENV.tableName]: table.table.tableName,
+            [ENV.authMode]: authMode,
+            ...valuesEnvironment,
+            ...signatureFunctionEnvironment(props.auth),
+            ...providerFunctionEnvironment(props.provider),
+          },
         });
         grantTableAccess(fn, table, withProviderActions(VSS_TABLE_ACTIONS[op], op, props.provider));
+        values.grant(fn.role, VSS_VALUES_ACCESS[op]);
+        grantEnrollmentRead(fn, table, props.auth);
         deployed.push([op, fn]);
         const method = vss
           .addResource(op)
@@ -231,7 +278,9 @@ export class VssService extends Construct {
           });
         acknowledgeMethod(method, authMode);
       }
-      deployed.push(['sweepChunks', createSweeper(this, functions, table)]);
+      deployed.push(['sweepChunks', createSweeper(this, functions, table, values, valuesEnvironment)]);
+      const backup = addBackup();
+      if (backup) this.backup = backup;
 
       if (props.lnurlAuth && lnurl) {
         const fn = createLnurlFunction(functions, lnurl, { options: props.lnurlAuth, domainName: props.domain?.domainName });
@@ -263,13 +312,15 @@ export class VssService extends Construct {
         auth: props.auth,
         certificate: domainCertificate(this, domain),
         provider: props.provider,
-        metricsNamespace: props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE,
+        metricsNamespace,
         logRetention,
         logRemovalPolicy,
       });
       this.container = container;
       aliasLoadBalancer(this, container.loadBalancer, domain);
-      deployed.push(['sweepChunks', createSweeper(this, functions, table)]);
+      deployed.push(['sweepChunks', createSweeper(this, functions, table, values, valuesEnvironment)]);
+      const backup = addBackup();
+      if (backup) this.backup = backup;
       this.functions = Object.fromEntries(deployed);
       if (props.waf?.enabled ?? true) {
         this.webAcl = createWaf(
@@ -291,8 +342,9 @@ export class VssService extends Construct {
       this,
       { edge, table: table.table, webAcl: this.webAcl, functions: deployed },
       props.alarms ?? {},
-      props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE,
+      metricsNamespace,
       props.provider,
+      this.backup?.addAlarms,
     );
     if (monitoring.alarmTopic) this.alarmTopic = monitoring.alarmTopic;
     this.alarms = monitoring.alarms;
@@ -300,4 +352,13 @@ export class VssService extends Construct {
 
     acknowledgeFunctions(deployed);
   }
+}
+
+/** The object tier's settings, as every function that touches values reads them. */
+function largeValuesEnvironment(values: ValuesBucket, options: VssLargeValuesOptions | undefined): Record<string, string> {
+  return {
+    [ENV.valueBucket]: values.bucket.bucketName,
+    [ENV.inlineMaxBytes]: String(options?.inlineMaxBytes ?? LARGE_VALUES.defaultInlineMaxBytes),
+    [ENV.retentionDays]: String(values.retentionDays),
+  };
 }

@@ -25,6 +25,13 @@ import {
   type ServerTimeouts,
 } from './server.js';
 import { superviseEngine, type SupervisedEngine } from './supervisor.js';
+import { DEFAULT_BUCKET, localS3Client, OBJECT_STORE_DIR, startEmbeddedObjectStore, type EmbeddedObjectStore } from './object-store.js';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { s3Client } from '../lambda/store/s3-client-settings.js';
+import { S3ObjectStore, type S3ObjectStoreOptions } from '../lambda/store/s3-object-store.js';
+import { objectPlacement, retentionMsOf } from '../lambda/store/object-tier.js';
+import { LARGE_VALUES } from '../lambda/contract.js';
+import { join } from 'node:path';
 import { ensureTable } from './table.js';
 
 export interface LocalVssOptions {
@@ -68,7 +75,7 @@ export interface LocalVssOptions {
   readonly logFormat?: 'local' | 'lambda';
   /** Per-user usage, quotas and rate limits (docs/provider.md). @default all off */
   readonly provider?: ProviderSettings;
-  /** Observers of the provider features (tests, benchmarks). @default near-quota and refusals logged to stderr */
+  /** Observers of the provider features and of the enrollment allowlist's reads (tests, benchmarks). @default near-quota and refusals logged to stderr */
   readonly providerObservers?: Pick<ProviderDeps, 'onEvent' | 'onRequest'>;
   /** How often to sweep leftovers of crashed large-value writes; 0 disables. @default 10 minutes */
   readonly sweepIntervalMs?: number;
@@ -80,6 +87,29 @@ export interface LocalVssOptions {
   readonly onFatal?: (e: Error) => void;
   /** Waits before each engine restart attempt. @default see supervisor.ts */
   readonly engineRestartDelaysMs?: readonly number[];
+  /**
+   * Use this S3-compatible endpoint (real S3, MinIO) for large values instead of the embedded
+   * store, which otherwise starts whatever `dynamodbEndpoint` says. @default the embedded store
+   */
+  readonly s3Endpoint?: string;
+  /** The value bucket. @default DEFAULT_BUCKET */
+  readonly s3Bucket?: string;
+  /** A ready S3 client to use instead (tests); `s3Bucket` names its bucket. @default none */
+  readonly s3Client?: S3Client;
+  /** Values whose table item would be larger go to the object store. @default LARGE_VALUES.defaultInlineMaxBytes */
+  readonly inlineMaxBytes?: number;
+  /** Days a replaced or deleted value object is kept. @default LARGE_VALUES.defaultRetentionDays */
+  readonly retentionDays?: number;
+  /** Observers and timeouts of the object store's requests (tests, benchmarks). @default none */
+  readonly objectStoreOptions?: Pick<S3ObjectStoreOptions, 'onRequest' | 'onRetry' | 'transferTimeoutMs' | 'retry'>;
+}
+
+/** Where large values live: the endpoint and bucket `npm start` prints. */
+export interface ObjectStoreInfo {
+  readonly endpoint: string;
+  readonly bucket: string;
+  /** Set when this server started the embedded store. */
+  readonly embedded?: EmbeddedObjectStore;
 }
 
 export interface LocalVss {
@@ -87,6 +117,8 @@ export interface LocalVss {
   readonly tableName: string;
   readonly client: DynamoDBClient;
   readonly engine?: SupervisedEngine;
+  readonly objectStore: ObjectStoreInfo;
+  readonly s3Client: S3Client;
   readonly server: RunningServer;
   stop(): Promise<void>;
 }
@@ -102,16 +134,20 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
   let lock: DataDirLock | undefined;
   let client: DynamoDBClient;
   let ownsClient = true;
+  const embeddedEngine = !options.client && !options.dynamodbEndpoint;
+  const embeddedObjects = !options.s3Client && !options.s3Endpoint;
+  // The data directory holds the embedded engine's data and the embedded object store's: one
+  // server at a time (a test's injected client keeps its objects in a temporary directory).
+  if (options.dataDir && (embeddedEngine || (embeddedObjects && !options.client))) {
+    prepareDataDir(options.dataDir, true);
+    lock = await acquireDataDirLock(options.dataDir);
+  }
   if (options.client) {
     client = options.client;
     ownsClient = false;
   } else if (options.dynamodbEndpoint) {
     client = dynamoDbClient({ endpoint: options.dynamodbEndpoint });
   } else {
-    if (options.dataDir) {
-      prepareDataDir(options.dataDir, true);
-      lock = await acquireDataDirLock(options.dataDir);
-    }
     try {
       engine = await superviseEngine(options.engine ?? defaultEngine(), {
         ...(options.dataDir ? { dataDir: options.dataDir } : {}),
@@ -128,11 +164,21 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
     }
     client = localClient(engine.endpoint);
   }
+  let objects: { info: ObjectStoreInfo; client: S3Client; owned: boolean } | undefined;
   try {
+    objects = await openObjectStore(options, lock !== undefined);
     const createTable =
       options.createTable ?? (engine !== undefined || options.client !== undefined || isLoopback(options.dynamodbEndpoint ?? ''));
     if (createTable) await ensureTable(client, tableName);
 
+    // Large values: in the value bucket (docs/large-values.md), through the one composition root.
+    const valueObjects = new S3ObjectStore({ client: objects.client, bucket: objects.info.bucket, ...options.objectStoreOptions });
+    const retentionMs = retentionMsOf(options.retentionDays);
+    const valueStore: Partial<DynamoDbStoreOptions> = {
+      inlineMaxBytes: options.inlineMaxBytes ?? LARGE_VALUES.defaultInlineMaxBytes,
+      placement: objectPlacement(valueObjects, { retentionMs }),
+      ...options.store,
+    };
     const auth = await createLocalAuth({
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
       ...options.authOptions,
@@ -151,7 +197,7 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
       auth: auth.settings,
       ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
       ...(options.provider ? { provider: options.provider } : {}),
-      ...(options.store ? { store: options.store } : {}),
+      store: valueStore,
       observers: {
         // The Lambda door's observers log faults themselves (with the stack, as deployed).
         onOutcome: lambdaLogs ? observeOutcome : (o, request) => logFault(log, o, request.requestId),
@@ -182,7 +228,9 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
     const sweeper =
       sweepEvery > 0
         ? setInterval(() => {
-            sweepChunkSets(sweepTable).catch((e: unknown) => log(`vss: chunk sweep failed: ${describeFault(e)}`));
+            sweepChunkSets(sweepTable, { objects: valueObjects, retentionMs }).catch((e: unknown) =>
+              log(`vss: chunk sweep failed: ${describeFault(e)}`),
+            );
           }, sweepEvery).unref()
         : undefined;
     return {
@@ -191,20 +239,50 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
       client,
       server,
       ...(engine ? { engine } : {}),
+      objectStore: objects.info,
+      s3Client: objects.client,
       stop: async () => {
         if (sweeper) clearInterval(sweeper);
         await server.close(options.drainMs);
         if (ownsClient) client.destroy();
+        await closeObjectStore(objects);
         await engine?.stop();
         lock?.release();
       },
     };
   } catch (e) {
     if (ownsClient) client.destroy();
+    await closeObjectStore(objects);
     await engine?.stop();
     lock?.release();
     throw e;
   }
+}
+
+/**
+ * The object store of large values: the one named by `s3Endpoint`, else the embedded one, kept
+ * under the data directory when there is one (a temporary directory otherwise).
+ */
+async function openObjectStore(
+  options: LocalVssOptions,
+  persistent: boolean,
+): Promise<{ info: ObjectStoreInfo; client: S3Client; owned: boolean }> {
+  const bucket = options.s3Bucket ?? DEFAULT_BUCKET;
+  if (options.s3Client)
+    return { info: { endpoint: options.s3Endpoint ?? '(injected client)', bucket }, client: options.s3Client, owned: false };
+  if (options.s3Endpoint)
+    return { info: { endpoint: options.s3Endpoint, bucket }, client: s3Client({ endpoint: options.s3Endpoint }), owned: true };
+  const embedded = await startEmbeddedObjectStore({
+    bucket,
+    ...(persistent && options.dataDir ? { directory: join(options.dataDir, OBJECT_STORE_DIR) } : {}),
+  });
+  return { info: { endpoint: embedded.endpoint, bucket, embedded }, client: localS3Client(embedded.endpoint), owned: true };
+}
+
+async function closeObjectStore(objects: { info: ObjectStoreInfo; client: S3Client; owned: boolean } | undefined): Promise<void> {
+  if (!objects?.owned) return;
+  objects.client.destroy();
+  await objects.info.embedded?.stop();
 }
 
 /** GET /health: the engine (or endpoint) answers for the table. */

@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { parseAlgorithms } from '../lambda/auth/jwt.js';
+import { parseEnrollment, parseMaxSkewSeconds } from '../lambda/auth/signature-policy.js';
 import { isLoopback } from '../lambda/store/client-settings.js';
 import { LNURL_AUTH_PATH, LOCAL_AUTH_MODES, isLocalAuthMode, type LocalAuthOptions } from './auth.js';
 import { defaultEngine, startLocalVss } from './app.js';
@@ -16,6 +17,8 @@ import type { RequestLogEntry } from './server.js';
 import { PROVIDER_OPTIONS, providerSettingsFrom } from './provider-options.js';
 import { providerSettingsFromEnv, type ProviderSettings } from '../lambda/provider/settings.js';
 import { SERVE_OPTIONS, serveSettingsFrom } from './serve-options.js';
+import { DEFAULT_BUCKET } from './object-store.js';
+import { LARGE_VALUES } from '../lambda/contract.js';
 
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'port', type: 'string', metavar: 'N', env: 'VSS_PORT', defaultText: '8080', help: 'port to listen on' },
@@ -44,6 +47,25 @@ const OPTIONS: readonly OptionSpec[] = [
     help: ['use this DynamoDB-compatible endpoint instead, real AWS included', 'credentials and region from the AWS SDK chain'],
   },
   { name: 'table', type: 'string', metavar: 'NAME', env: 'VSS_TABLE_NAME', defaultText: 'vss', help: 'table name' },
+  {
+    name: 's3-endpoint',
+    type: 'string',
+    metavar: 'URL',
+    env: 'VSS_S3_ENDPOINT',
+    help: [
+      'keep large values in this S3-compatible store (MinIO, real S3) instead of',
+      'the embedded one; credentials and region from the AWS SDK chain',
+    ],
+  },
+  { name: 's3-bucket', type: 'string', metavar: 'NAME', env: 'VSS_S3_BUCKET', defaultText: DEFAULT_BUCKET, help: 'bucket of large values' },
+  {
+    name: 'inline-max-bytes',
+    type: 'string',
+    metavar: 'N',
+    env: 'VSS_INLINE_MAX_BYTES',
+    defaultText: String(LARGE_VALUES.defaultInlineMaxBytes),
+    help: 'values whose table item would be larger go to the object store',
+  },
   {
     name: 'auth',
     type: 'string',
@@ -98,6 +120,26 @@ const OPTIONS: readonly OptionSpec[] = [
     defaultText: '86400',
     help: 'lifetime of issued JWTs',
   },
+  {
+    name: 'signature-enrollment',
+    type: 'string',
+    metavar: 'POLICY',
+    env: 'VSS_SIGNATURE_ENROLLMENT',
+    defaultText: 'open',
+    help: [
+      'with --auth signature: open | allowlist',
+      '  open       any key pair is a user',
+      '  allowlist  only keys registered with `npx vss admin allow-user` (401 for others)',
+    ],
+  },
+  {
+    name: 'signature-max-skew-seconds',
+    type: 'string',
+    metavar: 'SECS',
+    env: 'VSS_SIGNATURE_MAX_SKEW_SECONDS',
+    defaultText: '86400',
+    help: ['with --auth signature: the replay window, the most a signing time may', 'differ from now (docs/auth.md)'],
+  },
   ...PROVIDER_OPTIONS,
   ...SERVE_OPTIONS,
   { name: 'quiet', type: 'boolean', env: 'VSS_QUIET', help: 'no log line per request' },
@@ -127,6 +169,8 @@ export async function serve(argv: readonly string[]): Promise<void> {
   if (!isLocalAuthMode(auth)) throw new UsageError(`invalid --auth ${auth}: use ${LOCAL_AUTH_MODES.join(', ')}`);
   const host = str('host') ?? '127.0.0.1';
   const endpoint = str('dynamodb-endpoint');
+  const s3Endpoint = str('s3-endpoint');
+  const inlineMaxBytes = parseInlineMaxBytes(str('inline-max-bytes'));
   if (auth === 'none' && !isLoopback(host)) {
     if (!values['allow-unauthenticated']) {
       throw new UsageError(
@@ -139,7 +183,7 @@ export async function serve(argv: readonly string[]): Promise<void> {
   }
 
   const serving = serveSettingsFrom(values);
-  const authOptions = await authOptionsFrom(values);
+  const authOptions = { ...(await authOptionsFrom(values)), ...signatureOptionsFrom(values, auth) };
   if (auth === 'none') {
     console.warn('WARNING: --auth none: every request is the same user ("unauth-user"). For local development only.');
   }
@@ -151,6 +195,9 @@ export async function serve(argv: readonly string[]): Promise<void> {
     dataDir: str('data-dir') ?? '.data',
     ...(endpoint ? { dynamodbEndpoint: endpoint } : {}),
     tableName: str('table') ?? 'vss',
+    ...(s3Endpoint ? { s3Endpoint } : {}),
+    s3Bucket: str('s3-bucket') ?? DEFAULT_BUCKET,
+    inlineMaxBytes,
     auth,
     authOptions,
     provider: mergeProviderSettings(providerSettingsFromEnv(env), providerSettingsFrom(values)),
@@ -179,6 +226,7 @@ export async function serve(argv: readonly string[]): Promise<void> {
   }
   // The admin commands (`vss admin … --dynamodb-endpoint`) work on the embedded engine too.
   if (vss.engine) console.log(`DynamoDB engine at ${vss.engine.endpoint}, table ${vss.tableName}`);
+  console.log(`Object store at ${vss.objectStore.endpoint}, bucket ${vss.objectStore.bucket}`);
   console.log(`VSS listening on ${vss.url}`);
 
   const stop = (signal: string): void => {
@@ -221,6 +269,36 @@ function printRequest(entry: RequestLogEntry): void {
   const level = entry.status >= 500 ? 'ERROR' : entry.aborted ? 'WARN' : 'INFO';
   const message = entry.aborted ? 'vss request aborted by the client' : 'vss request';
   process.stdout.write(`${JSON.stringify({ level, message, timestamp: new Date().toISOString(), service: 'vss', ...entry })}\n`);
+}
+
+function parseInlineMaxBytes(text: string | undefined): number {
+  if (text === undefined) return LARGE_VALUES.defaultInlineMaxBytes;
+  const n = Number(text);
+  const { minInlineMaxBytes: min, maxInlineMaxBytes: max } = LARGE_VALUES;
+  if (!/^[0-9]+$/.test(text) || n < min || n > max)
+    throw new UsageError(`invalid --inline-max-bytes ${text}: use a whole number of bytes from ${min} to ${max}`);
+  return n;
+}
+
+/** Signature mode's policy from flags and environment (flags win); refused with another mode. */
+function signatureOptionsFrom(
+  values: OptionValues,
+  auth: string,
+): Pick<LocalAuthOptions, 'signatureEnrollment' | 'signatureMaxSkewSeconds'> {
+  const enrollment = values['signature-enrollment'] as string | undefined;
+  const skew = values['signature-max-skew-seconds'] as string | undefined;
+  if ((enrollment !== undefined || skew !== undefined) && auth !== 'signature')
+    throw new UsageError(
+      `--${enrollment !== undefined ? 'signature-enrollment' : 'signature-max-skew-seconds'} applies to --auth signature only (got --auth ${auth})`,
+    );
+  try {
+    return {
+      ...(enrollment !== undefined ? { signatureEnrollment: parseEnrollment(enrollment, '--signature-enrollment') } : {}),
+      ...(skew !== undefined ? { signatureMaxSkewSeconds: parseMaxSkewSeconds(skew, '--signature-max-skew-seconds') } : {}),
+    };
+  } catch (e) {
+    throw new UsageError(`invalid ${(e as Error).message}`);
+  }
 }
 
 /** Auth settings from flags and environment (flags win). */

@@ -1,6 +1,8 @@
 /**
  * Finishes what crashed writes left behind (large-values.ts): chunk sets whose write never
- * committed, and replaced chunk sets whose writer died before removing them.
+ * committed, and replaced chunk sets whose writer died before removing them. It also keeps the
+ * lifecycle of the object tier (object-tier.ts): objects of abandoned writes and objects whose
+ * retention has ended are deleted, and an object found unreferenced is retired from then on.
  *
  * It reads chunk-set records through the sparse `byGc` index, oldest first, only those older than
  * a grace period far longer than any request can run (Lambda's timeout is at most 29 s behind API
@@ -8,6 +10,7 @@
  * (consistent read):
  *   - the head points at the set: live; look again after `recheckMs`
  *   - otherwise: delete the chunks, then the record
+ *   - an object record (gcN 0) that is not live: object-tier.ts, sweepObjectRecord
  * Deleting chunks before the record keeps the invariant that no chunk exists without a record.
  * Runs on a schedule in the stack and periodically in the local server.
  */
@@ -17,6 +20,8 @@ import type { RetryOptions } from './retry.js';
 import type { TableClient } from './table-client.js';
 import { TABLE_LAYOUT } from './table-layout.js';
 import { sameId, valueRefOf } from './value-placement.js';
+import type { ObjectStore } from '../core/object-store.js';
+import { isObjectRecord, postponeRecord, retentionMsOf, sweepObjectRecord } from './object-tier.js';
 
 export interface SweepOptions {
   /** Records younger than this are left alone. @default 1 hour */
@@ -27,6 +32,10 @@ export interface SweepOptions {
   readonly nowMs?: number;
   /** Stop after this many records (the next run continues). @default 10_000 */
   readonly maxRecords?: number;
+  /** The object store of the object tier; its records are left alone without it. @default none */
+  readonly objects?: ObjectStore;
+  /** How long a replaced or deleted object is kept (object-tier.ts). @default LARGE_VALUES.defaultRetentionDays */
+  readonly retentionMs?: number;
 }
 
 export interface SweepResult {
@@ -34,6 +43,10 @@ export interface SweepResult {
   readonly live: number;
   readonly removed: number;
   readonly chunksRemoved: number;
+  /** Objects deleted: their retention ended, or their write never committed. */
+  readonly objectsRemoved: number;
+  /** Objects found unreferenced for the first time: kept for the retention period from now. */
+  readonly objectsRetired: number;
 }
 
 /**
@@ -57,6 +70,8 @@ export async function sweepChunkSets(table: TableClient, options: SweepOptions =
   let live = 0;
   let removed = 0;
   let chunksRemoved = 0;
+  let objectsRemoved = 0;
+  let objectsRetired = 0;
   for (let shard = 0; shard < SWEEP_SHARDS && examined < max; shard++) {
     let start: Record<string, AttributeValue> | undefined;
     do {
@@ -94,6 +109,19 @@ export async function sweepChunkSets(table: TableClient, options: SweepOptions =
             }),
           ),
         );
+        if (isObjectRecord(record)) {
+          // An object record (object-tier.ts): without the object store it is left alone.
+          if (!options.objects) continue;
+          if (sameId(valueRefOf(head.Item)?.id, id)) {
+            live++;
+            await postponeRecord(table, pk, setSk, recheckAt);
+            continue;
+          }
+          const outcome = await sweepObjectRecord(table, options.objects, pk, id, now, options.retentionMs ?? retentionMsOf());
+          if (outcome === 'removed') objectsRemoved++;
+          if (outcome === 'retired') objectsRetired++;
+          continue;
+        }
         if (sameId(valueRefOf(head.Item)?.id, id)) {
           live++;
           await table
@@ -122,5 +150,5 @@ export async function sweepChunkSets(table: TableClient, options: SweepOptions =
       start = page.LastEvaluatedKey;
     } while (start && examined < max);
   }
-  return { examined, live, removed, chunksRemoved };
+  return { examined, live, removed, chunksRemoved, objectsRemoved, objectsRetired };
 }

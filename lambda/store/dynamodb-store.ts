@@ -174,18 +174,27 @@ export class DynamoDbStore implements KeyValueStore {
     // Staging chunks costs about 2 WCU per KB: a conditioned write that cannot succeed fails on a read first.
     if (staged.length > 0) await this.checkPreconditions(pk, planned);
     const nowMs = Date.now();
-    await Promise.all(
+    const staging = await Promise.allSettled(
       staged.map(async (p) => {
         p.large = await this.placement.stage({ pk, headSk: sortKeyOf(p.write.key), value: (p.write as PutWrite).value, nowMs });
       }),
     );
+    const failedStage = staging.find((r) => r.status === 'rejected');
+    if (failedStage) {
+      // Nothing was committed: the values that did stage can go now (a failed stage cleans up after itself).
+      await this.discard(
+        pk,
+        staged.flatMap((p) => (p.large ? [p.large] : [])),
+      );
+      throw failedStage.reason;
+    }
     try {
       await this.commit(pk, planned, 'conflict');
     } catch (e) {
       // A definite conflict wrote nothing: our staged values can go now. After any other failure
       // the commit may have happened (ambiguous), so they are left to the sweeper, which checks.
       if (isVssError(e) && e.code === ErrorCode.CONFLICT_EXCEPTION)
-        await this.cleanUp(
+        await this.discard(
           pk,
           staged.map((p) => p.large!),
         );
@@ -556,6 +565,17 @@ export class DynamoDbStore implements KeyValueStore {
     await Promise.all(
       refs.map((ref) =>
         this.placement.remove(pk, ref).catch((e: unknown) => {
+          this.onCleanupFailure?.(e);
+        }),
+      ),
+    );
+  }
+
+  /** Best effort, for staged values of a write that definitely did not commit. */
+  private async discard(pk: string, refs: readonly ValueRef[]): Promise<void> {
+    await Promise.all(
+      refs.map((ref) =>
+        this.placement.discard(pk, ref).catch((e: unknown) => {
           this.onCleanupFailure?.(e);
         }),
       ),

@@ -14,6 +14,10 @@
  * Large values (large-values.ts), in the same partition, never in the creation index:
  *   chunk      sk = 0xFE ‖ id(16) ‖ index(u16)   val (B)
  *   chunk set  sk = 0xFD ‖ id(16)                gcHead (B), gcN (N), gcShard (S), gcAt (N)
+ * Values in the object tier (object-tier.ts): `lv` is {t 's3', id B, k S, len N, sha B}, and a
+ * record like a chunk set's, with gcN 0, names the object:
+ *   object     sk = 0xFD ‖ id(16)                gcHead, gcN = 0, gcKey (S), gcShard, gcAt,
+ *                                                gcDel (N, deletable from), gcAbandon (BOOL)
  * Local secondary index `bySeq` (pk, seq) projects `ver`: a listing is one consistent Query.
  * Global secondary index `byGc` (gcShard, gcAt), sparse over chunk-set records: the sweeper's
  * way to find leftovers of writes that crashed, without a Scan.
@@ -42,6 +46,10 @@ export const TABLE_LAYOUT = {
     chunkSetCount: 'gcN',
     sweepShard: 'gcShard',
     sweepAt: 'gcAt',
+    /** Object records (object-tier.ts): the object's key, when it may be deleted, a failed write's mark. */
+    objectKey: 'gcKey',
+    objectDeleteAt: 'gcDel',
+    objectAbandoned: 'gcAbandon',
   },
 } as const;
 

@@ -56,7 +56,14 @@ export interface ValueTier {
   readonly descriptorBytes: number;
   stage(request: StageRequest): Promise<ValueRef>;
   read(pk: string, ref: ValueRef): Promise<Uint8Array | undefined>;
+  /** The value was replaced or deleted by a committed write. */
   remove(pk: string, ref: ValueRef): Promise<void>;
+  /**
+   * A staged value whose write definitely did not commit (a conflict, a failed stage). A tier
+   * that keeps replaced values for a while (the object tier keeps them for point-in-time
+   * recovery) deletes these at once. @default remove
+   */
+  discard?(pk: string, ref: ValueRef): Promise<void>;
 }
 
 /** Descriptor attribute names (inside `lv`). */
@@ -95,6 +102,11 @@ export class ValuePlacement {
 
   async remove(pk: string, ref: ValueRef): Promise<void> {
     return this.tier(ref.tier).remove(pk, ref);
+  }
+
+  async discard(pk: string, ref: ValueRef): Promise<void> {
+    const tier = this.tier(ref.tier);
+    return tier.discard ? tier.discard(pk, ref) : tier.remove(pk, ref);
   }
 }
 

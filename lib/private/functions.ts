@@ -39,6 +39,7 @@ export const HANDLER_ENTRIES: Readonly<Record<VssFunctionName, string>> = {
   jwtAuthorizer: 'lambda/handlers/jwtAuthorizer.ts',
   lnurlAuth: 'lambda/handlers/lnurlAuth.ts',
   sweepChunks: 'lambda/handlers/sweepChunks.ts',
+  restoreDrill: 'lambda/handlers/restoreDrill.ts',
 };
 
 /** The names of every function, in a stable order. */
@@ -83,6 +84,7 @@ export const DEFAULT_MEMORY: Readonly<Record<VssFunctionName, number>> = {
   jwtAuthorizer: 512,
   lnurlAuth: 512,
   sweepChunks: 512,
+  restoreDrill: 1024,
 };
 
 /** Construct IDs of the functions (stable: they name the log groups, roles and alarms). */
@@ -94,6 +96,7 @@ export const FUNCTION_IDS: Readonly<Record<VssFunctionName, string>> = {
   jwtAuthorizer: 'JwtAuthorizer',
   lnurlAuth: 'LnurlAuth',
   sweepChunks: 'SweepChunks',
+  restoreDrill: 'RestoreDrill',
 };
 
 /** Timeout when nothing sets one: clients give up after 10 s. */

@@ -142,9 +142,13 @@ export function createMonitoring(
   options: VssAlarmOptions,
   metricsNamespace: string,
   provider?: VssProviderOptions,
+  moreAlarms?: (add: (alarm: cloudwatch.Alarm) => void) => void,
 ): Monitoring {
   const alarmTopic = options.topic ?? (options.emails && options.emails.length > 0 ? createAlarmTopic(scope, options.emails) : undefined);
-  const alarms = createAlarms(scope, resources, options, alarmTopic, (add) => addProviderAlarms(scope, metricsNamespace, provider, add));
+  const alarms = createAlarms(scope, resources, options, alarmTopic, (add) => {
+    addProviderAlarms(scope, metricsNamespace, provider, add);
+    moreAlarms?.(add);
+  });
   const dashboard = createDashboard(scope, resources, metricsNamespace);
   const widgets = providerDashboardWidgets(metricsNamespace, provider);
   if (widgets.length > 0) dashboard.addWidgets(...widgets);

@@ -3,7 +3,9 @@
  * are acknowledged on the one construct they concern, never stack-wide; nag.test.ts fails on any
  * finding without one.
  */
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Token, Validations } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as events from 'aws-cdk-lib/aws-events';
@@ -48,6 +50,7 @@ export function acknowledgeFunctions(functions: ReadonlyArray<readonly [VssFunct
       reason:
         'Only xray:PutTraceSegments and xray:PutTelemetryRecords (added by active tracing) use Resource "*": X-Ray supports no resource-level permissions. All data permissions name the table, index, key or log group.',
     });
+    if (name === 'restoreDrill') continue; // acknowledgeRestoreDrill
     if (name === 'sweepChunks') {
       Validations.of(fn.function).acknowledge(
         {
@@ -176,5 +179,126 @@ export function acknowledgeContainer(c: ContainerResources): void {
     id: 'AwsSolutions-ELB2',
     reason:
       'Every request is logged by the server behind it (JSON line with request id, operation, status, duration, user hash), and the WAF samples blocked requests; load balancer access logs would need an S3 bucket with its own retention for the same facts. Turn them on with loadBalancer.logAccessLogs() if policy requires.',
+  });
+}
+
+/**
+ * How cdk-nag spells a resource in a finding's ID: tokens as `<LogicalId.Attr>` or `<AWS::Region>`,
+ * the rest literally (so an acknowledgement names exactly one wildcard resource).
+ */
+function nagResource(stack: Stack, value: string): string {
+  const render = (v: unknown): string => {
+    if (typeof v === 'string') return v;
+    const o = v as Record<string, unknown>;
+    if (o['Ref']) return `<${String(o['Ref'])}>`;
+    const att = o['Fn::GetAtt'] as [string, string] | undefined;
+    if (att) return `<${att[0]}.${att[1]}>`;
+    const join = o['Fn::Join'] as [string, unknown[]] | undefined;
+    if (join) return join[1].map(render).join(join[0]);
+    return JSON.stringify(v);
+  };
+  return Token.isUnresolved(value) ? render(stack.resolve(value)) : value;
+}
+
+const iam5 = (stack: Stack, resource: string): string => `AwsSolutions-IAM5[Resource::${nagResource(stack, resource)}]`;
+
+/** The roles AWS Backup assumes to back up the table and to restore it in a drill. */
+export function acknowledgeBackupRoles(
+  backupRole: iam.Role,
+  restoreRole: iam.Role | undefined,
+  resources: { readonly ownBackups: string; readonly scratchTables: string },
+): void {
+  const stack = Stack.of(backupRole);
+  const ownBackups =
+    "AWS Backup names the backups of this table by an ID it chooses (<table ARN>/backup/<id>): the wildcard covers only this table's own backups.";
+  Validations.of(backupRole).acknowledge({ id: iam5(stack, resources.ownBackups), reason: ownBackups });
+  if (restoreRole) {
+    Validations.of(restoreRole).acknowledge(
+      { id: iam5(stack, resources.ownBackups), reason: ownBackups },
+      {
+        id: iam5(stack, resources.scratchTables),
+        reason:
+          'Restore testing names each scratch table itself (awsbackup-restore-test-<random>): the role may restore into, and delete, only tables with that prefix.',
+      },
+    );
+  }
+}
+
+/** The restore drill's validating function and its EventBridge rule. */
+export function acknowledgeRestoreDrill(fn: VssFunction, rule: events.Rule, scratchTables: string): void {
+  const stack = Stack.of(fn.role);
+  const scratch =
+    'Scratch tables are named by AWS Backup restore testing (awsbackup-restore-test-<random>): the drill reads only tables (and their indexes) with that prefix.';
+  Validations.of(fn.role).acknowledge(
+    { id: iam5(stack, scratchTables), reason: scratch },
+    { id: iam5(stack, `${scratchTables}/index/*`), reason: scratch },
+    {
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'backup:DescribeRestoreJob and backup:PutRestoreValidationResult support no resource-level restriction (the job is named in the request); xray:PutTraceSegments and PutTelemetryRecords (active tracing) need Resource "*" too.',
+    },
+  );
+  Validations.of(fn.function).acknowledge(
+    {
+      id: 'Serverless-LambdaDLQ',
+      reason:
+        'Invoked by EventBridge on a restore job of the drill: a failed run is retried twice by EventBridge, then reported by the function errors alarm; AWS Backup marks the unvalidated job TIMED_OUT when its validation window closes.',
+    },
+    {
+      id: 'Serverless-LambdaAsyncFailureDestination',
+      reason:
+        'A lost validation leaves the restore job unvalidated in AWS Backup (visible in its console and reports) and raises the function errors alarm; the next scheduled drill runs anyway.',
+    },
+  );
+  Validations.of(rule).acknowledge({
+    id: 'Serverless-EventBusDLQ',
+    reason:
+      'The event names a restore job whose state AWS Backup keeps; an undelivered event leaves the job unvalidated there (TIMED_OUT) and the next weekly drill runs regardless.',
+  });
+}
+
+/**
+ * A function's S3 permissions name the objects under the values prefix (`values/*`), because
+ * object keys are created per write; they never reach other keys of the bucket.
+ */
+export function acknowledgeValuesPrefix(role: iam.IRole, bucket: s3.IBucket, objectsPattern: string): void {
+  const cfn = bucket.node.defaultChild;
+  const arn =
+    cfn && Token.isUnresolved(bucket.bucketArn)
+      ? `<${Stack.of(bucket).getLogicalId(cfn as s3.CfnBucket)}.Arn>`
+      : Token.isUnresolved(bucket.bucketArn)
+        ? undefined
+        : bucket.bucketArn;
+  if (arn === undefined) return;
+  Validations.of(role).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::${arn}/${objectsPattern}]`,
+    reason:
+      'Each large write stores a new object under a new key (values/<user hash>/...), so the S3 permission must name the values prefix with a wildcard; it covers no other keys of the bucket, and object versions cannot be deleted by any function.',
+  });
+}
+
+/** The values bucket without server access logs (the default). */
+export function acknowledgeNoValuesAccessLogs(bucket: s3.Bucket): void {
+  Validations.of(bucket).acknowledge({
+    id: 'AwsSolutions-S1',
+    reason:
+      'Every access to the values bucket is made by the VSS functions, which log each request with its user hash, operation and outcome (JSON logs); server access logs would repeat that, best-effort, in a second bucket that needs its own retention. Operators who need an S3-level audit pass largeValues.accessLogsBucket or enable CloudTrail S3 data events on the bucket.',
+  });
+}
+
+/** The role S3 assumes to replicate the values bucket to the copy region. */
+export function acknowledgeReplicationRole(role: iam.Role, wildcards: readonly string[]): void {
+  const stack = Stack.of(role);
+  const reason =
+    'Replication reads and writes object versions under the values prefix (values/*), whose keys are created per write; with a customer-managed key it may encrypt only with the copy region key that carries the replica alias (kms:ResourceAliases), whose ID this stack cannot know.';
+  Validations.of(role).acknowledge(...wildcards.map((w) => ({ id: iam5(stack, w), reason })));
+}
+
+/** The replica of the values bucket in the copy region. */
+export function acknowledgeReplicaBucket(bucket: s3.Bucket): void {
+  Validations.of(bucket).acknowledge({
+    id: 'AwsSolutions-S1',
+    reason:
+      'The replica is written only by S3 replication and read only during a lost-region recovery; the source bucket is where access is audited (the functions log every request, or its own access logs), and CloudTrail S3 data events cover the replica if required.',
   });
 }

@@ -11,10 +11,18 @@
  */
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as v from 'valibot';
-import { DEPLOYED_AUTH_MODES, JWT_ALGORITHMS, OPERATIONS } from '../../lambda/contract.js';
+import {
+  DEPLOYED_AUTH_MODES,
+  JWT_ALGORITHMS,
+  LARGE_VALUES,
+  OPERATIONS,
+  SIGNATURE_ENROLLMENTS,
+  SIGNATURE_MAX_SKEW,
+} from '../../lambda/contract.js';
 import type { VssFunctionName } from '../functions.js';
 import { FUNCTION_NAMES } from './functions.js';
 import { CONTAINER_DEFAULTS, CONTAINER_MAX_BODY_BYTES, FARGATE_MEMORY_MIB, TASK_BASE_MEMORY_MIB } from './container.js';
+import { DEFAULT_BACKUP_RETENTION_DAYS, RESTORE_DRILL_BUILT_IN_OPTIONS } from './backup-defaults.js';
 import { SWEEPER_BUILT_IN_OPTIONS } from './sweeper.js';
 
 /** A bad configuration: synth stops with this message (never a stack trace). */
@@ -101,6 +109,10 @@ export type RefMode = 'arn' | 'object';
 
 const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+/** AWS Backup's schedule syntax: cron with six fields, in UTC. */
+const CRON = /^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/;
+const CRON_HINT = 'must be a cron expression of six fields in UTC, e.g. "cron(0 3 * * ? *)"';
 export const RETENTION_DAYS = Object.values(logs.RetentionDays).filter((d): d is number => typeof d === 'number' && d > 0);
 const FARGATE_CPUS = Object.keys(FARGATE_MEMORY_MIB).map(Number);
 
@@ -118,9 +130,15 @@ function configEntries(refs: RefMode) {
   return {
     stackName: v.optional(text(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'must be a valid CloudFormation stack name'), 'Vss'),
     account: v.optional(text(/^\d{12}$/, 'must be a 12-digit AWS account ID')),
-    region: v.optional(text(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1')),
+    region: v.optional(text(REGION, 'must be an AWS region such as eu-west-1')),
     authMode: v.optional(oneOf(DEPLOYED_AUTH_MODES), 'signature'),
     allowUnauthenticated: v.optional(bool, false),
+    signature: v.optional(
+      settings({
+        enrollment: v.optional(oneOf(SIGNATURE_ENROLLMENTS)),
+        maxClockSkewSeconds: v.optional(int(SIGNATURE_MAX_SKEW.minSeconds, SIGNATURE_MAX_SKEW.maxSeconds, ' seconds')),
+      }),
+    ),
     jwt: v.optional(
       settings({
         publicKeyPem: v.optional(
@@ -275,6 +293,42 @@ function configEntries(refs: RefMode) {
         (i) => `must be {"kind": "apiGateway"} or {"kind": "container", ...} ${got(i.input)}`,
       ),
     ),
+    backup: v.optional(
+      settings({
+        enabled: v.optional(bool),
+        schedule: v.optional(text(CRON, CRON_HINT)),
+        retentionDays: v.optional(int(1, 36500, ' days')),
+        copyToRegion: v.optional(text(REGION, 'must be an AWS region such as eu-central-1')),
+        copyToAccount: v.optional(text(/^\d{12}$/, 'must be a 12-digit AWS account ID')),
+        copyVaultName: v.optional(text(/^[A-Za-z0-9_-]{2,50}$/, 'must be 2-50 characters of a-z A-Z 0-9 _ -')),
+        copyRetentionDays: v.optional(int(1, 36500, ' days')),
+        vaultLock: v.optional(
+          settings({
+            minRetentionDays: int(1, 36500, ' days'),
+            maxRetentionDays: v.optional(int(1, 36500, ' days')),
+            changeableForDays: v.optional(int(3, 36500, ' days (AWS Backup requires at least 3)')),
+          }),
+        ),
+        restoreDrill: v.optional(
+          settings({
+            enabled: v.optional(bool),
+            schedule: v.optional(text(CRON, CRON_HINT)),
+            validationWindowHours: v.optional(int(1, 168, ' hours')),
+          }),
+        ),
+      }),
+    ),
+    largeValues: v.optional(
+      settings({
+        inlineMaxBytes: v.optional(
+          int(LARGE_VALUES.minInlineMaxBytes, LARGE_VALUES.maxInlineMaxBytes, " bytes: an item must stay under DynamoDB's 400 KB"),
+        ),
+        retentionDays: v.optional(int(LARGE_VALUES.minRetentionDays, 3650, ' days')),
+        existingBucketArn: v.optional(ref(/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket ARN')),
+        bucketName: v.optional(text(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name')),
+        accessLogsBucketArn: v.optional(ref(/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket ARN')),
+      }),
+    ),
     provider: v.optional(
       settings({
         usageMetering: v.optional(bool),
@@ -299,17 +353,36 @@ const PROPS_SCHEMA = settings(configEntries('object'));
 export type VssDeployConfig = v.InferOutput<typeof DEPLOY_CONFIG_SCHEMA>;
 export type FunctionConfig = v.InferOutput<typeof functionOptions>;
 
-/** The functions a configuration deploys (the authorizer and the issuer only in their modes). */
-export function deployedFunctions(config: { authMode?: unknown; lnurlAuth?: { enabled?: unknown } | undefined }): VssFunctionName[] {
+type Switchable = { enabled?: unknown } | undefined;
+
+/** The functions a configuration deploys (the authorizer, the issuer and the drill only when on). */
+export function deployedFunctions(config: {
+  authMode?: unknown;
+  lnurlAuth?: Switchable;
+  backup?: ({ restoreDrill?: Switchable } & Switchable) | undefined;
+}): VssFunctionName[] {
   return FUNCTION_NAMES.filter((n) =>
-    n === 'jwtAuthorizer' ? config.authMode === 'jwt' : n === 'lnurlAuth' ? lnurlEnabled(config) : true,
+    n === 'jwtAuthorizer'
+      ? config.authMode === 'jwt'
+      : n === 'lnurlAuth'
+        ? lnurlEnabled(config)
+        : n === 'restoreDrill'
+          ? restoreDrillEnabled(config)
+          : true,
   );
 }
-const lnurlEnabled = (c: { lnurlAuth?: { enabled?: unknown } | undefined }): boolean =>
-  !!c.lnurlAuth && c.lnurlAuth.enabled !== false && c.lnurlAuth.enabled !== 'false';
+const switchedOn = (o: Switchable, absent: boolean): boolean => (o === undefined ? absent : o.enabled !== false && o.enabled !== 'false');
+const lnurlEnabled = (c: { lnurlAuth?: Switchable }): boolean => !!c.lnurlAuth && switchedOn(c.lnurlAuth, false);
+/** `backup` is on when present, unless `enabled` is false. */
+export const backupEnabled = (c: { backup?: Switchable }): boolean => !!c.backup && switchedOn(c.backup, false);
+const restoreDrillEnabled = (c: { backup?: ({ restoreDrill?: Switchable } & Switchable) | undefined }): boolean =>
+  backupEnabled(c) && switchedOn(c.backup?.restoreDrill, true);
 
 /** Options each function has before the operator's. */
-const BUILT_IN_FUNCTION_OPTIONS: Partial<Record<VssFunctionName, FunctionConfig>> = { sweepChunks: SWEEPER_BUILT_IN_OPTIONS };
+const BUILT_IN_FUNCTION_OPTIONS: Partial<Record<VssFunctionName, FunctionConfig>> = {
+  sweepChunks: SWEEPER_BUILT_IN_OPTIONS,
+  restoreDrill: RESTORE_DRILL_BUILT_IN_OPTIONS,
+};
 
 // biome-ignore lint/suspicious/noExplicitAny: the cross-field rules read a value the schema may have rejected in part; each checks types itself.
 type Loose = Record<string, any>;
@@ -321,12 +394,14 @@ type Loose = Record<string, any>;
 function crossFieldProblems(c: Loose, n: (path: string) => string): string[] {
   const problems: string[] = [];
   const mode = c['authMode'];
-  const { jwt, cognito, table, alarms, domain } = c;
+  const { signature, jwt, cognito, table, alarms, domain } = c;
   if (mode === 'none' && c['allowUnauthenticated'] !== true) {
     problems.push(
       `${n('authMode')} "none" makes every caller the same user and is refused; set ${n('allowUnauthenticated')} to true only for a throwaway test deployment`,
     );
   }
+  if (signature && mode !== 'signature')
+    problems.push(`${n('signature')} is set but ${n('authMode')} is "${mode}" (signature settings apply only to authMode "signature")`);
   if (jwt && mode !== 'jwt')
     problems.push(`${n('jwt')} is set but ${n('authMode')} is "${mode}" (jwt settings apply only to authMode "jwt")`);
   if (cognito && mode !== 'cognito') problems.push(`${n('cognito')} is set but ${n('authMode')} is "${mode}"`);
@@ -375,6 +450,15 @@ function crossFieldProblems(c: Loose, n: (path: string) => string): string[] {
     }
   }
   problems.push(...containerProblems(c, n));
+  problems.push(...backupProblems(c['backup'], c['region'], n));
+  const large = c['largeValues'];
+  if (large && typeof large === 'object' && large.existingBucketArn !== undefined) {
+    for (const k of ['bucketName', 'accessLogsBucketArn'])
+      if (large[k] !== undefined)
+        problems.push(
+          `${n('largeValues.existingBucketArn')} cannot be combined with ${n(`largeValues.${k}`)} (it applies only to a bucket the stack creates)`,
+        );
+  }
   if (alarms?.topicArn !== undefined && Array.isArray(alarms.emails) && alarms.emails.length > 0) {
     problems.push(`${n('alarms.topicArn')} and ${n('alarms.emails')} are mutually exclusive (subscribe the addresses to your own topic)`);
   }
@@ -434,6 +518,44 @@ function containerProblems(c: Loose, n: (path: string) => string): string[] {
     );
   const [min, max] = [num('minTasks') ?? CONTAINER_DEFAULTS.minTasks, num('maxTasks') ?? CONTAINER_DEFAULTS.maxTasks];
   if (min > max) problems.push(`${n('frontDoor.minTasks')} (${min}) exceeds ${n('frontDoor.maxTasks')} (${max})`);
+  return problems;
+}
+
+/** The rules between `backup` settings (each problem would otherwise surface at deploy, or worse, as failed backups). */
+function backupProblems(b: Loose | undefined, region: unknown, n: (path: string) => string): string[] {
+  if (!b || typeof b !== 'object') return [];
+  const problems: string[] = [];
+  if (b['copyToRegion'] === undefined) {
+    for (const k of ['copyToAccount', 'copyVaultName', 'copyRetentionDays'])
+      if (b[k] !== undefined) problems.push(`${n(`backup.${k}`)} requires ${n('backup.copyToRegion')}`);
+  } else if (b['copyToRegion'] === region && b['copyToAccount'] === undefined) {
+    problems.push(
+      `${n('backup.copyToRegion')} is the stack's own region: a copy there survives neither a lost region nor a lost account (name another region, or set ${n('backup.copyToAccount')})`,
+    );
+  }
+  const lock = b['vaultLock'];
+  const retention = typeof b['retentionDays'] === 'number' ? b['retentionDays'] : DEFAULT_BACKUP_RETENTION_DAYS;
+  const copyRetention = typeof b['copyRetentionDays'] === 'number' ? b['copyRetentionDays'] : retention;
+  if (lock && typeof lock === 'object') {
+    const min = lock['minRetentionDays'];
+    const max = lock['maxRetentionDays'];
+    if (typeof min === 'number') {
+      if (retention < min)
+        problems.push(
+          `${n('backup.retentionDays')} (${retention}) is below ${n('backup.vaultLock.minRetentionDays')} (${min}): every backup job would fail`,
+        );
+      if (b['copyToRegion'] !== undefined && copyRetention < min)
+        problems.push(
+          `${n('backup.copyRetentionDays')} (${copyRetention}) is below ${n('backup.vaultLock.minRetentionDays')} (${min}): every copy job would fail`,
+        );
+      if (typeof max === 'number' && max < min)
+        problems.push(`${n('backup.vaultLock.maxRetentionDays')} (${max}) is below ${n('backup.vaultLock.minRetentionDays')} (${min})`);
+    }
+    if (typeof max === 'number' && retention > max)
+      problems.push(
+        `${n('backup.retentionDays')} (${retention}) exceeds ${n('backup.vaultLock.maxRetentionDays')} (${max}): every backup job would fail`,
+      );
+  }
   return problems;
 }
 

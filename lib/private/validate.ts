@@ -18,6 +18,8 @@ const GIVEN = 'given';
 const PROP_NAMES: ReadonlyArray<readonly [RegExp, string]> = [
   [/^authMode$/, 'auth'],
   [/^allowUnauthenticated$/, 'auth (VssAuth.none)'],
+  [/^signature\.maxClockSkewSeconds$/, 'auth.signature.maxClockSkew'],
+  [/^signature\b/, 'auth.signature'],
   [/^jwt\.cacheTtlSeconds$/, 'auth.jwt.resultsCacheTtl'],
   [/^cognito\.cacheTtlSeconds$/, 'auth.cognito.resultsCacheTtl'],
   [/^(jwt|cognito)\b/, 'auth.$1'],
@@ -35,6 +37,14 @@ const PROP_NAMES: ReadonlyArray<readonly [RegExp, string]> = [
   [/^domain\.hostedZone(Id|Name)$/, 'domain.hostedZone'],
   [/^logRetentionDays$/, 'logRetention'],
   [/^frontDoor\.(drain|idle)TimeoutSeconds$/, 'frontDoor.$1Timeout'],
+  [/^backup\.retentionDays$/, 'backup.retention'],
+  [/^backup\.copyRetentionDays$/, 'backup.copyRetention'],
+  [/^backup\.vaultLock\.(min|max)RetentionDays$/, 'backup.vaultLock.$1Retention'],
+  [/^backup\.vaultLock\.changeableForDays$/, 'backup.vaultLock.changeableFor'],
+  [/^backup\.restoreDrill\.validationWindowHours$/, 'backup.restoreDrill.validationWindow'],
+  [/^largeValues\.existingBucketArn$/, 'largeValues.existingBucket'],
+  [/^largeValues\.bucketName$/, 'largeValues.bucketProps.bucketName'],
+  [/^largeValues\.accessLogsBucketArn$/, 'largeValues.accessLogsBucket'],
 ];
 
 export function propName(path: string): string {
@@ -48,11 +58,24 @@ function seconds(d: Duration | undefined): number | undefined {
   return Token.isUnresolved(s) ? undefined : s;
 }
 
+/** Days (or hours) of a duration; fractions are kept so the schema reports them. */
+function days(d: Duration | undefined): number | undefined {
+  const s = seconds(d);
+  return s === undefined ? undefined : s / 86400;
+}
+function hours(d: Duration | undefined): number | undefined {
+  const s = seconds(d);
+  return s === undefined ? undefined : s / 3600;
+}
+
 function millis(d: Duration | undefined): number | undefined {
   if (d === undefined) return undefined;
   const ms = d.toMilliseconds();
   return Token.isUnresolved(ms) ? undefined : ms;
 }
+
+/** A name the schema can check, or nothing when only deployment resolves it. */
+const resolvedName = (name: string | undefined): string | undefined => (name === undefined || Token.isUnresolved(name) ? undefined : name);
 
 function describeFunction(o: VssFunctionOptions | undefined): Record<string, unknown> | undefined {
   if (!o) return undefined;
@@ -71,6 +94,10 @@ export function describeProps(props: VssServiceProps): Record<string, unknown> {
   return defined({
     authMode: auth.mode,
     allowUnauthenticated: auth.mode === 'none' ? true : undefined,
+    signature:
+      auth.signatureOptions && Object.keys(auth.signatureOptions).length > 0
+        ? defined({ enrollment: auth.signatureOptions.enrollment, maxClockSkewSeconds: seconds(auth.signatureOptions.maxClockSkew) })
+        : undefined,
     jwt:
       auth.jwtOptions &&
       defined({ ...auth.jwtOptions, resultsCacheTtl: undefined, cacheTtlSeconds: seconds(auth.jwtOptions.resultsCacheTtl) }),
@@ -130,7 +157,41 @@ export function describeProps(props: VssServiceProps): Record<string, unknown> {
     executionLogLevel: props.executionLogLevel === undefined ? undefined : executionLogLevelName(props.executionLogLevel),
     metricsNamespace: props.metricsNamespace,
     frontDoor: describeFrontDoor(props.frontDoor),
+    largeValues:
+      props.largeValues &&
+      defined({
+        inlineMaxBytes: props.largeValues.inlineMaxBytes,
+        retentionDays: props.largeValues.retentionDays,
+        existingBucketArn: props.largeValues.existingBucket ? GIVEN : undefined,
+        bucketName: resolvedName(props.largeValues.bucketProps?.bucketName),
+        accessLogsBucketArn: props.largeValues.accessLogsBucket ? GIVEN : undefined,
+      }),
     provider: props.provider,
+    backup: describeBackup(props.backup),
+  });
+}
+
+function describeBackup(b: VssServiceProps['backup']): Record<string, unknown> | undefined {
+  if (!b) return undefined;
+  const lock = b.vaultLock;
+  const drill = b.restoreDrill;
+  return defined({
+    schedule: b.schedule?.expressionString,
+    retentionDays: days(b.retention),
+    copyToRegion: b.copyToRegion,
+    copyToAccount: b.copyToAccount,
+    copyVaultName: b.copyVaultName,
+    copyRetentionDays: days(b.copyRetention),
+    vaultLock:
+      lock &&
+      defined({
+        minRetentionDays: days(lock.minRetention),
+        maxRetentionDays: days(lock.maxRetention),
+        changeableForDays: days(lock.changeableFor),
+      }),
+    restoreDrill:
+      drill &&
+      defined({ enabled: drill.enabled, schedule: drill.schedule?.expressionString, validationWindowHours: hours(drill.validationWindow) }),
   });
 }
 
@@ -165,5 +226,11 @@ export function validateProps(props: VssServiceProps): void {
     ]);
   }
   const { problems } = configProblems(describeProps(props), { refs: 'object', name: propName });
+  // Every bucketProps key, not only the name the deployment config knows, applies to a new bucket only.
+  const large = props.largeValues;
+  if (large?.existingBucket && large.bucketProps && large.bucketProps.bucketName === undefined)
+    problems.push(
+      'largeValues.existingBucket cannot be combined with largeValues.bucketProps (it applies only to a bucket the construct creates)',
+    );
   if (problems.length > 0) throw new VssConfigError('Invalid VssService configuration', problems);
 }

@@ -2,11 +2,12 @@
  * The guard on the construct-ID contract: the logical IDs of every resource that holds data, keys,
  * identities or an address a wallet keeps. A changed logical ID makes CloudFormation create a new
  * resource: a new table (the retained old one orphaned with every wallet's data), a new signing key
- * (every issued token invalid), a new user pool (every identity lost), a new REST API or domain (a
+ * (every issued token invalid), a new values bucket (every large value unreadable), a new user pool (every identity lost), a new REST API or domain (a
  * new URL, and every configured wallet pointing at nothing). Refactor the constructs freely; these
  * strings must never change. This is the one test that names hashed logical IDs on purpose.
  */
 import { describe, expect, it } from 'vitest';
+import { Duration } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import { VssAuth } from '../../lib/auth.js';
 import { resourcesOf, synth } from './support.js';
@@ -15,7 +16,7 @@ import { VssTableEncryption } from '../../lib/options.js';
 const idsOf = (template: Parameters<typeof resourcesOf>[0], type: string): string[] => Object.keys(resourcesOf(template, type)).sort();
 
 describe('stateful and address-bearing logical IDs (a contract with every deployed stack)', () => {
-  it('table, table key, LNURL challenge table and signing key, REST API, stage and custom domain keep their logical IDs', () => {
+  it('table, table key, values bucket, LNURL challenge table and signing key, REST API, stage and custom domain keep their logical IDs', () => {
     const { template } = synth((scope) => ({
       auth: VssAuth.jwt(),
       lnurlAuth: {},
@@ -30,6 +31,22 @@ describe('stateful and address-bearing logical IDs (a contract with every deploy
     expect(idsOf(template, 'AWS::ApiGateway::RestApi')).toEqual(['VssApiB5E9DEC1']);
     expect(idsOf(template, 'AWS::ApiGateway::Stage')).toEqual(['VssApiDeploymentStageprod27F46ED5']);
     expect(idsOf(template, 'AWS::ApiGateway::DomainName')).toEqual(['VssDomainF10C537D']);
+    expect(idsOf(template, 'AWS::S3::Bucket')).toEqual(['VssValuesBucketD099CD14']);
+  });
+
+  it('turning backup on (copy, vault lock, drill) changes no stateful logical ID, and pins the backup vault and its key', () => {
+    const base = { auth: VssAuth.signature(), tableOptions: { encryption: VssTableEncryption.customerManaged() } };
+    const off = synth(base).template;
+    const on = synth({
+      ...base,
+      backup: { copyToRegion: 'eu-central-1', copyToAccount: '444455556666', vaultLock: { minRetention: Duration.days(7) } },
+    }).template;
+    for (const type of ['AWS::DynamoDB::Table', 'AWS::ApiGateway::RestApi', 'AWS::ApiGateway::Stage'])
+      expect(idsOf(on, type), type).toEqual(idsOf(off, type));
+    expect(idsOf(on, 'AWS::KMS::Key')).toEqual(['VssBackupKeyDD41FFA7', 'VssTableKey290026EC']);
+    expect(idsOf(on, 'AWS::Backup::BackupVault')).toEqual(['VssBackupVault01A48F38']);
+    // The table itself is the same resource with the same properties: backup only reads it.
+    expect(resourcesOf(on, 'AWS::DynamoDB::Table')).toEqual(resourcesOf(off, 'AWS::DynamoDB::Table'));
   });
 
   it('the user pool the cognito mode creates keeps its logical ID', () => {
@@ -37,5 +54,6 @@ describe('stateful and address-bearing logical IDs (a contract with every deploy
     expect(idsOf(template, 'AWS::Cognito::UserPool')).toEqual(['VssUserPool72749810']);
     expect(idsOf(template, 'AWS::DynamoDB::Table')).toEqual(['VssTable40F1830D']);
     expect(idsOf(template, 'AWS::ApiGateway::RestApi')).toEqual(['VssApiB5E9DEC1']);
+    expect(idsOf(template, 'AWS::S3::Bucket')).toEqual(['VssValuesBucketD099CD14']);
   });
 });

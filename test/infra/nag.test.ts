@@ -35,6 +35,11 @@ const VARIANTS: Record<string, Partial<VssServiceProps> | ((scope: Construct) =>
     tableOptions: { encryption: VssTableEncryption.customerManaged() },
     provider: { quota: { maxKeys: 10_000, maxBytes: 1_000_000_000 }, rateLimit: { perSecond: 20, burst: 100 } },
   },
+  'backup with a copy to another region and account, vault lock and the restore drill, customer-managed table key': {
+    tableOptions: { encryption: VssTableEncryption.customerManaged() },
+    backup: { copyToRegion: 'eu-central-1', copyToAccount: '444455556666', vaultLock: { minRetention: Duration.days(7) } },
+    alarms: { emails: ['ops@example.com'] },
+  },
   'custom domain': (scope) => ({
     auth: VssAuth.signature(),
     domain: {

@@ -12,7 +12,19 @@ import { recountUser } from '../../admin/recount.js';
 import { setQuota, type QuotaOverride } from '../../admin/set-quota.js';
 import { allUsersReport, toCsv, toTable, top, userReport, type Ranking, type UserReport } from '../../admin/usage-report.js';
 import { userHash } from '../../../lambda/core/user-hash.js';
-import { bulkClient } from '../../table/bulk-table.js';
+import { ENROLLMENT_CACHE_SECONDS } from '../../../lambda/auth/enrollment-cache.js';
+import { isCompressedCurvePoint } from '../../../lambda/auth/signature.js';
+import { allowUser, denyUser } from '../../admin/enrollment.js';
+import { TableClient } from '../../../lambda/store/table-client.js';
+import { bulkClient, bulkTable } from '../../table/bulk-table.js';
+import { objectPlacement } from '../../../lambda/store/object-tier.js';
+import { s3Client } from '../../../lambda/store/s3-client-settings.js';
+import { S3ObjectStore } from '../../../lambda/store/s3-object-store.js';
+import { verifyTable } from '../../../lambda/store/table-verifier.js';
+import { diffTables } from '../../admin/diff-tables.js';
+import { diffJson, diffText, verifyJson, verifyText } from '../../admin/recovery-reports.js';
+import { CliError } from '../../errors.js';
+import { EXIT } from '../../exit-codes.js';
 import { endpointOf } from '../pg-common.js';
 import { cliIo } from '../../io.js';
 
@@ -42,12 +54,24 @@ export interface AdminIo {
   out(text: string): void;
   err(text: string): void;
   now(): Date;
+  /** Seconds since some fixed point, for the time a check took. */
+  seconds?(): number;
 }
 
 const defaultIo: AdminIo = {
   out: (t) => void cliIo().stdout.write(t),
   err: (t) => void cliIo().stderr.write(t),
   now: () => new Date(),
+  seconds: () => performance.now() / 1000,
+};
+
+/** The sweeper's bound (grace 1 h + one hourly run, lib/private/sweeper.ts): older unreferenced chunk sets are orphans. */
+const ORPHAN_BOUND_MS = 2 * 60 * 60 * 1000;
+
+const positiveInt = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('use an integer from 1 to 64');
+  return n;
 };
 
 function tableOptions(cmd: Command): Command {
@@ -66,6 +90,13 @@ const nonNegativeInt = (v: string): number => {
   return n;
 };
 
+/** A signature-mode user: a compressed secp256k1 public key, 66 hex characters, as the user token (lowercase). */
+const publicKeys = (v: string, previous: string[] | undefined): string[] => {
+  if (!/^[0-9a-fA-F]{66}$/.test(v) || !isCompressedCurvePoint(Buffer.from(v, 'hex')))
+    throw new InvalidArgumentError(`${JSON.stringify(v)} is not a compressed secp256k1 public key (66 hex characters)`);
+  return [...(previous ?? []), v.toLowerCase()];
+};
+
 const override = (v: string): QuotaOverride => (v === 'default' ? 'default' : nonNegativeInt(v));
 
 const day = (v: string): string => {
@@ -74,7 +105,9 @@ const day = (v: string): string => {
 };
 
 export function registerAdminCommands(program: Command, io: AdminIo = defaultIo): Command {
-  const admin = program.command('admin').description('provider administration on the table: usage report, quotas, erasing a user');
+  const admin = program
+    .command('admin')
+    .description('provider administration on the table: usage report, quotas, erasing a user, the signature allowlist');
 
   tableOptions(
     admin.command('erase-user').description('delete every item of one user in every store (large values included), and nothing else'),
@@ -180,6 +213,115 @@ export function registerAdminCommands(program: Command, io: AdminIo = defaultIo)
         io.out(
           `quota of user ${userHash(flags.user)}: max keys ${flags.maxKeys ?? 'unchanged'}, max bytes ${flags.maxBytes ?? 'unchanged'}\n`,
         );
+      } finally {
+        client.destroy();
+      }
+    });
+  tableOptions(
+    admin
+      .command('allow-user')
+      .description('register public keys for signature mode with enrollment "allowlist" (docs/auth.md, "Enrollment")'),
+  )
+    .requiredOption('--user <pubkey...>', 'public keys in hex (the user tokens of signature mode); repeat or list several', publicKeys)
+    .action(async (flags: TableFlags & { user: string[] }) => {
+      const client = adminClient(flags);
+      try {
+        const table = new TableClient({ client, tableName: flags.table });
+        for (const user of flags.user) {
+          await allowUser(table, user, io.now().getTime());
+          io.out(`allowed ${user}\n`);
+        }
+      } finally {
+        client.destroy();
+      }
+    });
+
+  tableOptions(
+    admin
+      .command('deny-user')
+      .description(`remove public keys from the allowlist: running instances refuse them within ${ENROLLMENT_CACHE_SECONDS} s`),
+  )
+    .requiredOption('--user <pubkey...>', 'public keys in hex; repeat or list several', publicKeys)
+    .action(async (flags: TableFlags & { user: string[] }) => {
+      const client = adminClient(flags);
+      try {
+        const table = new TableClient({ client, tableName: flags.table });
+        for (const user of flags.user) {
+          const was = await denyUser(table, user);
+          io.out(
+            was
+              ? `denied ${user}: running instances refuse it within ${ENROLLMENT_CACHE_SECONDS} s\n`
+              : `denied ${user}: it was not registered\n`,
+          );
+        }
+      } finally {
+        client.destroy();
+      }
+    });
+  tableOptions(
+    admin
+      .command('verify-table')
+      .description(
+        "check a table's integrity on its own: values resolve (size and digest), creation positions and the listing index, global-version records, orphaned chunk sets (exit 6 with the problems)",
+      ),
+  )
+    .option('--s3-endpoint <url>', 'S3 endpoint of the value bucket (a local S3-compatible store); default: AWS')
+    .option('--s3-bucket <name>', 'the value bucket (the stack output of the values bucket): object-tier values are fetched and checked')
+    .option('--segments <n>', 'parallel Scan segments', positiveInt, 4)
+    .option('--json', 'JSON output')
+    .action(async (flags: TableFlags & { s3Endpoint?: string; s3Bucket?: string; segments: number; json?: boolean }) => {
+      if (flags.s3Endpoint !== undefined && flags.s3Bucket === undefined) throw new CliError('--s3-endpoint needs --s3-bucket', EXIT.usage);
+      const client = adminClient(flags);
+      const s3 = flags.s3Bucket
+        ? s3Client({ ...(flags.s3Endpoint ? { endpoint: flags.s3Endpoint } : {}), ...(flags.region ? { region: flags.region } : {}) })
+        : undefined;
+      const objects = s3 && flags.s3Bucket ? new S3ObjectStore({ client: s3, bucket: flags.s3Bucket }) : undefined;
+      const clock = io.seconds ?? (() => performance.now() / 1000);
+      try {
+        const started = clock();
+        const table = bulkTable(client, flags.table, objects ? { placement: objectPlacement(objects) } : {});
+        const report = await verifyTable(table, {
+          segments: flags.segments,
+          orphanBoundMs: ORPHAN_BOUND_MS,
+          placement: table.placement,
+          ...(objects ? { objects } : {}),
+        });
+        const seconds = clock() - started;
+        io.out(flags.json ? verifyJson(flags.table, report, seconds) : verifyText(flags.table, report, seconds));
+        if (report.problems.length > 0)
+          throw new CliError(`verify-table: ${report.problems.length} problems in table ${flags.table}`, EXIT.verifyMismatch);
+        if (report.uncheckedObjects > 0)
+          throw new CliError(
+            `verify-table: ${report.uncheckedObjects} values live in the value bucket and were not checked; give --s3-bucket (and --s3-endpoint for a local store)`,
+            EXIT.usage,
+          );
+      } finally {
+        client.destroy();
+        s3?.destroy();
+      }
+    });
+
+  tableOptions(
+    admin
+      .command('diff-tables')
+      .description(
+        'the loss-window report: per user and store, the keys whose version or value differ between a restored table (--table) and a later one (--against), with the newest creation position on each side (exit 6 when any differ)',
+      ),
+  )
+    .requiredOption('--against <name>', 'the later table: the damaged one if it is still readable, or a copy')
+    .option('--segments <n>', 'parallel Scan segments per table', positiveInt, 4)
+    .option('--json', 'JSON output')
+    .action(async (flags: TableFlags & { against: string; segments: number; json?: boolean }) => {
+      const client = adminClient(flags);
+      const clock = io.seconds ?? (() => performance.now() / 1000);
+      try {
+        const started = clock();
+        const report = await diffTables(bulkTable(client, flags.table), bulkTable(client, flags.against), { segments: flags.segments });
+        const seconds = clock() - started;
+        io.out(flags.json ? diffJson(flags.table, flags.against, report, seconds) : diffText(flags.table, flags.against, report, seconds));
+        const keys = report.stores.reduce((n, st) => n + st.keys.length, 0);
+        if (keys > 0)
+          throw new CliError(`diff-tables: ${keys} keys differ between ${flags.table} and ${flags.against}`, EXIT.verifyMismatch);
       } finally {
         client.destroy();
       }
