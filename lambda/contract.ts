@@ -78,6 +78,7 @@ export const SERVER_ENV = {
   host: 'VSS_HOST',
   port: 'VSS_PORT',
   dynamodbEndpoint: 'VSS_DYNAMODB_ENDPOINT',
+  s3Endpoint: 'VSS_S3_ENDPOINT',
   auth: 'VSS_AUTH',
   allowUnauthenticated: 'VSS_ALLOW_UNAUTHENTICATED',
   maxBodyBytes: 'VSS_MAX_BODY_BYTES',

@@ -309,6 +309,8 @@ export class VssService extends Construct {
       const container = createContainerService(this, {
         options: frontDoor.containerOptions ?? {},
         table,
+        values,
+        valuesEnvironment,
         auth: props.auth,
         certificate: domainCertificate(this, domain),
         provider: props.provider,

@@ -18,7 +18,7 @@ import { PROVIDER_OPTIONS, providerSettingsFrom } from './provider-options.js';
 import { providerSettingsFromEnv, type ProviderSettings } from '../lambda/provider/settings.js';
 import { SERVE_OPTIONS, serveSettingsFrom } from './serve-options.js';
 import { DEFAULT_BUCKET } from './object-store.js';
-import { LARGE_VALUES } from '../lambda/contract.js';
+import { ENV, LARGE_VALUES } from '../lambda/contract.js';
 
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'port', type: 'string', metavar: 'N', env: 'VSS_PORT', defaultText: '8080', help: 'port to listen on' },
@@ -171,6 +171,7 @@ export async function serve(argv: readonly string[]): Promise<void> {
   const endpoint = str('dynamodb-endpoint');
   const s3Endpoint = str('s3-endpoint');
   const inlineMaxBytes = parseInlineMaxBytes(str('inline-max-bytes'));
+  const retentionDays = parseRetentionDays(env[ENV.retentionDays]);
   if (auth === 'none' && !isLoopback(host)) {
     if (!values['allow-unauthenticated']) {
       throw new UsageError(
@@ -198,6 +199,7 @@ export async function serve(argv: readonly string[]): Promise<void> {
     ...(s3Endpoint ? { s3Endpoint } : {}),
     s3Bucket: str('s3-bucket') ?? DEFAULT_BUCKET,
     inlineMaxBytes,
+    ...(retentionDays !== undefined ? { retentionDays } : {}),
     auth,
     authOptions,
     provider: mergeProviderSettings(providerSettingsFromEnv(env), providerSettingsFrom(values)),
@@ -277,6 +279,18 @@ function parseInlineMaxBytes(text: string | undefined): number {
   const { minInlineMaxBytes: min, maxInlineMaxBytes: max } = LARGE_VALUES;
   if (!/^[0-9]+$/.test(text) || n < min || n > max)
     throw new UsageError(`invalid --inline-max-bytes ${text}: use a whole number of bytes from ${min} to ${max}`);
+  return n;
+}
+
+/**
+ * How long replaced objects are kept, from the variable the container front door sets beside
+ * VSS_S3_BUCKET (`largeValues.retentionDays`); no flag, as the deployed sweeper owns the rest.
+ */
+function parseRetentionDays(text: string | undefined): number | undefined {
+  if (text === undefined || text === '') return undefined;
+  const n = Number(text);
+  if (!/^[0-9]+$/.test(text) || n < LARGE_VALUES.minRetentionDays)
+    throw new UsageError(`invalid ${ENV.retentionDays} ${text}: use a whole number of days, at least ${LARGE_VALUES.minRetentionDays}`);
   return n;
 }
 

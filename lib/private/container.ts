@@ -46,9 +46,11 @@ import type { VssAuth } from '../auth.js';
 import type { VssContainerOptions } from '../front-door.js';
 import type { VssProviderOptions } from '../options.js';
 import { PROJECT_ROOT } from './functions.js';
-import { grantTableAccess, unionOfAccess, VSS_TABLE_ACTIONS } from './permissions.js';
+import { grantTableAccess, unionOfAccess, VSS_TABLE_ACTIONS, VSS_VALUES_ACCESS } from './permissions.js';
 import { providerFunctionEnvironment, withProviderActions } from './provider.js';
+import { grantEnrollmentRead, signatureFunctionEnvironment } from './signature.js';
 import type { VssTableResources } from './table.js';
+import type { ValuesAccess, ValuesBucket } from './values-bucket.js';
 
 const MiB = 1024 * 1024;
 
@@ -101,6 +103,9 @@ export interface ContainerResources {
 export interface ContainerInputs {
   readonly options: VssContainerOptions;
   readonly table: VssTableResources;
+  /** The values bucket, and its settings as the Lambda functions get them (VSS_S3_BUCKET, ...). */
+  readonly values: ValuesBucket;
+  readonly valuesEnvironment: Readonly<Record<string, string>>;
   readonly auth: VssAuth;
   readonly certificate: acm.ICertificate;
   readonly provider: VssProviderOptions | undefined;
@@ -135,6 +140,9 @@ export function serverEnvironment(inputs: ContainerInputs): Record<string, strin
     [SERVER_ENV.port]: String(SERVER_PORT),
     [SERVER_ENV.dynamodbEndpoint]: `https://dynamodb.${stack.region}.${stack.urlSuffix}`,
     [ENV.tableName]: inputs.table.table.tableName,
+    // The values bucket in AWS S3: without an endpoint, vss serve would embed its local store.
+    [SERVER_ENV.s3Endpoint]: `https://s3.${stack.region}.${stack.urlSuffix}`,
+    ...inputs.valuesEnvironment,
     [SERVER_ENV.auth]: auth.mode,
     [SERVER_ENV.maxBodyBytes]: String(s.maxBodyBytes),
     [SERVER_ENV.maxInFlightBytes]: String(s.maxInFlightBytes),
@@ -147,6 +155,7 @@ export function serverEnvironment(inputs: ContainerInputs): Record<string, strin
     [ENV.metricsNamespace]: inputs.metricsNamespace,
     [ENV.serviceName]: METRICS_SERVICE_NAME,
     ...providerFunctionEnvironment(inputs.provider),
+    ...signatureFunctionEnvironment(auth),
   };
   if (auth.mode === 'none') env[SERVER_ENV.allowUnauthenticated] = 'true';
   if (auth.mode === 'jwt') {
@@ -216,6 +225,18 @@ export function createContainerService(scope: Construct, inputs: ContainerInputs
     inputs.table,
     unionOfAccess(OPERATIONS.map((op) => withProviderActions(VSS_TABLE_ACTIONS[op], op, inputs.provider))),
   );
+  // One task serves every operation: the union of the functions' bucket access.
+  inputs.values.grant(
+    taskDefinition.taskRole,
+    OPERATIONS.reduce<ValuesAccess>(
+      (all, op) => {
+        const a: ValuesAccess = VSS_VALUES_ACCESS[op];
+        return { read: all.read || a.read, write: all.write || a.write, delete: all.delete || a.delete, list: all.list || a.list };
+      },
+      { read: false, write: false, delete: false, list: false },
+    ),
+  );
+  grantEnrollmentRead({ role: taskDefinition.taskRole }, inputs.table, inputs.auth);
 
   const lbSecurityGroup = new ec2.SecurityGroup(scope, 'LoadBalancerSecurityGroup', {
     vpc,

@@ -21,6 +21,8 @@ import { VssConfigError } from '../../lib/private/schema.js';
 import { CONTAINER_DEFAULTS, KEEP_ALIVE_MARGIN } from '../../lib/private/container.js';
 import { RATE_LIMITED_MESSAGE, bodyTooLargeMessage } from '../../lib/private/waf.js';
 import {
+  ENV,
+  LARGE_VALUES,
   METRIC_NAMES,
   METRICS_SERVICE_NAME,
   OPERATIONS,
@@ -153,6 +155,14 @@ describe('container front door: the service and its tasks', () => {
     expect(env[SERVER_ENV.logFormat]).toBe('lambda');
     expect(env[SERVER_ENV.sweepIntervalSeconds]).toBe('0');
     expect(env['VSS_TABLE_NAME']).toEqual({ Ref: 'VssTable40F1830D' });
+  });
+
+  it('keeps large values in the values bucket in AWS S3, with the settings the Lambda functions get (never the embedded store)', () => {
+    const env = environment();
+    expect(JSON.stringify(env[SERVER_ENV.s3Endpoint])).toContain('https://s3.');
+    expect(JSON.stringify(env[ENV.valueBucket])).toContain('VssValuesBucket');
+    expect(env[ENV.inlineMaxBytes]).toBe(String(LARGE_VALUES.defaultInlineMaxBytes));
+    expect(env[ENV.retentionDays]).toBe(String(LARGE_VALUES.defaultRetentionDays));
   });
 
   it('passes the JWT verification settings in jwt mode (verified in the task, no authorizer function)', () => {
@@ -295,7 +305,7 @@ describe('container front door: the edge', () => {
 });
 
 describe('container front door: permissions', () => {
-  it('gives the task role exactly the four operations’ table actions, on the table and the creation index only', () => {
+  it('gives the task role exactly the four operations’ table actions and their values-bucket actions, on the table, the creation index and values/* only', () => {
     const roleId = only(template, 'AWS::ECS::TaskDefinition').props['TaskRoleArn']['Fn::GetAtt'][0];
     const policies = Object.values(resourcesOf(template, 'AWS::IAM::Policy')).filter((p) =>
       ((p.Properties?.['Roles'] ?? []) as Array<{ Ref: string }>).some((r) => r.Ref === roleId),
@@ -319,6 +329,7 @@ describe('container front door: permissions', () => {
         resource: expect.stringContaining('VssTable40F1830D'),
       },
       { actions: ['dynamodb:Query'], resource: expect.stringContaining('/index/bySeq') },
+      { actions: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'], resource: expect.stringMatching(/VssValuesBucket.*\/values\/\*/) },
     ]);
     for (const s of statements) expect(JSON.stringify(s.Resource)).not.toBe('"*"');
   });
