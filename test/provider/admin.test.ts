@@ -170,7 +170,9 @@ describe.each(engines())('usage and erasing users on $name', (engine) => {
     expect(others.size).toBeGreaterThan(0);
 
     const second = await admin([...args, '--yes']);
-    expect(second.out).toContain('deleted: 0 stores, 0 records, 0 large-value chunk items, 0 usage and registry items');
+    expect(second.out).toContain(
+      'deleted: 0 stores, 0 records, 0 large-value chunk items, 0 objects (0 bytes) in the values bucket, 0 usage and registry items',
+    );
     expect(await allItems(local)).toEqual(after);
 
     const audit = (await readFile(auditLog, 'utf8'))
