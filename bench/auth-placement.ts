@@ -31,11 +31,11 @@ import { fmt, interleave } from './stats.js';
 import type { APIGatewayProxyEvent, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { SIGNING_CONSTANT, headerValue, verifySignatureHeader } from '../lambda/auth/signature.js';
 import { createSignatureHeader } from '../lambda/auth/signature-signer.js';
-import { userFromSignatureHeader } from '../lambda/auth/resolve-user.js';
-import { userFromAuthorizerContext } from '../lambda/auth/authorizer-context.js';
-import { VssService } from '../lambda/core/service.js';
+import { createAuthenticator } from '../lambda/auth/authenticator.js';
+import { VssProtocol } from '../lambda/core/service.js';
 import { vss } from '../lambda/core/generated/vss.js';
 import { createApiGatewayHandler } from '../lambda/handlers/api-gateway.js';
+import { createRequestPath } from '../lambda/request-path/request-path.js';
 import type { KeyValueStore } from '../lambda/core/kv-store.js';
 import { startLocalVss } from '../local/app.js';
 
@@ -190,8 +190,10 @@ async function main(): Promise<void> {
       isBase64Encoded: true,
       requestContext: { authorizer: auth },
     }) as unknown as APIGatewayProxyEvent;
-  const viaContext = createApiGatewayHandler('getObject', { service: new VssService(stub), resolveUser: userFromAuthorizerContext });
-  const viaSignature = createApiGatewayHandler('getObject', { service: new VssService(stub), resolveUser: userFromSignatureHeader });
+  const pathWith = (mode: 'authorizer-context' | 'signature') =>
+    createRequestPath({ protocol: new VssProtocol(stub), authenticator: createAuthenticator({ mode }) });
+  const viaContext = createApiGatewayHandler('getObject', pathWith('authorizer-context'));
+  const viaSignature = createApiGatewayHandler('getObject', pathWith('signature'));
   const ctxEvent = mkEvent({ userToken: 'u' }, {});
   const sigEvents = headers.map((h) => mkEvent(null, { Authorization: h }));
   if ((await viaContext(ctxEvent)).statusCode !== 200) throw new Error('baseline must be a successful GetObject');

@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { toLong } from '../lambda/core/codec.js';
 import { vss } from '../lambda/core/generated/vss.js';
 import { MAX_REQUEST_BODY_BYTES } from '../lambda/core/limits.js';
-import { VssService } from '../lambda/core/service.js';
+import { VssProtocol } from '../lambda/core/service.js';
 import { DynamoDbStore, type DynamoDbRequestEvent } from '../lambda/store/dynamodb-store.js';
 import { localClient, startEngine, type EngineName } from '../local/engines.js';
 import { ensureTable } from '../local/table.js';
@@ -37,7 +37,7 @@ await ensureTable(client, tableName);
 
 let events: DynamoDbRequestEvent[] = [];
 const store = new DynamoDbStore({ client, tableName, onRequest: (e) => events.push(e) });
-const service = new VssService(store);
+const service = new VssProtocol(store);
 const user = 'bench-user';
 const L = (n: number) => toLong(BigInt(n));
 

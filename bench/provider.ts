@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import Long from 'long';
 import { eraseUser } from '../cli/admin/erase-user.js';
 import { vss } from '../lambda/core/generated/vss.js';
-import { VssService, type Operation } from '../lambda/core/service.js';
+import { VssProtocol, type Operation } from '../lambda/core/service.js';
 import { withProvider, type ProviderSettings } from '../lambda/provider/provider.js';
 import { DynamoDbStore } from '../lambda/store/dynamodb-store.js';
 import { localClient, startEngine, type EngineName } from '../local/engines.js';
@@ -53,7 +53,7 @@ const runners: Record<string, Runner> = {};
 for (const [name, settings] of Object.entries(CONFIGS)) {
   const store = new DynamoDbStore({ client, tableName, onRequest: (e) => note(e.command, e.consumedCapacity, e.failed) });
   const wired = withProvider(store, settings, { client, tableName, onRequest: (e) => note(e.command, e.consumedCapacity, e.failed) });
-  const service = new VssService(wired.store);
+  const service = new VssProtocol(wired.store);
   runners[name] = async (op, body, user) => {
     if (wired.admit) await wired.admit(user);
     return (await service.handle(op, body, user)).status;
@@ -174,7 +174,7 @@ for (const spec of OPS) {
     },
   );
   seen = [];
-  await new VssService(wired.store).handle('putObjects', put(KEY, -1, 'fresh-store'), 'bench-fresh');
+  await new VssProtocol(wired.store).handle('putObjects', put(KEY, -1, 'fresh-store'), 'bench-fresh');
   const r = summarize(seen);
   console.log(
     'first write of a store per instance'.padEnd(40),
@@ -188,7 +188,7 @@ for (const spec of OPS) {
 // Erasing a user with ERASE_KEYS keys (1 KB values) in two stores, next to another user's data.
 {
   const wired = withProvider(new DynamoDbStore({ client, tableName }), { usageMetering: true }, { client, tableName });
-  const service = new VssService(wired.store);
+  const service = new VssProtocol(wired.store);
   const small = randomBytes(1024);
   const body = (storeId: string, from: number) =>
     vss.PutObjectRequest.encode({

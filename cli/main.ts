@@ -13,6 +13,7 @@ import { registerPgImport } from './commands/pg-import.js';
 import { registerAdminCommands } from './commands/admin/index.js';
 import { CliError } from './errors.js';
 import { EXIT } from './exit-codes.js';
+import { cliIo, withCliIo, type CliIo } from './io.js';
 import { VssRequestError } from '../client/vss-client.js';
 import { isVssError } from '../lambda/core/errors.js';
 
@@ -29,15 +30,26 @@ export function buildProgram(): Command {
   const program = new Command('vss')
     .description('Move VSS stores between servers, archive files and PostgreSQL (see docs/migration.md)')
     .showHelpAfterError()
-    .exitOverride();
+    .exitOverride()
+    // Help and usage errors go where the rest of the output goes (cli/io.ts), read at write time.
+    .configureOutput({ writeOut: (t) => void cliIo().stdout.write(t), writeErr: (t) => void cliIo().stderr.write(t) });
   for (const register of COMMANDS) register(program);
   return program;
 }
 
-/** Runs the command line; returns the exit code (documented in docs/migration.md). */
-export async function main(argv: readonly string[]): Promise<number> {
+/**
+ * Runs the command line (`argv` as in process.argv: node, script, then the arguments); returns
+ * the exit code (documented in docs/migration.md). `io` defaults to the process's own streams and
+ * environment; tests pass their own to run the command in-process (cli/io.ts).
+ */
+export async function main(argv: readonly string[], io?: CliIo): Promise<number> {
   process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+  return io ? withCliIo(io, () => run(argv)) : run(argv);
+}
+
+async function run(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
+  const stderr = cliIo().stderr;
   try {
     await program.parseAsync([...argv]);
     return EXIT.ok;
@@ -47,7 +59,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (e instanceof ArchiveError) {
-      process.stderr.write(`vss: ${e.message}; nothing was written. Export the store again.\n`);
+      stderr.write(`vss: ${e.message}; nothing was written. Export the store again.\n`);
       return EXIT.badArchive;
     }
     if (e instanceof VssRequestError) {
@@ -56,32 +68,32 @@ export async function main(argv: readonly string[]): Promise<number> {
         : e.status === 0 || e.status >= 500
           ? ' The server did not answer after retries; run again later (re-runs converge).'
           : '';
-      process.stderr.write(`vss: ${e.message}${/[.?!)]$/.test(e.message) ? '' : '.'}${hint}\n`);
+      stderr.write(`vss: ${e.message}${/[.?!)]$/.test(e.message) ? '' : '.'}${hint}\n`);
       return EXIT.remote;
     }
     if (isVssError(e)) {
       // The store's retry wrapper gives up with a 500 whose cause is the DynamoDB error.
       const cause = (e as { cause?: Error }).cause;
-      process.stderr.write(`vss: DynamoDB request failed after retries: ${cause?.message ?? e.message}. Re-runs converge: run again.\n`);
+      stderr.write(`vss: DynamoDB request failed after retries: ${cause?.message ?? e.message}. Re-runs converge: run again.\n`);
       return EXIT.remote;
     }
     if ((e as { $metadata?: unknown })?.$metadata !== undefined) {
       const err = e as Error;
-      process.stderr.write(
+      stderr.write(
         `vss: DynamoDB refused a request: ${err.name}: ${err.message}. Check --table, --region, --dynamodb-endpoint and the credentials.\n`,
       );
       return EXIT.remote;
     }
     if (e instanceof CliError) {
-      process.stderr.write(`vss: ${e.message}\n`);
+      stderr.write(`vss: ${e.message}\n`);
       return e.exitCode;
     }
     if ((e as NodeJS.ErrnoException)?.syscall !== undefined) {
       // A file or socket the user named could not be used (ENOENT, EACCES, ENOSPC, ...).
-      process.stderr.write(`vss: ${(e as Error).message}\n`);
+      stderr.write(`vss: ${(e as Error).message}\n`);
       return EXIT.failure;
     }
-    process.stderr.write(`vss: unexpected error: ${(e as Error)?.stack ?? String(e)}\n`);
+    stderr.write(`vss: unexpected error: ${(e as Error)?.stack ?? String(e)}\n`);
     return EXIT.failure;
   }
 }

@@ -5,6 +5,7 @@
 import { Option, type Command } from 'commander';
 import { parseHeader, parseSigningKey, type AuthOptions } from '../client/auth.js';
 import { usageError } from './errors.js';
+import { cliIo } from './io.js';
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
@@ -43,7 +44,7 @@ function camel(prefix: string, name: string): string {
 export function authFrom(
   opts: Record<string, unknown>,
   prefix: '' | 'from' | 'to' = '',
-  env: NodeJS.ProcessEnv = process.env,
+  env: NodeJS.ProcessEnv = cliIo().env,
 ): AuthOptions {
   const flag = (name: string): string => `--${prefix ? `${prefix}-` : ''}${name}`;
   const headerTexts = [...((opts[camel(prefix, 'header')] as string[] | undefined) ?? [])];

@@ -3,6 +3,7 @@
  * TTY (cli-progress), periodic plain lines otherwise (logs, CI), nothing with --quiet.
  */
 import cliProgress from 'cli-progress';
+import { cliIo } from './io.js';
 
 export interface Progress {
   /** Sets the total once it is known (the bar then shows a percentage and an ETA). */
@@ -14,8 +15,8 @@ export interface Progress {
 export interface ProgressOptions {
   readonly label: string;
   readonly total?: number;
-  /** @default process.stderr */
-  readonly stream?: NodeJS.WriteStream;
+  /** @default the command's stderr (cli/io.ts) */
+  readonly stream?: NodeJS.WritableStream & { isTTY?: boolean };
   /** @default stream.isTTY */
   readonly tty?: boolean;
   /** Seconds between plain progress lines without a TTY. @default 10 */
@@ -45,7 +46,7 @@ function formatEta(seconds: number): string {
 }
 
 export function startProgress(options: ProgressOptions): Progress {
-  const stream = options.stream ?? process.stderr;
+  const stream = options.stream ?? (cliIo().stderr as NodeJS.WritableStream & { isTTY?: boolean });
   const started = Date.now();
   let items = 0;
   let bytes = 0;

@@ -4,6 +4,8 @@
  * written to `-`), then to stderr. Reports never contain secrets: only counts, names and URLs
  * stripped of credentials.
  */
+import { cliIo } from './io.js';
+
 export type ReportValue = string | number | boolean | null | ReportValue[] | { [k: string]: ReportValue };
 export type Report = Record<string, ReportValue>;
 
@@ -21,7 +23,7 @@ export function summaryLine(report: Report): string {
 }
 
 export function printReport(report: Report, options: ReportOptions): void {
-  const out = options.stdoutIsData ? process.stderr : process.stdout;
+  const out = options.stdoutIsData ? cliIo().stderr : cliIo().stdout;
   // Peak resident memory of the whole run (maxRSS is in KiB): the streaming promise, measured.
   report = { ...report, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) };
   out.write(options.json ? `${JSON.stringify(report)}\n` : `${summaryLine(report)}\n`);

@@ -82,6 +82,14 @@ export const LARGE_VALUES = {
 /** Every object in the value bucket has a key under this prefix (lambda/store/object-keys.ts). */
 export const VALUE_OBJECT_PREFIX = 'values/';
 
+/**
+ * The auth modes of a deployment (VSS_AUTH_MODE, the config's `authMode`): the construct accepts
+ * these and the handlers' authenticator (lambda/auth/authenticator.ts) understands these. The
+ * local server has modes of its own (local/auth.ts LOCAL_AUTH_MODES).
+ */
+export const DEPLOYED_AUTH_MODES = ['signature', 'jwt', 'cognito', 'none'] as const;
+export type DeployedAuthMode = (typeof DEPLOYED_AUTH_MODES)[number];
+
 /** JWT algorithms the authorizer can verify (lambda/auth/jwt.ts); the construct refuses any other. */
 export const JWT_ALGORITHMS = ['RS256', 'ES256'] as const;
 export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];

@@ -1,19 +1,18 @@
 /**
  * Assembles a complete local VSS: a DynamoDB-compatible engine (embedded, or any endpoint), the
- * table, the production DynamoDbStore and Lambda handlers, and the HTTP server in front of them.
+ * table, the request path the deployed handlers use (built by the same composition root,
+ * lambda/request-path/compose.ts), and the HTTP server in front of it.
  */
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createApiGatewayHandler } from '../lambda/handlers/api-gateway.js';
-import { userFromAuthorizerContext } from '../lambda/auth/authorizer-context.js';
-import { OPERATIONS, VssService, type Operation } from '../lambda/core/service.js';
-import { DynamoDbStore, type DynamoDbStoreOptions } from '../lambda/store/dynamodb-store.js';
+import type { DynamoDbStoreOptions } from '../lambda/store/dynamodb-store.js';
 import { SWEEP_RETRY, sweepChunkSets } from '../lambda/store/chunk-sweeper.js';
 import { TableClient } from '../lambda/store/table-client.js';
-import type { ApiHandlerDeps } from '../lambda/handlers/api-gateway.js';
 import { dynamoDbClient, isLoopback } from '../lambda/store/client-settings.js';
-import { withProvider, type ProviderDeps, type ProviderSettings } from '../lambda/provider/provider.js';
+import type { ProviderDeps, ProviderSettings } from '../lambda/provider/provider.js';
 import { logLineOf } from '../lambda/provider/events.js';
-import { createLocalAuth, type AuthMode, type LocalAuthOptions } from './auth.js';
+import { composeRequestPath } from '../lambda/request-path/compose.js';
+import type { RequestOutcome } from '../lambda/request-path/request-path.js';
+import { createLocalAuth, type LocalAuthMode, type LocalAuthOptions } from './auth.js';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import { dynoxideBinary, localClient, prepareDataDir, type EngineName } from './engines.js';
 import { startLocalServer, type ExtraRoute, type HealthReport, type RequestLogEntry, type RunningServer } from './server.js';
@@ -45,7 +44,7 @@ export interface LocalVssOptions {
   /** Create the table when it is missing. @default true for embedded engines and loopback endpoints */
   readonly createTable?: boolean;
   /** @default 'none' */
-  readonly auth?: AuthMode;
+  readonly auth?: LocalAuthMode;
   /** Settings of the auth mode (keys, issuer, clock); the data dir is passed on. @default none */
   readonly authOptions?: Omit<LocalAuthOptions, 'mode'>;
   /** Extra store options (observers, retry policy) for tests and benchmarks. @default none */
@@ -154,45 +153,39 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
 
     const valueObjects = new S3ObjectStore({ client: objects.client, bucket: objects.info.bucket, ...options.objectStoreOptions });
     const retentionMs = retentionMsOf(options.retentionDays);
-    const store = new DynamoDbStore({
-      client,
-      tableName,
-      inlineMaxBytes: options.inlineMaxBytes ?? LARGE_VALUES.defaultInlineMaxBytes,
-      placement: objectPlacement(valueObjects, { retentionMs }),
-      ...options.store,
-    });
-    const provider = withProvider(store, options.provider ?? {}, {
-      client,
-      tableName,
-      onEvent: (e) => {
-        const line = logLineOf(e);
-        if (line) log(line);
-      },
-      ...options.providerObservers,
-    });
-    const service = new VssService(provider.store);
-    const deps: ApiHandlerDeps = {
-      service,
-      resolveUser: userFromAuthorizerContext,
-      observe: (o, event) => logFault(log, o, event.requestContext?.requestId),
-      ...(provider.admit ? { admit: provider.admit } : {}),
-    };
-    const handlers = Object.fromEntries(OPERATIONS.map((op) => [op, createApiGatewayHandler(op, deps)])) as Record<
-      Operation,
-      ReturnType<typeof createApiGatewayHandler>
-    >;
     const auth = await createLocalAuth({
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
       ...options.authOptions,
       mode: options.auth ?? 'none',
     });
+    const onProviderEvent =
+      options.providerObservers?.onEvent ??
+      ((e: Parameters<NonNullable<ProviderDeps['onEvent']>>[0]) => {
+        const line = logLineOf(e);
+        if (line) log(line);
+      });
+    const path = composeRequestPath({
+      client,
+      tableName,
+      auth: auth.settings,
+      ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
+      ...(options.provider ? { provider: options.provider } : {}),
+      store: {
+        inlineMaxBytes: options.inlineMaxBytes ?? LARGE_VALUES.defaultInlineMaxBytes,
+        placement: objectPlacement(valueObjects, { retentionMs }),
+        ...options.store,
+      },
+      observers: {
+        onOutcome: (o, request) => logFault(log, o, request.requestId),
+        onProviderEvent,
+        ...(options.providerObservers?.onRequest ? { onProviderRequest: options.providerObservers.onRequest } : {}),
+      },
+    });
     const server = await startLocalServer({
       host: options.host ?? '127.0.0.1',
       port: options.port ?? 8080,
-      handlers,
-      authenticate: auth.authenticate,
+      path,
       extraRoutes: [...auth.extraRoutes, ...(options.extraRoutes ?? [])],
-      ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
       ...(options.requestLog ? { requestLog: options.requestLog } : {}),
       onFault: (e) => log(`vss: request failed: ${describeFault(e)}`),
       health: () => engineHealth(client, tableName),
@@ -271,11 +264,7 @@ async function engineHealth(client: DynamoDBClient, tableName: string): Promise<
 }
 
 /** The cause behind a 500, in one line: name and message, the stack only for our own bugs. */
-function logFault(
-  log: (line: string) => void,
-  outcome: Parameters<NonNullable<ApiHandlerDeps['observe']>>[0],
-  requestId: string | undefined,
-): void {
+function logFault(log: (line: string) => void, outcome: RequestOutcome, requestId: string | undefined): void {
   if (outcome.status < 500 || outcome.fault === undefined) return;
   log(`vss: request ${requestId ?? ''} (${outcome.operation}) answered ${outcome.status}: ${describeFault(outcome.fault)}`);
 }

@@ -1,11 +1,13 @@
 /**
- * Authentication for the local server, which plays API Gateway's authorizer with the same pure
- * verifiers the Lambda side uses (lambda/auth/):
+ * The local server's auth modes, as settings of the one Authenticator (lambda/auth/authenticator.ts)
+ * that the deployed handlers use too, so every verifier is the same code in both:
  *   none       everyone is one user (the reference's Noop authorizer); local development only
  *   signature  docs/protocol.md §5.1, LDK Node main's default (`build_with_vss_store`)
  *   jwt        docs/protocol.md §5.2, RS256 tokens of an external issuer (--jwt-public-key PATH)
  *   lnurl      serves the built-in LNURL-auth JWT issuer at /lnurl-auth and accepts its tokens
  *              (LDK Node 0.4–0.7 `build_with_vss_store`, main `…_and_lnurl_auth`)
+ * Deployed, jwt and lnurl tokens are verified by API Gateway's TOKEN authorizer in front; here
+ * nothing stands in front, so the authenticator verifies them itself (its `jwt` mode).
  *
  * The lnurl mode's signing key is an RSA key file generated under the data dir (mode 0600) and
  * reused across restarts: clients keep a token until it expires and never refresh on 401, so a key
@@ -18,14 +20,14 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject 
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
+import { UNAUTHENTICATED_USER, type AuthenticatorSettings } from '../lambda/auth/authenticator.js';
 import { createJwtVerifier, type JwtAlgorithm, type JwtKeySource } from '../lambda/auth/jwt.js';
 import { LnurlAuthIssuer, MemoryK1Store, localRs256Signer, type K1Store } from '../lambda/auth/lnurl.js';
-import { verifySignatureHeader } from '../lambda/auth/signature.js';
-import { UNAUTHENTICATED_USER } from '../lambda/auth/resolve-user.js';
-import type { ExtraRoute, LocalAuthenticator } from './server.js';
+import type { ExtraRoute } from './server.js';
 
-export const AUTH_MODES = ['none', 'signature', 'jwt', 'lnurl'] as const;
-export type AuthMode = (typeof AUTH_MODES)[number];
+/** The local server's auth modes (`--auth`); a deployment has its own (DEPLOYED_AUTH_MODES). */
+export const LOCAL_AUTH_MODES = ['none', 'signature', 'jwt', 'lnurl'] as const;
+export type LocalAuthMode = (typeof LOCAL_AUTH_MODES)[number];
 
 /** The user every request is in mode `none` (the Rust Noop authorizer's user_token). */
 export { UNAUTHENTICATED_USER };
@@ -36,7 +38,7 @@ export const LNURL_AUTH_PATH = '/lnurl-auth';
 export const LNURL_KEY_FILE = 'lnurl-auth-signing-key.pem';
 
 export interface LocalAuthOptions {
-  readonly mode: AuthMode;
+  readonly mode: LocalAuthMode;
   /** jwt: the issuer's public key, PEM (SPKI or PKCS#1). lnurl: optionally trusted as well. */
   readonly jwtPublicKeyPem?: string;
   /** jwt: a JWKS URL instead of (or besides) the PEM key. */
@@ -62,19 +64,16 @@ export interface LocalAuthOptions {
 }
 
 export interface LocalAuth {
-  readonly authenticate: LocalAuthenticator;
+  /** What the composition root builds the authenticator from. */
+  readonly settings: AuthenticatorSettings;
   /** Routes to mount (the LNURL-auth issuer in mode lnurl). */
   readonly extraRoutes: readonly ExtraRoute[];
   /** One line for the startup log. */
   readonly description: string;
 }
 
-export function isAuthMode(s: string): s is AuthMode {
-  return (AUTH_MODES as readonly string[]).includes(s);
-}
-
-export async function createLocalAuthenticator(options: LocalAuthOptions): Promise<LocalAuthenticator> {
-  return (await createLocalAuth(options)).authenticate;
+export function isLocalAuthMode(s: string): s is LocalAuthMode {
+  return (LOCAL_AUTH_MODES as readonly string[]).includes(s);
 }
 
 export async function createLocalAuth(options: LocalAuthOptions): Promise<LocalAuth> {
@@ -82,21 +81,24 @@ export async function createLocalAuth(options: LocalAuthOptions): Promise<LocalA
   switch (options.mode) {
     case 'none':
       return {
-        authenticate: () => UNAUTHENTICATED_USER,
+        settings: { mode: 'none' },
         extraRoutes: [],
         description: `auth none (every request is "${UNAUTHENTICATED_USER}")`,
       };
     case 'signature':
       return {
-        authenticate: (headers) => verifySignatureHeader(headers['authorization'], now ? { nowSeconds: now() } : {}),
+        settings: { mode: 'signature', ...(now ? { now } : {}) },
         extraRoutes: [],
         description: 'auth signature (docs/protocol.md §5.1)',
       };
     case 'jwt': {
       const sources = externalJwtSources(options);
       if (sources.length === 0) throw new Error('--auth jwt needs --jwt-public-key PATH (VSS_JWT_PUBLIC_KEY_FILE) or a JWKS URL');
-      const verify = createJwtVerifier({ sources, ...(now ? { now } : {}) });
-      return { authenticate: (headers) => verify(headers['authorization']), extraRoutes: [], description: 'auth jwt' };
+      return {
+        settings: { mode: 'jwt', verify: createJwtVerifier({ sources, ...(now ? { now } : {}) }) },
+        extraRoutes: [],
+        description: 'auth jwt',
+      };
     }
     case 'lnurl': {
       const privateKey = await lnurlSigningKey(options);
@@ -106,12 +108,12 @@ export async function createLocalAuth(options: LocalAuthOptions): Promise<LocalA
         ...(options.lnurlTokenTtlSeconds !== undefined ? { tokenTtlSeconds: options.lnurlTokenTtlSeconds } : {}),
         ...(now ? { now } : {}),
       });
-      const verify = createJwtVerifier({
-        sources: [{ name: 'LNURL-auth issuer', key: createPublicKey(privateKey), algorithms: ['RS256'] }, ...externalJwtSources(options)],
-        ...(now ? { now } : {}),
-      });
+      const sources: JwtKeySource[] = [
+        { name: 'LNURL-auth issuer', key: createPublicKey(privateKey), algorithms: ['RS256'] },
+        ...externalJwtSources(options),
+      ];
       return {
-        authenticate: (headers) => verify(headers['authorization']),
+        settings: { mode: 'jwt', verify: createJwtVerifier({ sources, ...(now ? { now } : {}) }) },
         extraRoutes: [lnurlRoute(issuer, options.lnurlPublicUrl)],
         description: `auth lnurl (issuer at ${LNURL_AUTH_PATH})`,
       };

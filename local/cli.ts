@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseAlgorithms } from '../lambda/auth/jwt.js';
 import { isLoopback } from '../lambda/store/client-settings.js';
-import { AUTH_MODES, LNURL_AUTH_PATH, isAuthMode, type LocalAuthOptions } from './auth.js';
+import { LNURL_AUTH_PATH, LOCAL_AUTH_MODES, isLocalAuthMode, type LocalAuthOptions } from './auth.js';
 import { defaultEngine, startLocalVss } from './app.js';
 import { helpText, parseOptions, UsageError, type OptionSpec, type OptionValues } from './cli-options.js';
 import { ENGINES, type EngineName } from './engines.js';
@@ -67,7 +67,7 @@ const OPTIONS: readonly OptionSpec[] = [
     env: 'VSS_AUTH',
     defaultText: 'none',
     help: [
-      AUTH_MODES.join(' | '),
+      LOCAL_AUTH_MODES.join(' | '),
       '  none       everyone is one user; loopback only unless --allow-unauthenticated',
       "  signature  LDK Node main's default: signed Authorization header",
       '  jwt        RS256 JWTs of your issuer (needs --jwt-public-key)',
@@ -138,7 +138,7 @@ async function main(): Promise<void> {
   const engine = (str('engine') ?? defaultEngine()) as EngineName;
   if (!ENGINES.includes(engine)) throw new UsageError(`invalid --engine ${engine}: use ${ENGINES.join(' or ')}`);
   const auth = str('auth') ?? 'none';
-  if (!isAuthMode(auth)) throw new UsageError(`invalid --auth ${auth}: use ${AUTH_MODES.join(', ')}`);
+  if (!isLocalAuthMode(auth)) throw new UsageError(`invalid --auth ${auth}: use ${LOCAL_AUTH_MODES.join(', ')}`);
   const host = str('host') ?? '127.0.0.1';
   const endpoint = str('dynamodb-endpoint');
   const s3Endpoint = str('s3-endpoint');

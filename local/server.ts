@@ -1,7 +1,8 @@
 /**
- * The local VSS server: plain HTTP/1.1 (keep-alive and pipelining, as the clients use) that plays
- * API Gateway's part — route, authorizer, body limit — and then invokes the very Lambda handlers
- * that are deployed, with the same base64 proxy events.
+ * The local VSS server: plain HTTP/1.1 (keep-alive and pipelining, as the clients use) in front of
+ * the request path the deployed handlers use (lambda/request-path/): it routes, frames and streams;
+ * the path checks the method, authenticates, admits, limits the body and answers. The body is read
+ * only once the path asks for it, and only up to the path's limit.
  *
  * Every answer is protocol-shaped: each response carries `vss-protocol-version: 0`, and every
  * error is a protobuf ErrorResponse with its status — the ones Node's HTTP parser would answer
@@ -11,25 +12,24 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { USER_TOKEN_CONTEXT_KEY } from '../lambda/auth/authorizer-context.js';
-import { ErrorCode, invalidRequest, isVssError, internalError, payloadTooLarge, VssError } from '../lambda/core/errors.js';
-import { vss } from '../lambda/core/generated/vss.js';
-import { MAX_REQUEST_BODY_BYTES } from '../lambda/core/limits.js';
-import { errorResponse, isOperation, PROTOCOL_VERSION, PROTOCOL_VERSION_HEADER, type Operation } from '../lambda/core/service.js';
+import type { RequestHeaders } from '../lambda/auth/authenticator.js';
+import { ErrorCode, invalidRequest, internalError, payloadTooLarge, VssError } from '../lambda/core/errors.js';
+import {
+  errorResponse,
+  isOperation,
+  PROTOCOL_VERSION,
+  PROTOCOL_VERSION_HEADER,
+  type Operation,
+  type VssResponse,
+} from '../lambda/core/service.js';
+import { requestLogFields, type RequestLogFields } from '../lambda/request-path/request-log-fields.js';
+import type { RequestPath } from '../lambda/request-path/request-path.js';
 import { BodyError, closeAfterResponse, ClientErrorTracker, readBody, discardBody } from './client-errors.js';
 import { LocalMetrics } from './metrics.js';
-import { requestLogFields, type RequestLogFields } from '../lambda/handlers/request-log-fields.js';
 
 export const BASE_PATH = '/vss';
 export const HEALTH_PATH = '/health';
 export const METRICS_PATH = '/metrics';
-
-/** The largest body the deployed service accepts (what fits Lambda's invocation payload). */
-export const DEFAULT_MAX_BODY_BYTES = MAX_REQUEST_BODY_BYTES;
-
-/** Headers in, user out; throws the protocol's auth error. */
-export type LocalAuthenticator = (headers: Readonly<Record<string, string | undefined>>) => Promise<string> | string;
 
 /** Serves extra non-VSS routes (e.g. an LNURL-auth issuer); returns false when it does not own the path. */
 export type ExtraRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> | boolean;
@@ -45,13 +45,11 @@ export interface HealthReport {
 export interface LocalServerOptions {
   readonly host: string;
   readonly port: number;
-  readonly handlers: Readonly<Record<Operation, (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>>>;
-  readonly authenticate: LocalAuthenticator;
-  /** @default DEFAULT_MAX_BODY_BYTES */
-  readonly maxBodyBytes?: number;
+  /** Answers the four operations; its body limit is the server's. */
+  readonly path: RequestPath;
   /** @default none */
   readonly extraRoutes?: readonly ExtraRoute[];
-  /** Called with faults that escaped a handler (they are answered 500). @default console.error */
+  /** Called with faults that escaped the request path (they are answered 500). @default console.error */
   readonly onFault?: (e: unknown) => void;
   /** Receives one entry per request. @default none (quiet) */
   readonly requestLog?: (entry: RequestLogEntry) => void;
@@ -76,7 +74,7 @@ interface RequestContext {
 }
 
 export async function startLocalServer(options: LocalServerOptions): Promise<RunningServer> {
-  const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxBody = options.path.maxBodyBytes;
   const onFault = options.onFault ?? ((e: unknown) => console.error('vss: request failed', e));
   const metrics = new LocalMetrics();
   const tooLarge = (): VssError => payloadTooLarge(`Request body is larger than the ${maxBody} bytes this service accepts`);
@@ -217,27 +215,30 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
     const op = path?.startsWith(`${BASE_PATH}/`) ? path.slice(BASE_PATH.length + 1) : '';
     if (!isOperation(op)) return refuse(req, res, ctx, invalidRequest('Invalid request path.'));
     ctx.operation = op;
-    if (req.method !== 'POST')
-      return refuse(req, res, ctx, invalidRequest(`Unsupported method ${req.method}: VSS operations are POST requests`));
 
-    const headers = headersOf(req);
-    try {
-      ctx.userToken = await options.authenticate(headers);
-    } catch (e) {
-      if (!isVssError(e)) onFault(e);
-      return refuse(req, res, ctx, isVssError(e) ? e : internalError());
-    }
-
-    if (declaredLength(req) > maxBody) return refuse(req, res, ctx, tooLarge());
-    const body = await readBody(req, maxBody);
-    if (body === undefined) return refuse(req, res, ctx, tooLarge());
-
-    const event = proxyEvent(req, path!, op, headers, body, ctx);
-    const result = await options.handlers[op](event);
-    const out = Buffer.from(result.body ?? '', result.isBase64Encoded ? 'base64' : 'utf8');
-    if (result.statusCode !== 200) ctx.errorCode = errorCodeOf(out);
-    res.writeHead(result.statusCode, { ...(result.headers as Record<string, string>), 'content-length': out.length });
-    res.end(out);
+    // Method, authentication, admission, the body limit and the protocol: the request path, once.
+    let bodyRead = false;
+    const response = await options.path.handle({
+      operation: op,
+      method: req.method ?? '',
+      headers: headersOf(req),
+      requestId: ctx.requestId,
+      body: {
+        declaredBytes: declaredLength(req),
+        read: async (limit) => {
+          const body = await readBody(req, limit);
+          bodyRead = body !== undefined;
+          return body;
+        },
+      },
+    });
+    ctx.userToken = response.outcome.userToken;
+    ctx.errorCode = response.outcome.errorCode;
+    if (bodyRead) return send(res, response);
+    // Refused before the body was read (method, auth, admission, size): as any refusal.
+    const keep = (response.status < 413 || response.status === 429) && (await drained(req));
+    send(res, response);
+    if (!keep) closeAfterResponse(req, res, clientErrors);
   }
 
   /**
@@ -246,16 +247,18 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
    * gracefully, so the client still receives it (closeAfterResponse).
    */
   async function refuse(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, e: VssError): Promise<void> {
-    const keep =
-      e.status < 413 &&
-      e.status !== 408 &&
-      declaredLength(req) <= maxBody &&
-      (await discardBody(req, maxBody).then(
-        () => true,
-        () => false,
-      ));
+    const keep = e.status < 413 && e.status !== 408 && (await drained(req));
     sendError(res, ctx, e);
     if (!keep) closeAfterResponse(req, res, clientErrors);
+  }
+
+  /** Reads and drops the rest of a body within the limit: true when the connection stays usable. */
+  function drained(req: IncomingMessage): Promise<boolean> {
+    if (declaredLength(req) > maxBody) return Promise.resolve(false);
+    return discardBody(req, maxBody).then(
+      () => true,
+      () => false,
+    );
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -278,11 +281,14 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
 }
 
 function sendError(res: ServerResponse, ctx: RequestContext, e: VssError): void {
-  if (res.headersSent) return void res.destroy();
-  const r = errorResponse(e);
   ctx.errorCode = e.code;
+  send(res, errorResponse(e));
+}
+
+function send(res: ServerResponse, r: VssResponse): void {
+  if (res.headersSent) return void res.destroy();
   res.writeHead(r.status, { ...r.headers, 'content-length': r.body.length });
-  res.end(Buffer.from(r.body));
+  res.end(r.body);
 }
 
 /** The path of an origin-form target, verbatim; undefined for absolute or asterisk form. */
@@ -303,57 +309,11 @@ function declaredLength(req: IncomingMessage): number {
   return v === undefined ? 0 : Number(v);
 }
 
-function errorCodeOf(body: Uint8Array): number | undefined {
-  try {
-    return vss.ErrorResponse.decode(body).errorCode;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Duplicate headers: the last one wins, as in the Rust reference (docs/protocol.md §5); Node keeps the first. */
-function headersOf(req: IncomingMessage): Record<string, string | undefined> {
+function headersOf(req: IncomingMessage): RequestHeaders {
   const out: Record<string, string | undefined> = {};
   for (const [name, values] of Object.entries(req.headersDistinct)) {
     out[name.toLowerCase()] = values?.[values.length - 1];
   }
   return out;
-}
-
-function proxyEvent(
-  req: IncomingMessage,
-  path: string,
-  op: Operation,
-  headers: Record<string, string | undefined>,
-  body: Buffer,
-  ctx: RequestContext,
-): APIGatewayProxyEvent {
-  const resource = `${BASE_PATH}/${op}`;
-  return {
-    resource,
-    path,
-    httpMethod: req.method ?? 'POST',
-    headers,
-    multiValueHeaders: {},
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: null,
-    stageVariables: null,
-    body: body.toString('base64'),
-    isBase64Encoded: true,
-    requestContext: {
-      accountId: 'local',
-      apiId: 'local',
-      authorizer: { [USER_TOKEN_CONTEXT_KEY]: ctx.userToken },
-      protocol: `HTTP/${req.httpVersion}`,
-      httpMethod: req.method ?? 'POST',
-      identity: { sourceIp: req.socket.remoteAddress ?? '' } as APIGatewayProxyEvent['requestContext']['identity'],
-      path,
-      stage: 'local',
-      requestId: ctx.requestId,
-      requestTimeEpoch: Date.now(),
-      resourceId: op,
-      resourcePath: resource,
-    },
-  };
 }

@@ -5,6 +5,7 @@ import { rename, rm } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
 import { ArchiveWriter } from '../archive.js';
+import { cliIo } from '../io.js';
 import { addAuthOptions, addOutputOptions, authFrom, positiveInt, requireUrl } from '../options.js';
 import { startProgress } from '../progress.js';
 import { elapsedSeconds, printReport, redactUrl } from '../report.js';
@@ -38,7 +39,7 @@ export function registerExport(program: Command): void {
     // A file is written under a temporary name and renamed when complete: a failed export never
     // leaves a file that looks finished.
     const partial = `${opts.out}.partial`;
-    const out: Writable = toStdout ? process.stdout : createWriteStream(partial);
+    const out: Writable = toStdout ? cliIo().stdout : createWriteStream(partial);
     // Write errors surface through the writer (out.errored) and `finished`, not as a crash.
     out.on('error', () => undefined);
     const progress = startProgress({ label: 'export', total: snapshot.keys.length, quiet: !!opts.quiet });

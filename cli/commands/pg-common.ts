@@ -1,6 +1,7 @@
 /** Options and checks shared by pg-import and pg-export. */
 import type { Command } from 'commander';
 import { usageError } from '../errors.js';
+import { cliIo } from '../io.js';
 import { positiveInt } from '../options.js';
 import { addObjectStoreOptions, type ObjectStoreFlags } from '../table/object-store-options.js';
 
@@ -29,7 +30,7 @@ export function addPgOptions(cmd: Command): Command {
 }
 
 export function postgresUrl(opts: PgCommonOptions): string {
-  const url = opts.postgres ?? process.env['VSS_POSTGRES_URL'];
+  const url = opts.postgres ?? cliIo().env['VSS_POSTGRES_URL'];
   if (!url) throw usageError('--postgres URL (or VSS_POSTGRES_URL) is required');
   if (!/^postgres(ql)?:\/\//.test(url)) throw usageError('--postgres must be a postgres:// URL');
   return url;

@@ -4,6 +4,7 @@ import { VssClient } from '../../client/vss-client.js';
 import type { AuthOptions } from '../../client/auth.js';
 import { CliError, usageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
+import { cliIo } from '../io.js';
 import type { Report } from '../report.js';
 import type { KeyValue, VssClient as Client } from '../../client/vss-client.js';
 import { startProgress } from '../progress.js';
@@ -14,7 +15,7 @@ export function clientFor(url: string, auth: AuthOptions, quiet: boolean): VssCl
     baseUrl: url,
     ...auth,
     onRetry: (operation, reason, attempt) => {
-      if (!quiet) process.stderr.write(`vss: ${operation} attempt ${attempt} failed (${reason}); retrying\n`);
+      if (!quiet) cliIo().stderr.write(`vss: ${operation} attempt ${attempt} failed (${reason}); retrying\n`);
     },
   });
 }

@@ -1,7 +1,8 @@
 /**
- * The VSS service core: the four operations of docs/protocol.md §3 with this project's decisions (§7),
- * independent of transport and of the store behind it. Input is a raw protobuf body and an
- * authenticated user; output is an HTTP-shaped response. Every response carries
+ * The VSS protocol core, `VssProtocol` (the CDK construct is `VssService`): the four operations of
+ * docs/protocol.md §3 with this project's decisions (§7), independent of transport and of the
+ * store behind it. Input is a raw protobuf body and an authenticated user; output is an
+ * HTTP-shaped response. Every response carries
  * `vss-protocol-version: 0`, and every error is a protobuf ErrorResponse mapped in one place.
  */
 import {
@@ -52,7 +53,7 @@ export function errorResponse(e: VssError): VssResponse {
   return { status: e.status, headers: RESPONSE_HEADERS, body: encodeErrorResponse(e.code, e.message) };
 }
 
-export class VssService {
+export class VssProtocol {
   constructor(private readonly store: KeyValueStore) {}
 
   /**

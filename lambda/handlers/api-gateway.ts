@@ -1,58 +1,21 @@
 /**
- * Thin adapter from API Gateway REST proxy events to the service core. Protobuf bodies travel
- * base64-encoded in both directions (the API declares binary media types); the body is decoded
- * here by hand because a text decode would corrupt protobuf.
+ * The API Gateway door: a thin translation from a REST proxy event to the request path
+ * (request-path/request-path.ts) and from its response to the proxy result. Protobuf bodies
+ * travel base64-encoded in both directions (the API declares binary media types); the body is
+ * decoded here by hand because a text decode would corrupt protobuf.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { internalError, invalidRequest, isVssError, payloadTooLarge, type VssError } from '../core/errors.js';
-import { MAX_REQUEST_BODY_BYTES } from '../core/limits.js';
-import { errorResponse, type Operation, type OperationOutcome, type VssResponse, type VssService } from '../core/service.js';
-
-export interface ApiHandlerDeps {
-  readonly service: VssService;
-  /** Returns the authenticated user or throws the protocol's auth error. */
-  readonly resolveUser: (event: APIGatewayProxyEvent) => string | Promise<string>;
-  /**
-   * Per-user admission after authentication (request counting, rate limits): throws the
-   * protocol's 429 to refuse. @default none (no extra step)
-   */
-  readonly admit?: (userToken: string) => Promise<void>;
-  /** Sees every outcome (for logs and metrics); must not throw. @default none */
-  readonly observe?: (
-    outcome: OperationOutcome & { readonly durationMs: number; readonly userToken?: string },
-    event: APIGatewayProxyEvent,
-  ) => void;
-}
+import type { RequestHeaders } from '../auth/authenticator.js';
+import type { Operation } from '../core/service.js';
+import type { RequestPath, VssRequest } from '../request-path/request-path.js';
 
 export type ApiGatewayHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
 
-export function createApiGatewayHandler(operation: Operation, deps: ApiHandlerDeps | (() => ApiHandlerDeps)): ApiGatewayHandler {
+/** `path` may be a function: the deployed path is built on the first request, not at import. */
+export function createApiGatewayHandler(operation: Operation, path: RequestPath | (() => RequestPath)): ApiGatewayHandler {
   return async (event) => {
-    const d = typeof deps === 'function' ? deps() : deps;
-    const started = performance.now();
-    let userToken: string | undefined;
-    let response: VssResponse;
-    let outcome: OperationOutcome | undefined;
-    try {
-      if (event.httpMethod !== undefined && event.httpMethod !== 'POST') {
-        throw invalidRequest(`Unsupported method ${event.httpMethod}: VSS operations are POST requests`);
-      }
-      userToken = await d.resolveUser(event);
-      if (d.admit) await d.admit(userToken);
-      const body = event.body == null ? new Uint8Array(0) : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
-      if (body.length > MAX_REQUEST_BODY_BYTES) {
-        throw payloadTooLarge(
-          `Request body of ${body.length} bytes is larger than the ${MAX_REQUEST_BODY_BYTES} bytes this service accepts`,
-        );
-      }
-      response = await d.service.handle(operation, body, userToken, (o) => (outcome = o));
-    } catch (e) {
-      // Only the steps before the service (method, auth, admission) can land here; the service never throws.
-      const error: VssError = isVssError(e) ? e : internalError();
-      response = errorResponse(error);
-      outcome = { operation, status: error.status, errorCode: error.code, ...(isVssError(e) ? {} : { fault: e }) };
-    }
-    d.observe?.({ ...outcome!, durationMs: performance.now() - started, ...(userToken !== undefined ? { userToken } : {}) }, event);
+    const p = typeof path === 'function' ? path() : path;
+    const response = await p.handle(requestOf(operation, event));
     return {
       statusCode: response.status,
       headers: { ...response.headers },
@@ -60,4 +23,31 @@ export function createApiGatewayHandler(operation: Operation, deps: ApiHandlerDe
       isBase64Encoded: true,
     };
   };
+}
+
+export function requestOf(operation: Operation, event: APIGatewayProxyEvent): VssRequest {
+  return {
+    operation,
+    // API Gateway routes only POST here; an event without a method (a direct invoke) is taken as one.
+    method: event.httpMethod ?? 'POST',
+    headers: headersOf(event),
+    body: event.body == null ? new Uint8Array(0) : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8'),
+    requestId: event.requestContext?.requestId,
+    authorizerContext: event.requestContext?.authorizer as VssRequest['authorizerContext'],
+  };
+}
+
+/**
+ * The event's headers by lowercase name, a repeated header as its last value: `multiValueHeaders`
+ * (every value as received) wins over `headers`.
+ */
+export function headersOf(event: Pick<APIGatewayProxyEvent, 'headers' | 'multiValueHeaders'>): RequestHeaders {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(event.headers ?? {})) {
+    if (value !== undefined) out[name.toLowerCase()] = value;
+  }
+  for (const [name, values] of Object.entries(event.multiValueHeaders ?? {})) {
+    if (values?.length) out[name.toLowerCase()] = values[values.length - 1];
+  }
+  return out;
 }

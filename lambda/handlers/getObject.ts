@@ -1,5 +1,5 @@
 /** Lambda entry point for POST /vss/getObject. */
 import { createApiGatewayHandler } from './api-gateway.js';
-import { defaultDeps } from './runtime.js';
+import { deployedRequestPath } from './runtime.js';
 
-export const handler = createApiGatewayHandler('getObject', defaultDeps);
+export const handler = createApiGatewayHandler('getObject', deployedRequestPath);

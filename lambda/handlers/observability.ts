@@ -1,6 +1,6 @@
 /**
  * Logs, metrics and traces of a deployed handler (Powertools for AWS Lambda), wired into the
- * adapter's `observe` hook by runtime.ts.
+ * request path's observers by runtime.ts.
  *
  *   Logs:    one structured JSON line per request: API Gateway request id, operation, status,
  *            error code, duration and a SHA-256 prefix of the user. Never the raw user token,
@@ -18,14 +18,12 @@
  *
  * Nothing here may throw into a request: observation failures are swallowed.
  */
-import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DEFAULT_METRICS_NAMESPACE, ENV, METRIC_NAMES, METRICS_SERVICE_NAME, PROVIDER_METRIC_NAMES } from '../contract.js';
-import type { ApiHandlerDeps } from './api-gateway.js';
-import { logLineOf } from '../provider/events.js';
-import { userHash } from './request-log-fields.js';
-import type { ProviderEvent } from '../provider/metering-store.js';
+import { userHash } from '../core/user-hash.js';
+import { logLineOf, type ProviderEvent } from '../provider/events.js';
+import type { RequestOutcome, VssRequest } from '../request-path/request-path.js';
 
 // Metric names and the default namespace are shared with the CDK dashboard (lambda/contract.ts).
 export { DEFAULT_METRICS_NAMESPACE, METRIC_NAMES, PROVIDER_METRIC_NAMES, userHash };
@@ -57,17 +55,15 @@ function describeFault(fault: unknown): Record<string, unknown> {
   return { type: typeof fault };
 }
 
-type Observed = Parameters<NonNullable<ApiHandlerDeps['observe']>>[0];
-
 let coldStart = true;
 
-/** The `observe` hook: one log line and one EMF blob per request. Never throws. */
-export function observeOutcome(outcome: Observed, event: APIGatewayProxyEvent): void {
+/** The outcome observer: one log line and one EMF blob per request. Never throws. */
+export function observeOutcome(outcome: RequestOutcome, request: Pick<VssRequest, 'requestId'>): void {
   try {
     const { logger, metrics } = tools();
     const status = outcome.status;
     const entry = {
-      requestId: event.requestContext?.requestId,
+      requestId: request.requestId,
       operation: outcome.operation,
       status,
       ...(outcome.errorCode !== undefined ? { errorCode: outcome.errorCode } : {}),

@@ -1,5 +1,5 @@
 /** Lambda entry point for POST /vss/putObjects. */
 import { createApiGatewayHandler } from './api-gateway.js';
-import { defaultDeps } from './runtime.js';
+import { deployedRequestPath } from './runtime.js';
 
-export const handler = createApiGatewayHandler('putObjects', defaultDeps);
+export const handler = createApiGatewayHandler('putObjects', deployedRequestPath);

@@ -1,6 +1,24 @@
-/** How provider events read in a log: a short, stable line with a hash of the user, never the token. */
-import { userHash } from '../handlers/request-log-fields.js';
-import type { ProviderEvent } from './metering-store.js';
+/**
+ * What the provider features tell an operator (logs and metrics), never keys or values: the event
+ * type every provider module emits, and how an event reads in a log (a short, stable line with a
+ * hash of the user, never the token).
+ */
+import { userHash } from '../core/user-hash.js';
+import type { EffectiveLimits } from './quota.js';
+import type { UsageDelta } from './usage-ledger.js';
+
+/** One provider event: a quota reached or refused, a usage update lost, a request throttled. */
+export type ProviderEvent =
+  | { readonly type: 'quota-refused'; readonly userToken: string; readonly usage: UsageDelta; readonly limits: EffectiveLimits }
+  | {
+      readonly type: 'near-quota';
+      readonly userToken: string;
+      readonly usage: UsageDelta;
+      readonly limits: EffectiveLimits;
+      readonly limit: 'keys' | 'bytes';
+    }
+  | { readonly type: 'usage-update-failed'; readonly userToken: string; readonly error: unknown }
+  | { readonly type: 'throttled'; readonly userToken: string };
 
 /** One log line for an event, or undefined for events that are only counted (throttling). */
 export function logLineOf(e: ProviderEvent): string | undefined {

@@ -11,6 +11,7 @@ import { ErrorCode, isVssError } from '../core/errors.js';
 import type { KeyValueStore, KeyWrite, ListPage, ListQuery, Scope, StoredValue } from '../core/kv-store.js';
 import { sortKeyLength } from '../store/keys.js';
 import { checkQuota, limitsFor, nearQuota, type EffectiveLimits, type QuotaSettings } from './quota.js';
+import type { ProviderEvent } from './events.js';
 import type { UsageDelta, UsageLedger, UserUsage } from './usage-ledger.js';
 
 /** What metering needs to know of the records that exist now: a store's answer, without values. */
@@ -24,19 +25,6 @@ export interface HeadSize {
   readonly version: bigint;
   readonly bytes: number;
 }
-
-/** What an operator wants to see (logs and metrics): never keys or values. */
-export type ProviderEvent =
-  | { readonly type: 'quota-refused'; readonly userToken: string; readonly usage: UsageDelta; readonly limits: EffectiveLimits }
-  | {
-      readonly type: 'near-quota';
-      readonly userToken: string;
-      readonly usage: UsageDelta;
-      readonly limits: EffectiveLimits;
-      readonly limit: 'keys' | 'bytes';
-    }
-  | { readonly type: 'usage-update-failed'; readonly userToken: string; readonly error: unknown }
-  | { readonly type: 'throttled'; readonly userToken: string };
 
 export interface MeteringOptions {
   /** The store whose writes are metered; it also reports the sizes of existing records. */

@@ -7,7 +7,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KeyValueStore } from '../core/kv-store.js';
 import { TableClient } from '../store/table-client.js';
-import { MeteringStore, type HeadReader, type ProviderEvent } from './metering-store.js';
+import type { ProviderEvent } from './events.js';
+import { MeteringStore, type HeadReader } from './metering-store.js';
 import { RequestGate } from './request-gate.js';
 import { hasQuota, meteringOn, providerOn, type ProviderSettings } from './settings.js';
 import { UsageLedger, type ProviderRequestEvent } from './usage-ledger.js';

@@ -1,5 +1,5 @@
 /**
- * How this code's DynamoDB clients talk to DynamoDB, deployed (handlers/runtime.ts, the sweeper),
+ * How this code's DynamoDB clients talk to DynamoDB, deployed (request-path/compose.ts, the sweeper),
  * local (local/engines.ts, local/app.ts) and in the bulk tools alike: a stalled table answers
  * within the same budget everywhere. Requests go through table-client.ts, which adds the retries.
  */

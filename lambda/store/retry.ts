@@ -18,7 +18,7 @@ export interface RetryOptions {
   readonly maxDelayMs: number;
   /**
    * No new attempt starts after this much time has passed since the first. With the 3 s
-   * per-request timeout (handlers/runtime.ts) a request ends well inside the clients' 10 s.
+   * per-request timeout (client-settings.ts) a request ends well inside the clients' 10 s.
    * @default 3000
    */
   readonly budgetMs: number;

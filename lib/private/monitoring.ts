@@ -2,7 +2,7 @@
  * Alarms and the dashboard: API 5xx rate and p99 latency, WAF rate-rule blocks, Lambda errors and
  * throttles per function, DynamoDB throttles and system errors; every alarm notifies the topic
  * (given, or created for `emails`) on ALARM and OK. The number of alarms is documented in
- * docs/operations.md (a test keeps it in step with `alarmCount`).
+ * docs/architecture.md, "Cost per million operations" (a test keeps it in step with `alarmCount`).
  */
 import { Duration, Stack } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';

@@ -45,7 +45,7 @@ export function withProviderActions(access: TableActions, op: Operation, options
   return { ...access, table: [...new Set([...access.table, ...extra])], writes: true };
 }
 
-/** How many alarms the features that are on add (docs/operations.md counts them). */
+/** How many alarms the features that are on add (docs/architecture.md counts them). */
 export function providerAlarmCount(options: VssProviderOptions | undefined): number {
   const s = options ?? {};
   return (hasQuota(s) ? 2 : 0) + (meteringOn(s) ? 1 : 0) + (s.rateLimit ? 1 : 0);

@@ -5,13 +5,13 @@
  * shape, resources as "given"), so the deployment config and the construct can never disagree.
  * Every problem is reported at once, each naming its setting.
  *
- * To add a setting: its schema in CONFIG_ENTRIES (with a message that says what is allowed), a
+ * To add a setting: its schema in configEntries (with a message that says what is allowed), a
  * rule in crossFieldProblems if it depends on another setting, its prop name in PROP_NAMES if it
  * differs, and the mapping in bin/config.ts (toServiceProps) and validate.ts (describeProps).
  */
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as v from 'valibot';
-import { JWT_ALGORITHMS, OPERATIONS } from '../../lambda/contract.js';
+import { DEPLOYED_AUTH_MODES, JWT_ALGORITHMS, OPERATIONS } from '../../lambda/contract.js';
 import type { VssFunctionName } from '../functions.js';
 import { FUNCTION_NAMES } from './functions.js';
 import { SWEEPER_BUILT_IN_OPTIONS } from './sweeper.js';
@@ -101,7 +101,6 @@ export type RefMode = 'arn' | 'object';
 const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 export const RETENTION_DAYS = Object.values(logs.RetentionDays).filter((d): d is number => typeof d === 'number' && d > 0);
-export const AUTH_MODES = ['signature', 'jwt', 'cognito', 'none'] as const;
 
 const functionOptions = settings({
   memorySize: v.optional(int(128, 10240, ' MB')),
@@ -118,7 +117,7 @@ function configEntries(refs: RefMode) {
     stackName: v.optional(text(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'must be a valid CloudFormation stack name'), 'Vss'),
     account: v.optional(text(/^\d{12}$/, 'must be a 12-digit AWS account ID')),
     region: v.optional(text(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1')),
-    authMode: v.optional(oneOf(AUTH_MODES), 'signature'),
+    authMode: v.optional(oneOf(DEPLOYED_AUTH_MODES), 'signature'),
     allowUnauthenticated: v.optional(bool, false),
     jwt: v.optional(
       settings({

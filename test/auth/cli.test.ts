@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { ErrorCode } from '../../lambda/core/errors.js';
-import { decodeError, engines, kv, TestClient } from '../support/local-vss.js';
+import { decodeError, kv, TestClient, primaryEngine } from '../support/local-vss.js';
 import { ldkLnurlParent, lnurlLogin, rs256, rsaKeyPair, sigsAuthHeader } from './clients.js';
 
 interface Started {
@@ -37,7 +37,7 @@ function run(args: string[], env: Record<string, string> = {}): ChildProcess {
 }
 
 async function startCli(args: string[], env: Record<string, string> = {}): Promise<Started> {
-  const endpoint = engines()[0]!.endpoint;
+  const endpoint = primaryEngine().endpoint;
   const child = run(['--port', '0', '--dynamodb-endpoint', endpoint, '--table', `vss-${randomUUID()}`, ...args], env);
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -125,7 +125,7 @@ describe('npm start --auth', () => {
   });
 
   it('refuses --auth jwt without a key, with a clear message and a non-zero exit', async () => {
-    const child = run(['--auth', 'jwt', '--port', '0', '--dynamodb-endpoint', engines()[0]!.endpoint]);
+    const child = run(['--auth', 'jwt', '--port', '0', '--dynamodb-endpoint', primaryEngine().endpoint]);
     let out = '';
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     const code = await new Promise((r) => child.once('exit', r));

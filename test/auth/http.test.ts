@@ -1,6 +1,6 @@
 /**
  * Every auth mode end to end through the real local server (the same handlers and store that are
- * deployed), on each engine: the negative matrix, tenant isolation between real identities, and a
+ * deployed), on the primary engine: the negative matrix, tenant isolation between real identities, and a
  * full LNURL-auth login with an LDK Node-derived linking key whose JWT then works on VSS.
  * Verifiers use a fixed clock where time matters; no wall-clock assertions.
  */
@@ -14,7 +14,7 @@ import { decodeJwt } from 'jose';
 import type { LocalVss } from '../../local/app.js';
 import { LNURL_KEY_FILE } from '../../local/auth.js';
 import { ErrorCode } from '../../lambda/core/errors.js';
-import { decodeError, engines, kv, startVssOn, TestClient, vss, type HttpResult } from '../support/local-vss.js';
+import { decodeError, kv, startVssOn, TestClient, vss, type HttpResult, primaryEngine } from '../support/local-vss.js';
 import {
   flipHex,
   hs256WithPublicKey,
@@ -39,7 +39,7 @@ function expectAuthFailure(r: HttpResult): void {
 const getWith = (url: string, headers: Record<string, string>) => new TestClient(url, 'store', headers).get('k');
 const authz = (value: string) => ({ authorization: value });
 
-describe.each(engines())('auth over HTTP on $name', (engine) => {
+describe.each([primaryEngine()])('auth over HTTP on $name', (engine) => {
   describe('mode jwt: the negative matrix', () => {
     const rsa = rsaKeyPair();
     let v: LocalVss;

@@ -12,8 +12,9 @@ import {
   verifySignatureHeader,
 } from '../../lambda/auth/signature.js';
 import { createSignatureHeader } from '../../lambda/auth/signature-signer.js';
-import { resolveUserForMode, userFromSignatureHeader } from '../../lambda/auth/resolve-user.js';
-import { userFromAuthorizerContext } from '../../lambda/auth/authorizer-context.js';
+import { createAuthenticator, deployedAuthSettings } from '../../lambda/auth/authenticator.js';
+import { requestOf } from '../../lambda/handlers/api-gateway.js';
+import { createLocalAuth } from '../../local/auth.js';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { flipHex, sigsAuthHeader, withHighS } from './clients.js';
 import { authFailureMessage } from './auth-failure.js';
@@ -124,35 +125,58 @@ describe('signature header (docs/protocol.md §5.1)', () => {
   });
 });
 
-describe('user resolution in the deployed handler (VSS_AUTH_MODE)', () => {
-  const event = (headers: Record<string, string>, authorizer: Record<string, unknown> | null = null) =>
-    ({ headers, multiValueHeaders: {}, requestContext: { authorizer } }) as unknown as APIGatewayProxyEvent;
+describe('the authenticator of a deployed handler (VSS_AUTH_MODE), on what the API Gateway door hands it', () => {
+  const event = (
+    headers: Record<string, string>,
+    authorizer: Record<string, unknown> | null = null,
+    multi: Record<string, string[]> = {},
+  ) => ({ headers, multiValueHeaders: multi, requestContext: { authorizer } }) as unknown as APIGatewayProxyEvent;
+  /** The user as the deployed path learns it: the event as the door translates it, into the mode's authenticator. */
+  const userOf = (mode: string | undefined, e: APIGatewayProxyEvent): Promise<string> => {
+    const request = requestOf('getObject', e);
+    return createAuthenticator(deployedAuthSettings({ VSS_AUTH_MODE: mode })).authenticate(request.headers, request.authorizerContext);
+  };
 
-  it('signature mode verifies the Authorization header whatever its case in the event', () => {
-    const resolve = resolveUserForMode('signature');
-    expect(resolve).toBe(userFromSignatureHeader);
-    expect(() => resolve(event({ Authorization: sigsAuthHeader(SK, Math.floor(Date.now() / 1000)) }))).not.toThrow();
-    expect(resolve(event({ authorization: sigsAuthHeader(SK, Math.floor(Date.now() / 1000)) }))).toBe(PUB);
+  it('signature mode verifies the Authorization header whatever its case in the event', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    expect(deployedAuthSettings({ VSS_AUTH_MODE: 'signature' })).toEqual({ mode: 'signature' });
+    await expect(userOf('signature', event({ Authorization: sigsAuthHeader(SK, now) }))).resolves.toBe(PUB);
+    await expect(userOf('signature', event({ authorization: sigsAuthHeader(SK, now) }))).resolves.toBe(PUB);
   });
 
-  it('signature mode ignores an authorizer context: only the verified header counts', () => {
-    expect(() => resolveUserForMode('signature')(event({}, { userToken: 'someone-else' }))).toThrow(/not found/);
+  it('signature mode reads the last of repeated Authorization values (multiValueHeaders win over headers)', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const e = event({ authorization: 'garbage' }, null, { Authorization: ['garbage', sigsAuthHeader(SK, now)] });
+    await expect(userOf('signature', e)).resolves.toBe(PUB);
   });
 
-  it('every other mode reads the authorizer context (Lambda authorizer or Cognito claims.sub)', () => {
-    expect(resolveUserForMode(undefined)).toBe(userFromAuthorizerContext);
-    expect(resolveUserForMode('jwt')(event({}, { userToken: 'u1' }))).toBe('u1');
-    expect(resolveUserForMode('cognito')(event({}, { claims: { sub: 'cognito-sub' } }))).toBe('cognito-sub');
-    expect(() => resolveUserForMode('jwt')(event({ authorization: sigsAuthHeader(SK, NOW) }))).toThrow();
+  it('signature mode ignores an authorizer context: only the verified header counts', async () => {
+    await expect(userOf('signature', event({}, { userToken: 'someone-else' }))).rejects.toThrow(/not found/);
   });
 
-  it('none mode makes every request the one unauthenticated user, whatever the context says', () => {
-    expect(resolveUserForMode('none')(event({}))).toBe('unauth-user');
-    expect(resolveUserForMode('none')(event({}, { userToken: 'someone' }))).toBe('unauth-user');
+  it('every other mode reads the authorizer context (Lambda authorizer or Cognito claims.sub)', async () => {
+    expect(deployedAuthSettings({})).toEqual({ mode: 'authorizer-context' });
+    await expect(userOf('jwt', event({}, { userToken: 'u1' }))).resolves.toBe('u1');
+    await expect(userOf('cognito', event({}, { claims: { sub: 'cognito-sub' } }))).resolves.toBe('cognito-sub');
+    await expect(userOf('jwt', event({ authorization: sigsAuthHeader(SK, NOW) }))).rejects.toThrow(/not found/);
+  });
+
+  it('none mode makes every request the one unauthenticated user, whatever the context says', async () => {
+    await expect(userOf('none', event({}))).resolves.toBe('unauth-user');
+    await expect(userOf('none', event({}, { userToken: 'someone' }))).resolves.toBe('unauth-user');
   });
 
   it('an unknown mode is a configuration error, not a silent fallback', () => {
-    expect(() => resolveUserForMode('signatur')).toThrow(/Unknown VSS_AUTH_MODE/);
+    expect(() => deployedAuthSettings({ VSS_AUTH_MODE: 'signatur' })).toThrow(/Unknown VSS_AUTH_MODE/);
+  });
+
+  it('signature verification is the same code behind every door: the local signature mode verifies the very same header', async () => {
+    const header = sigsAuthHeader(SK, NOW);
+    const deployed = createAuthenticator({ mode: 'signature', now: () => NOW });
+    const local = await createLocalAuth({ mode: 'signature', now: () => NOW });
+    await expect(createAuthenticator(local.settings).authenticate({ authorization: header })).resolves.toBe(PUB);
+    await expect(deployed.authenticate({ authorization: header })).resolves.toBe(PUB);
+    expect(local.settings).toEqual({ mode: 'signature', now: expect.any(Function) });
   });
 
   it('headerValue finds a header case-insensitively and prefers the last of multiple values', () => {

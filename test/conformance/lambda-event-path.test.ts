@@ -7,13 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { ErrorCode } from '../../lambda/core/errors.js';
-import { VssService, type Operation } from '../../lambda/core/service.js';
+import type { Operation } from '../../lambda/core/service.js';
 import { createApiGatewayHandler } from '../../lambda/handlers/api-gateway.js';
-import { userFromAuthorizerContext } from '../../lambda/auth/authorizer-context.js';
-import { DynamoDbStore } from '../../lambda/store/dynamodb-store.js';
+import { composeRequestPath } from '../../lambda/request-path/compose.js';
 import { localClient } from '../../local/engines.js';
 import { ensureTable } from '../../local/table.js';
-import { engines, kv, vss } from '../support/local-vss.js';
+import { kv, vss, primaryEngine } from '../support/local-vss.js';
 
 type Authorizer = Record<string, unknown> | null;
 
@@ -40,14 +39,15 @@ function bodyOf(r: APIGatewayProxyResult): Buffer {
   return Buffer.from(r.body, 'base64');
 }
 
-describe.each(engines())('Lambda event path on $name', (engine) => {
+describe.each([primaryEngine()])('Lambda event path on $name', (engine) => {
   const client = localClient(engine.endpoint);
   const tableName = `vss-${randomUUID()}`;
   let handlers: Record<Operation, (e: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>>;
 
   beforeAll(async () => {
     await ensureTable(client, tableName);
-    const deps = { service: new VssService(new DynamoDbStore({ client, tableName })), resolveUser: userFromAuthorizerContext };
+    // As deployed with a JWT or Cognito authorizer in front: the user comes from its context.
+    const deps = composeRequestPath({ client, tableName, auth: { mode: 'authorizer-context' } });
     handlers = {
       getObject: createApiGatewayHandler('getObject', deps),
       putObjects: createApiGatewayHandler('putObjects', deps),

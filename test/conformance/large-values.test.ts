@@ -12,10 +12,8 @@ import { QueryCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClie
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { ErrorCode } from '../../lambda/core/errors.js';
 import { MAX_REQUEST_BODY_BYTES } from '../../lambda/core/limits.js';
-import { VssService } from '../../lambda/core/service.js';
 import { createApiGatewayHandler } from '../../lambda/handlers/api-gateway.js';
-import { userFromAuthorizerContext } from '../../lambda/auth/authorizer-context.js';
-import { DynamoDbStore } from '../../lambda/store/dynamodb-store.js';
+import { composeRequestPath } from '../../lambda/request-path/compose.js';
 import { sweepChunkSets } from '../../lambda/store/chunk-sweeper.js';
 import { CHUNK_BYTES, newLargeRef, stageChunkSet } from '../../lambda/store/large-values.js';
 import { valueRefAttribute } from '../../lambda/store/value-placement.js';
@@ -379,17 +377,15 @@ describe.each(engines())('large values on $name', (engine) => {
 
   describe('through the Lambda event path with base64 bodies', () => {
     const handlerFor = () => {
-      const deps = {
-        service: new VssService(
-          new DynamoDbStore({
-            client: app.client,
-            tableName: app.tableName,
-            inlineMaxBytes: LARGE_VALUES.defaultInlineMaxBytes,
-            placement: objectPlacement(new S3ObjectStore({ client: app.s3Client, bucket: app.objectStore.bucket })),
-          }),
-        ),
-        resolveUser: userFromAuthorizerContext,
-      };
+      const deps = composeRequestPath({
+        client: app.client,
+        tableName: app.tableName,
+        auth: { mode: 'authorizer-context' },
+        store: {
+          inlineMaxBytes: LARGE_VALUES.defaultInlineMaxBytes,
+          placement: objectPlacement(new S3ObjectStore({ client: app.s3Client, bucket: app.objectStore.bucket })),
+        },
+      });
       return { put: createApiGatewayHandler('putObjects', deps), get: createApiGatewayHandler('getObject', deps) };
     };
     const event = (body: Uint8Array): APIGatewayProxyEvent =>

@@ -10,11 +10,11 @@ import { ErrorCode } from '../../lambda/core/errors.js';
 import type { LocalVss } from '../../local/app.js';
 import type { RequestLogEntry } from '../../local/server.js';
 import { sigsAuthHeader } from '../auth/clients.js';
-import { engines, kv, startVssOn, TestClient, vss } from '../support/local-vss.js';
+import { kv, startVssOn, TestClient, vss, primaryEngine } from '../support/local-vss.js';
 import { expectProtocolError, hostPort, httpAnomalies, rawExchange, rawRequest } from '../support/raw-http.js';
 import { connect } from 'node:net';
 
-const engine = engines()[0]!;
+const engine = primaryEngine();
 const get = (key = 'k'): Buffer => Buffer.from(vss.GetObjectRequest.encode({ storeId: 'wallet', key }).finish());
 
 /** Sends part of a request, waits until the server has it, then resets the connection. */

@@ -1,5 +1,5 @@
 /**
- * Fault injection with aws-sdk-client-mock against the real DynamoDbStore + VssService (and the
+ * Fault injection with aws-sdk-client-mock against the real DynamoDbStore + VssProtocol (and the
  * API Gateway adapter): how DynamoDB faults become protocol answers (docs/protocol.md §2.3, §7.6), and the
  * exact DynamoDB requests each operation sends. No engine and no network: the client is stubbed.
  */
@@ -20,21 +20,22 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { vss } from '../../lambda/core/codec.js';
 import { CONFLICT_MESSAGE, ErrorCode, INTERNAL_ERROR_MESSAGE } from '../../lambda/core/errors.js';
-import { VssService, type Operation, type OperationOutcome, type VssResponse } from '../../lambda/core/service.js';
+import { VssProtocol, type Operation, type OperationOutcome, type VssResponse } from '../../lambda/core/service.js';
 import { createApiGatewayHandler } from '../../lambda/handlers/api-gateway.js';
-import { userFromAuthorizerContext } from '../../lambda/auth/authorizer-context.js';
+import { createAuthenticator } from '../../lambda/auth/authenticator.js';
+import { createRequestPath } from '../../lambda/request-path/request-path.js';
 import { sortKeyOf } from '../../lambda/store/keys.js';
 import { conditionFailed, ddb, L, meta, PK, RETRY, STORE, storeWithVirtualClock, TABLE, timeout, USER } from '../support/dynamodb-mock.js';
 
 let sleeps: number[];
 let outcomes: OperationOutcome[];
-let service: VssService;
+let service: VssProtocol;
 
 beforeEach(() => {
   ddb.reset();
   sleeps = [];
   outcomes = [];
-  service = new VssService(storeWithVirtualClock(sleeps));
+  service = new VssProtocol(storeWithVirtualClock(sleeps));
 });
 
 // ---- helpers ------------------------------------------------------------------------------------
@@ -656,7 +657,11 @@ describe('through the API Gateway handler: status, headers and base64 protobuf b
       requestContext: { authorizer: { userToken } },
     } as unknown as APIGatewayProxyEvent;
   }
-  const handlerFor = (op: Operation) => createApiGatewayHandler(op, { service, resolveUser: userFromAuthorizerContext });
+  const handlerFor = (op: Operation) =>
+    createApiGatewayHandler(
+      op,
+      createRequestPath({ protocol: service, authenticator: createAuthenticator({ mode: 'authorizer-context' }) }),
+    );
 
   it('a persistently throttled put is answered 500 with vss-protocol-version 0 and a base64 ErrorResponse with the fixed message', async () => {
     ddb.on(UpdateItemCommand).rejects(throttled());

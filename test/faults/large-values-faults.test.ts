@@ -1,7 +1,7 @@
 /**
  * Fault injection for chunk sets, the large values of the previous release (docs/large-values.md,
  * lambda/store/large-values.ts, lambda/store/chunk-sweeper.ts), with aws-sdk-client-mock against
- * the real DynamoDbStore and VssService. New large values go to the object tier
+ * the real DynamoDbStore and VssProtocol. New large values go to the object tier
  * (object-tier-faults.test.ts); chunk sets already in a table must still read back, be removed
  * when their value is replaced or deleted, and be swept: the exact requests each of those sends,
  * what a fault leaves behind, and which protocol answer it becomes. No engine and no network.
@@ -29,7 +29,7 @@ import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { vss } from '../../lambda/core/codec.js';
 import { ErrorCode, INTERNAL_ERROR_MESSAGE } from '../../lambda/core/errors.js';
-import { VssService, type Operation, type VssResponse } from '../../lambda/core/service.js';
+import { VssProtocol, type Operation, type VssResponse } from '../../lambda/core/service.js';
 import { sweepChunkSets } from '../../lambda/store/chunk-sweeper.js';
 import { TableClient } from '../../lambda/store/table-client.js';
 import type { DynamoDbStore } from '../../lambda/store/dynamodb-store.js';
@@ -47,7 +47,7 @@ const LARGE_BYTES = 2 * CHUNK_BYTES + 200_001;
 let sleeps: number[];
 let cleanupFailures: unknown[];
 let store: DynamoDbStore;
-let service: VssService;
+let service: VssProtocol;
 
 function makeStore(): DynamoDbStore {
   return storeWithVirtualClock(sleeps, { onCleanupFailure: (e) => cleanupFailures.push(e) });
@@ -73,7 +73,7 @@ beforeEach(() => {
   sleeps = [];
   cleanupFailures = [];
   store = makeStore();
-  service = new VssService(store);
+  service = new VssProtocol(store);
   defaults();
 });
 

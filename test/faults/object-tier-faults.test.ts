@@ -1,6 +1,6 @@
 /**
  * Fault injection for the object tier (lambda/store/object-tier.ts, docs/large-values.md) with
- * aws-sdk-client-mock against the real DynamoDbStore and VssService, and the object-store port in
+ * aws-sdk-client-mock against the real DynamoDbStore and VssProtocol, and the object-store port in
  * memory (test/support/memory-object-store.ts): the exact record, object and head requests each
  * step sends, what a fault at each step leaves behind, and which protocol answer it becomes.
  * No engine and no network; retry waits run on the store's virtual clock.
@@ -22,7 +22,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { LARGE_VALUES } from '../../lambda/contract.js';
 import { vss } from '../../lambda/core/codec.js';
 import { CONFLICT_MESSAGE, ErrorCode, INTERNAL_ERROR_MESSAGE } from '../../lambda/core/errors.js';
-import { VssService, type Operation, type VssResponse } from '../../lambda/core/service.js';
+import { VssProtocol, type Operation, type VssResponse } from '../../lambda/core/service.js';
 import { sweepChunkSets } from '../../lambda/store/chunk-sweeper.js';
 import { sortKeyOf } from '../../lambda/store/keys.js';
 import { chunkSetSortKey } from '../../lambda/store/large-values.js';
@@ -50,13 +50,13 @@ const RETENTION = retentionMsOf();
 
 let objects: MemoryObjectStore;
 let cleanupFailures: unknown[];
-let service: VssService;
+let service: VssProtocol;
 
 beforeEach(() => {
   ddb.reset();
   objects = new MemoryObjectStore();
   cleanupFailures = [];
-  service = new VssService(
+  service = new VssProtocol(
     storeWithVirtualClock([], {
       inlineMaxBytes: LARGE_VALUES.defaultInlineMaxBytes,
       placement: objectPlacement(objects),

@@ -17,7 +17,7 @@ import { ESM_REQUIRE_SHIM, HANDLER_ENTRIES, PROJECT_ROOT } from '../../lib/priva
 import { ErrorCode } from '../../lambda/core/errors.js';
 import { localClient } from '../../local/engines.js';
 import { ensureTable } from '../../local/table.js';
-import { engines, kv, vss } from '../support/local-vss.js';
+import { kv, vss, primaryEngine } from '../support/local-vss.js';
 import { functionLogicalId, resourcesOf, synth, type Synthesized } from './support.js';
 
 const OPERATIONS: readonly VssFunctionName[] = ['getObject', 'putObjects', 'deleteObject', 'listKeyVersions'];
@@ -90,7 +90,7 @@ describe('function bundles', () => {
     const saved = { ...process.env };
 
     beforeAll(async () => {
-      const engine = engines()[0]!;
+      const engine = primaryEngine();
       const tableName = `bundles-${Date.now()}`;
       await ensureTable(localClient(engine.endpoint), tableName);
       Object.assign(process.env, {

@@ -1,17 +1,15 @@
 /**
  * bin/: the only reader of context and environment. Bad config fails synth with a message naming
- * the setting; good config becomes the construct's typed props; `npm run synth` works offline
- * without AWS credentials.
+ * the setting; good config becomes the construct's typed props. That the app synthesizes offline
+ * without AWS credentials, as its own process, is synth-command.test.ts (a system test).
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ConfigError, parseConfig, stackEnv, toServiceProps, type VssDeployConfig } from '../../bin/config.js';
-import { PROJECT_ROOT } from '../../lib/private/functions.js';
 import { VssStack } from '../../lib/vss-stack.js';
 import { TEST_PUBLIC_KEY_PEM } from './support.js';
 
@@ -168,65 +166,44 @@ describe('deployment config (bin/config.ts)', () => {
   });
 });
 
-describe('npm run synth', () => {
-  it('npm run synth works offline with no AWS credentials and no account', () => {
-    const out = mkdtempSync(path.join(tmpdir(), 'vss-synth-'));
-    try {
-      const env: Record<string, string> = {};
-      for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(AWS_|CDK_DEFAULT_)/.test(k)) env[k] = v;
-      Object.assign(env, {
-        AWS_CONFIG_FILE: '/nonexistent',
-        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent',
-        AWS_EC2_METADATA_DISABLED: 'true',
-      });
-      const r = spawnSync('npm', ['run', 'synth', '--', '--output', out, '--no-notices'], {
-        cwd: PROJECT_ROOT,
-        env,
-        encoding: 'utf8',
-        timeout: 170_000,
-      });
-      expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
-      const files = readdirSync(out);
-      expect(files).toContain('Vss.template.json');
-      const template = JSON.parse(readFileSync(path.join(out, 'Vss.template.json'), 'utf8')) as { Outputs: Record<string, unknown> };
-      expect(Object.keys(template.Outputs)).toEqual(expect.arrayContaining(['VssBaseUrl', 'TableName']));
-    } finally {
-      rmSync(out, { recursive: true, force: true });
-    }
-  }, 180_000);
+/**
+ * The CDK app itself (bin/vss.ts) in this process, as `cdk synth` runs it: the context comes in
+ * CDK_CONTEXT_JSON, the output goes to CDK_OUTDIR, a bad config ends in console.error and exit 1.
+ * (test/infra/synth-command.test.ts runs it as its own process, offline.)
+ */
+async function runApp(vss: unknown): Promise<{ exitCode: unknown; stderr: string }> {
+  const out = mkdtempSync(path.join(tmpdir(), 'vss-bad-'));
+  vi.stubEnv('CDK_CONTEXT_JSON', JSON.stringify({ vss, 'aws:cdk:bundling-stacks': [] }));
+  vi.stubEnv('CDK_OUTDIR', out);
+  vi.stubEnv('VSS_DEBUG', '');
+  const exit = vi.spyOn(process, 'exit').mockImplementation((() => undefined) as never);
+  const stderr: string[] = [];
+  const error = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void stderr.push(args.join(' ')));
+  try {
+    vi.resetModules();
+    await import('../../bin/vss.js');
+    return { exitCode: exit.mock.calls[0]?.[0], stderr: stderr.join('\n') };
+  } finally {
+    exit.mockRestore();
+    error.mockRestore();
+    vi.unstubAllEnvs();
+    rmSync(out, { recursive: true, force: true });
+  }
+}
 
-  it('a bad config fails synth with the message', () => {
-    const r = spawnSync('npx', ['tsx', 'bin/vss.ts'], {
-      cwd: PROJECT_ROOT,
-      env: {
-        ...process.env,
-        CDK_CONTEXT_JSON: JSON.stringify({ vss: { authMode: 'none' } }),
-        CDK_OUTDIR: mkdtempSync(path.join(tmpdir(), 'vss-bad-')),
-      },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    expect(r.status).not.toBe(0);
+describe('the CDK app on bad config', () => {
+  it('a bad config fails synth with the message', async () => {
+    const r = await runApp({ authMode: 'none' });
+    expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/Invalid VSS deployment configuration[\s\S]*refused/);
-  }, 60_000);
+  });
 
-  it('a config only the merged view rejects fails synth with the problem list, never a stack trace', () => {
-    const vss = { functions: { defaults: { provisionedConcurrency: 5 }, getObject: { reservedConcurrency: 2 } } };
-    const r = spawnSync('npx', ['tsx', 'bin/vss.ts'], {
-      cwd: PROJECT_ROOT,
-      env: {
-        ...process.env,
-        VSS_DEBUG: '',
-        CDK_CONTEXT_JSON: JSON.stringify({ vss }),
-        CDK_OUTDIR: mkdtempSync(path.join(tmpdir(), 'vss-bad-')),
-      },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    expect(r.status).toBe(1);
+  it('a config only the merged view rejects fails synth with the problem list, never a stack trace', async () => {
+    const r = await runApp({ functions: { defaults: { provisionedConcurrency: 5 }, getObject: { reservedConcurrency: 2 } } });
+    expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(
       /vss\.functions\.getObject: provisionedConcurrency 5 \(from vss\.functions\.defaults\) cannot exceed reservedConcurrency 2/,
     );
     expect(r.stderr).not.toMatch(/^\s+at /m);
-  }, 60_000);
+  });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Capture, Match } from 'aws-cdk-lib/assertions';
 import { Duration } from 'aws-cdk-lib';
 import { OPERATIONS } from '../../lambda/core/service.js';
-import { TABLE_NAME_ENV } from '../../lambda/handlers/runtime.js';
+import { ENV } from '../../lambda/contract.js';
 import { TABLE_LAYOUT } from '../../lambda/store/table-layout.js';
 import { VSS_TABLE_ACTIONS } from '../../lib/private/permissions.js';
 import { actionsOf, actionsOfFunction, functionLogicalId, resourcesOf, statementsOfFunction, synth } from './support.js';
@@ -95,7 +95,7 @@ describe('functions', () => {
         Description: `VSS ${op}`,
         Environment: {
           Variables: Match.objectLike({
-            [TABLE_NAME_ENV]: { Ref: tableId },
+            [ENV.tableName]: { Ref: tableId },
             VSS_AUTH_MODE: 'signature',
             POWERTOOLS_SERVICE_NAME: 'vss',
             POWERTOOLS_METRICS_NAMESPACE: 'VSS',

@@ -1,11 +1,12 @@
 /**
- * The observe hook: one structured JSON log line per request with the request id, operation and
- * a SHA-256 prefix of the user (never the raw token, a key or a value), and EMF metrics per
- * operation (count, latency, conflicts, errors).
+ * The outcome observer of a deployed function: one structured JSON log line per request with the
+ * request id, operation and a SHA-256 prefix of the user (never the raw token, a key or a value),
+ * and EMF metrics per operation (count, latency, conflicts, errors).
  */
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { requestOf } from '../../lambda/handlers/api-gateway.js';
 
 const TOKEN = `02${'ab'.repeat(32)}`;
 const event = {
@@ -13,6 +14,8 @@ const event = {
   body: 'c2VjcmV0LXZhbHVl',
   headers: { Authorization: 'secret-header' },
 } as unknown as APIGatewayProxyEvent;
+/** The request as the path hands it to the observer: headers and body included, none of them logged. */
+const request = requestOf('putObjects', event);
 
 describe('observability', () => {
   let lines: string[];
@@ -34,7 +37,7 @@ describe('observability', () => {
 
   it('logs request id, operation, status and a hash of the user — never the raw token, header or body', async () => {
     const { observeOutcome, userHash } = await import('../../lambda/handlers/observability.js');
-    observeOutcome({ operation: 'putObjects', status: 409, errorCode: 1, durationMs: 12.345, userToken: TOKEN }, event);
+    observeOutcome({ operation: 'putObjects', status: 409, errorCode: 1, durationMs: 12.345, userToken: TOKEN }, request);
     const all = lines.join('\n');
     expect(all).not.toContain(TOKEN);
     expect(all).not.toContain('secret-header');
@@ -53,7 +56,10 @@ describe('observability', () => {
 
   it('emits EMF metrics per operation: Requests, Latency, Conflicts, Errors', async () => {
     const { observeOutcome } = await import('../../lambda/handlers/observability.js');
-    observeOutcome({ operation: 'getObject', status: 500, errorCode: 3, durationMs: 5, userToken: TOKEN, fault: new Error('boom') }, event);
+    observeOutcome(
+      { operation: 'getObject', status: 500, errorCode: 3, durationMs: 5, userToken: TOKEN, fault: new Error('boom') },
+      request,
+    );
     const emf = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l['_aws'])! as Record<string, unknown> & {
       _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> };
     };
@@ -70,7 +76,7 @@ describe('observability', () => {
 
   it('counts a 429 as Throttled, and a near-quota write as a log line with the user hash and a NearQuotaWrites metric', async () => {
     const { observeOutcome, observeProviderEvent, userHash } = await import('../../lambda/handlers/observability.js');
-    observeOutcome({ operation: 'putObjects', status: 429, errorCode: 3, durationMs: 1, userToken: TOKEN }, event);
+    observeOutcome({ operation: 'putObjects', status: 429, errorCode: 3, durationMs: 1, userToken: TOKEN }, request);
     observeProviderEvent({
       type: 'near-quota',
       userToken: TOKEN,
@@ -100,6 +106,6 @@ describe('observability', () => {
     vi.spyOn(console, 'info').mockImplementation(() => {
       throw new Error('console broken');
     });
-    expect(() => observeOutcome({ operation: 'getObject', status: 200, durationMs: 1 }, event)).not.toThrow();
+    expect(() => observeOutcome({ operation: 'getObject', status: 200, durationMs: 1 }, request)).not.toThrow();
   });
 });

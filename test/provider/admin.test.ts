@@ -1,6 +1,6 @@
 /**
- * Usage figures against the stored data, the usage report, and erasing a user, on every engine,
- * over HTTP through the local server and with the `vss admin` commands on its engine endpoint.
+ * Usage figures against the stored data, the usage report, and erasing a user, on the primary
+ * engine (test/support/local-vss.ts), over HTTP through the local server and with the `vss admin` commands on its engine endpoint.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdtemp, readFile } from 'node:fs/promises';
@@ -19,7 +19,7 @@ import { userObjectPrefix } from '../../lambda/store/object-keys.js';
 import { S3ObjectStore } from '../../lambda/store/s3-object-store.js';
 import { localClient } from '../../local/engines.js';
 import type { LocalVss } from '../../local/app.js';
-import { engines, kv, post, startVssOn } from '../support/local-vss.js';
+import { kv, post, startVssOn, primaryEngine } from '../support/local-vss.js';
 import { census, decodeError, expectStatus, SigUser } from './support.js';
 
 const KB = 1024;
@@ -70,7 +70,7 @@ function isUsersItem(id: string, user: string): boolean {
   );
 }
 
-describe.each(engines())('usage and erasing users on $name', (engine) => {
+describe.each([primaryEngine()])('usage and erasing users on $name', (engine) => {
   let local: LocalVss;
   let endpoint: string;
   let auditDir: string;

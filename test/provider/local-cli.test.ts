@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { registerAdminCommands } from '../../cli/commands/admin/index.js';
-import { engines, kv, TestClient } from '../support/local-vss.js';
+import { kv, TestClient, primaryEngine } from '../support/local-vss.js';
 
 function exitOf(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
@@ -44,7 +44,7 @@ function startCli(
 describe('npm start provider flags', () => {
   it('enforces --quota-max-keys and the rate limit from VSS_RATE_LIMIT_PER_USER, and serves the admin commands its engine endpoint', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'vss-provider-cli-'));
-    const started = startCli(['--port', '0', '--engine', engines()[0]!.name, '--data-dir', dataDir, '--quota-max-keys', '2'], {
+    const started = startCli(['--port', '0', '--engine', primaryEngine().name, '--data-dir', dataDir, '--quota-max-keys', '2'], {
       VSS_RATE_LIMIT_PER_USER: '3',
     });
     try {

@@ -6,14 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ErrorCode, isVssError } from '../../lambda/core/errors.js';
-import { deltaOf, MeteringStore, type ProviderEvent } from '../../lambda/provider/metering-store.js';
+import { deltaOf, MeteringStore } from '../../lambda/provider/metering-store.js';
+import type { ProviderEvent } from '../../lambda/provider/events.js';
 import { checkQuota, limitsFor, nearQuota } from '../../lambda/provider/quota.js';
 import { UsageLedger, type UsageDelta } from '../../lambda/provider/usage-ledger.js';
 import { TableClient } from '../../lambda/store/table-client.js';
 import { DynamoDbStore } from '../../lambda/store/dynamodb-store.js';
 import { localClient } from '../../local/engines.js';
 import { ensureTable } from '../../local/table.js';
-import { engines } from '../support/local-vss.js';
+import { primaryEngine } from '../support/local-vss.js';
 
 const put = (key: string, bytes: number) => ({
   kind: 'put' as const,
@@ -63,7 +64,7 @@ describe('usage deltas and quota decisions', () => {
   });
 });
 
-describe.each(engines())('metering faults on $name', (engine) => {
+describe.each([primaryEngine()])('metering faults on $name', (engine) => {
   let client: DynamoDBClient;
   const tableName = `metering-${randomUUID()}`;
 

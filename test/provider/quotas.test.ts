@@ -1,6 +1,6 @@
 /**
- * Storage quotas and usage accounting over HTTP through the local server, on every engine, with
- * signature-mode users (docs/provider.md).
+ * Storage quotas and usage accounting over HTTP through the local server, on the primary engine,
+ * with signature-mode users (docs/provider.md).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
@@ -8,13 +8,13 @@ import { ErrorCode } from '../../lambda/core/errors.js';
 import { UsageLedger } from '../../lambda/provider/usage-ledger.js';
 import { TableClient } from '../../lambda/store/table-client.js';
 import type { LocalVss } from '../../local/app.js';
-import { engines, kv, startVssOn } from '../support/local-vss.js';
+import { kv, startVssOn, primaryEngine } from '../support/local-vss.js';
 import { census, decodeError, expectStatus, SigUser } from './support.js';
 
 const MAX_KEYS = 6;
 const MAX_BYTES = 3000;
 
-describe.each(engines())('storage quotas on $name', (engine) => {
+describe.each([primaryEngine()])('storage quotas on $name', (engine) => {
   let local: LocalVss;
   let ledger: UsageLedger;
 

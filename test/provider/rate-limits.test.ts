@@ -11,12 +11,12 @@ import { windowOf } from '../../lambda/provider/request-gate.js';
 import { randomUUID } from 'node:crypto';
 import { startLocalVss, type LocalVss } from '../../local/app.js';
 import { localClient } from '../../local/engines.js';
-import { engines, kv, startVssOn } from '../support/local-vss.js';
+import { kv, startVssOn, primaryEngine } from '../support/local-vss.js';
 import { decodeError, expectStatus, SigUser } from './support.js';
 
 const RATE = 4;
 
-describe.each(engines())('per-user rate limit on $name', (engine) => {
+describe.each([primaryEngine()])('per-user rate limit on $name', (engine) => {
   let local: LocalVss;
 
   beforeAll(async () => {
@@ -49,7 +49,7 @@ describe.each(engines())('per-user rate limit on $name', (engine) => {
   });
 });
 
-describe.each(engines())('with every provider feature off on $name', (engine) => {
+describe.each([primaryEngine()])('with every provider feature off on $name', (engine) => {
   let local: LocalVss;
   let client: DynamoDBClient;
   const commands: string[] = [];

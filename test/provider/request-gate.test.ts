@@ -13,7 +13,7 @@ import { RequestGate, windowOf } from '../../lambda/provider/request-gate.js';
 import { TableClient } from '../../lambda/store/table-client.js';
 import { localClient } from '../../local/engines.js';
 import { ensureTable } from '../../local/table.js';
-import { engines } from '../support/local-vss.js';
+import { primaryEngine } from '../support/local-vss.js';
 
 const T0 = Date.UTC(2026, 0, 2, 12, 0, 0);
 
@@ -27,7 +27,7 @@ async function outcome(p: Promise<void>): Promise<'ok' | 429> {
   }
 }
 
-describe.each(engines())('request gate on $name', (engine) => {
+describe.each([primaryEngine()])('request gate on $name', (engine) => {
   let client: DynamoDBClient;
   const tableName = `gate-${randomUUID()}`;
   let requests = 0;

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { ErrorCode } from '../../lambda/core/errors.js';
 import type { EngineName } from '../../local/engines.js';
 import { enginePidUnder, startCli, stopCli, type StartedCli } from '../support/cli.js';
-import { decodeError, engines, kv, post, TestClient, vss } from '../support/local-vss.js';
+import { decodeError, engines, kv, post, TestClient, vss, primaryEngine } from '../support/local-vss.js';
 
 /** Requests give up after this long: far beyond the 3 s budget, so only a hang trips it. */
 const HANG_GUARD_MS = 20_000;
@@ -104,7 +104,7 @@ describe.each(engines().map((e) => e.name))('engine faults on %s', (engine: Engi
 describe('engine faults: no restart possible', () => {
   it('stops the server with a non-zero exit and the reason when the engine cannot be restarted', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'vss-faults-'));
-    const cli = await startCli(['--port', '0', '--engine', engines()[0]!.name, '--data-dir', dataDir]);
+    const cli = await startCli(['--port', '0', '--engine', primaryEngine().name, '--data-dir', dataDir]);
     try {
       const pid = enginePidUnder(cli.child.pid!)!;
       rmSync(dataDir, { recursive: true, force: true }); // the data is gone: never restart on an empty directory

@@ -11,8 +11,28 @@ import { vss } from '../../lambda/core/generated/vss.js';
 
 export { vss };
 
+/**
+ * Every engine the global setup started (both unless VSS_TEST_ENGINES narrows it). Run a test
+ * on each (`describe.each(engines())`) only when the engine is what it is about: the
+ * KeyValueStore contract (test/store/), faults, crash consistency, capacity counting, engine
+ * differences, the embedded engine of `npm start`. Everything above the store uses
+ * `primaryEngine()`.
+ */
 export function engines(): Array<{ name: EngineName; endpoint: string }> {
   return inject('engines');
+}
+
+/**
+ * The one engine for tests above the store (HTTP, auth, pipelining, provider, CLI, LNURL, ...):
+ * Dynoxide when it runs (it starts and answers fastest), else the first engine started. What the
+ * store does on each engine is proven once, by the contract suite over `engines()`; running the
+ * layers above it on both would only repeat that.
+ */
+export function primaryEngine(): { name: EngineName; endpoint: string } {
+  const all = engines();
+  const chosen = all.find((e) => e.name === 'dynoxide') ?? all[0];
+  if (!chosen) throw new Error('no engine started (test/support/global-setup.ts)');
+  return chosen;
 }
 
 /** Starts a local VSS on the given engine with a fresh table; stop() leaves the engine running. */

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { createServer, type Socket } from 'node:net';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { dynamoDbClientSettings } from '../../lambda/store/client-settings.js';
+import { dynamoDbClient, dynamoDbClientSettings, isLoopback } from '../../lambda/store/client-settings.js';
 
 describe('DynamoDB client settings', () => {
   it('a call to an endpoint that never answers fails with a TimeoutError instead of waiting', async () => {
@@ -36,6 +36,35 @@ describe('DynamoDB client settings', () => {
       client.destroy();
       for (const s of sockets) s.destroy();
       silent.close();
+    }
+  });
+
+  it('one isLoopback for endpoints and hosts: 127/8, localhost and ::1 (bracketed or not), nothing else', () => {
+    for (const yes of ['http://127.0.0.1:8000', 'http://localhost:1', 'http://[::1]:8000', '127.1.2.3', 'localhost', '::1', '[::1]'])
+      expect(isLoopback(yes), yes).toBe(true);
+    for (const no of [
+      'https://dynamodb.us-east-1.amazonaws.com',
+      'http://10.0.0.1:8000',
+      '0.0.0.0',
+      '::',
+      'http://127.example.com',
+      'not a url://x',
+    ])
+      expect(isLoopback(no), no).toBe(false);
+  });
+
+  it('the client factory gives a loopback endpoint local credentials and every client the shared settings', async () => {
+    const local = dynamoDbClient({ endpoint: 'http://127.0.0.1:8000' });
+    const aws = dynamoDbClient({ region: 'eu-west-1' });
+    try {
+      if (!process.env['AWS_ACCESS_KEY_ID']) expect((await local.config.credentials()).accessKeyId).toBe('local');
+      expect(await local.config.region()).toBe('us-east-1');
+      expect(await aws.config.region()).toBe('eu-west-1');
+      expect(await aws.config.maxAttempts()).toBe(1); // retries are the table client's
+      expect(await local.config.maxAttempts()).toBe(1);
+    } finally {
+      local.destroy();
+      aws.destroy();
     }
   });
 });

@@ -23,7 +23,7 @@ import {
 } from '../../lambda/core/codec.js';
 import { ErrorCode, INTERNAL_ERROR_MESSAGE, isVssError, type VssError } from '../../lambda/core/errors.js';
 import { INT64_MAX, INT64_MIN } from '../../lambda/core/limits.js';
-import { VssService, type Operation } from '../../lambda/core/service.js';
+import { VssProtocol, type Operation } from '../../lambda/core/service.js';
 import type { KeyValueStore } from '../../lambda/core/kv-store.js';
 import { prng } from '../support/prng.js';
 
@@ -351,7 +351,7 @@ describe('through the service: undecodable bodies are answered 400 INVALID_REQUE
     deleteIfVersion: () => Promise.reject(new Error('store must not be called')),
     list: () => Promise.reject(new Error('store must not be called')),
   };
-  const service = new VssService(untouchable);
+  const service = new VssProtocol(untouchable);
   const ops: Operation[] = ['getObject', 'putObjects', 'deleteObject', 'listKeyVersions'];
 
   for (const op of ops) {
@@ -380,7 +380,7 @@ describe('through the service: undecodable bodies are answered 400 INVALID_REQUE
         return Promise.resolve(undefined);
       },
     };
-    const r = await new VssService(store).handle('getObject', new Uint8Array(0), 'user');
+    const r = await new VssProtocol(store).handle('getObject', new Uint8Array(0), 'user');
     expect(r.status).toBe(404);
     expect(vss.ErrorResponse.decode(r.body).errorCode).toBe(ErrorCode.NO_SUCH_KEY_EXCEPTION);
     expect(seen).toEqual([{ scope: { userToken: 'user', storeId: '' }, key: '' }]);

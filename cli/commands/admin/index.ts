@@ -11,10 +11,11 @@ import { eraseUser, type EraseResult } from '../../admin/erase-user.js';
 import { recountUser } from '../../admin/recount.js';
 import { setQuota, type QuotaOverride } from '../../admin/set-quota.js';
 import { allUsersReport, toCsv, toTable, top, userReport, type Ranking, type UserReport } from '../../admin/usage-report.js';
-import { userHash } from '../../../lambda/handlers/request-log-fields.js';
+import { userHash } from '../../../lambda/core/user-hash.js';
 import { bulkClient } from '../../table/bulk-table.js';
 import { endpointOf } from '../pg-common.js';
 import { addObjectStoreOptions, objectStoreOf, type ObjectStoreFlags } from '../../table/object-store-options.js';
+import { cliIo } from '../../io.js';
 
 interface TableFlags extends ObjectStoreFlags {
   dynamodbEndpoint?: string;
@@ -31,7 +32,9 @@ const adminClient = (flags: TableFlags) => bulkClient(endpointOf({ ...flags, con
  * tree whose .gitignore hides *.log (docs/provider.md, "Erasing a user").
  */
 export function defaultAuditLogPath(env: NodeJS.ProcessEnv = process.env, home: string = homedir()): string {
-  const state = env['XDG_STATE_HOME'] && env['XDG_STATE_HOME'].startsWith('/') ? env['XDG_STATE_HOME'] : join(home, '.local', 'state');
+  const xdg = env['XDG_STATE_HOME'];
+  // The XDG spec ignores a relative path.
+  const state = xdg?.startsWith('/') ? xdg : join(home, '.local', 'state');
   return join(state, 'vss', 'vss-audit.log');
 }
 
@@ -43,8 +46,8 @@ export interface AdminIo {
 }
 
 const defaultIo: AdminIo = {
-  out: (t) => process.stdout.write(t),
-  err: (t) => process.stderr.write(t),
+  out: (t) => void cliIo().stdout.write(t),
+  err: (t) => void cliIo().stderr.write(t),
   now: () => new Date(),
 };
 
@@ -114,7 +117,7 @@ export function registerAdminCommands(program: Command, io: AdminIo = defaultIo)
           objects: result.objects,
           providerItems: result.providerItems,
         });
-        const auditLog = flags.auditLog ?? defaultAuditLogPath();
+        const auditLog = flags.auditLog ?? defaultAuditLogPath(cliIo().env);
         if (flags.auditLog === undefined) await mkdir(dirname(auditLog), { recursive: true, mode: 0o700 });
         await appendFile(auditLog, `${audit}\n`);
         io.err(`audit: ${audit}\n`);

@@ -1,12 +1,9 @@
 /**
- * The fields of the one structured log line per request, shared by the deployed handlers and the
- * local server (local/request-log.ts) so a log query works on both. Never the raw user token,
- * never a key, a value or a header.
+ * The fields of the one structured log line per request, shared by the deployed handlers
+ * (handlers/observability.ts) and the local server (local/server.ts) so a log query works on
+ * both. Never the raw user token, never a key, a value or a header.
  */
-import { createHash } from 'node:crypto';
-
-/** Hex characters of SHA-256(user token) that are logged: enough to correlate, not to reverse. */
-export const USER_HASH_HEX_CHARS = 16;
+import { userHash } from '../core/user-hash.js';
 
 export interface RequestLogFields {
   readonly requestId: string | undefined;
@@ -17,11 +14,6 @@ export interface RequestLogFields {
   readonly durationMs: number;
   /** userHash of the authenticated user. */
   readonly user?: string;
-}
-
-/** A short, stable, non-reversible identifier of a user for logs. */
-export function userHash(userToken: string): string {
-  return createHash('sha256').update(userToken, 'utf8').digest('hex').slice(0, USER_HASH_HEX_CHARS);
 }
 
 export function requestLogFields(r: {
