@@ -1,5 +1,5 @@
 /**
- * The operators' tools follow values into the object tier (docs/large-values.md, "Tools"):
+ * The operators' tools follow values into the object tier (docs/large-values.md, "The object tier: values above the threshold are one S3 object"):
  * pg-import puts values above the threshold, 3 MB and 10 MB ones included (more than the Lambda
  * front door carries), into the values bucket; pg-export reads them back; erase-user deletes the
  * user's objects; a recount counts object bytes. Real PostgreSQL, real engines, the embedded S3.
