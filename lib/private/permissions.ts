@@ -10,7 +10,8 @@
  *                    PutItem (a large value's chunk-set record) and BatchWriteItem (its chunks,
  *                    and removal of the chunks it replaces); GetItem (the version check of a
  *                    conditioned large put, before its chunks are written)
- *   deleteObject     DeleteItem; BatchWriteItem (removal of a deleted large value's chunks)
+ *   deleteObject     DeleteItem; BatchWriteItem (removal of a deleted large value's chunks);
+ *                    UpdateItem (retiring a deleted value's object record, object-tier.ts)
  *   listKeyVersions  Query on the bySeq index; GetItem on the table (page_size 0 reads the
  *                    global-version item)
  *   sweepChunks      Query on the byGc index; GetItem, UpdateItem, DeleteItem, BatchWriteItem
@@ -52,7 +53,12 @@ export const VSS_TABLE_ACTIONS = {
     sweepIndex: [],
     writes: true,
   },
-  deleteObject: { table: ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'], creationIndex: [], sweepIndex: [], writes: true },
+  deleteObject: {
+    table: ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:UpdateItem'],
+    creationIndex: [],
+    sweepIndex: [],
+    writes: true,
+  },
   listKeyVersions: { table: ['dynamodb:GetItem'], creationIndex: ['dynamodb:Query'], sweepIndex: [], writes: false },
 } as const satisfies Record<Operation, TableActions>;
 
