@@ -13,11 +13,12 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { VssAuth } from '../lib/auth.js';
 import type { VssFunctionName, VssFunctionOptions } from '../lib/functions.js';
-import { VssTableEncryption, type VssProviderOptions } from '../lib/options.js';
+import { VssTableEncryption, type VssLargeValuesOptions, type VssProviderOptions } from '../lib/options.js';
 import { type FunctionConfig, type VssDeployConfig, VssConfigError, configProblems } from '../lib/private/schema.js';
 import type { VssServiceProps } from '../lib/vss-service.js';
 
@@ -97,7 +98,12 @@ export function toServiceProps(scope: Construct, config: VssDeployConfig): VssSe
       });
       break;
     case 'signature':
-      auth = VssAuth.signature();
+      auth = VssAuth.signature({
+        ...(config.signature?.enrollment ? { enrollment: config.signature.enrollment } : {}),
+        ...(config.signature?.maxClockSkewSeconds !== undefined
+          ? { maxClockSkew: Duration.seconds(config.signature.maxClockSkewSeconds) }
+          : {}),
+      });
       break;
     case 'none':
       auth = VssAuth.none({ dangerouslyAllowUnauthenticated: config.allowUnauthenticated });
@@ -184,6 +190,20 @@ export function toServiceProps(scope: Construct, config: VssDeployConfig): VssSe
     ...(config.executionLogLevel ? { executionLogLevel: apigw.MethodLoggingLevel[config.executionLogLevel] } : {}),
     ...(config.metricsNamespace ? { metricsNamespace: config.metricsNamespace } : {}),
     ...(config.provider ? { provider: providerOptions(config.provider) } : {}),
+    ...(config.largeValues ? { largeValues: largeValuesOptions(scope, config.largeValues) } : {}),
+  };
+}
+
+/** The object tier's settings as construct props (buckets imported by ARN, nothing created). */
+function largeValuesOptions(scope: Construct, l: NonNullable<VssDeployConfig['largeValues']>): VssLargeValuesOptions {
+  return {
+    ...(l.inlineMaxBytes !== undefined ? { inlineMaxBytes: l.inlineMaxBytes } : {}),
+    ...(l.retentionDays !== undefined ? { retentionDays: l.retentionDays } : {}),
+    ...(l.existingBucketArn ? { existingBucket: s3.Bucket.fromBucketArn(scope, 'ImportedValuesBucket', l.existingBucketArn) } : {}),
+    ...(l.bucketName ? { bucketProps: { bucketName: l.bucketName } } : {}),
+    ...(l.accessLogsBucketArn
+      ? { accessLogsBucket: s3.Bucket.fromBucketArn(scope, 'ImportedAccessLogsBucket', l.accessLogsBucketArn) }
+      : {}),
   };
 }
 

@@ -33,6 +33,10 @@ export const ENV = {
   tableName: 'VSS_TABLE_NAME',
   /** `signature` verifies the Authorization header in the handler; anything else reads the authorizer context. */
   authMode: 'VSS_AUTH_MODE',
+  /** Signature mode: `open` (any key pair is a user) or `allowlist` (docs/auth.md, "Enrollment"). Absent: open. */
+  signatureEnrollment: 'VSS_SIGNATURE_ENROLLMENT',
+  /** Signature mode: the replay window in seconds (docs/auth.md, "Replay window"). Absent: 86400. */
+  signatureMaxSkewSeconds: 'VSS_SIGNATURE_MAX_SKEW_SECONDS',
   jwtPublicKeyPem: 'VSS_JWT_PUBLIC_KEY_PEM',
   jwtJwksUrl: 'VSS_JWT_JWKS_URL',
   jwtIssuer: 'VSS_JWT_ISSUER',
@@ -89,6 +93,19 @@ export const VALUE_OBJECT_PREFIX = 'values/';
  */
 export const DEPLOYED_AUTH_MODES = ['signature', 'jwt', 'cognito', 'none'] as const;
 export type DeployedAuthMode = (typeof DEPLOYED_AUTH_MODES)[number];
+
+/** Who may call in signature mode: any key pair (the reference's behaviour), or registered keys only. */
+export const SIGNATURE_ENROLLMENTS = ['open', 'allowlist'] as const;
+export type SignatureEnrollment = (typeof SIGNATURE_ENROLLMENTS)[number];
+
+/** The replay window of signature headers: its default (the reference's 24 h) and the accepted range. */
+export const SIGNATURE_MAX_SKEW = { defaultSeconds: 86_400, minSeconds: 15, maxSeconds: 86_400 } as const;
+
+/**
+ * Every item key of per-user provider data (the enrollment allowlist among them) starts with
+ * this: IAM confines the allowlist read to these partitions (dynamodb:LeadingKeys).
+ */
+export const USER_PARTITION_PREFIX = 'u:';
 
 /** JWT algorithms the authorizer can verify (lambda/auth/jwt.ts); the construct refuses any other. */
 export const JWT_ALGORITHMS = ['RS256', 'ES256'] as const;

@@ -6,15 +6,16 @@
  *                             results cached per token; user = the token's `sub`.
  *   VssAuth.cognito({...})    Cognito user-pool authorizer (existing pool or a new one);
  *                             user = the ID token's `sub` claim.
- *   VssAuth.signature()       secp256k1 proof of key knowledge, verified inside each VSS handler
+ *   VssAuth.signature({...})  secp256k1 proof of key knowledge, verified inside each VSS handler
  *                             (headers are fresh per request, so an authorizer cache is useless);
- *                             the methods have no API Gateway authorizer, deliberately.
+ *                             the methods have no API Gateway authorizer, deliberately. Options:
+ *                             who may enroll (any key, or an allowlist) and the replay window.
  *   VssAuth.none({ dangerouslyAllowUnauthenticated: true })
  *                             everyone is one user: local experiments only; refused otherwise.
  */
 import { Duration } from 'aws-cdk-lib';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
-import { JWT_ALGORITHMS, type JwtAlgorithm } from '../lambda/contract.js';
+import { JWT_ALGORITHMS, SIGNATURE_ENROLLMENTS, type JwtAlgorithm, type SignatureEnrollment } from '../lambda/contract.js';
 
 /** JWT algorithms the authorizer can verify. */
 export const SUPPORTED_JWT_ALGORITHMS: readonly JwtAlgorithm[] = JWT_ALGORITHMS;
@@ -23,6 +24,27 @@ export type { JwtAlgorithm };
 export const DEFAULT_JWT_ALGORITHMS: readonly JwtAlgorithm[] = ['RS256'];
 
 export type VssAuthMode = 'jwt' | 'cognito' | 'signature' | 'none';
+
+/** Who may call in signature mode: `open` (any key pair) or `allowlist` (keys registered with `vss admin allow-user`). */
+export const SUPPORTED_SIGNATURE_ENROLLMENTS: readonly SignatureEnrollment[] = SIGNATURE_ENROLLMENTS;
+export type { SignatureEnrollment };
+
+/** Signature mode's policy (docs/auth.md, "Enrollment" and "Replay window"). */
+export interface SignatureAuthOptions {
+  /**
+   * `open`: any key pair is a user, as in the reference server. `allowlist`: only public keys an
+   * operator registered (`npx vss admin allow-user`) may call; anyone else gets 401 and causes no
+   * write. Allowlist mode gives each VSS function a `GetItem` confined to the per-user partitions.
+   * @default 'open'
+   */
+  readonly enrollment?: SignatureEnrollment;
+  /**
+   * The replay window: how far a header's signing time may lie before or after the server's
+   * clock. 15 seconds to 24 hours, whole seconds.
+   * @default Duration.hours(24) (the reference server's)
+   */
+  readonly maxClockSkew?: Duration;
+}
 
 /** JWT verification settings, passed to the JWT authorizer function as environment variables. */
 export interface JwtAuthOptions {
@@ -90,8 +112,8 @@ export class VssAuth {
   }
 
   /** LDK Node's signature auth (docs/protocol.md §5.1), verified in the handlers. */
-  static signature(): VssAuth {
-    return new VssAuth('signature', undefined, undefined);
+  static signature(options: SignatureAuthOptions = {}): VssAuth {
+    return new VssAuth('signature', undefined, undefined, options);
   }
 
   /** No authentication. Refused at synth unless `dangerouslyAllowUnauthenticated` is true. */
@@ -108,6 +130,7 @@ export class VssAuth {
     readonly mode: VssAuthMode,
     readonly jwtOptions: JwtAuthOptions | undefined,
     readonly cognitoOptions: CognitoAuthOptions | undefined,
+    readonly signatureOptions?: SignatureAuthOptions,
   ) {}
 }
 

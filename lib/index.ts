@@ -5,10 +5,13 @@
 export {
   VssAuth,
   SUPPORTED_JWT_ALGORITHMS,
+  SUPPORTED_SIGNATURE_ENROLLMENTS,
   type CognitoAuthOptions,
   type JwtAlgorithm,
   type JwtAuthOptions,
   type NoAuthOptions,
+  type SignatureAuthOptions,
+  type SignatureEnrollment,
   type VssAuthMode,
 } from './auth.js';
 export type { VssFunction, VssFunctionName, VssFunctionOptions } from './functions.js';
@@ -18,6 +21,7 @@ export {
   type VssDomainOptions,
   type VssLnurlAuthOptions,
   type VssProviderOptions,
+  type VssLargeValuesOptions,
   type VssProvisionedCapacity,
   type VssTableOptions,
   type VssThrottlingOptions,

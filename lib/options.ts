@@ -7,6 +7,7 @@ import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as route53 from 'aws-cdk-lib/aws-route53';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Operation } from '../lambda/contract.js';
 
@@ -201,4 +202,50 @@ export interface VssProviderOptions {
    * @default 100
    */
   readonly throttledRequestsAlarmThreshold?: number;
+}
+
+/**
+ * The object tier (docs/large-values.md): values whose item would exceed `inlineMaxBytes` live in
+ * one S3 bucket, each as one object; the table keeps the version, size, digest and object key.
+ */
+export interface VssLargeValuesOptions {
+  /**
+   * The largest table item a value is kept inline in, in bytes (1024-409600: DynamoDB's 400 KB
+   * item limit). A value whose item would be larger goes to the bucket as one object.
+   * @default 32768 (docs/cost.md, "Threshold")
+   */
+  readonly inlineMaxBytes?: number;
+  /**
+   * Days a superseded or deleted object is kept (1-35), so a table restored to any point of the
+   * point-in-time recovery window can still resolve every pointer. The sweeper deletes an object
+   * only this long after it stopped being current, and the bucket keeps noncurrent versions as
+   * long again.
+   * @default 35 (the PITR maximum)
+   */
+  readonly retentionDays?: number;
+  /**
+   * Use an existing bucket instead of creating one. It must block public access, refuse non-TLS
+   * requests and enforce bucket-owner object ownership; the construct grants the functions access
+   * to its `values/` prefix only and changes nothing else on it. Mutually exclusive with
+   * `bucketProps` and `accessLogsBucket`.
+   * @default - a new bucket (see `bucketProps`)
+   */
+  readonly existingBucket?: s3.IBucket;
+  /**
+   * Extra properties of the bucket this construct creates. The controls the service relies on
+   * (public access block, TLS-only policy, object ownership, encryption, versioning, lifecycle
+   * rules, RETAIN) cannot be overridden: synth refuses props that would change them.
+   * @default - none
+   */
+  readonly bucketProps?: Pick<
+    s3.BucketProps,
+    'bucketName' | 'intelligentTieringConfigurations' | 'metrics' | 'inventories' | 'eventBridgeEnabled'
+  >;
+  /**
+   * Bucket receiving the values bucket's S3 server access logs (prefix `vss-values/`). Its bucket
+   * policy must let `logging.s3.amazonaws.com` write there (the CDK adds that statement only to a
+   * bucket of the same stack).
+   * @default - no server access logs (docs/security.md says why and how to audit instead)
+   */
+  readonly accessLogsBucket?: s3.IBucket;
 }

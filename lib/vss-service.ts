@@ -10,7 +10,7 @@
  * their rules in lib/private/schema.ts, one call here.
  *
  * CONSTRUCT IDS ARE A CONTRACT. The logical IDs of stateful resources derive from them:
- * renaming `Table`, `TableKey`, `LnurlChallenges`, `LnurlSigningKey`, `UserPool`, `Api` or
+ * renaming `Table`, `TableKey`, `ValuesBucket`, `LnurlChallenges`, `LnurlSigningKey`, `UserPool`, `Api` or
  * `Domain` makes CloudFormation create a new resource (and, for the retained table, orphan the
  * old one with all wallet data). Every builder creates its resources directly in this construct's
  * scope, so moving code between files changes no ID; test/infra/logical-ids.test.ts pins them.
@@ -21,15 +21,17 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { DEFAULT_METRICS_NAMESPACE, ENV, OPERATIONS } from '../lambda/contract.js';
+import { DEFAULT_METRICS_NAMESPACE, ENV, LARGE_VALUES, OPERATIONS } from '../lambda/contract.js';
 import type { VssAuth, VssAuthMode } from './auth.js';
 import type { VssFunction, VssFunctionName, VssFunctionOptions } from './functions.js';
 import type {
   VssAlarmOptions,
   VssDomainOptions,
+  VssLargeValuesOptions,
   VssLnurlAuthOptions,
   VssProviderOptions,
   VssTableOptions,
@@ -43,11 +45,13 @@ import { FunctionFactory } from './private/functions.js';
 import { createLnurlFunction, createLnurlIssuerResources } from './private/lnurl.js';
 import { createMonitoring } from './private/monitoring.js';
 import { acknowledgeApi, acknowledgeFunctions, acknowledgeMethod, acknowledgeWafOff } from './private/nag.js';
-import { VSS_TABLE_ACTIONS, grantTableAccess } from './private/permissions.js';
+import { VSS_TABLE_ACTIONS, VSS_VALUES_ACCESS, grantTableAccess } from './private/permissions.js';
 import { providerFunctionEnvironment, withProviderActions } from './private/provider.js';
+import { grantEnrollmentRead, signatureFunctionEnvironment } from './private/signature.js';
 import { createSweeper } from './private/sweeper.js';
 import { vssTable } from './private/table.js';
 import { validateProps } from './private/validate.js';
+import { ValuesBucket } from './private/values-bucket.js';
 import { createWaf } from './private/waf.js';
 
 export interface VssServiceProps {
@@ -131,6 +135,11 @@ export interface VssServiceProps {
    * @default - all off: every request makes exactly the DynamoDB requests of the plain store
    */
   readonly provider?: VssProviderOptions;
+  /**
+   * The object tier: values above `inlineMaxBytes` live in one S3 bucket (docs/large-values.md).
+   * @default - a new bucket; 32768-byte threshold; superseded and deleted objects kept 35 days
+   */
+  readonly largeValues?: VssLargeValuesOptions;
 }
 
 export class VssService extends Construct {
@@ -138,6 +147,8 @@ export class VssService extends Construct {
   readonly api: apigw.RestApi;
   /** The table holding all records. */
   readonly table: dynamodb.ITable;
+  /** The bucket holding values above the inline threshold. */
+  readonly valuesBucket: s3.IBucket;
   /** Base URL to give clients (ends in `/vss`). */
   readonly baseUrl: string;
   /** Functions by name (only those deployed). */
@@ -185,6 +196,9 @@ export class VssService extends Construct {
 
     const table = vssTable(this, props.existingTable, props.tableOptions);
     this.table = table.table;
+    const values = new ValuesBucket(this, 'ValuesBucket', { tableKey: table.key, options: props.largeValues });
+    this.valuesBucket = values.bucket;
+    const valuesEnvironment = largeValuesEnvironment(values, props.largeValues);
     // Before the authorizer, which trusts the issuer's key.
     const lnurl = props.lnurlAuth ? createLnurlIssuerResources(this) : undefined;
 
@@ -205,9 +219,17 @@ export class VssService extends Construct {
     for (const op of OPERATIONS) {
       const fn = functions.create({
         name: op,
-        environment: { [ENV.tableName]: table.table.tableName, [ENV.authMode]: authMode, ...providerFunctionEnvironment(props.provider) },
+        environment: {
+          [ENV.tableName]: table.table.tableName,
+          [ENV.authMode]: authMode,
+          ...valuesEnvironment,
+          ...signatureFunctionEnvironment(props.auth),
+          ...providerFunctionEnvironment(props.provider),
+        },
       });
       grantTableAccess(fn, table, withProviderActions(VSS_TABLE_ACTIONS[op], op, props.provider));
+      values.grant(fn.role, VSS_VALUES_ACCESS[op]);
+      grantEnrollmentRead(fn, table, props.auth);
       deployed.push([op, fn]);
       const method = vss.addResource(op).addMethod('POST', new apigw.LambdaIntegration(fn.alias, { proxy: true, allowTestInvoke: false }), {
         authorizationType: authorization.authorizationType,
@@ -215,7 +237,7 @@ export class VssService extends Construct {
       });
       acknowledgeMethod(method, authMode);
     }
-    deployed.push(['sweepChunks', createSweeper(this, functions, table)]);
+    deployed.push(['sweepChunks', createSweeper(this, functions, table, values, valuesEnvironment)]);
 
     if (props.lnurlAuth && lnurl) {
       const fn = createLnurlFunction(functions, lnurl, { options: props.lnurlAuth, domainName: props.domain?.domainName });
@@ -251,4 +273,13 @@ export class VssService extends Construct {
     acknowledgeFunctions(deployed);
     acknowledgeApi(api, executionLogLevel);
   }
+}
+
+/** The object tier's settings, as every function that touches values reads them. */
+function largeValuesEnvironment(values: ValuesBucket, options: VssLargeValuesOptions | undefined): Record<string, string> {
+  return {
+    [ENV.valueBucket]: values.bucket.bucketName,
+    [ENV.inlineMaxBytes]: String(options?.inlineMaxBytes ?? LARGE_VALUES.defaultInlineMaxBytes),
+    [ENV.retentionDays]: String(values.retentionDays),
+  };
 }

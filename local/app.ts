@@ -55,7 +55,7 @@ export interface LocalVssOptions {
   readonly maxBodyBytes?: number;
   /** Per-user usage, quotas and rate limits (docs/provider.md). @default all off */
   readonly provider?: ProviderSettings;
-  /** Observers of the provider features (tests, benchmarks). @default near-quota and refusals logged to stderr */
+  /** Observers of the provider features and of the enrollment allowlist's reads (tests, benchmarks). @default near-quota and refusals logged to stderr */
   readonly providerObservers?: Pick<ProviderDeps, 'onEvent' | 'onRequest'>;
   /** How often to sweep leftovers of crashed large-value writes; 0 disables. @default 10 minutes */
   readonly sweepIntervalMs?: number;
@@ -151,8 +151,14 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
       options.createTable ?? (engine !== undefined || options.client !== undefined || isLoopback(options.dynamodbEndpoint ?? ''));
     if (createTable) await ensureTable(client, tableName);
 
+    // Large values: in the value bucket (docs/large-values.md), through the one composition root.
     const valueObjects = new S3ObjectStore({ client: objects.client, bucket: objects.info.bucket, ...options.objectStoreOptions });
     const retentionMs = retentionMsOf(options.retentionDays);
+    const valueStore: Partial<DynamoDbStoreOptions> = {
+      inlineMaxBytes: options.inlineMaxBytes ?? LARGE_VALUES.defaultInlineMaxBytes,
+      placement: objectPlacement(valueObjects, { retentionMs }),
+      ...options.store,
+    };
     const auth = await createLocalAuth({
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
       ...options.authOptions,
@@ -170,11 +176,7 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
       auth: auth.settings,
       ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
       ...(options.provider ? { provider: options.provider } : {}),
-      store: {
-        inlineMaxBytes: options.inlineMaxBytes ?? LARGE_VALUES.defaultInlineMaxBytes,
-        placement: objectPlacement(valueObjects, { retentionMs }),
-        ...options.store,
-      },
+      store: valueStore,
       observers: {
         onOutcome: (o, request) => logFault(log, o, request.requestId),
         onProviderEvent,

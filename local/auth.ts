@@ -2,7 +2,8 @@
  * The local server's auth modes, as settings of the one Authenticator (lambda/auth/authenticator.ts)
  * that the deployed handlers use too, so every verifier is the same code in both:
  *   none       everyone is one user (the reference's Noop authorizer); local development only
- *   signature  docs/protocol.md §5.1, LDK Node main's default (`build_with_vss_store`)
+ *   signature  docs/protocol.md §5.1, LDK Node main's default (`build_with_vss_store`), under the
+ *              same policy as deployed (lambda/auth/signature-policy.ts: enrollment, replay window)
  *   jwt        docs/protocol.md §5.2, RS256 tokens of an external issuer (--jwt-public-key PATH)
  *   lnurl      serves the built-in LNURL-auth JWT issuer at /lnurl-auth and accepts its tokens
  *              (LDK Node 0.4–0.7 `build_with_vss_store`, main `…_and_lnurl_auth`)
@@ -23,6 +24,7 @@ import type { IncomingMessage } from 'node:http';
 import { UNAUTHENTICATED_USER, type AuthenticatorSettings } from '../lambda/auth/authenticator.js';
 import { createJwtVerifier, type JwtAlgorithm, type JwtKeySource } from '../lambda/auth/jwt.js';
 import { LnurlAuthIssuer, MemoryK1Store, localRs256Signer, type K1Store } from '../lambda/auth/lnurl.js';
+import type { SignatureEnrollment } from '../lambda/auth/signature-policy.js';
 import type { ExtraRoute } from './server.js';
 
 /** The local server's auth modes (`--auth`); a deployment has its own (DEPLOYED_AUTH_MODES). */
@@ -59,6 +61,10 @@ export interface LocalAuthOptions {
   readonly lnurlPublicUrl?: string;
   /** lnurl: challenge store. @default in memory */
   readonly lnurlK1Store?: K1Store;
+  /** signature: who may call. @default 'open' */
+  readonly signatureEnrollment?: SignatureEnrollment;
+  /** signature: the replay window in seconds. @default 86400 */
+  readonly signatureMaxSkewSeconds?: number;
   /** Current time in Unix seconds, for every verifier and the issuer (tests). @default the clock */
   readonly now?: () => number;
 }
@@ -85,12 +91,19 @@ export async function createLocalAuth(options: LocalAuthOptions): Promise<LocalA
         extraRoutes: [],
         description: `auth none (every request is "${UNAUTHENTICATED_USER}")`,
       };
-    case 'signature':
+    case 'signature': {
+      const enrollment = options.signatureEnrollment ?? 'open';
       return {
-        settings: { mode: 'signature', ...(now ? { now } : {}) },
+        settings: {
+          mode: 'signature',
+          ...(options.signatureEnrollment ? { enrollment: options.signatureEnrollment } : {}),
+          ...(options.signatureMaxSkewSeconds !== undefined ? { maxClockSkewSeconds: options.signatureMaxSkewSeconds } : {}),
+          ...(now ? { now } : {}),
+        },
         extraRoutes: [],
-        description: 'auth signature (docs/protocol.md §5.1)',
+        description: `auth signature (docs/protocol.md §5.1), enrollment ${enrollment}`,
       };
+    }
     case 'jwt': {
       const sources = externalJwtSources(options);
       if (sources.length === 0) throw new Error('--auth jwt needs --jwt-public-key PATH (VSS_JWT_PUBLIC_KEY_FILE) or a JWKS URL');

@@ -4,6 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseAlgorithms } from '../lambda/auth/jwt.js';
+import { parseEnrollment, parseMaxSkewSeconds } from '../lambda/auth/signature-policy.js';
 import { isLoopback } from '../lambda/store/client-settings.js';
 import { LNURL_AUTH_PATH, LOCAL_AUTH_MODES, isLocalAuthMode, type LocalAuthOptions } from './auth.js';
 import { defaultEngine, startLocalVss } from './app.js';
@@ -114,6 +115,26 @@ const OPTIONS: readonly OptionSpec[] = [
     defaultText: '86400',
     help: 'lifetime of issued JWTs',
   },
+  {
+    name: 'signature-enrollment',
+    type: 'string',
+    metavar: 'POLICY',
+    env: 'VSS_SIGNATURE_ENROLLMENT',
+    defaultText: 'open',
+    help: [
+      'with --auth signature: open | allowlist',
+      '  open       any key pair is a user',
+      '  allowlist  only keys registered with `npx vss admin allow-user` (401 for others)',
+    ],
+  },
+  {
+    name: 'signature-max-skew-seconds',
+    type: 'string',
+    metavar: 'SECS',
+    env: 'VSS_SIGNATURE_MAX_SKEW_SECONDS',
+    defaultText: '86400',
+    help: ['with --auth signature: the replay window, the most a signing time may', 'differ from now (docs/auth.md)'],
+  },
   ...PROVIDER_OPTIONS,
   { name: 'quiet', type: 'boolean', env: 'VSS_QUIET', help: 'no log line per request' },
   { name: 'help', type: 'boolean', short: 'h', help: 'this text' },
@@ -154,7 +175,7 @@ async function main(): Promise<void> {
     );
   }
 
-  const authOptions = await authOptionsFrom(values);
+  const authOptions = { ...(await authOptionsFrom(values)), ...signatureOptionsFrom(values, auth) };
   if (auth === 'none') {
     console.warn('WARNING: --auth none: every request is the same user ("unauth-user"). For local development only.');
   }
@@ -230,6 +251,27 @@ function parseInlineMaxBytes(text: string | undefined): number {
   if (!/^[0-9]+$/.test(text) || n < min || n > max)
     throw new UsageError(`invalid --inline-max-bytes ${text}: use a whole number of bytes from ${min} to ${max}`);
   return n;
+}
+
+/** Signature mode's policy from flags and environment (flags win); refused with another mode. */
+function signatureOptionsFrom(
+  values: OptionValues,
+  auth: string,
+): Pick<LocalAuthOptions, 'signatureEnrollment' | 'signatureMaxSkewSeconds'> {
+  const enrollment = values['signature-enrollment'] as string | undefined;
+  const skew = values['signature-max-skew-seconds'] as string | undefined;
+  if ((enrollment !== undefined || skew !== undefined) && auth !== 'signature')
+    throw new UsageError(
+      `--${enrollment !== undefined ? 'signature-enrollment' : 'signature-max-skew-seconds'} applies to --auth signature only (got --auth ${auth})`,
+    );
+  try {
+    return {
+      ...(enrollment !== undefined ? { signatureEnrollment: parseEnrollment(enrollment, '--signature-enrollment') } : {}),
+      ...(skew !== undefined ? { signatureMaxSkewSeconds: parseMaxSkewSeconds(skew, '--signature-max-skew-seconds') } : {}),
+    };
+  } catch (e) {
+    throw new UsageError(`invalid ${(e as Error).message}`);
+  }
 }
 
 /** Auth settings from flags and environment (flags win). */

@@ -6,7 +6,8 @@
  * and locally.
  *
  *   none                everyone is one user (the reference's Noop authorizer)
- *   signature           verifies the `authorization` header here (docs/protocol.md §5.1)
+ *   signature           verifies the `authorization` header here (docs/protocol.md §5.1), under
+ *                       the deployment's policy: enrollment and replay window (signature-policy.ts)
  *   authorizer-context  trusts what an authorizer in front already verified: API Gateway's JWT
  *                       TOKEN authorizer (external issuers and the built-in LNURL-auth issuer)
  *                       puts context.userToken, a Cognito user-pool authorizer claims.sub
@@ -20,7 +21,7 @@
 import { ENV } from '../contract.js';
 import { userFromAuthorizerContext, type AuthorizerContext } from './authorizer-context.js';
 import type { JwtVerifier } from './jwt.js';
-import { verifySignatureHeader } from './signature.js';
+import { createSignatureAuthenticator, signaturePolicyFromEnv, type SignaturePolicy } from './signature-policy.js';
 
 export type { AuthorizerContext };
 
@@ -43,11 +44,11 @@ export interface Authenticator {
 /** How requests are authenticated; each mode's own settings beside it. */
 export type AuthenticatorSettings =
   | { readonly mode: 'none' }
-  | {
+  | ({
       readonly mode: 'signature';
       /** Current time in Unix seconds. @default the clock */
       readonly now?: () => number;
-    }
+    } & SignaturePolicy)
   | { readonly mode: 'authorizer-context' }
   | {
       readonly mode: 'jwt';
@@ -57,13 +58,23 @@ export type AuthenticatorSettings =
 
 export type AuthenticatorMode = AuthenticatorSettings['mode'];
 
-export function createAuthenticator(settings: AuthenticatorSettings): Authenticator {
+/** What an authenticator may need besides its settings (the composition root provides it). */
+export interface AuthenticatorDeps {
+  /** signature with enrollment `allowlist`: whether a key is registered (lambda/provider/enrollment.ts). @default none */
+  readonly isEnrolled?: (userToken: string) => Promise<boolean>;
+}
+
+export function createAuthenticator(settings: AuthenticatorSettings, deps: AuthenticatorDeps = {}): Authenticator {
   switch (settings.mode) {
     case 'none':
       return { authenticate: async () => UNAUTHENTICATED_USER };
     case 'signature': {
-      const now = settings.now;
-      return { authenticate: async (headers) => verifySignatureHeader(headers['authorization'], now ? { nowSeconds: now() } : {}) };
+      const { now, enrollment, maxClockSkewSeconds } = settings;
+      const verify = createSignatureAuthenticator(
+        { ...(enrollment ? { enrollment } : {}), ...(maxClockSkewSeconds !== undefined ? { maxClockSkewSeconds } : {}) },
+        { ...(deps.isEnrolled ? { isEnrolled: deps.isEnrolled } : {}), ...(now ? { nowSeconds: now } : {}) },
+      );
+      return { authenticate: (headers) => verify(headers['authorization']) };
     }
     case 'authorizer-context':
       return { authenticate: async (_headers, context) => userFromAuthorizerContext(context) };
@@ -77,7 +88,8 @@ export function createAuthenticator(settings: AuthenticatorSettings): Authentica
 /**
  * The authenticator of a deployed function, from the environment the construct sets. Its
  * VSS_AUTH_MODE: `signature` verifies the header in the handler (docs/auth.md explains why not in
- * a REQUEST authorizer: a fresh header per request defeats its cache); `jwt`, `cognito` (or
+ * a REQUEST authorizer: a fresh header per request defeats its cache), under the policy of
+ * VSS_SIGNATURE_ENROLLMENT and VSS_SIGNATURE_MAX_SKEW_SECONDS; `jwt`, `cognito` (or
  * unset) read the authorizer context; `none` only when the stack was explicitly forced to. Any
  * other value fails loudly.
  */
@@ -85,7 +97,10 @@ export function deployedAuthSettings(env: Readonly<Record<string, string | undef
   const mode = env[ENV.authMode];
   switch (mode) {
     case 'signature':
-      return { mode: 'signature' };
+      return {
+        mode: 'signature',
+        ...signaturePolicyFromEnv(env, { enrollment: ENV.signatureEnrollment, maxSkewSeconds: ENV.signatureMaxSkewSeconds }),
+      };
     case undefined:
     case 'jwt':
     case 'cognito':

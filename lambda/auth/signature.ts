@@ -7,7 +7,8 @@
  *   128 hex chars  64-byte compact ECDSA signature r‖s
  *   the rest       signing time, decimal Unix seconds, exactly as signed
  * and the signature is over SHA256(SIGNING_CONSTANT ‖ pubkey(33) ‖ ASCII(time string as sent)).
- * Only low-S signatures verify (libsecp256k1 parity); the time must be within ±24 h of now.
+ * Only low-S signatures verify (libsecp256k1 parity); the time must be within the replay window of
+ * now, ±24 h unless the deployment tightened it (signature-policy.ts, docs/auth.md "Replay window").
  *
  * The user is the public key in lowercase hex. The reference keeps the hex "exactly as sent"; every
  * client sends lowercase, and folding case here means one key can never own two tenants (the
@@ -30,7 +31,7 @@ import { authFailure, type VssError } from '../core/errors.js';
 export const SIGNING_CONSTANT = 'VSS Signature Authorizer Signing Salt Constant..................';
 const SIGNING_CONSTANT_BYTES = Buffer.from(SIGNING_CONSTANT, 'ascii');
 
-/** Accepted distance between the signing time and now, either direction (docs/protocol.md §5.1: 24 h). */
+/** Accepted distance between the signing time and now, either direction, by default (docs/protocol.md §5.1: 24 h). */
 export const SIGNATURE_VALIDITY_SECONDS = 86_400;
 
 const PUBKEY_HEX_LEN = 66;
@@ -51,6 +52,11 @@ export function signatureDigest(pubkey: Uint8Array, timeText: string): Uint8Arra
 export interface SignatureVerifyOptions {
   /** Current time in Unix seconds (whole seconds are used). @default Date.now() / 1000 */
   readonly nowSeconds?: number;
+  /**
+   * The replay window: the most seconds the signing time may lie before or after now (both
+   * bounds inclusive). @default SIGNATURE_VALIDITY_SECONDS (86,400, the reference server's)
+   */
+  readonly maxClockSkewSeconds?: number;
 }
 
 /**
@@ -71,7 +77,7 @@ export function verifySignatureHeader(header: string | undefined | null, options
   if (time > U64_MAX) throw invalid('signing time is not an unsigned integer');
   const now = BigInt(Math.floor(options.nowSeconds ?? Date.now() / 1000));
   const skew = now > time ? now - time : time - now;
-  if (skew > BigInt(SIGNATURE_VALIDITY_SECONDS)) throw invalid('signing time outside the accepted window');
+  if (skew > BigInt(options.maxClockSkewSeconds ?? SIGNATURE_VALIDITY_SECONDS)) throw invalid('signing time outside the accepted window');
 
   const user = pubkeyHex.toLowerCase();
   const key = publicKeyOf(user);

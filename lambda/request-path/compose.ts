@@ -6,14 +6,22 @@
  * (local/app.ts), and any other HTTP server.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { createAuthenticator, deployedAuthSettings, type Authenticator, type AuthenticatorSettings } from '../auth/authenticator.js';
+import {
+  createAuthenticator,
+  deployedAuthSettings,
+  type Authenticator,
+  type AuthenticatorDeps,
+  type AuthenticatorSettings,
+} from '../auth/authenticator.js';
 import { ENV } from '../contract.js';
 import type { KeyValueStore } from '../core/kv-store.js';
 import { VssProtocol } from '../core/service.js';
+import { EnrollmentTable } from '../provider/enrollment.js';
 import type { ProviderEvent } from '../provider/events.js';
 import { providerSettingsFromEnv, withProvider, type ProviderSettings } from '../provider/provider.js';
 import type { ProviderRequestEvent } from '../provider/usage-ledger.js';
 import { dynamoDbClientSettings } from '../store/client-settings.js';
+import { TableClient } from '../store/table-client.js';
 import { DynamoDbStore, type DynamoDbStoreOptions } from '../store/dynamodb-store.js';
 import { objectPlacement } from '../store/object-tier.js';
 import { objectTierFromEnv } from '../store/object-tier-settings.js';
@@ -25,7 +33,7 @@ export interface RequestPathObservers {
   readonly onOutcome?: (outcome: RequestOutcome, request: VssRequest) => void;
   /** Quota and usage events of the provider features. @default none */
   readonly onProviderEvent?: (event: ProviderEvent) => void;
-  /** Every DynamoDB request the provider features make (cost measurements). @default none */
+  /** Every DynamoDB request the provider features and the enrollment allowlist make (cost measurements). @default none */
   readonly onProviderRequest?: (event: ProviderRequestEvent) => void;
 }
 
@@ -62,7 +70,7 @@ export function composeRequestPath(settings: RequestPathSettings): ComposedReque
     ...(observers.onProviderEvent ? { onEvent: observers.onProviderEvent } : {}),
     ...(observers.onProviderRequest ? { onRequest: observers.onProviderRequest } : {}),
   });
-  const authenticator = createAuthenticator(settings.auth);
+  const authenticator = createAuthenticator(settings.auth, authenticatorDeps(settings));
   const path = createRequestPath({
     protocol: new VssProtocol(provider.store),
     authenticator,
@@ -71,6 +79,17 @@ export function composeRequestPath(settings: RequestPathSettings): ComposedReque
     ...(observers.onOutcome ? { observe: observers.onOutcome } : {}),
   });
   return { ...path, store: provider.store, authenticator };
+}
+
+/** Signature mode's allowlist lives in the table, in the per-user partitions (lambda/provider/enrollment.ts). */
+function authenticatorDeps(settings: RequestPathSettings): AuthenticatorDeps {
+  const auth = settings.auth;
+  if (auth.mode !== 'signature' || auth.enrollment !== 'allowlist') return {};
+  const onRequest = settings.observers?.onProviderRequest;
+  const allowlist = new EnrollmentTable(
+    new TableClient({ client: settings.client, tableName: settings.tableName, ...(onRequest ? { onRequest } : {}) }),
+  );
+  return { isEnrolled: (user) => allowlist.isEnrolled(user) };
 }
 
 /**
@@ -88,6 +107,14 @@ export function requestPathSettingsFromEnv(env: NodeJS.ProcessEnv, observers: Re
     tableName,
     auth: deployedAuthSettings(env),
     provider: providerSettingsFromEnv(env),
+    ...(objectTier
+      ? {
+          store: {
+            inlineMaxBytes: objectTier.inlineMaxBytes,
+            placement: objectPlacement(objectTier.objects, { retentionMs: objectTier.retentionMs }),
+          },
+        }
+      : {}),
     observers,
     ...(objectTier
       ? {

@@ -3,7 +3,9 @@
  * are acknowledged on the one construct they concern, never stack-wide; nag.test.ts fails on any
  * finding without one.
  */
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Token, Validations } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as events from 'aws-cdk-lib/aws-events';
@@ -136,5 +138,34 @@ export function acknowledgeAlarmTopic(topic: sns.Topic): void {
     id: 'AwsSolutions-SNS2',
     reason:
       'Alarm notifications carry no customer data. CloudWatch cannot publish to a topic encrypted with the AWS managed SNS key, and a dedicated CMK costs a monthly fee; bring an encrypted topic via alarms.topic if required.',
+  });
+}
+
+/**
+ * A function's S3 permissions name the objects under the values prefix (`values/*`), because
+ * object keys are created per write; they never reach other keys of the bucket.
+ */
+export function acknowledgeValuesPrefix(role: iam.IRole, bucket: s3.IBucket, objectsPattern: string): void {
+  const cfn = bucket.node.defaultChild;
+  const arn =
+    cfn && Token.isUnresolved(bucket.bucketArn)
+      ? `<${Stack.of(bucket).getLogicalId(cfn as s3.CfnBucket)}.Arn>`
+      : Token.isUnresolved(bucket.bucketArn)
+        ? undefined
+        : bucket.bucketArn;
+  if (arn === undefined) return;
+  Validations.of(role).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::${arn}/${objectsPattern}]`,
+    reason:
+      'Each large write stores a new object under a new key (values/<user hash>/...), so the S3 permission must name the values prefix with a wildcard; it covers no other keys of the bucket, and object versions cannot be deleted by any function.',
+  });
+}
+
+/** The values bucket without server access logs (the default). */
+export function acknowledgeNoValuesAccessLogs(bucket: s3.Bucket): void {
+  Validations.of(bucket).acknowledge({
+    id: 'AwsSolutions-S1',
+    reason:
+      'Every access to the values bucket is made by the VSS functions, which log each request with its user hash, operation and outcome (JSON logs); server access logs would repeat that, best-effort, in a second bucket that needs its own retention. Operators who need an S3-level audit pass largeValues.accessLogsBucket or enable CloudTrail S3 data events on the bucket.',
   });
 }

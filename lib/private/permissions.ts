@@ -10,12 +10,23 @@
  *                    PutItem (a large value's chunk-set record) and BatchWriteItem (its chunks,
  *                    and removal of the chunks it replaces); GetItem (the version check of a
  *                    conditioned large put, before its chunks are written)
- *   deleteObject     DeleteItem; BatchWriteItem (removal of a deleted large value's chunks);
- *                    UpdateItem (retiring a deleted value's object record, object-tier.ts)
+ *   deleteObject     DeleteItem; BatchWriteItem (removal of a deleted large value's chunks)
  *   listKeyVersions  Query on the bySeq index; GetItem on the table (page_size 0 reads the
  *                    global-version item)
  *   sweepChunks      Query on the byGc index; GetItem, UpdateItem, DeleteItem, BatchWriteItem
  * No function may Scan or touch another table. Large values: docs/large-values.md.
+ *
+ * In the values bucket (S3, always on the `values/` prefix only; ValuesBucket.grant):
+ *   getObject        GetObject (the value's object)
+ *   putObjects       PutObject (a new object under a new key for every large write);
+ *                    DeleteObject (the object of a write that definitely did not commit)
+ *   deleteObject     nothing: the object of a deleted value is kept for the retention period
+ *                    (its record is retired with UpdateItem)
+ *   listKeyVersions  nothing
+ *   sweepChunks      DeleteObject (objects of interrupted writes after the grace period,
+ *                    replaced and deleted ones once the retention period has passed)
+ * Nothing may delete an object version: only the lifecycle rule and the operator's
+ * `vss admin erase-user` (docs/security.md) remove versions.
  */
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -23,6 +34,7 @@ import type { Operation } from '../../lambda/contract.js';
 import { TABLE_LAYOUT } from '../../lambda/store/table-layout.js';
 import type { VssFunction } from '../functions.js';
 import type { VssTableResources } from './table.js';
+import type { ValuesAccess } from './values-bucket.js';
 
 export type DynamoDbAction =
   | 'dynamodb:GetItem'
@@ -53,6 +65,7 @@ export const VSS_TABLE_ACTIONS = {
     sweepIndex: [],
     writes: true,
   },
+  // UpdateItem: a deleted large value's object record is retired (kept for the retention period).
   deleteObject: {
     table: ['dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:UpdateItem'],
     creationIndex: [],
@@ -69,6 +82,24 @@ export const SWEEPER_TABLE_ACTIONS = {
   sweepIndex: ['dynamodb:Query'],
   writes: true,
 } as const satisfies TableActions;
+
+const NO_VALUES: ValuesAccess = { read: false, write: false, delete: false, list: false };
+
+/** Each VSS function's access to the values bucket (see the header). */
+export const VSS_VALUES_ACCESS = {
+  getObject: { ...NO_VALUES, read: true },
+  // Delete: the object of a write that definitely did not commit goes at once (object-tier.ts discard).
+  putObjects: { ...NO_VALUES, write: true, delete: true },
+  deleteObject: NO_VALUES,
+  listKeyVersions: NO_VALUES,
+} as const satisfies Record<Operation, ValuesAccess>;
+
+/**
+ * The sweeper works from the table's object records (the sweep index), never from a listing:
+ * it deletes the objects of interrupted writes after the grace period and replaced ones after
+ * the retention period.
+ */
+export const SWEEPER_VALUES_ACCESS = { ...NO_VALUES, delete: true } as const satisfies ValuesAccess;
 
 /**
  * KMS actions on the table's customer-managed key (only when one is configured), limited to

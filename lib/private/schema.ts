@@ -11,7 +11,14 @@
  */
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as v from 'valibot';
-import { DEPLOYED_AUTH_MODES, JWT_ALGORITHMS, OPERATIONS } from '../../lambda/contract.js';
+import {
+  DEPLOYED_AUTH_MODES,
+  JWT_ALGORITHMS,
+  LARGE_VALUES,
+  OPERATIONS,
+  SIGNATURE_ENROLLMENTS,
+  SIGNATURE_MAX_SKEW,
+} from '../../lambda/contract.js';
 import type { VssFunctionName } from '../functions.js';
 import { FUNCTION_NAMES } from './functions.js';
 import { SWEEPER_BUILT_IN_OPTIONS } from './sweeper.js';
@@ -119,6 +126,12 @@ function configEntries(refs: RefMode) {
     region: v.optional(text(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1')),
     authMode: v.optional(oneOf(DEPLOYED_AUTH_MODES), 'signature'),
     allowUnauthenticated: v.optional(bool, false),
+    signature: v.optional(
+      settings({
+        enrollment: v.optional(oneOf(SIGNATURE_ENROLLMENTS)),
+        maxClockSkewSeconds: v.optional(int(SIGNATURE_MAX_SKEW.minSeconds, SIGNATURE_MAX_SKEW.maxSeconds, ' seconds')),
+      }),
+    ),
     jwt: v.optional(
       settings({
         publicKeyPem: v.optional(
@@ -232,6 +245,17 @@ function configEntries(refs: RefMode) {
     retainLogs: v.optional(bool),
     executionLogLevel: v.optional(oneOf(['OFF', 'ERROR', 'INFO'] as const)),
     metricsNamespace: v.optional(text(/^[\w./#:-]{1,255}$/, 'must be a CloudWatch namespace')),
+    largeValues: v.optional(
+      settings({
+        inlineMaxBytes: v.optional(
+          int(LARGE_VALUES.minInlineMaxBytes, LARGE_VALUES.maxInlineMaxBytes, " bytes: an item must stay under DynamoDB's 400 KB"),
+        ),
+        retentionDays: v.optional(int(LARGE_VALUES.minRetentionDays, 3650, ' days')),
+        existingBucketArn: v.optional(ref(/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket ARN')),
+        bucketName: v.optional(text(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a valid S3 bucket name')),
+        accessLogsBucketArn: v.optional(ref(/^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket ARN')),
+      }),
+    ),
     provider: v.optional(
       settings({
         usageMetering: v.optional(bool),
@@ -278,12 +302,14 @@ type Loose = Record<string, any>;
 function crossFieldProblems(c: Loose, n: (path: string) => string): string[] {
   const problems: string[] = [];
   const mode = c['authMode'];
-  const { jwt, cognito, table, alarms, domain } = c;
+  const { signature, jwt, cognito, table, alarms, domain } = c;
   if (mode === 'none' && c['allowUnauthenticated'] !== true) {
     problems.push(
       `${n('authMode')} "none" makes every caller the same user and is refused; set ${n('allowUnauthenticated')} to true only for a throwaway test deployment`,
     );
   }
+  if (signature && mode !== 'signature')
+    problems.push(`${n('signature')} is set but ${n('authMode')} is "${mode}" (signature settings apply only to authMode "signature")`);
   if (jwt && mode !== 'jwt')
     problems.push(`${n('jwt')} is set but ${n('authMode')} is "${mode}" (jwt settings apply only to authMode "jwt")`);
   if (cognito && mode !== 'cognito') problems.push(`${n('cognito')} is set but ${n('authMode')} is "${mode}"`);
@@ -330,6 +356,14 @@ function crossFieldProblems(c: Loose, n: (path: string) => string): string[] {
         `${n(`functions.${name}`)}: provisionedConcurrency ${provisioned[0]} (from ${provisioned[1]}) cannot exceed reservedConcurrency ${reserved[0]} (from ${reserved[1]})`,
       );
     }
+  }
+  const large = c['largeValues'];
+  if (large && typeof large === 'object' && large.existingBucketArn !== undefined) {
+    for (const k of ['bucketName', 'accessLogsBucketArn'])
+      if (large[k] !== undefined)
+        problems.push(
+          `${n('largeValues.existingBucketArn')} cannot be combined with ${n(`largeValues.${k}`)} (it applies only to a bucket the stack creates)`,
+        );
   }
   if (alarms?.topicArn !== undefined && Array.isArray(alarms.emails) && alarms.emails.length > 0) {
     problems.push(`${n('alarms.topicArn')} and ${n('alarms.emails')} are mutually exclusive (subscribe the addresses to your own topic)`);

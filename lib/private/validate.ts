@@ -17,6 +17,8 @@ const GIVEN = 'given';
 const PROP_NAMES: ReadonlyArray<readonly [RegExp, string]> = [
   [/^authMode$/, 'auth'],
   [/^allowUnauthenticated$/, 'auth (VssAuth.none)'],
+  [/^signature\.maxClockSkewSeconds$/, 'auth.signature.maxClockSkew'],
+  [/^signature\b/, 'auth.signature'],
   [/^jwt\.cacheTtlSeconds$/, 'auth.jwt.resultsCacheTtl'],
   [/^cognito\.cacheTtlSeconds$/, 'auth.cognito.resultsCacheTtl'],
   [/^(jwt|cognito)\b/, 'auth.$1'],
@@ -33,6 +35,9 @@ const PROP_NAMES: ReadonlyArray<readonly [RegExp, string]> = [
   [/^domain\.certificateArn$/, 'domain.certificate'],
   [/^domain\.hostedZone(Id|Name)$/, 'domain.hostedZone'],
   [/^logRetentionDays$/, 'logRetention'],
+  [/^largeValues\.existingBucketArn$/, 'largeValues.existingBucket'],
+  [/^largeValues\.bucketName$/, 'largeValues.bucketProps.bucketName'],
+  [/^largeValues\.accessLogsBucketArn$/, 'largeValues.accessLogsBucket'],
 ];
 
 export function propName(path: string): string {
@@ -52,6 +57,9 @@ function millis(d: Duration | undefined): number | undefined {
   return Token.isUnresolved(ms) ? undefined : ms;
 }
 
+/** A name the schema can check, or nothing when only deployment resolves it. */
+const resolvedName = (name: string | undefined): string | undefined => (name === undefined || Token.isUnresolved(name) ? undefined : name);
+
 function describeFunction(o: VssFunctionOptions | undefined): Record<string, unknown> | undefined {
   if (!o) return undefined;
   const { timeout, ...rest } = o;
@@ -69,6 +77,10 @@ export function describeProps(props: VssServiceProps): Record<string, unknown> {
   return defined({
     authMode: auth.mode,
     allowUnauthenticated: auth.mode === 'none' ? true : undefined,
+    signature:
+      auth.signatureOptions && Object.keys(auth.signatureOptions).length > 0
+        ? defined({ enrollment: auth.signatureOptions.enrollment, maxClockSkewSeconds: seconds(auth.signatureOptions.maxClockSkew) })
+        : undefined,
     jwt:
       auth.jwtOptions &&
       defined({ ...auth.jwtOptions, resultsCacheTtl: undefined, cacheTtlSeconds: seconds(auth.jwtOptions.resultsCacheTtl) }),
@@ -127,6 +139,15 @@ export function describeProps(props: VssServiceProps): Record<string, unknown> {
     logRetentionDays: props.logRetention,
     executionLogLevel: props.executionLogLevel === undefined ? undefined : executionLogLevelName(props.executionLogLevel),
     metricsNamespace: props.metricsNamespace,
+    largeValues:
+      props.largeValues &&
+      defined({
+        inlineMaxBytes: props.largeValues.inlineMaxBytes,
+        retentionDays: props.largeValues.retentionDays,
+        existingBucketArn: props.largeValues.existingBucket ? GIVEN : undefined,
+        bucketName: resolvedName(props.largeValues.bucketProps?.bucketName),
+        accessLogsBucketArn: props.largeValues.accessLogsBucket ? GIVEN : undefined,
+      }),
     provider: props.provider,
   });
 }
@@ -143,5 +164,11 @@ export function validateProps(props: VssServiceProps): void {
     ]);
   }
   const { problems } = configProblems(describeProps(props), { refs: 'object', name: propName });
+  // Every bucketProps key, not only the name the deployment config knows, applies to a new bucket only.
+  const large = props.largeValues;
+  if (large?.existingBucket && large.bucketProps && large.bucketProps.bucketName === undefined)
+    problems.push(
+      'largeValues.existingBucket cannot be combined with largeValues.bucketProps (it applies only to a bucket the construct creates)',
+    );
   if (problems.length > 0) throw new VssConfigError('Invalid VssService configuration', problems);
 }

@@ -9,6 +9,7 @@ import { encodeErrorResponse } from '../../lambda/core/codec.js';
 import { GATEWAY_RESPONSES, encodeGatewayErrorResponse, protocolErrorBody } from '../../lib/private/gateway-responses.js';
 import { BODY_TOO_LARGE_MESSAGE } from '../../lib/private/waf.js';
 import { resourcesOf, synth } from './support.js';
+import { expectControl } from './controls/evaluate.js';
 
 /** Every response type the issue names, plus the rest API Gateway can generate. */
 const REQUIRED_RESPONSE_TYPES: Record<string, { status?: string; code: ErrorCode }> = {
@@ -46,6 +47,7 @@ describe('api', () => {
   });
 
   it('every body is a binary media type, so protobuf passes untouched in both directions', () => {
+    expectControl(template, 'api-binary-passthrough');
     template.hasResourceProperties('AWS::ApiGateway::RestApi', { BinaryMediaTypes: ['*/*'] });
   });
 
@@ -60,6 +62,7 @@ describe('api', () => {
   });
 
   it('stage throttling comes from config', () => {
+    expectControl(template, 'stage-throttling');
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       MethodSettings: Match.arrayWith([
         Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 300, ThrottlingBurstLimit: 600 }),
@@ -76,6 +79,7 @@ describe('api', () => {
   });
 
   it('execution data tracing is off (request and response bodies are never logged)', () => {
+    expectControl(template, 'stage-no-data-trace');
     const settings = new Capture();
     template.hasResourceProperties('AWS::ApiGateway::Stage', { MethodSettings: settings });
     for (const s of settings.asArray() as Array<Record<string, unknown>>) expect(s['DataTraceEnabled']).toBe(false);
@@ -86,6 +90,7 @@ describe('api', () => {
   });
 
   it('access logs are JSON without bodies, auth headers or the authorizer principal', () => {
+    expectControl(template, 'stage-access-logs');
     const format = new Capture();
     template.hasResourceProperties('AWS::ApiGateway::Stage', { AccessLogSetting: { DestinationArn: Match.anyValue(), Format: format } });
     const fields = JSON.parse(format.asString()) as Record<string, string>;
@@ -108,6 +113,7 @@ describe('api', () => {
   });
 
   it('a gateway response exists for every error API Gateway or WAF produces by itself', () => {
+    expectControl(template, 'gateway-responses-protocol');
     const types = Object.values(resourcesOf(template, 'AWS::ApiGateway::GatewayResponse')).map((r) => r.Properties!['ResponseType']);
     for (const t of Object.keys(REQUIRED_RESPONSE_TYPES)) expect(types, t).toContain(t);
   });

@@ -15,6 +15,7 @@ import {
   synth,
   TEST_PUBLIC_KEY_PEM,
 } from './support.js';
+import { expectControl } from './controls/evaluate.js';
 
 function vssMethods(template: ReturnType<typeof synth>['template']) {
   return Object.values(resourcesOf(template, 'AWS::ApiGateway::Method')).filter((m) => m.Properties!['HttpMethod'] === 'POST');
@@ -41,6 +42,7 @@ describe('auth mode jwt', () => {
   });
 
   it('every VSS method requires the JWT authorizer', () => {
+    expectControl(template, 'methods-jwt-authorizer');
     const authorizerId = Object.keys(resourcesOf(template, 'AWS::ApiGateway::Authorizer'))[0]!;
     for (const m of vssMethods(template))
       expect(m.Properties).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
@@ -114,6 +116,7 @@ describe('auth mode jwt with the built-in LNURL-auth issuer', () => {
   });
 
   it('LNURL-auth signs with an asymmetric RSA_2048 KMS key that is retained', () => {
+    expectControl(template, 'lnurl-signing-key');
     template.hasResource('AWS::KMS::Key', {
       Properties: Match.objectLike({ KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' }),
       DeletionPolicy: 'Retain',
@@ -121,6 +124,7 @@ describe('auth mode jwt with the built-in LNURL-auth issuer', () => {
   });
 
   it('LNURL-auth challenges live in their own table keyed by k1 with a TTL', () => {
+    expectControl(template, 'lnurl-challenges-expire');
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [{ AttributeName: 'k1', KeyType: 'HASH' }],
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
@@ -176,6 +180,8 @@ describe('auth mode jwt with the built-in LNURL-auth issuer', () => {
 describe('auth mode cognito', () => {
   it('cognito mode with a new user pool synthesizes a user-pool authorizer on every VSS method', () => {
     const { template } = synth({ auth: VssAuth.cognito() });
+    expectControl(template, 'methods-cognito-authorizer');
+    expectControl(template, 'user-pool-admin-only');
     template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
       Type: 'COGNITO_USER_POOLS',
       IdentitySource: 'method.request.header.Authorization',
@@ -207,6 +213,7 @@ describe('auth mode signature', () => {
   });
 
   it('signature mode tells every handler to verify the signature itself', () => {
+    expectControl(template, 'functions-verify-signature');
     for (const op of OPERATIONS) {
       template.hasResourceProperties('AWS::Lambda::Function', {
         Description: `VSS ${op}`,
@@ -216,6 +223,7 @@ describe('auth mode signature', () => {
   });
 
   it('signature mode keeps the WAF per-user and per-IP rate rules', () => {
+    expectControl(template, 'waf-rate-rules');
     const rules = new Capture();
     template.hasResourceProperties('AWS::WAFv2::WebACL', { Rules: rules });
     const names = (rules.asArray() as Array<{ Name: string }>).map((r) => r.Name);

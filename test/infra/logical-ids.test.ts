@@ -2,7 +2,7 @@
  * The guard on the construct-ID contract: the logical IDs of every resource that holds data, keys,
  * identities or an address a wallet keeps. A changed logical ID makes CloudFormation create a new
  * resource: a new table (the retained old one orphaned with every wallet's data), a new signing key
- * (every issued token invalid), a new user pool (every identity lost), a new REST API or domain (a
+ * (every issued token invalid), a new values bucket (every large value unreadable), a new user pool (every identity lost), a new REST API or domain (a
  * new URL, and every configured wallet pointing at nothing). Refactor the constructs freely; these
  * strings must never change. This is the one test that names hashed logical IDs on purpose.
  */
@@ -15,7 +15,7 @@ import { VssTableEncryption } from '../../lib/options.js';
 const idsOf = (template: Parameters<typeof resourcesOf>[0], type: string): string[] => Object.keys(resourcesOf(template, type)).sort();
 
 describe('stateful and address-bearing logical IDs (a contract with every deployed stack)', () => {
-  it('table, table key, LNURL challenge table and signing key, REST API, stage and custom domain keep their logical IDs', () => {
+  it('table, table key, values bucket, LNURL challenge table and signing key, REST API, stage and custom domain keep their logical IDs', () => {
     const { template } = synth((scope) => ({
       auth: VssAuth.jwt(),
       lnurlAuth: {},
@@ -30,6 +30,7 @@ describe('stateful and address-bearing logical IDs (a contract with every deploy
     expect(idsOf(template, 'AWS::ApiGateway::RestApi')).toEqual(['VssApiB5E9DEC1']);
     expect(idsOf(template, 'AWS::ApiGateway::Stage')).toEqual(['VssApiDeploymentStageprod27F46ED5']);
     expect(idsOf(template, 'AWS::ApiGateway::DomainName')).toEqual(['VssDomainF10C537D']);
+    expect(idsOf(template, 'AWS::S3::Bucket')).toEqual(['VssValuesBucketD099CD14']);
   });
 
   it('the user pool the cognito mode creates keeps its logical ID', () => {
@@ -37,5 +38,6 @@ describe('stateful and address-bearing logical IDs (a contract with every deploy
     expect(idsOf(template, 'AWS::Cognito::UserPool')).toEqual(['VssUserPool72749810']);
     expect(idsOf(template, 'AWS::DynamoDB::Table')).toEqual(['VssTable40F1830D']);
     expect(idsOf(template, 'AWS::ApiGateway::RestApi')).toEqual(['VssApiB5E9DEC1']);
+    expect(idsOf(template, 'AWS::S3::Bucket')).toEqual(['VssValuesBucketD099CD14']);
   });
 });

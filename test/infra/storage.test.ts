@@ -7,6 +7,7 @@ import { TABLE_LAYOUT } from '../../lambda/store/table-layout.js';
 import { VssAuth } from '../../lib/auth.js';
 import { resourcesOf, synth } from './support.js';
 import { VssTableEncryption } from '../../lib/options.js';
+import { expectControl } from './controls/evaluate.js';
 
 describe('storage (defaults)', () => {
   const { template } = synth();
@@ -70,14 +71,17 @@ describe('storage (defaults)', () => {
   });
 
   it('table has point-in-time recovery', () => {
+    expectControl(template, 'table-pitr');
     template.hasResourceProperties('AWS::DynamoDB::Table', { PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } });
   });
 
   it('table has deletion protection', () => {
+    expectControl(template, 'table-deletion-protection');
     template.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: true });
   });
 
   it('table is retained when the stack is deleted or the resource replaced', () => {
+    expectControl(template, 'table-retained');
     template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
   });
 

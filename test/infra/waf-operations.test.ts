@@ -11,6 +11,7 @@ import { ErrorCode } from '../../lambda/core/errors.js';
 import { MAX_REQUEST_BODY_BYTES } from '../../lambda/core/limits.js';
 import { vss } from '../../lambda/core/generated/vss.js';
 import { resourcesOf, synth } from './support.js';
+import { expectControl } from './controls/evaluate.js';
 
 type Rule = {
   Name: string;
@@ -35,6 +36,7 @@ describe('waf (default on)', () => {
   const rules = rulesCapture.asArray() as Rule[];
 
   it('a web ACL is associated with the API stage', () => {
+    expectControl(template, 'waf-associated');
     const stageId = Object.keys(resourcesOf(template, 'AWS::ApiGateway::Stage'))[0]!;
     template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
       ResourceArn: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([{ Ref: stageId }])] }),
@@ -86,6 +88,7 @@ describe('waf (default on)', () => {
   });
 
   it('a body larger than the service accepts is refused by WAF with a protobuf 413 before Lambda is invoked', () => {
+    expectControl(template, 'waf-body-too-large');
     const rule = rules.find((r) => r.Name === 'body-too-large')!;
     expect(rule.Action).toEqual({
       Block: {

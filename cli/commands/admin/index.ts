@@ -12,6 +12,10 @@ import { recountUser } from '../../admin/recount.js';
 import { setQuota, type QuotaOverride } from '../../admin/set-quota.js';
 import { allUsersReport, toCsv, toTable, top, userReport, type Ranking, type UserReport } from '../../admin/usage-report.js';
 import { userHash } from '../../../lambda/core/user-hash.js';
+import { ENROLLMENT_CACHE_SECONDS } from '../../../lambda/auth/enrollment-cache.js';
+import { isCompressedCurvePoint } from '../../../lambda/auth/signature.js';
+import { allowUser, denyUser } from '../../admin/enrollment.js';
+import { TableClient } from '../../../lambda/store/table-client.js';
 import { bulkClient } from '../../table/bulk-table.js';
 import { endpointOf } from '../pg-common.js';
 import { addObjectStoreOptions, objectStoreOf, type ObjectStoreFlags } from '../../table/object-store-options.js';
@@ -68,6 +72,13 @@ const nonNegativeInt = (v: string): number => {
   return n;
 };
 
+/** A signature-mode user: a compressed secp256k1 public key, 66 hex characters, as the user token (lowercase). */
+const publicKeys = (v: string, previous: string[] | undefined): string[] => {
+  if (!/^[0-9a-fA-F]{66}$/.test(v) || !isCompressedCurvePoint(Buffer.from(v, 'hex')))
+    throw new InvalidArgumentError(`${JSON.stringify(v)} is not a compressed secp256k1 public key (66 hex characters)`);
+  return [...(previous ?? []), v.toLowerCase()];
+};
+
 const override = (v: string): QuotaOverride => (v === 'default' ? 'default' : nonNegativeInt(v));
 
 const day = (v: string): string => {
@@ -76,7 +87,9 @@ const day = (v: string): string => {
 };
 
 export function registerAdminCommands(program: Command, io: AdminIo = defaultIo): Command {
-  const admin = program.command('admin').description('provider administration on the table: usage report, quotas, erasing a user');
+  const admin = program
+    .command('admin')
+    .description('provider administration on the table: usage report, quotas, erasing a user, the signature allowlist');
 
   tableOptions(
     admin.command('erase-user').description('delete every item of one user in every store (large values included), and nothing else'),
@@ -185,6 +198,47 @@ export function registerAdminCommands(program: Command, io: AdminIo = defaultIo)
         io.out(
           `quota of user ${userHash(flags.user)}: max keys ${flags.maxKeys ?? 'unchanged'}, max bytes ${flags.maxBytes ?? 'unchanged'}\n`,
         );
+      } finally {
+        client.destroy();
+      }
+    });
+  tableOptions(
+    admin
+      .command('allow-user')
+      .description('register public keys for signature mode with enrollment "allowlist" (docs/auth.md, "Enrollment")'),
+  )
+    .requiredOption('--user <pubkey...>', 'public keys in hex (the user tokens of signature mode); repeat or list several', publicKeys)
+    .action(async (flags: TableFlags & { user: string[] }) => {
+      const client = adminClient(flags);
+      try {
+        const table = new TableClient({ client, tableName: flags.table });
+        for (const user of flags.user) {
+          await allowUser(table, user, io.now().getTime());
+          io.out(`allowed ${user}\n`);
+        }
+      } finally {
+        client.destroy();
+      }
+    });
+
+  tableOptions(
+    admin
+      .command('deny-user')
+      .description(`remove public keys from the allowlist: running instances refuse them within ${ENROLLMENT_CACHE_SECONDS} s`),
+  )
+    .requiredOption('--user <pubkey...>', 'public keys in hex; repeat or list several', publicKeys)
+    .action(async (flags: TableFlags & { user: string[] }) => {
+      const client = adminClient(flags);
+      try {
+        const table = new TableClient({ client, tableName: flags.table });
+        for (const user of flags.user) {
+          const was = await denyUser(table, user);
+          io.out(
+            was
+              ? `denied ${user}: running instances refuse it within ${ENROLLMENT_CACHE_SECONDS} s\n`
+              : `denied ${user}: it was not registered\n`,
+          );
+        }
       } finally {
         client.destroy();
       }
