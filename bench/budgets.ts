@@ -3,8 +3,12 @@
  * test/infra/bundles.test.ts; times only by bench/cold-start.ts (tests never assert a time).
  */
 
-/** Largest bundle (index.mjs) of a VSS operation function: 300 KiB. */
-export const API_BUNDLE_BUDGET_BYTES = 300 * 1024;
+/**
+ * Largest bundle (index.mjs) of a VSS operation function: 480 KiB. It was 300 KiB before the
+ * object tier; the S3 client (large values live in S3, docs/large-values.md) adds about 175 KiB
+ * minified (488,436 bytes measured at the merge). bench/cold-start.ts checks the init budget below.
+ */
+export const API_BUNDLE_BUDGET_BYTES = 480 * 1024;
 
 /** Largest module init of an operation function over an empty bundle's, in ms. */
 export const API_INIT_BUDGET_MS = 100;

@@ -53,8 +53,8 @@ const OPTIONS: readonly OptionSpec[] = [
     metavar: 'URL',
     env: 'VSS_S3_ENDPOINT',
     help: [
-      'keep large values in this S3-compatible store (MinIO, real S3) instead of',
-      'the embedded one; credentials and region from the AWS SDK chain',
+      'keep large values in this S3-compatible store (MinIO, real S3)',
+      'instead of the embedded one; credentials and region from the AWS SDK chain',
     ],
   },
   { name: 's3-bucket', type: 'string', metavar: 'NAME', env: 'VSS_S3_BUCKET', defaultText: DEFAULT_BUCKET, help: 'bucket of large values' },

@@ -23,6 +23,8 @@ import { TableClient } from '../../lambda/store/table-client.js';
 import { META } from '../../lambda/provider/meta-keys.js';
 import { partitionKeyOf } from '../../lambda/store/keys.js';
 import { itemKindOfSortKey } from '../../lambda/store/large-values.js';
+import { userObjectPrefix } from '../../lambda/store/object-keys.js';
+import type { S3ObjectStore } from '../../lambda/store/s3-object-store.js';
 
 export interface EraseOptions {
   readonly client: DynamoDBClient;
@@ -34,6 +36,11 @@ export interface EraseOptions {
   readonly scan?: boolean;
   /** Called after each store is done. @default none */
   readonly onStore?: (store: StoreErasure) => void;
+  /**
+   * The values bucket: the user's objects (every key under its prefix, object-keys.ts) are
+   * deleted first, every version where the store keeps versions. @default none (table only)
+   */
+  readonly objects?: S3ObjectStore;
 }
 
 export interface StoreErasure {
@@ -51,6 +58,9 @@ export interface EraseResult {
   readonly stores: readonly StoreErasure[];
   /** Usage, request-count and registry items of the user. */
   readonly providerItems: number;
+  /** Objects of the user in the values bucket (live and retained), and their bytes. */
+  readonly objects: number;
+  readonly objectBytes: number;
   /** DynamoDB requests made and capacity consumed (write + read units). */
   readonly requests: number;
   readonly readUnits: number;
@@ -89,6 +99,10 @@ export async function eraseUser(options: EraseOptions): Promise<EraseResult> {
   }
   const storeIds = new Set(counted.keys());
   if (options.scan) for (const id of await scanStoreIds(table, options.userToken)) storeIds.add(id);
+
+  // The user's objects first, all at once (one prefix, every store): what a table item pointed at
+  // and what is retained for recovery alike. A re-run finds whatever an interrupted one left.
+  const erasedObjects = options.objects ? await options.objects.erasePrefix(userObjectPrefix(options.userToken), options.apply) : undefined;
 
   const stores: StoreErasure[] = [];
   for (const storeId of [...storeIds].sort()) {
@@ -141,7 +155,16 @@ export async function eraseUser(options: EraseOptions): Promise<EraseResult> {
     await deleteAll(table, providerRequests);
     await deleteAll(table, [{ DeleteRequest: { Key: { [PK]: { S: reg.pk }, [SK]: { B: reg.sk } } } }]);
   }
-  return { applied: options.apply, stores, providerItems: providerRequests.length, requests, readUnits, writeUnits };
+  return {
+    applied: options.apply,
+    stores,
+    providerItems: providerRequests.length,
+    objects: erasedObjects?.objects ?? 0,
+    objectBytes: erasedObjects?.bytes ?? 0,
+    requests,
+    readUnits,
+    writeUnits,
+  };
 }
 
 /** Store ids of the user's record partitions, by Scan: only for tables written before metering. */

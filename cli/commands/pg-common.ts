@@ -3,8 +3,9 @@ import type { Command } from 'commander';
 import { usageError } from '../errors.js';
 import { cliIo } from '../io.js';
 import { positiveInt } from '../options.js';
+import { addObjectStoreOptions, type ObjectStoreFlags } from '../table/object-store-options.js';
 
-export interface PgCommonOptions {
+export interface PgCommonOptions extends ObjectStoreFlags {
   postgres?: string;
   dynamodbEndpoint?: string;
   table: string;
@@ -16,6 +17,7 @@ export interface PgCommonOptions {
 }
 
 export function addPgOptions(cmd: Command): Command {
+  addObjectStoreOptions(cmd, true);
   return cmd
     .option('--postgres <url>', "the reference server's database, postgres://user:password@host:port/db (env VSS_POSTGRES_URL)")
     .option('--dynamodb-endpoint <url>', 'a DynamoDB-compatible endpoint; omit for AWS itself (credentials from the AWS SDK chain)')

@@ -12,6 +12,7 @@ import { openSnapshot, connect } from '../pg/pg-source.js';
 import { PgSink, rowRejectReason } from '../pg/pg-sink.js';
 import { migrateToReferenceSchema } from '../pg/reference-schema.js';
 import { bulkClient, bulkTable } from '../table/bulk-table.js';
+import { bulkObjectOptions } from '../table/object-store-options.js';
 import { scanRecords } from '../table/scan.js';
 import { startProgress } from '../progress.js';
 import { elapsedSeconds, printReport, redactUrl } from '../report.js';
@@ -30,7 +31,7 @@ export function registerPgExport(program: Command): void {
   cmd.action(async (opts: PgExportOptions) => {
     const started = Date.now();
     const pgUrl = postgresUrl(opts);
-    const table = bulkTable(bulkClient(endpointOf(opts), opts.region), opts.table);
+    const table = bulkTable(bulkClient(endpointOf(opts), opts.region), opts.table, bulkObjectOptions(opts));
     const pg = await connect(pgUrl);
     const comparer = opts.verify ? new Comparer() : undefined;
     const progress = startProgress({ label: 'pg-export', quiet: !!opts.quiet });

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { MAX_KEY_BYTES, MAX_REQUEST_BODY_BYTES } from '../../lambda/core/limits.js';
+import { MAX_KEY_BYTES } from '../../lambda/core/limits.js';
 import { partitionKeyOf, sortKeyLength } from '../../lambda/store/keys.js';
 import { CliError, usageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
@@ -12,6 +12,7 @@ import { forEachConcurrent } from '../ordered.js';
 import { Comparer, comparisonReport } from '../pg/compare.js';
 import { openSnapshot, type SourceRow } from '../pg/pg-source.js';
 import { bulkClient, bulkTable } from '../table/bulk-table.js';
+import { bulkObjectOptions } from '../table/object-store-options.js';
 import { deleteRecord, seqFor, writeRecord, type SeqRecord } from '../table/records.js';
 import { scanRecords } from '../table/scan.js';
 import { startProgress } from '../progress.js';
@@ -28,8 +29,6 @@ interface PgImportOptions extends PgCommonOptions {
 export function rejectReason(row: SourceRow, nullValues: 'skip' | 'empty'): string | undefined {
   if (row.value === null && nullValues === 'skip') return 'value is NULL';
   if (sortKeyLength(row.key) > MAX_KEY_BYTES) return `key longer than ${MAX_KEY_BYTES} bytes of UTF-8`;
-  if ((row.value?.length ?? 0) > MAX_REQUEST_BODY_BYTES)
-    return `value larger than ${MAX_REQUEST_BODY_BYTES} bytes (more than the service can return)`;
   return undefined;
 }
 
@@ -57,7 +56,7 @@ export function registerPgImport(program: Command): void {
       throw usageError('--delete-extra needs --verify (it deletes what the verification finds extra) and no --dry-run');
     const pgUrl = postgresUrl(opts);
     const client = bulkClient(endpointOf(opts), opts.region);
-    const table = bulkTable(client, opts.table);
+    const table = bulkTable(client, opts.table, bulkObjectOptions(opts));
     const snapshot = await openSnapshot(pgUrl);
     const progress = startProgress({ label: opts.dryRun ? 'pg-import (dry run)' : 'pg-import', total: snapshot.rows, quiet: !!opts.quiet });
     const users = new Set<string>();

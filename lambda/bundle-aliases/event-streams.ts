@@ -14,3 +14,10 @@ export class EventStreamSerde {
     notBundled();
   }
 }
+
+/**
+ * The S3 client resolves its event-stream marshaller when it is constructed (for SelectObjectContent,
+ * which the object tier never calls). Constructing must work; using a marshaller fails loudly.
+ */
+export const resolveEventStreamSerdeConfig = <T extends object>(input: T): T & { eventStreamMarshaller: object } =>
+  Object.assign(input, { eventStreamMarshaller: { serialize: notBundled, deserialize: notBundled } });

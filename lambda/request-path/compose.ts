@@ -119,5 +119,13 @@ export function requestPathSettingsFromEnv(env: NodeJS.ProcessEnv, observers: Re
         }
       : {}),
     observers,
+    ...(objectTier
+      ? {
+          store: {
+            inlineMaxBytes: objectTier.inlineMaxBytes,
+            placement: objectPlacement(objectTier.objects, { retentionMs: objectTier.retentionMs }),
+          },
+        }
+      : {}),
   };
 }

@@ -1,5 +1,5 @@
 /**
- * Object key layout of the value bucket (docs/large-values.md, "Object keys"):
+ * Object key layout of the value bucket (docs/large-values.md, "The object tier: values above the threshold are one S3 object"):
  *
  *   values/<SHA-256 of the user token, 64 hex>/<random id, 32 hex>
  *

@@ -42,7 +42,7 @@ export function s3ClientSettings(
       // Without this the handler only logs a warning when the timeout passes and keeps waiting.
       throwOnRequestTimeout: true,
     }),
-    // The value's SHA-256 in the head is checked on every read (object-placement.ts); the SDK's
+    // The value's SHA-256 in the head is checked on every read (object-tier.ts); the SDK's
     // own response check would only repeat it.
     responseChecksumValidation: 'WHEN_REQUIRED',
     // S3-compatible servers (the embedded one, MinIO) answer on one host, not per-bucket names.

@@ -11,6 +11,8 @@
 import {
   DeleteObjectsCommand,
   GetObjectCommand,
+  ListObjectVersionsCommand,
+  type ListObjectVersionsCommandOutput,
   ListObjectsV2Command,
   PutObjectCommand,
   type GetObjectCommandOutput,
@@ -26,7 +28,7 @@ const DELETE_BATCH = 1000;
 
 /** One S3 request as an observer sees it: for metrics, logs and the cost benchmarks. */
 export interface S3RequestEvent {
-  readonly command: 'PutObject' | 'GetObject' | 'DeleteObjects' | 'ListObjectsV2';
+  readonly command: 'PutObject' | 'GetObject' | 'DeleteObjects' | 'ListObjectsV2' | 'ListObjectVersions';
   /** Value bytes sent (PutObject) or received (GetObject); keys deleted (DeleteObjects). */
   readonly bytes: number;
   readonly attempt: number;
@@ -131,6 +133,73 @@ export class S3ObjectStore implements ObjectStore {
       objects: (out.Contents ?? []).map((o) => ({ key: o.Key!, bytes: o.Size ?? 0, lastModifiedMs: o.LastModified?.getTime() ?? 0 })),
       ...(out.IsTruncated && out.NextContinuationToken ? { next: out.NextContinuationToken } : {}),
     };
+  }
+
+  /**
+   * Deletes every object under `prefix`, every version of it where the bucket keeps versions
+   * (erase-user: nothing of the user may remain, retained copies included); with `apply` false
+   * only counts. A store without versioning (the embedded one answers ListObjectVersions with
+   * MethodNotAllowed) has one version per key: its objects are listed and deleted.
+   */
+  async erasePrefix(prefix: string, apply: boolean): Promise<{ objects: number; bytes: number }> {
+    let objects = 0;
+    let bytes = 0;
+    let versioned = true;
+    let keyMarker: string | undefined;
+    let versionMarker: string | undefined;
+    do {
+      let out: ListObjectVersionsCommandOutput;
+      try {
+        out = await this.run('ListObjectVersions', 0, () =>
+          this.client.send(
+            new ListObjectVersionsCommand({
+              Bucket: this.bucket,
+              Prefix: prefix,
+              ...(keyMarker ? { KeyMarker: keyMarker } : {}),
+              ...(versionMarker ? { VersionIdMarker: versionMarker } : {}),
+            }),
+            { requestTimeout: this.timeoutMs(0) },
+          ),
+        );
+      } catch (e) {
+        const name = (e as { cause?: { name?: string }; name?: string }).cause?.name ?? (e as { name?: string }).name;
+        if (name === 'MethodNotAllowed' || name === 'NotImplemented') {
+          versioned = false;
+          break;
+        }
+        throw e;
+      }
+      const versions = [...(out.Versions ?? []), ...(out.DeleteMarkers ?? [])].map((v) => ({
+        Key: v.Key!,
+        ...(v.VersionId ? { VersionId: v.VersionId } : {}),
+      }));
+      for (const v of out.Versions ?? []) {
+        objects++;
+        bytes += v.Size ?? 0;
+      }
+      if (apply && versions.length > 0) {
+        await this.run('DeleteObjects', versions.length, () =>
+          this.client.send(new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: versions, Quiet: true } }), {
+            requestTimeout: this.timeoutMs(0),
+          }),
+        );
+      }
+      keyMarker = out.IsTruncated ? out.NextKeyMarker : undefined;
+      versionMarker = out.IsTruncated ? out.NextVersionIdMarker : undefined;
+    } while (keyMarker);
+    if (versioned) return { objects, bytes };
+    const keys: string[] = [];
+    let next: string | undefined;
+    do {
+      const page = await this.list(prefix, next);
+      for (const o of page.objects) {
+        keys.push(o.key);
+        bytes += o.bytes;
+      }
+      next = page.next;
+    } while (next);
+    if (apply) await this.delete(keys);
+    return { objects: keys.length, bytes };
   }
 
   private timeoutMs(bytes: number): number {

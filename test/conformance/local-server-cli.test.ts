@@ -44,8 +44,15 @@ describe.each(engines().map((e) => e.name))('npm start on %s', (engine: EngineNa
     try {
       const first = await startCli(['--port', '0', '--engine', engine, '--data-dir', dataDir]);
       expect(first.output()).toMatch(/WARNING: --auth none/);
+      // The embedded object store is announced right after the engine, before the ready line.
+      expect(first.output()).toMatch(
+        /DynamoDB engine at http:\/\/127\.0\.0\.1:\d+, table vss\nObject store at http:\/\/127\.0\.0\.1:\d+, bucket vss-values\nVSS listening on /,
+      );
       const c1 = new TestClient(first.url, 'wallet');
       expect((await c1.put([kv('channel-monitor', 0, 'state-1')])).status).toBe(200);
+      // A value in the object tier (above the 32 KiB threshold) persists under --data-dir too.
+      const scorer = Buffer.alloc(1024 * 1024, 7);
+      expect((await c1.put([kv('scorer', 0, scorer)])).status).toBe(200);
       const line = JSON.parse((await first.waitForOutput(/^\{.*"operation":"putObjects".*\}$/m))[0]);
       expect(line).toMatchObject({ level: 'INFO', message: 'vss request', operation: 'putObjects', status: 200, service: 'vss' });
       expect(line.requestId).toMatch(/^[0-9a-f-]{36}$/);
@@ -56,6 +63,9 @@ describe.each(engines().map((e) => e.name))('npm start on %s', (engine: EngineNa
       const second = await startCli(['--port', '0', '--engine', engine, '--data-dir', dataDir, '--quiet']);
       const c2 = new TestClient(second.url, 'wallet');
       expect(await c2.getValue('channel-monitor')).toEqual({ version: 1n, value: Buffer.from('state-1') });
+      const scorerBack = (await c2.getValue('scorer')) as { version: bigint; value: Buffer };
+      expect(scorerBack.version).toBe(1n);
+      expect(scorerBack.value.equals(scorer)).toBe(true);
       expect((await c2.put([kv('channel-monitor', 1, 'state-2')])).status).toBe(200);
       second.child.kill('SIGINT');
       expect(await second.exit).toBe(0);
@@ -158,6 +168,11 @@ describe('npm start: options and mistakes', () => {
     expect(r.output).toMatch(/^Usage: npm start -- \[options\]/);
     expect(r.output).toMatch(/--port N +port to listen on \(VSS_PORT, default 8080\)/);
     expect(r.output).toMatch(/--allow-unauthenticated/);
+    expect(r.output).toMatch(/--s3-endpoint URL +keep large values in this S3-compatible store \(MinIO, real S3\) \(VSS_S3_ENDPOINT\)/);
+    expect(r.output).toMatch(/--s3-bucket NAME +bucket of large values \(VSS_S3_BUCKET, default vss-values\)/);
+    expect(r.output).toMatch(
+      /--inline-max-bytes N +values whose table item would be larger go to the object store \(VSS_INLINE_MAX_BYTES, default 32768\)/,
+    );
     expect(r.output).toMatch(/-h, --help/);
   });
 

@@ -1,8 +1,10 @@
 /**
- * Fault injection for large values (docs/large-values.md, lambda/store/large-values.ts,
- * lambda/store/chunk-sweeper.ts) with aws-sdk-client-mock against the real DynamoDbStore and
- * VssProtocol: the exact chunk, record and head requests each step sends, what a fault at each
- * step leaves behind, and which protocol answer it becomes. No engine and no network.
+ * Fault injection for chunk sets, the large values of the previous release (docs/large-values.md,
+ * lambda/store/large-values.ts, lambda/store/chunk-sweeper.ts), with aws-sdk-client-mock against
+ * the real DynamoDbStore and VssProtocol. New large values go to the object tier
+ * (object-tier-faults.test.ts); chunk sets already in a table must still read back, be removed
+ * when their value is replaced or deleted, and be swept: the exact requests each of those sends,
+ * what a fault leaves behind, and which protocol answer it becomes. No engine and no network.
  *
  * The waits between batch rounds, like every retry wait of the store, go through its injected
  * retryDeps (a virtual clock here), so nothing in this file sleeps.

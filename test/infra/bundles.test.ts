@@ -28,8 +28,8 @@ describe('function bundles', () => {
   const bundleDir: Partial<Record<VssFunctionName, string>> = {};
 
   beforeAll(() => {
-    // jwt + LNURL-auth deploys every function there is: one bundling pass covers all of them.
-    s = synth({ auth: VssAuth.jwt(), lnurlAuth: {} }, { bundle: true });
+    // jwt + LNURL-auth + backup deploys every function there is: one bundling pass covers all of them.
+    s = synth({ auth: VssAuth.jwt(), lnurlAuth: {}, backup: {} }, { bundle: true });
     const outdir = s.app.outdir;
     for (const name of present) {
       const fn = resourcesOf(s.template, 'AWS::Lambda::Function')[functionLogicalId(s.template, name)]!;

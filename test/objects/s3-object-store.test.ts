@@ -1,7 +1,7 @@
 /**
  * The object-store port on S3 (lambda/store/s3-object-store.ts) against a real S3-compatible
  * server, the embedded one of `npm start` (test/support/s3.ts): what the table store relies on
- * (core/object-store.ts), and the faults it must turn into a protocol 500.
+ * (lambda/core/object-store.ts), and the faults it must turn into a protocol 500.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

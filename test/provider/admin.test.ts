@@ -15,6 +15,8 @@ import { defaultAuditLogPath, registerAdminCommands } from '../../cli/commands/a
 import { userReport } from '../../cli/admin/usage-report.js';
 import { eraseUser } from '../../cli/admin/erase-user.js';
 import { DynamoDbStore } from '../../lambda/store/dynamodb-store.js';
+import { userObjectPrefix } from '../../lambda/store/object-keys.js';
+import { S3ObjectStore } from '../../lambda/store/s3-object-store.js';
 import { localClient } from '../../local/engines.js';
 import type { LocalVss } from '../../local/app.js';
 import { kv, post, startVssOn, primaryEngine } from '../support/local-vss.js';
@@ -134,7 +136,7 @@ describe.each([primaryEngine()])('usage and erasing users on $name', (engine) =>
     expect(detail).toContain(`${small.token},total,,1,2,1`);
   });
 
-  it('erases a user in every store, chunks included, leaves every other user byte-identical, and is idempotent', async () => {
+  it('erases a user in every store, objects in the values bucket included, leaves every other user byte-identical, and is idempotent', async () => {
     const victim = new SigUser();
     const bystander = new SigUser();
     await mixedWorkload(victim, 'w1');
@@ -142,7 +144,12 @@ describe.each([primaryEngine()])('usage and erasing users on $name', (engine) =>
     await mixedWorkload(bystander, 'w1');
     const before = await allItems(local);
     const victimItems = [...before.keys()].filter((id) => isUsersItem(id, victim.token));
-    expect(victimItems.some((id) => id.includes('|fe'))).toBe(true); // large-value chunks exist
+    expect(victimItems.some((id) => id.includes('|fd'))).toBe(true); // object records of large values exist
+    const objects = new S3ObjectStore({ client: local.s3Client, bucket: local.objectStore.bucket });
+    const victimObjects = async () => (await objects.list(userObjectPrefix(victim.token))).objects.length;
+    const bystanderObjects = (await objects.list(userObjectPrefix(bystander.token))).objects;
+    expect(await victimObjects()).toBeGreaterThan(0);
+    expect(bystanderObjects.length).toBeGreaterThan(0);
     const auditLog = join(auditDir, 'audit.log');
     const args = [
       'erase-user',
@@ -154,6 +161,10 @@ describe.each([primaryEngine()])('usage and erasing users on $name', (engine) =>
       victim.token,
       '--audit-log',
       auditLog,
+      '--s3-endpoint',
+      local.objectStore.endpoint,
+      '--s3-bucket',
+      local.objectStore.bucket,
     ];
 
     const dry = await admin(args);
@@ -162,6 +173,9 @@ describe.each([primaryEngine()])('usage and erasing users on $name', (engine) =>
 
     const first = await admin([...args, '--yes']);
     expect(first.out).toMatch(/deleted store "w1": 4 records, \d+ large-value chunk items/);
+    expect(first.out).toMatch(/[1-9]\d* objects \(\d+ bytes\) in the values bucket/);
+    expect(await victimObjects()).toBe(0);
+    expect((await objects.list(userObjectPrefix(bystander.token))).objects).toEqual(bystanderObjects);
     expect(first.out).toMatch(/deleted store "": 4 records/);
     const after = await allItems(local);
     expect([...after.keys()].filter((id) => isUsersItem(id, victim.token))).toEqual([]);
@@ -170,7 +184,9 @@ describe.each([primaryEngine()])('usage and erasing users on $name', (engine) =>
     expect(others.size).toBeGreaterThan(0);
 
     const second = await admin([...args, '--yes']);
-    expect(second.out).toContain('deleted: 0 stores, 0 records, 0 large-value chunk items, 0 usage and registry items');
+    expect(second.out).toContain(
+      'deleted: 0 stores, 0 records, 0 large-value chunk items, 0 objects (0 bytes) in the values bucket, 0 usage and registry items',
+    );
     expect(await allItems(local)).toEqual(after);
 
     const audit = (await readFile(auditLog, 'utf8'))

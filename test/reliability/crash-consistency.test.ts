@@ -1,6 +1,7 @@
 /**
  * Crash consistency under `npm start`, on both engines: writers send multi-key puts that mix one
- * large value (above DynamoDB's 400 KB item limit, so stored in chunks) with small ones; a server
+ * large value (above the object tier's threshold, so one object in the embedded S3-compatible
+ * store, docs/large-values.md) with small ones kept in the table; a server
  * process is killed with SIGKILL in the middle. Every put must be all-or-nothing and every stored
  * value byte-exact; every acknowledged put must be there, after every crash, the puts of earlier
  * rounds included. Each crash comes at a seeded moment.
@@ -135,8 +136,21 @@ describe.each(engines())('crash consistency on $name', (engine) => {
     let second: StartedCli | undefined;
     try {
       const [, endpoint, table] = await first.waitForOutput(/^DynamoDB engine at (\S+), table (\S+)$/m);
+      // The large values live in the first server's object store: the second one uses it too.
+      const [, s3Endpoint, bucket] = await first.waitForOutput(/^Object store at (\S+), bucket (\S+)$/m);
       for (let round = 0; round < ROUNDS - 1; round++) {
-        second = await startCli(['--port', '0', '--dynamodb-endpoint', endpoint!, '--table', table!]);
+        second = await startCli([
+          '--port',
+          '0',
+          '--dynamodb-endpoint',
+          endpoint!,
+          '--table',
+          table!,
+          '--s3-endpoint',
+          s3Endpoint!,
+          '--s3-bucket',
+          bucket!,
+        ]);
         const sent = await writeUntilKilled(second, round, puts, random, false);
         figures.push(`${sent}; then ${await checkAll(first.url, puts)}`);
       }

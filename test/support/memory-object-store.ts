@@ -1,7 +1,7 @@
 /**
  * The object-store port in memory, for the fault-injection tests that run the store against a
  * mocked DynamoDB (no engine, no network): it records every call, and a test makes any of them
- * fail. Its behaviour is the port's contract (core/object-store.ts), which
+ * fail. Its behaviour is the port's contract (lambda/core/object-store.ts), which
  * test/objects/s3-object-store.test.ts proves of the S3 implementation.
  */
 import type { ObjectPage, ObjectStore } from '../../lambda/core/object-store.js';

@@ -26,9 +26,10 @@ import { diffJson, diffText, verifyJson, verifyText } from '../../admin/recovery
 import { CliError } from '../../errors.js';
 import { EXIT } from '../../exit-codes.js';
 import { endpointOf } from '../pg-common.js';
+import { addObjectStoreOptions, objectStoreOf, type ObjectStoreFlags } from '../../table/object-store-options.js';
 import { cliIo } from '../../io.js';
 
-interface TableFlags {
+interface TableFlags extends ObjectStoreFlags {
   dynamodbEndpoint?: string;
   region?: string;
   table: string;
@@ -75,6 +76,7 @@ const positiveInt = (v: string): number => {
 };
 
 function tableOptions(cmd: Command): Command {
+  addObjectStoreOptions(cmd);
   return cmd
     .option(
       '--dynamodb-endpoint <url>',
@@ -122,7 +124,9 @@ export function registerAdminCommands(program: Command, io: AdminIo = defaultIo)
     .action(async (flags: TableFlags & { user: string; yes?: boolean; scan?: boolean; auditLog?: string }) => {
       const client = adminClient(flags);
       try {
+        const objects = objectStoreOf(flags);
         const result = await eraseUser({
+          ...(objects ? { objects } : {}),
           client,
           tableName: flags.table,
           userToken: flags.user,
@@ -143,6 +147,7 @@ export function registerAdminCommands(program: Command, io: AdminIo = defaultIo)
           stores: result.stores.length,
           records: result.stores.reduce((n, s) => n + s.records, 0),
           chunkItems: result.stores.reduce((n, s) => n + s.chunkItems, 0),
+          objects: result.objects,
           providerItems: result.providerItems,
         });
         const auditLog = flags.auditLog ?? defaultAuditLogPath(cliIo().env);
@@ -350,5 +355,5 @@ function render(rows: Record<string, string | number>[], flags: { json?: boolean
 function summaryOf(r: EraseResult): string {
   const records = r.stores.reduce((n, s) => n + s.records, 0);
   const chunks = r.stores.reduce((n, s) => n + s.chunkItems, 0);
-  return `${r.applied ? 'deleted' : 'would delete'}: ${r.stores.length} stores, ${records} records, ${chunks} large-value chunk items, ${r.providerItems} usage and registry items (${r.requests} DynamoDB requests, ${r.readUnits} read and ${r.writeUnits} write capacity units)\n`;
+  return `${r.applied ? 'deleted' : 'would delete'}: ${r.stores.length} stores, ${records} records, ${chunks} large-value chunk items, ${r.objects} objects (${r.objectBytes} bytes) in the values bucket, ${r.providerItems} usage and registry items (${r.requests} DynamoDB requests, ${r.readUnits} read and ${r.writeUnits} write capacity units)\n`;
 }
