@@ -270,8 +270,7 @@ export function registerAdminCommands(program: Command, io: AdminIo = defaultIo)
         "check a table's integrity on its own: values resolve (size and digest), creation positions and the listing index, global-version records, orphaned chunk sets (exit 6 with the problems)",
       ),
   )
-    .option('--s3-endpoint <url>', 'S3 endpoint of the value bucket (a local S3-compatible store); default: AWS')
-    .option('--s3-bucket <name>', 'the value bucket (the stack output of the values bucket): object-tier values are fetched and checked')
+    // --s3-endpoint/--s3-bucket come with tableOptions (every admin command has them).
     .option('--segments <n>', 'parallel Scan segments', positiveInt, 4)
     .option('--json', 'JSON output')
     .action(async (flags: TableFlags & { s3Endpoint?: string; s3Bucket?: string; segments: number; json?: boolean }) => {
