@@ -38,7 +38,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const RESULTS_PATH = path.join(ROOT, 'bench/results/cost.json');
 export const DOC_PATH = path.join(ROOT, 'docs/cost.md');
 export const PLOT_PATH = path.join(ROOT, 'docs/cost-per-wallet-month.svg');
-/** CPU share the container door's autoscaling keeps (lib/private/container.ts default). */
+/** CPU share the container door's autoscaling keeps (its default target, 60 %). */
 export const TARGET_CPU = 0.6;
 
 export function loadResults(): CostResults {

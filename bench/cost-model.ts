@@ -102,7 +102,7 @@ export interface Measurement {
   readonly beyondCarried: 'measured' | 'estimated' | 'no';
 }
 
-/** Container door sizing (lib/private/container.ts defaults) and how tasks are counted. */
+/** Container door sizing (the container front door's defaults) and how tasks are counted. */
 export interface ContainerModel {
   /** Requests per second one task sustains at the target CPU (measured, scaled: cost.ts). */
   readonly requestsPerSecondPerTask: number;

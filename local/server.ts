@@ -179,6 +179,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
     try {
       if (clientErrors.closing(req.socket)) return void res.destroy();
       if (early) return await refuse(req, res, ctx, early);
+      // A declared length over the limit is answered at once, as the deployed edge (WAF) does before
+      // authentication: the sooner the 413 leaves, the likelier a client still sending reads it.
+      if (declaredLength(req) > maxBody) return await refuse(req, res, ctx, tooLarge());
       await handle(req, res, ctx);
     } catch (e) {
       if (e instanceof BodyError && e.aborted) {
