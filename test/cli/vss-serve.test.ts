@@ -3,23 +3,29 @@
  * (scripts/build-server.sh: `npm run build`, then `npm prune --omit=dev`) leaves runnable
  * JavaScript and production dependencies only, and from it `npx vss`, `vss serve` and `npm start`
  * run with no TypeScript loader; the same package, packed (`npm pack`) and installed into another
- * project, runs `vss serve` too. Then `vss serve` from that build, on a DynamoDB endpoint (no
- * embedded engine, so no data-dir lock). The process is the point of every test here — its memory, its
- * signals, its sockets — so it is spawned: the body limit (413), the bound on bytes held at once
- * (503, with peak RSS under the stated budget), the timeouts against slow clients, the SIGTERM
- * drain, and the Lambda door's log lines and EMF metrics.
+ * project, runs `vss serve` too. Then `vss serve` from that build as a container task runs it: on a
+ * DynamoDB endpoint and with large values in an S3-compatible store named by --s3-endpoint (an
+ * s3rver this file starts, as the task is given the values bucket), so no embedded engine or
+ * object store runs and no data-dir lock is taken. The process is the point of every test here —
+ * its memory, its signals, its sockets — so it is spawned: 50 MB and 200 MB values through the
+ * object tier on both engines (peak RSS under the stated budget), the body limit (413), the bound
+ * on bytes held at once (503, with peak RSS under the stated budget), the timeouts against slow
+ * clients, the SIGTERM drain, and the Lambda door's log lines and EMF metrics.
  */
 import { type ChildProcess, execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
 import { promisify } from 'node:util';
 import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../lambda/core/errors.js';
 import { LAMBDA_RUNTIME } from '../../lib/private/functions.js';
+import { localS3Client, OBJECT_STORE_DIR, startEmbeddedObjectStore, type EmbeddedObjectStore } from '../../local/object-store.js';
+import { LOCK_FILE } from '../../local/data-dir-lock.js';
 import { spawnProgram, stopCli } from '../support/cli.js';
 import { engines, kv, startVssOn, TestClient, vss } from '../support/local-vss.js';
 import { type PrunedBuild, prunedBuild } from '../support/pruned-build.js';
@@ -27,15 +33,25 @@ import { type RawResponse, hostPort } from '../support/raw-http.js';
 
 const MiB = 1024 * 1024;
 const run = promisify(execFile);
+type Engine = { name: string; endpoint: string };
 let build: PrunedBuild;
-let engine: { name: string; endpoint: string };
+let engine: Engine;
+/** The values bucket of the servers here: an S3-compatible store of its own, as a task has S3. */
+let values: EmbeddedObjectStore;
+let valuesDir: string;
 let tableCount = 0;
 
 beforeAll(async () => {
   engine = engines()[0]!;
+  valuesDir = mkdtempSync(join(tmpdir(), 'vss-serve-values-'));
+  values = await startEmbeddedObjectStore({ directory: valuesDir });
   build = await prunedBuild();
 }, 900_000);
-afterAll(() => build?.remove());
+afterAll(async () => {
+  build?.remove();
+  await values?.stop();
+  if (valuesDir) rmSync(valuesDir, { recursive: true, force: true });
+});
 
 interface Served {
   readonly child: ChildProcess;
@@ -45,11 +61,28 @@ interface Served {
   readonly exit: Promise<number | null>;
 }
 
-/** `node cli/vss.mjs serve` in the pruned build (the process itself, so its pid is the server's). */
-async function serve(args: readonly string[] = [], table = `serve-${process.pid}-${++tableCount}`): Promise<Served> {
+/**
+ * `node cli/vss.mjs serve` in the pruned build (the process itself, so its pid is the server's), on
+ * `on` (the first engine unless given) with a fresh table, and with large values in the file's
+ * values store unless `embeddedObjectStore` (no --s3-endpoint: the server starts its own).
+ */
+async function serve(args: readonly string[] = [], options: { on?: Engine; embeddedObjectStore?: boolean } = {}): Promise<Served> {
+  const table = `serve-${process.pid}-${++tableCount}`;
+  const objectStore = options.embeddedObjectStore ? [] : ['--s3-endpoint', values.endpoint, '--s3-bucket', values.bucket];
   const p = spawnProgram(
     process.execPath,
-    ['cli/vss.mjs', 'serve', '--port', '0', '--dynamodb-endpoint', engine.endpoint, '--table', table, ...args],
+    [
+      'cli/vss.mjs',
+      'serve',
+      '--port',
+      '0',
+      '--dynamodb-endpoint',
+      (options.on ?? engine).endpoint,
+      '--table',
+      table,
+      ...objectStore,
+      ...args,
+    ],
     { cwd: build.dir },
   );
   const [, url] = await p.waitForOutput(/^VSS listening on (http:\/\/127\.0\.0\.1:\d+\/vss)$/m);
@@ -279,6 +312,96 @@ describe('vss serve: the bound on request bytes held at once', () => {
   }, 600_000);
 });
 
+/** A value of `bytes` pseudo-random bytes (seeded, so a failure can be replayed) and its SHA-256. */
+function largeValue(bytes: number, seed: number): { value: Buffer; sha256: string } {
+  const value = Buffer.allocUnsafe(bytes);
+  randomFillSync(value);
+  value.writeUInt32BE(seed, 0);
+  return { value, sha256: createHash('sha256').update(value).digest('hex') };
+}
+
+/** The encoded request over `value`, sharing the encoder's buffer (no second copy of a large value). */
+function largePutBody(store: string, key: string, value: Buffer): Buffer {
+  const u8 = vss.PutObjectRequest.encode({
+    storeId: store,
+    transactionItems: [{ key, version: 0 as never, value }],
+    deleteItems: [],
+  }).finish();
+  return Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
+}
+
+/**
+ * Puts a fresh `bytes`-long value; returns the answer and the value's SHA-256. This process holds
+ * the value and its request body (two copies) only until the answer, then neither.
+ */
+async function putLarge(url: string, store: string, key: string, bytes: number): Promise<{ answer: number | string; sha256: string }> {
+  const { value, sha256 } = largeValue(bytes, bytes);
+  const put = await postRaw(url, 'putObjects', largePutBody(store, key, value));
+  return { answer: put instanceof Error ? put.message : put.status, sha256 };
+}
+
+/** Objects of exactly `bytes` in the values bucket. */
+async function objectsOfSize(bytes: number): Promise<number> {
+  const s3 = localS3Client(values.endpoint);
+  try {
+    let count = 0;
+    let token: string | undefined;
+    do {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: values.bucket, ...(token ? { ContinuationToken: token } : {}) }));
+      count += (page.Contents ?? []).filter((o) => o.Size === bytes).length;
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return count;
+  } finally {
+    s3.destroy();
+  }
+}
+
+describe.each(engines())('vss serve on $name: large values through the object tier', (on) => {
+  const LARGE = 200_000_000;
+  const MEDIUM = 50_000_000;
+  // Budget of the 200 MB put (the server's peak resident memory): the runtime (about 100 MiB, with
+  // room for a loaded machine) and the value held once (the body is read into one buffer of its
+  // declared length; the decoded value and the bytes sent to S3 are views of it), plus half a
+  // value of slack: one more copy of the value fails it.
+  const PUT_RSS_BUDGET = 160 * MiB + 1.5 * LARGE;
+
+  it('puts a 200 MB and a 50 MB value and reads each back byte-exact over HTTP, each one object in the values bucket; the 200 MB put stays under the RSS budget', async () => {
+    const s = await serve(['--max-body-bytes', String(256 * MiB), '--quiet'], { on });
+    try {
+      const objectsBefore = { large: await objectsOfSize(LARGE), medium: await objectsOfSize(MEDIUM) };
+      // The 200 MB value first, on a fresh server, so the peak measured after it is its put's.
+      for (const [key, bytes] of [
+        ['graph-200', LARGE],
+        ['graph-50', MEDIUM],
+      ] as const) {
+        const put = await putLarge(s.url, 'w', key, bytes);
+        expect(put.answer, key).toBe(200);
+        const afterPut = peakRss(s.child.pid!);
+        if (bytes === LARGE) {
+          console.log(
+            `vss serve on ${on.name}: peak RSS ${Math.round(afterPut / MiB)} MiB after a ${LARGE / 1e6} MB put (budget ${Math.round(PUT_RSS_BUDGET / MiB)} MiB)`,
+          );
+          expect(afterPut).toBeLessThan(PUT_RSS_BUDGET);
+        }
+        const got = await postRaw(s.url, 'getObject', Buffer.from(vss.GetObjectRequest.encode({ storeId: 'w', key }).finish()));
+        expect(got instanceof Error ? got.message : got.status, key).toBe(200);
+        const read = vss.GetObjectResponse.decode((got as RawResponse).body).value!;
+        expect(read.key).toBe(key);
+        expect(read.version?.toString()).toBe('1');
+        expect(read.value!.length).toBe(bytes);
+        expect(createHash('sha256').update(read.value!).digest('hex'), key).toBe(put.sha256);
+        if (bytes === LARGE)
+          console.log(`vss serve on ${on.name}: peak RSS ${Math.round(peakRss(s.child.pid!) / MiB)} MiB after reading it back`);
+      }
+      expect(await objectsOfSize(LARGE)).toBe(objectsBefore.large + 1);
+      expect(await objectsOfSize(MEDIUM)).toBe(objectsBefore.medium + 1);
+    } finally {
+      await stopCli(s);
+    }
+  }, 900_000);
+});
+
 describe('vss serve: slow and idle clients', () => {
   let s: Served;
   beforeAll(async () => {
@@ -331,8 +454,9 @@ describe('vss serve: slow and idle clients', () => {
 });
 
 describe('vss serve: SIGTERM', () => {
-  it('drains: the request in flight completes, new connections are refused, exit 0', async () => {
+  it('drains: the request in flight completes, new connections are refused, exit 0; no embedded engine, so no data-dir lock', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'vss-serve-data-'));
+    // As a task runs it: DynamoDB and S3 endpoints, so nothing is embedded and --data-dir is unused.
     const s = await serve(['--drain-timeout', '30', '--quiet', '--data-dir', dataDir]);
     try {
       const body = putBody('w', 'in-flight', Buffer.alloc(2 * MiB, 3));
@@ -367,17 +491,41 @@ describe('vss serve: SIGTERM', () => {
       expect(answer.toLowerCase()).toContain('connection: close');
       expect(await s.exit).toBe(0);
       expect(s.output()).toContain('VSS stopping (SIGTERM)');
-      // The acknowledged write is there.
-      const check = await startVssOn(engine, { tableName: s.table });
+      // The acknowledged write is there, read by another server on the same table and values
+      // bucket (the 2 MiB value went to the object tier: its head names an object in the bucket).
+      const check = await startVssOn(engine, { tableName: s.table, s3Endpoint: values.endpoint, s3Bucket: values.bucket });
       try {
         const v = await new TestClient(check.url, 'w').getValue('in-flight');
-        expect(typeof v === 'number' ? v : v.value.length).toBe(2 * MiB);
+        expect(typeof v === 'number' ? v : Buffer.compare(v.value, Buffer.alloc(2 * MiB, 3))).toBe(0);
       } finally {
         await check.stop();
       }
-      // No embedded engine ran: the data directory got no lock.
-      expect(existsSync(join(dataDir, 'vss.lock'))).toBe(false);
+      // No embedded engine or object store ran: the data directory got no lock and nothing else.
+      expect(existsSync(join(dataDir, LOCK_FILE))).toBe(false);
       expect(readdirSync(dataDir)).toEqual([]);
+    } finally {
+      await stopCli(s);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
+
+describe('vss serve without --s3-endpoint', () => {
+  it('starts the embedded object store whatever --dynamodb-endpoint says: its objects under --data-dir, which it locks until exit', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'vss-serve-data-'));
+    const s = await serve(['--quiet', '--data-dir', dataDir], { embeddedObjectStore: true });
+    try {
+      expect(s.output()).toMatch(/^Object store at http:\/\/127\.0\.0\.1:\d+, bucket vss-values$/m);
+      expect(s.output()).not.toMatch(/DynamoDB engine at/);
+      // The object store is an embedded engine of this server: one server per data directory.
+      expect(existsSync(join(dataDir, LOCK_FILE))).toBe(true);
+      const client = new TestClient(s.url, 'w');
+      const big = Buffer.alloc(MiB, 5);
+      expect((await client.put([kv('big', 0, big)])).status).toBe(200);
+      expect(readdirSync(join(dataDir, OBJECT_STORE_DIR)).length).toBeGreaterThan(0);
+      s.child.kill('SIGTERM');
+      expect(await s.exit).toBe(0);
+      expect(existsSync(join(dataDir, LOCK_FILE))).toBe(false);
     } finally {
       await stopCli(s);
       rmSync(dataDir, { recursive: true, force: true });
