@@ -146,17 +146,29 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'help', type: 'boolean', short: 'h', help: 'this text' },
 ];
 
-const USAGE = 'Usage: vss serve [options]   (npm start -- [options] runs it)';
+/** The first line of --help, as the user started the server: `npm start` or `vss serve`. */
+export const USAGE = {
+  npmStart: 'Usage: npm start -- [options]',
+  vssServe: 'Usage: vss serve [options]   (npm start -- [options] runs it)',
+} as const;
+
+/**
+ * The usage line for this process: `npm start` runs `vss serve` as its start script, and npm
+ * names the script it runs in npm_lifecycle_event.
+ */
+export function usageOf(env: NodeJS.ProcessEnv): string {
+  return env['npm_lifecycle_event'] === 'start' ? USAGE.npmStart : USAGE.vssServe;
+}
 
 /** Runs the server with `argv` (the options after `serve`); resolves once it is listening. */
-export async function serve(argv: readonly string[]): Promise<void> {
+export async function serve(argv: readonly string[], usage: string = usageOf(process.env)): Promise<void> {
   // The SDK versions are pinned exactly; its notice that future releases will need Node 22 is
   // noise for a local server (it is read when the first client is created, i.e. after this line).
   process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   const env = process.env;
   const values = parseOptions(argv, OPTIONS, env);
   if (values['help']) {
-    process.stdout.write(helpText(USAGE, OPTIONS));
+    process.stdout.write(helpText(usage, OPTIONS));
     return;
   }
   const str = (name: string): string | undefined => values[name] as string | undefined;
@@ -340,9 +352,9 @@ async function authOptionsFrom(values: OptionValues): Promise<Omit<LocalAuthOpti
   };
 }
 
-// Run directly (`node --import tsx local/cli.ts`), as before `vss serve` existed.
+// Run directly (`node --import tsx local/cli.ts`), as `npm start` did before `vss serve` existed.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  serve(process.argv.slice(2)).catch((e) => {
+  serve(process.argv.slice(2), USAGE.npmStart).catch((e) => {
     console.error(`vss: ${(e as Error).message}`);
     process.exit(e instanceof UsageError ? 2 : 1);
   });

@@ -163,6 +163,10 @@ describe('the pruned production build (scripts/build-server.sh)', () => {
     const help = await run('npx', ['--no-install', 'vss', '--help'], { cwd: build.dir, timeout: 120_000 });
     expect(help.stdout).toMatch(/^ {2}serve /m);
     expect(help.stdout).toMatch(/^ {2}export /m);
+    // npm start runs vss serve, and its help says so in npm start's words.
+    const startHelp = await run('npm', ['start', '--silent', '--', '--help'], { cwd: build.dir, timeout: 120_000 });
+    expect(startHelp.stdout).toMatch(/^Usage: npm start -- \[options\]\n/);
+    expect(startHelp.stdout).toContain('--max-body-bytes');
   }, 240_000);
 
   it('npm start runs vss serve over the embedded engine and prints the ready line', async () => {
