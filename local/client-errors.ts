@@ -145,16 +145,16 @@ export function closeAfterResponse(req: IncomingMessage, res: ServerResponse, tr
   else res.once('finish', close);
 }
 
-/**
- * Reads the body, at most `max` bytes. Resolves with the body (or, with keep false, an empty
- * buffer), undefined when it is larger than `max`; rejects with a BodyError when the client
- * leaves or breaks the framing.
- */
 /** Takes memory for body bytes as they arrive (memory-budget.ts); false refuses the rest. */
 export interface BodyReservation {
   take(bytes: number): boolean;
 }
 
+/**
+ * Reads the body, at most `max` bytes. Resolves with the body (or, with keep false, an empty
+ * buffer), undefined when it is larger than `max`; rejects with a BodyError when the client
+ * leaves or breaks the framing.
+ */
 function consume(req: IncomingMessage, max: number, keep: boolean, reservation?: BodyReservation): Promise<Buffer | undefined> {
   const failure = parseFailures.get(req);
   if (failure) return Promise.reject(new BodyError(false, failure));
