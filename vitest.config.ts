@@ -76,7 +76,14 @@ export default defineConfig({
     projects: [
       { test: { ...COMMON, ...SHARED_MODULES, name: 'unit', include: UNIT, exclude: SYSTEM } },
       {
-        test: { ...COMMON, ...SHARED_MODULES, ...ENGINES, name: 'integration', include: ['test/**/*.test.ts'], exclude: [...UNIT, ...SYSTEM] },
+        test: {
+          ...COMMON,
+          ...SHARED_MODULES,
+          ...ENGINES,
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          exclude: [...UNIT, ...SYSTEM],
+        },
       },
       { test: { ...COMMON, ...ENGINES, name: 'system', include: SYSTEM } },
     ],

@@ -148,7 +148,7 @@ export function closeAfterResponse(req: IncomingMessage, res: ServerResponse, tr
   const close = (): void => {
     if (closing) return;
     closing = true;
-    if (req.complete || req.destroyed) return linger(socket);
+    if (req.complete || req.destroyed) return void linger(socket);
     // The client is still sending the body it announced. Closing now, even half-closing, loses
     // the answer: a node:http client that receives our FIN fails its next write with EPIPE, and
     // a full close makes the kernel answer the arriving bytes with a reset that discards the

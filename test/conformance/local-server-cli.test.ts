@@ -218,7 +218,17 @@ describe('npm start: options and mistakes', () => {
     expect(r.output).toMatch(/--auth none on --host 0\.0\.0\.0 would let anyone who reaches this port read and write every store/);
     expect(r.output).toMatch(/--allow-unauthenticated/);
     const dataDir = tempDir();
-    const allowed = await startCli(['--host', '0.0.0.0', '--port', '0', '--allow-unauthenticated', '--engine', 'dynoxide', '--data-dir', dataDir]);
+    const allowed = await startCli([
+      '--host',
+      '0.0.0.0',
+      '--port',
+      '0',
+      '--allow-unauthenticated',
+      '--engine',
+      'dynoxide',
+      '--data-dir',
+      dataDir,
+    ]);
     try {
       expect(allowed.output()).toMatch(/WARNING: --auth none on 0\.0\.0\.0 with --allow-unauthenticated/);
     } finally {
