@@ -8,16 +8,22 @@
  * the handler module. Rounds interleave the baseline with every bundle (order rotated each round);
  * each bundle's figure is the per-round difference to the baseline: median and range.
  *
+ * The S3 client is not in index.mjs: a function loads it from a file of its own when a request
+ * first touches a value above the threshold (LAZY_VALUE_BUCKET_MODULE in lambda/contract.ts). Its
+ * load is timed too, in the same rounds: import() of that file in a process that has already
+ * imported putObjects' index.mjs, the cost the first large value pays once per environment.
+ *
  *   npx tsx bench/cold-start.ts            (BENCH_ROUNDS, default 15)
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LAZY_VALUE_BUCKET_MODULE } from '../lambda/contract.js';
 import { BUNDLING, HANDLER_ENTRIES, LAMBDA_RUNTIME, PROJECT_ROOT } from '../lib/private/functions.js';
 import { API_BUNDLE_BUDGET_BYTES, API_INIT_BUDGET_MS } from './budgets.js';
 import { fmt, summarize } from './stats.js';
@@ -72,10 +78,15 @@ function breakdown(dir: string): Array<[string, number]> {
   return [...byPackage].sort((a, b) => b[1] - a[1]);
 }
 
-/** Module init of one bundle in a fresh process, as Lambda's init phase runs it (ms). */
-function initMs(dir: string): number {
+/**
+ * Module init of one bundle in a fresh process, as Lambda's init phase runs it (ms); with `after`,
+ * the time to import `after` (a file beside index.mjs) once index.mjs is loaded.
+ */
+function initMs(dir: string, after?: string): number {
   const url = pathToFileURL(path.join(dir, 'index.mjs')).href;
-  const script = `const t = performance.now(); await import(${JSON.stringify(url)}); process.stdout.write(String(performance.now() - t));`;
+  const script = after
+    ? `await import(${JSON.stringify(url)}); const t = performance.now(); await import(${JSON.stringify(pathToFileURL(path.join(dir, after)).href)}); process.stdout.write(String(performance.now() - t));`
+    : `const t = performance.now(); await import(${JSON.stringify(url)}); process.stdout.write(String(performance.now() - t));`;
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
     env: {
       PATH: process.env['PATH'] ?? '',
@@ -93,21 +104,24 @@ function initMs(dir: string): number {
   return Number(out);
 }
 
+/** The S3 client's file, loaded by the first large value (absent from a tree without one). */
+const LAZY = 'value-bucket module';
+
 const outdir = mkdtempSync(path.join(tmpdir(), 'vss-cold-start-'));
 try {
   const dirs = buildBundles(outdir);
+  const lazyFile = existsSync(path.join(dirs['putObjects']!, LAZY_VALUE_BUCKET_MODULE.file)) ? LAZY_VALUE_BUCKET_MODULE.file : undefined;
   const names = Object.keys(ENTRIES);
-  const samples: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const timed = lazyFile ? [...names, LAZY] : names;
+  const samples: Record<string, number[]> = Object.fromEntries(timed.map((n) => [n, []]));
   const deltas: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
   initMs(dirs[BASELINE]!); // warm the file cache
   for (let round = 0; round < ROUNDS; round++) {
-    const order = names.map((_, i) => names[(i + round) % names.length]!);
+    const order = timed.map((_, i) => timed[(i + round) % timed.length]!);
     const t: Record<string, number> = {};
-    for (const n of order) t[n] = initMs(dirs[n]!);
-    for (const n of names) {
-      samples[n]!.push(t[n]!);
-      deltas[n]!.push(t[n]! - t[BASELINE]!);
-    }
+    for (const n of order) t[n] = n === LAZY ? initMs(dirs['putObjects']!, lazyFile) : initMs(dirs[n]!);
+    for (const n of timed) samples[n]!.push(t[n]!);
+    for (const n of names) deltas[n]!.push(t[n]! - t[BASELINE]!);
   }
 
   console.log(
@@ -123,6 +137,10 @@ try {
       `  ${n.padEnd(16)}  ${(size / 1024).toFixed(1).padStart(10)}   ${fmt(summarize(samples[n]!)).padEnd(20)}  ${(n === BASELINE ? '—' : fmt(over)).padEnd(20)} ${ok}`,
     );
   }
+  if (lazyFile)
+    console.log(
+      `  ${LAZY} (${lazyFile}, ${(statSync(path.join(dirs['putObjects']!, lazyFile)).size / 1024).toFixed(1)} KiB): import ${fmt(summarize(samples[LAZY]!))} ms once index.mjs is loaded, paid by the first request that touches a large value`,
+    );
   console.log('  largest parts of the putObjects bundle (KiB, from the esbuild metafile):');
   console.log(
     '    ' +
