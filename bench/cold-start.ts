@@ -13,7 +13,12 @@
  * load is timed too, in the same rounds: import() of that file in a process that has already
  * imported putObjects' index.mjs, the cost the first large value pays once per environment.
  *
- *   npx tsx bench/cold-start.ts            (BENCH_ROUNDS, default 15)
+ * BENCH_BASELINE_TREE names another copy of this repository (e.g. `git archive main` unpacked,
+ * with node_modules linked): its four operation bundles, built with its own BUNDLING, join the
+ * same rounds, so a change is measured against what it replaces under the same load, and each
+ * of this tree's bundles is reported as a per-round ratio to that tree's.
+ *
+ *   npx tsx bench/cold-start.ts            (BENCH_ROUNDS, default 15; BENCH_BASELINE_TREE)
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -36,19 +41,29 @@ const ENTRIES: Record<string, string> = {
   ...Object.fromEntries(OPERATIONS.map((op) => [op, HANDLER_ENTRIES[op]])),
 };
 
-/** Builds every entry through NodejsFunction; returns the asset directory of each. */
-function buildBundles(outdir: string): Record<string, string> {
+/** The parts of lib/private/functions.ts a build needs, from this tree or another. */
+interface Bundler {
+  readonly root: string;
+  readonly bundling: nodejs.BundlingOptions;
+}
+
+/** Builds `entries` (paths relative to the tree) through NodejsFunction; returns the asset directory of each. */
+function buildBundles(
+  outdir: string,
+  entries: Record<string, string>,
+  tree: Bundler = { root: PROJECT_ROOT, bundling: BUNDLING },
+): Record<string, string> {
   const app = new App({ outdir });
   const stack = new Stack(app, 'ColdStartBench');
-  for (const [name, entry] of Object.entries(ENTRIES)) {
+  for (const [name, entry] of Object.entries(entries)) {
     new nodejs.NodejsFunction(stack, name, {
-      entry: path.join(PROJECT_ROOT, entry),
+      entry: path.join(tree.root, entry),
       handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      projectRoot: tree.root,
+      depsLockFilePath: path.join(tree.root, 'package-lock.json'),
       runtime: LAMBDA_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
-      bundling: { ...BUNDLING, metafile: true },
+      bundling: { ...tree.bundling, metafile: true },
     });
   }
   app.synth();
@@ -58,7 +73,7 @@ function buildBundles(outdir: string): Record<string, string> {
       outputs: Record<string, { entryPoint?: string }>;
     };
     const entryPoint = Object.values(meta.outputs).find((o) => o.entryPoint)!.entryPoint!;
-    const name = Object.keys(ENTRIES).find((n) => entryPoint.endsWith(ENTRIES[n]!))!;
+    const name = Object.keys(entries).find((n) => entryPoint.endsWith(entries[n]!))!;
     dirs[name] = path.join(outdir, d);
   }
   return dirs;
@@ -104,14 +119,31 @@ function initMs(dir: string, after?: string): number {
   return Number(out);
 }
 
+/** Suffix of the baseline tree's bundles (BENCH_BASELINE_TREE). */
+const BEFORE = ' (baseline)';
+
+/** The four operation bundles of another tree, built with that tree's own bundling settings. */
+async function baselineBundles(tree: string, outdir: string): Promise<Record<string, string>> {
+  const root = path.resolve(tree);
+  const mod = (await import(pathToFileURL(path.join(root, 'lib/private/functions.ts')).href)) as {
+    BUNDLING: nodejs.BundlingOptions;
+    HANDLER_ENTRIES: Record<string, string>;
+  };
+  const entries = Object.fromEntries(OPERATIONS.map((op) => [op, mod.HANDLER_ENTRIES[op]!]));
+  return buildBundles(outdir, entries, { root, bundling: mod.BUNDLING });
+}
+
 /** The S3 client's file, loaded by the first large value (absent from a tree without one). */
 const LAZY = 'value-bucket module';
 
 const outdir = mkdtempSync(path.join(tmpdir(), 'vss-cold-start-'));
 try {
-  const dirs = buildBundles(outdir);
+  const dirs = buildBundles(outdir, ENTRIES);
+  const baselineTree = process.env['BENCH_BASELINE_TREE'];
+  const other = baselineTree ? await baselineBundles(baselineTree, path.join(outdir, 'baseline')) : {};
+  for (const [op, dir] of Object.entries(other)) dirs[`${op}${BEFORE}`] = dir;
   const lazyFile = existsSync(path.join(dirs['putObjects']!, LAZY_VALUE_BUCKET_MODULE.file)) ? LAZY_VALUE_BUCKET_MODULE.file : undefined;
-  const names = Object.keys(ENTRIES);
+  const names = [...Object.keys(ENTRIES), ...Object.keys(other).map((op) => `${op}${BEFORE}`)];
   const timed = lazyFile ? [...names, LAZY] : names;
   const samples: Record<string, number[]> = Object.fromEntries(timed.map((n) => [n, []]));
   const deltas: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
@@ -128,19 +160,24 @@ try {
     `Cold start of the operation functions (NodejsFunction with the stack's BUNDLING; ${ROUNDS} interleaved rounds, node ${process.version}, median (range))`,
   );
   console.log(`  budget: bundle ≤ ${API_BUNDLE_BUDGET_BYTES / 1024} KiB, module init ≤ ${API_INIT_BUDGET_MS} ms over the empty bundle's`);
-  console.log('  function          bundle KiB   module init ms        over empty ms        within budget');
+  console.log('  function                    bundle KiB   module init ms        over empty ms        within budget');
   for (const n of names) {
     const size = statSync(path.join(dirs[n]!, 'index.mjs')).size;
     const over = summarize(deltas[n]!);
-    const ok = n === BASELINE ? '' : size <= API_BUNDLE_BUDGET_BYTES && over.median <= API_INIT_BUDGET_MS ? 'yes' : 'NO';
+    const ok =
+      n === BASELINE || n.endsWith(BEFORE) ? '' : size <= API_BUNDLE_BUDGET_BYTES && over.median <= API_INIT_BUDGET_MS ? 'yes' : 'NO';
     console.log(
-      `  ${n.padEnd(16)}  ${(size / 1024).toFixed(1).padStart(10)}   ${fmt(summarize(samples[n]!)).padEnd(20)}  ${(n === BASELINE ? '—' : fmt(over)).padEnd(20)} ${ok}`,
+      `  ${n.padEnd(26)}  ${(size / 1024).toFixed(1).padStart(10)}   ${fmt(summarize(samples[n]!)).padEnd(20)}  ${(n === BASELINE ? '—' : fmt(over)).padEnd(20)} ${ok}`,
     );
   }
   if (lazyFile)
     console.log(
       `  ${LAZY} (${lazyFile}, ${(statSync(path.join(dirs['putObjects']!, lazyFile)).size / 1024).toFixed(1)} KiB): import ${fmt(summarize(samples[LAZY]!))} ms once index.mjs is loaded, paid by the first request that touches a large value`,
     );
+  for (const op of Object.keys(other)) {
+    const ratios = deltas[op]!.map((d, i) => d / deltas[`${op}${BEFORE}`]![i]!);
+    console.log(`  ${op}: over empty, per-round ratio to the baseline tree's: ${fmt(summarize(ratios), 2)}`);
+  }
   console.log('  largest parts of the putObjects bundle (KiB, from the esbuild metafile):');
   console.log(
     '    ' +
