@@ -185,8 +185,9 @@ A replaced or deleted value's object is kept by two layers, one after the other
    explicitly and at once). It stays because it is the only layer that also protects **current**
    values: \`putObjects\`, an internet-facing function, may delete objects (those of its own failed
    writes), and no function may delete a version, so a stolen function credential, a sweeper
-   defect or an operator's mistaken delete cannot destroy a value that a wallet or a restore
-   still needs: its bytes stay recoverable for ${RETENTION_DAYS} days.
+   defect, a sweeper still running against the old table after a restore, or an operator's
+   mistaken delete cannot destroy a value that a wallet or a restore still needs: its bytes stay
+   recoverable for ${RETENTION_DAYS} days.
 
 What the second layer costs (S3 storage at $${PRICES.s3PerGbMonth}/GB-month; one day's superseded bytes kept ${RETENTION_DAYS} days more),
 per wallet-month; it is included in every cost above:
