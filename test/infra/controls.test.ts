@@ -36,6 +36,67 @@ describe('controls matrix (docs/controls.md)', () => {
     expect(withBroken.problems).toEqual([`table-pitr: ${pitr.setting} does not hold on ${table[0]} in variant "default"`]);
   });
 
+  describe('the object tier and backup controls fail on the settings they guard', () => {
+    type Resources = typeof templates.default;
+    const idOf = (resources: Resources, type: string, pick: (r: Resources[string]) => boolean = () => true): string => {
+      const found = Object.entries(resources).filter(([, r]) => r.Type === type && pick(r));
+      expect(found, type).toHaveLength(1);
+      return found[0]![0];
+    };
+    const withProperties = (resources: Resources, id: string, change: Record<string, unknown>): Resources => ({
+      ...resources,
+      [id]: { ...resources[id]!, Properties: { ...resources[id]!.Properties, ...change } },
+    });
+    const failingOn = (control: string, resources: Resources): readonly string[] =>
+      evaluateControl(CONTROLS.find((c) => c.id === control)!, resources).failing;
+
+    it('values-bucket-encryption: SSE-S3 on a bucket whose table has a customer-managed key', () => {
+      const t = templates['object tier'];
+      const bucket = idOf(t, 'AWS::S3::Bucket');
+      expect(failingOn('values-bucket-encryption', t)).toEqual([]);
+      const sseS3 = { BucketEncryption: templates.default[bucket]!.Properties!['BucketEncryption'] };
+      expect(failingOn('values-bucket-encryption', withProperties(t, bucket, sseS3))).toEqual([bucket]);
+    });
+
+    it('values-s3-permissions-scoped: an object action on the whole bucket', () => {
+      const t = templates.default;
+      const policy = idOf(t, 'AWS::IAM::Policy', (r) => JSON.stringify(r).includes('"s3:GetObject"'));
+      const document = t[policy]!.Properties!['PolicyDocument'] as { Statement: Array<Record<string, unknown>> };
+      const widened = document.Statement.map((s) =>
+        s['Action'] === 's3:GetObject' ? { ...s, Resource: JSON.parse(JSON.stringify(s['Resource']).replace('/values/*', '/*')) } : s,
+      );
+      expect(failingOn('values-s3-permissions-scoped', t)).toEqual([]);
+      expect(
+        failingOn('values-s3-permissions-scoped', withProperties(t, policy, { PolicyDocument: { ...document, Statement: widened } })),
+      ).toEqual([policy]);
+    });
+
+    it('values-replication-deletes: delete markers not replicated', () => {
+      const t = templates.backup;
+      const bucket = idOf(t, 'AWS::S3::Bucket');
+      const config = t[bucket]!.Properties!['ReplicationConfiguration'] as { Rules: Array<Record<string, unknown>> };
+      const noDeletes = { ...config, Rules: config.Rules.map((r) => ({ ...r, DeleteMarkerReplication: { Status: 'Disabled' } })) };
+      expect(failingOn('values-replication-deletes', t)).toEqual([]);
+      expect(failingOn('values-replication-deletes', withProperties(t, bucket, { ReplicationConfiguration: noDeletes }))).toEqual([bucket]);
+    });
+
+    it('restore-drill-function-read-only: a write on the live table', () => {
+      const t = templates.backup;
+      const policy = idOf(t, 'AWS::IAM::Policy', (r) => JSON.stringify(r).includes('backup:PutRestoreValidationResult'));
+      const document = t[policy]!.Properties!['PolicyDocument'] as { Statement: Array<Record<string, unknown>> };
+      const write = { Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: { 'Fn::GetAtt': ['VssTable40F1830D', 'Arn'] } };
+      expect(failingOn('restore-drill-function-read-only', t)).toEqual([]);
+      const changed = withProperties(t, policy, { PolicyDocument: { ...document, Statement: [...document.Statement, write] } });
+      expect(failingOn('restore-drill-function-read-only', changed)).toEqual([policy]);
+    });
+
+    it('table-logical-id: the table under another logical ID', () => {
+      const { VssTable40F1830D: table, ...rest } = templates.backup;
+      expect(failingOn('table-logical-id', templates.backup)).toEqual([]);
+      expect(failingOn('table-logical-id', { ...rest, VssTableRenamed: table! })).toEqual(['VssTableRenamed']);
+    });
+  });
+
   it('finds expectControl calls in the test that holds them, past strings, comments, templates and regular expressions', () => {
     const source = [
       "describe('d', () => {",
