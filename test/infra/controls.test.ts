@@ -24,6 +24,18 @@ describe('controls matrix (docs/controls.md)', () => {
     expect(readFileSync(path.join(PROJECT_ROOT, 'docs', 'controls.md'), 'utf8')).toBe(matrix.markdown);
   });
 
+  it('docs/security.md links controls by their matrix anchors, each to a control of the matrix, and every control from somewhere', () => {
+    const security = readFileSync(path.join(PROJECT_ROOT, 'docs', 'security.md'), 'utf8');
+    const linked = [...security.matchAll(/\(controls\.md#([a-z0-9-]+)\)/g)].map((m) => m[1]!);
+    const ids = CONTROLS.map((c) => c.id);
+    expect(linked.filter((id) => !ids.includes(id))).toEqual([]);
+    expect(ids.filter((id) => !linked.includes(id))).toEqual([]);
+    for (const id of ids) expect(matrix.markdown).toContain(`<a id="${id}"></a>`);
+    // A control named in backquotes without its link is a copy that can drift from the matrix.
+    const unlinked = [...security.matchAll(/(?<!\[)`([a-z0-9]+(?:-[a-z0-9]+)+)`(?!\]\(controls\.md)/g)].map((m) => m[1]!);
+    expect(unlinked.filter((id) => ids.includes(id))).toEqual([]);
+  });
+
   it('a setting that does not hold, or a control no test asserts, is reported (the check is live)', () => {
     const pitr = CONTROLS.find((c) => c.id === 'table-pitr')!;
     const table = Object.entries(templates.default).find(([, r]) => r.Type === 'AWS::DynamoDB::Table')!;
