@@ -48,7 +48,7 @@ describe('controls matrix (docs/controls.md)', () => {
     expect(withBroken.problems).toEqual([`table-pitr: ${pitr.setting} does not hold on ${table[0]} in variant "default"`]);
   });
 
-  describe('the object tier and backup controls fail on the settings they guard', () => {
+  describe('the object tier, backup and container door controls fail on the settings they guard', () => {
     type Resources = typeof templates.default;
     const idOf = (resources: Resources, type: string, pick: (r: Resources[string]) => boolean = () => true): string => {
       const found = Object.entries(resources).filter(([, r]) => r.Type === type && pick(r));
@@ -100,6 +100,18 @@ describe('controls matrix (docs/controls.md)', () => {
       expect(failingOn('restore-drill-function-read-only', t)).toEqual([]);
       const changed = withProperties(t, policy, { PolicyDocument: { ...document, Statement: [...document.Statement, write] } });
       expect(failingOn('restore-drill-function-read-only', changed)).toEqual([policy]);
+    });
+
+    it('container-https-only and container-non-root: a plaintext listener, a task definition without a user', () => {
+      const t = templates['container door'];
+      const listener = idOf(t, 'AWS::ElasticLoadBalancingV2::Listener');
+      expect(failingOn('container-https-only', t)).toEqual([]);
+      expect(failingOn('container-https-only', withProperties(t, listener, { Protocol: 'HTTP', Port: 80 }))).toEqual([listener]);
+      const task = idOf(t, 'AWS::ECS::TaskDefinition');
+      const definitions = t[task]!.Properties!['ContainerDefinitions'] as Array<Record<string, unknown>>;
+      const asRoot = definitions.map(({ User: _user, ...rest }) => rest);
+      expect(failingOn('container-non-root', t)).toEqual([]);
+      expect(failingOn('container-non-root', withProperties(t, task, { ContainerDefinitions: asRoot }))).toEqual([task]);
     });
 
     it('table-logical-id: the table under another logical ID', () => {

@@ -9,18 +9,24 @@
  * asserts it with `expectControl(template, id)` (evaluate.ts); the matrix names that test.
  */
 import { Duration } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { VssAuth } from '../../../lib/auth.js';
+import { VssFrontDoor } from '../../../lib/front-door.js';
 import { VssTableEncryption } from '../../../lib/options.js';
 import type { VssServiceProps } from '../../../lib/vss-service.js';
-import { ENV, OPERATIONS, RESTORE_DRILL_METRIC_NAMES, VALUE_OBJECT_PREFIX } from '../../../lambda/contract.js';
+import { ENV, OPERATIONS, RESTORE_DRILL_METRIC_NAMES, SERVER_ENV, VALUE_OBJECT_PREFIX } from '../../../lambda/contract.js';
 import { RESTORE_TEST_TABLE_PREFIX } from '../../../lib/private/backup-defaults.js';
+import { CONTAINER_USER } from '../../../lib/private/container.js';
+import { unionOfAccess, VSS_TABLE_ACTIONS } from '../../../lib/private/permissions.js';
 import { ACCESS_LOGS_PREFIX } from '../../../lib/private/values-bucket.js';
 import { TEST_PUBLIC_KEY_PEM } from '../support.js';
 
 /** The copy region of the backup variant (its copy action and bucket replication name it). */
 export const BACKUP_COPY_REGION = 'eu-central-1';
+/** The (imported) certificate of the container door variant's domain. */
+export const CONTAINER_DOOR_CERTIFICATE_ARN = 'arn:aws:acm:eu-west-1:111122223333:certificate/abc';
 /** The (imported) bucket the object tier variant's values bucket logs to. */
 export const OBJECT_TIER_ACCESS_LOGS_BUCKET = 'vss-access-logs';
 
@@ -54,6 +60,17 @@ export const VARIANTS = {
       largeValues: { accessLogsBucket: s3.Bucket.fromBucketName(scope, 'AccessLogs', OBJECT_TIER_ACCESS_LOGS_BUCKET) },
     }),
   },
+  'container door': {
+    description: 'the container front door: an HTTPS load balancer with the domain certificate, WAF, ECS Fargate tasks running vss serve',
+    props: (scope: Construct): VssServiceProps => ({
+      auth: VssAuth.signature(),
+      frontDoor: VssFrontDoor.container(),
+      domain: {
+        domainName: 'vss.example.com',
+        certificate: acm.Certificate.fromCertificateArn(scope, 'Certificate', CONTAINER_DOOR_CERTIFICATE_ARN),
+      },
+    }),
+  },
   backup: {
     description: `backup with a copy to ${BACKUP_COPY_REGION}, vault lock, values replication and the weekly restore drill`,
     props: { backup: { copyToRegion: BACKUP_COPY_REGION, vaultLock: { minRetention: Duration.days(7) } } },
@@ -65,6 +82,8 @@ export const VARIANTS = {
 
 export type VariantName = keyof typeof VARIANTS;
 export const VARIANT_NAMES = Object.keys(VARIANTS) as VariantName[];
+/** The variants served by API Gateway and the per-operation functions (the Lambda door). */
+const LAMBDA_DOOR: readonly VariantName[] = VARIANT_NAMES.filter((v) => v !== 'container door');
 
 /** A resource of a synthesized template. */
 export interface CfnResource {
@@ -119,16 +138,51 @@ const wafRule = (name: string) => (r: CfnResource) =>
   ((r.Properties?.['Rules'] as Array<{ Name: string; Action?: Record<string, unknown> }> | undefined) ?? []).some(
     (rule) => rule.Name === name && rule.Action?.['Block'] !== undefined,
   );
-/** A policy attached to the role of a VSS function (not a role a service assumes). */
-const isFunctionPolicy = (r: CfnResource, _id: string, all: CfnResources): boolean => {
+/** The role the container door's tasks run with (a task definition's TaskRoleArn). */
+const isTaskRole = (roleId: string, all: CfnResources): boolean =>
+  Object.values(all).some(
+    (td) =>
+      td.Type === 'AWS::ECS::TaskDefinition' &&
+      JSON.stringify(td.Properties?.['TaskRoleArn']) === JSON.stringify({ 'Fn::GetAtt': [roleId, 'Arn'] }),
+  );
+/** A policy attached to the role of a VSS function or of the container's tasks (the code that serves or sweeps). */
+const isWorkloadPolicy = (r: CfnResource, _id: string, all: CfnResources): boolean => {
   const roles = (r.Properties?.['Roles'] as Array<{ Ref?: string }> | undefined) ?? [];
-  return Object.values(all).some(
-    (fn) =>
-      fn.Type === 'AWS::Lambda::Function' &&
-      isVssFunction(fn) &&
-      roles.some((role) => JSON.stringify(fn.Properties?.['Role']).includes(`"${role.Ref}"`)),
+  return roles.some(
+    (role) =>
+      isTaskRole(role.Ref ?? '', all) ||
+      Object.values(all).some(
+        (fn) =>
+          fn.Type === 'AWS::Lambda::Function' && isVssFunction(fn) && JSON.stringify(fn.Properties?.['Role']).includes(`"${role.Ref}"`),
+      ),
   );
 };
+const isTaskRolePolicy = (r: CfnResource, _id: string, all: CfnResources): boolean =>
+  ((r.Properties?.['Roles'] as Array<{ Ref?: string }> | undefined) ?? []).some((role) => isTaskRole(role.Ref ?? '', all));
+/** The table actions the container's task role holds: the union of the four operations' (one task serves them all). */
+const TASK_TABLE_ACTIONS = unionOfAccess(OPERATIONS.map((op) => VSS_TABLE_ACTIONS[op]));
+const containerDefinitions = (r: CfnResource): Array<Record<string, unknown>> =>
+  (r.Properties?.['ContainerDefinitions'] as Array<Record<string, unknown>> | undefined) ?? [];
+/** The security groups of the load balancers in the template. */
+const loadBalancerGroups = (all: CfnResources): string[] =>
+  Object.values(all)
+    .filter((r) => r.Type === 'AWS::ElasticLoadBalancingV2::LoadBalancer')
+    .flatMap((r) => ((r.Properties?.['SecurityGroups'] as unknown[] | undefined) ?? []).map((g) => JSON.stringify(g)));
+/** The security groups of the ECS services in the template (their tasks'). */
+const taskGroups = (all: CfnResources): string[] =>
+  Object.values(all)
+    .filter((r) => r.Type === 'AWS::ECS::Service')
+    .flatMap(
+      (r) =>
+        (
+          r.Properties?.['NetworkConfiguration'] as { AwsvpcConfiguration?: { SecurityGroups?: unknown[] } } | undefined
+        )?.AwsvpcConfiguration?.SecurityGroups?.map((g) => JSON.stringify(g)) ?? [],
+    );
+/**
+ * The logical IDs of the front door's two alarms, the same whichever door serves: an alarm's name
+ * derives from its logical ID, so dashboards and alarm routing carry over between doors.
+ */
+export const FRONT_DOOR_ALARM_IDS = ['VssApi5xxRateAlarm55A3A7D1', 'VssApiP99LatencyAlarm8A5D9E01'] as const;
 /** A policy attached to a role whose description starts with `prefix`. */
 const isPolicyOfRole =
   (prefix: string) =>
@@ -186,6 +240,7 @@ const BACKUP_JOB_FAILED_METRICS = ['NumberOfBackupJobsFailed', 'NumberOfCopyJobs
 const RESTORE_DRILL_FAILURES_METRIC = RESTORE_DRILL_METRIC_NAMES.failures;
 /** Actions without resource-level permissions, which IAM can only grant on "*". */
 const RESOURCELESS_ACTIONS = new Set([
+  'ecr:GetAuthorizationToken',
   'xray:PutTraceSegments',
   'xray:PutTelemetryRecords',
   'backup:DescribeRestoreJob',
@@ -273,9 +328,9 @@ export const CONTROLS: readonly Control[] = [
   {
     id: 'iam-no-scan-or-admin',
     title:
-      'No function may Scan, use a DynamoDB wildcard, or administer, export or restore tables; the restore drill alone may Scan, and only the scratch tables restore testing creates.',
+      'No function or task may Scan, use a DynamoDB wildcard, or administer, export or restore tables; the restore drill alone may Scan, and only the scratch tables restore testing creates.',
     type: 'AWS::IAM::Policy',
-    select: isFunctionPolicy,
+    select: isWorkloadPolicy,
     setting: `no dynamodb:Scan, dynamodb:*, Create/Delete/UpdateTable, Export*, Restore*; dynamodb:Scan only on table/${RESTORE_TEST_TABLE_PREFIX}*`,
     holds: (r) =>
       statements(r).every((s) =>
@@ -289,7 +344,7 @@ export const CONTROLS: readonly Control[] = [
   {
     id: 'iam-wildcard-only-xray',
     title:
-      'The only statements on Resource "*" grant actions that have no resource-level permissions: X-Ray\'s, and the restore drill\'s reading of its restore job and reporting of its verdict.',
+      "The only statements on Resource \"*\" grant actions that have no resource-level permissions: X-Ray's, ECR's authorization token (the container tasks' image pull), and the restore drill's reading of its restore job and reporting of its verdict.",
     type: 'AWS::IAM::Policy',
     setting: `Resource "*" only with ${[...RESOURCELESS_ACTIONS].join(', ')}`,
     holds: (r) => statements(r).every((s) => s.Resource !== '*' || actions(s).every((a) => RESOURCELESS_ACTIONS.has(a))),
@@ -308,8 +363,9 @@ export const CONTROLS: readonly Control[] = [
   {
     id: 'role-no-managed-policies',
     title:
-      'No role (of a function, or one AWS Backup or S3 replication assumes) carries an AWS managed policy: every permission is written out.',
+      "No role of this construct (of a function, the container's tasks, or one AWS Backup or S3 replication assumes) carries an AWS managed policy: every permission is written out. (The CDK's own custom-resource provider that strips the new VPC's default security group is not ours and is not counted.)",
     type: 'AWS::IAM::Role',
+    select: (_r, id) => !/^Custom.*CustomResourceProvider/.test(id),
     setting: 'ManagedPolicyArns: absent',
     holds: (r) => r.Properties?.['ManagedPolicyArns'] === undefined,
   },
@@ -409,6 +465,7 @@ export const CONTROLS: readonly Control[] = [
     type: 'AWS::ApiGateway::RestApi',
     setting: 'BinaryMediaTypes: ["*/*"]',
     holds: (r) => JSON.stringify(r.Properties?.['BinaryMediaTypes']) === '["*/*"]',
+    in: LAMBDA_DOOR,
   },
   {
     id: 'stage-access-logs',
@@ -419,6 +476,7 @@ export const CONTROLS: readonly Control[] = [
       const s = r.Properties?.['AccessLogSetting'] as { DestinationArn?: unknown; Format?: string } | undefined;
       return s?.DestinationArn !== undefined && !!s.Format && !/principalId|\$input|requestOverride|header/i.test(s.Format);
     },
+    in: LAMBDA_DOOR,
   },
   {
     id: 'stage-no-data-trace',
@@ -429,6 +487,7 @@ export const CONTROLS: readonly Control[] = [
       ((r.Properties?.['MethodSettings'] as Array<{ DataTraceEnabled?: boolean }> | undefined) ?? []).every(
         (m) => m.DataTraceEnabled === false,
       ),
+    in: LAMBDA_DOOR,
   },
   {
     id: 'stage-throttling',
@@ -439,6 +498,7 @@ export const CONTROLS: readonly Control[] = [
       ((r.Properties?.['MethodSettings'] as Array<Record<string, unknown>> | undefined) ?? []).some(
         (m) => m['ResourcePath'] === '/*' && typeof m['ThrottlingRateLimit'] === 'number' && typeof m['ThrottlingBurstLimit'] === 'number',
       ),
+    in: LAMBDA_DOOR,
   },
   {
     id: 'gateway-responses-protocol',
@@ -452,13 +512,21 @@ export const CONTROLS: readonly Control[] = [
         p['gatewayresponse.header.Content-Type'] === "'application/octet-stream'"
       );
     },
+    in: LAMBDA_DOOR,
   },
   {
     id: 'waf-associated',
-    title: 'A web ACL is associated with the API stage.',
+    title: "A web ACL is associated with the front door: the API stage, or the container door's load balancer.",
     type: 'AWS::WAFv2::WebACLAssociation',
-    setting: 'ResourceArn: the stage, WebACLArn: the web ACL',
-    holds: (r) => r.Properties?.['ResourceArn'] !== undefined && r.Properties?.['WebACLArn'] !== undefined,
+    setting: 'ResourceArn: the stage (Ref <stage>) or Ref <load balancer>, WebACLArn: Fn::GetAtt <web ACL>.Arn',
+    holds: (r, _id, all) => {
+      const target = JSON.stringify(r.Properties?.['ResourceArn']);
+      const refersTo = (type: string) => Object.entries(all).some(([id, x]) => x.Type === type && target.includes(`{"Ref":"${id}"}`));
+      return (
+        (refersTo('AWS::ApiGateway::Stage') || refersTo('AWS::ElasticLoadBalancingV2::LoadBalancer')) &&
+        getAttOf(r.Properties?.['WebACLArn'], 'AWS::WAFv2::WebACL', all)
+      );
+    },
   },
   {
     id: 'waf-rate-rules',
@@ -586,9 +654,9 @@ export const CONTROLS: readonly Control[] = [
   {
     id: 'values-s3-permissions-scoped',
     title:
-      'Each function may only get, put or delete objects under values/ (never a version, never the bucket, never an S3 wildcard), and list only that prefix.',
+      'Each function and the container task may only get, put or delete objects under values/ (never a version, never the bucket, never an S3 wildcard), and list only that prefix.',
     type: 'AWS::IAM::Policy',
-    select: isFunctionPolicy,
+    select: isWorkloadPolicy,
     setting: `s3:GetObject, s3:PutObject, s3:DeleteObject on <values bucket>/${VALUE_OBJECT_PREFIX}*; s3:ListBucket only with s3:prefix ${VALUE_OBJECT_PREFIX}*`,
     holds: (r) =>
       statements(r)
@@ -826,5 +894,181 @@ export const CONTROLS: readonly Control[] = [
       );
     },
     in: ['backup'],
+  },
+  {
+    id: 'front-door-alarms',
+    title:
+      "The front door's alarms (share of 5xx answers, p99 latency) have the same logical IDs, hence the same names, whichever door serves.",
+    type: 'AWS::CloudWatch::Alarm',
+    select: (_r, id) => /^VssApi(5xxRate|P99Latency)Alarm/.test(id),
+    setting: `logical IDs ${FRONT_DOOR_ALARM_IDS.join(', ')}`,
+    holds: (_r, id, all) =>
+      (FRONT_DOOR_ALARM_IDS as readonly string[]).includes(id) &&
+      FRONT_DOOR_ALARM_IDS.every((a) => all[a]?.Type === 'AWS::CloudWatch::Alarm'),
+  },
+  {
+    id: 'container-https-only',
+    title:
+      'The container door listens on HTTPS 443 only, with the domain certificate and a TLS 1.2+ policy: there is no plaintext listener for a header to cross.',
+    type: 'AWS::ElasticLoadBalancingV2::Listener',
+    setting: 'Protocol: HTTPS, Port: 443, Certificates: [<domain certificate>], SslPolicy: ELBSecurityPolicy-TLS13-1-2-*',
+    holds: (r) =>
+      r.Properties?.['Protocol'] === 'HTTPS' &&
+      r.Properties?.['Port'] === 443 &&
+      ((r.Properties?.['Certificates'] as unknown[] | undefined) ?? []).length > 0 &&
+      /^ELBSecurityPolicy-TLS13-1-2-/.test(String(r.Properties?.['SslPolicy'])),
+    in: ['container door'],
+  },
+  {
+    id: 'container-drops-invalid-headers',
+    title: "The container door's load balancer drops header fields that are not valid HTTP before they reach a task.",
+    type: 'AWS::ElasticLoadBalancingV2::LoadBalancer',
+    setting: 'LoadBalancerAttributes: routing.http.drop_invalid_header_fields.enabled = true',
+    holds: (r) =>
+      ((r.Properties?.['LoadBalancerAttributes'] as Array<{ Key: string; Value: string }> | undefined) ?? []).some(
+        (a) => a.Key === 'routing.http.drop_invalid_header_fields.enabled' && a.Value === 'true',
+      ),
+    in: ['container door'],
+  },
+  {
+    id: 'container-tasks-behind-load-balancer',
+    title: "The tasks accept connections only from the load balancer's security group.",
+    type: 'AWS::EC2::SecurityGroup',
+    select: (_r, id, all) => taskGroups(all).includes(JSON.stringify({ 'Fn::GetAtt': [id, 'GroupId'] })),
+    setting:
+      'no inline SecurityGroupIngress; every AWS::EC2::SecurityGroupIngress into it has SourceSecurityGroupId: <load balancer group>',
+    holds: (r, id, all) => {
+      const group = JSON.stringify({ 'Fn::GetAtt': [id, 'GroupId'] });
+      const ingress = Object.values(all).filter(
+        (x) => x.Type === 'AWS::EC2::SecurityGroupIngress' && JSON.stringify(x.Properties?.['GroupId']) === group,
+      );
+      return (
+        r.Properties?.['SecurityGroupIngress'] === undefined &&
+        ingress.length > 0 &&
+        ingress.every((x) => loadBalancerGroups(all).includes(JSON.stringify(x.Properties?.['SourceSecurityGroupId'])))
+      );
+    },
+    in: ['container door'],
+  },
+  {
+    id: 'container-no-nat-gateway',
+    title: "The container door's VPC has no NAT gateway: DynamoDB and S3 are reached through gateway endpoints, inside the VPC.",
+    type: 'AWS::EC2::VPC',
+    setting: 'no AWS::EC2::NatGateway; AWS::EC2::VPCEndpoint of type Gateway for dynamodb and s3',
+    holds: (_r, _id, all) => {
+      const endpoints = Object.values(all)
+        .filter((x) => x.Type === 'AWS::EC2::VPCEndpoint' && x.Properties?.['VpcEndpointType'] === 'Gateway')
+        .map((x) => JSON.stringify(x.Properties?.['ServiceName']));
+      return (
+        Object.values(all).every((x) => x.Type !== 'AWS::EC2::NatGateway') &&
+        endpoints.some((e) => e.includes('.dynamodb')) &&
+        endpoints.some((e) => e.includes('.s3'))
+      );
+    },
+    in: ['container door'],
+  },
+  {
+    id: 'task-role-least-privilege',
+    title:
+      "The tasks' role holds exactly the four operations' table actions (on the table and the creation index) and their values actions on values/*: nothing else.",
+    type: 'AWS::IAM::Policy',
+    select: isTaskRolePolicy,
+    setting: `dynamodb: ${TASK_TABLE_ACTIONS.table.join(', ')} on <table>.Arn; ${TASK_TABLE_ACTIONS.creationIndex.join(', ')} on <table>.Arn/index/bySeq; s3:GetObject, s3:PutObject, s3:DeleteObject on values/*; KMS only via a service`,
+    holds: (r) => {
+      const granted = statements(r);
+      const dynamo = granted.filter((s) => actions(s).some((a) => a.startsWith('dynamodb:')));
+      const onIndex = (s: Statement) => JSON.stringify(s.Resource).includes('/index/');
+      const sorted = (list: readonly string[]) => JSON.stringify([...list].sort());
+      return (
+        sorted(dynamo.filter((s) => !onIndex(s)).flatMap(actions)) === sorted(TASK_TABLE_ACTIONS.table) &&
+        sorted(dynamo.filter(onIndex).flatMap(actions)) === sorted(TASK_TABLE_ACTIONS.creationIndex) &&
+        granted.every(
+          (s) =>
+            s.Resource !== '*' &&
+            actions(s).every(
+              (a) =>
+                a.startsWith('dynamodb:') ||
+                (VALUES_OBJECT_ACTIONS.has(a) && resources(s).every(onValuesPrefix)) ||
+                (a.startsWith('kms:') && JSON.stringify(s.Condition ?? {}).includes('"kms:ViaService"')),
+            ),
+        )
+      );
+    },
+    in: ['container door'],
+  },
+  {
+    id: 'container-read-only-root',
+    title: 'The server container runs with a read-only root filesystem (a writable /tmp volume only), not privileged.',
+    type: 'AWS::ECS::TaskDefinition',
+    setting: 'ContainerDefinitions[*].ReadonlyRootFilesystem: true, Privileged: absent',
+    holds: (r) =>
+      containerDefinitions(r).length > 0 &&
+      containerDefinitions(r).every((c) => c['ReadonlyRootFilesystem'] === true && c['Privileged'] !== true),
+    in: ['container door'],
+  },
+  {
+    id: 'container-non-root',
+    title: "The server container runs as the image's non-root user, set in the task definition itself.",
+    type: 'AWS::ECS::TaskDefinition',
+    setting: `ContainerDefinitions[*].User: ${CONTAINER_USER}`,
+    holds: (r) => containerDefinitions(r).length > 0 && containerDefinitions(r).every((c) => c['User'] === CONTAINER_USER),
+    in: ['container door'],
+  },
+  {
+    id: 'container-verifies-auth',
+    title:
+      "The tasks run the Lambda door's request path with the stack's auth mode: in signature mode each request's signature is verified in the task.",
+    type: 'AWS::ECS::TaskDefinition',
+    setting: `ContainerDefinitions[*].Environment: ${SERVER_ENV.auth}: signature`,
+    holds: (r) =>
+      containerDefinitions(r).length > 0 &&
+      containerDefinitions(r).every((c) =>
+        ((c['Environment'] as Array<{ Name: string; Value: unknown }> | undefined) ?? []).some(
+          (e) => e.Name === SERVER_ENV.auth && e.Value === 'signature',
+        ),
+      ),
+    in: ['container door'],
+  },
+  {
+    id: 'ecs-circuit-breaker',
+    title: 'A failing deployment of the tasks rolls back by itself, and a deployment never drops below the running count.',
+    type: 'AWS::ECS::Service',
+    setting: 'DeploymentConfiguration: { DeploymentCircuitBreaker: { Enable: true, Rollback: true }, MinimumHealthyPercent: 100 }',
+    holds: (r) => {
+      const c = r.Properties?.['DeploymentConfiguration'] as
+        | { DeploymentCircuitBreaker?: { Enable?: boolean; Rollback?: boolean }; MinimumHealthyPercent?: number }
+        | undefined;
+      return (
+        c?.DeploymentCircuitBreaker?.Enable === true && c.DeploymentCircuitBreaker.Rollback === true && c.MinimumHealthyPercent === 100
+      );
+    },
+    in: ['container door'],
+  },
+  {
+    id: 'ecs-two-tasks-autoscaled',
+    title: 'At least two tasks run, rebalanced over Availability Zones, and target tracking on CPU scales them out and back.',
+    type: 'AWS::ApplicationAutoScaling::ScalableTarget',
+    setting:
+      'MinCapacity >= 2, MaxCapacity >= MinCapacity, a TargetTrackingScaling policy on ECSServiceAverageCPUUtilization; the service: DesiredCount >= 2, AvailabilityZoneRebalancing: ENABLED',
+    holds: (r, id, all) => {
+      const min = Number(r.Properties?.['MinCapacity']);
+      const cpu = Object.values(all).some(
+        (p) =>
+          p.Type === 'AWS::ApplicationAutoScaling::ScalingPolicy' &&
+          JSON.stringify(p.Properties?.['ScalingTargetId']) === JSON.stringify({ Ref: id }) &&
+          p.Properties?.['PolicyType'] === 'TargetTrackingScaling' &&
+          JSON.stringify(p.Properties?.['TargetTrackingScalingPolicyConfiguration']).includes('ECSServiceAverageCPUUtilization'),
+      );
+      const services = Object.values(all).filter((x) => x.Type === 'AWS::ECS::Service');
+      return (
+        r.Properties?.['ScalableDimension'] === 'ecs:service:DesiredCount' &&
+        min >= 2 &&
+        Number(r.Properties?.['MaxCapacity']) >= min &&
+        cpu &&
+        services.length > 0 &&
+        services.every((x) => Number(x.Properties?.['DesiredCount']) >= 2 && x.Properties?.['AvailabilityZoneRebalancing'] === 'ENABLED')
+      );
+    },
+    in: ['container door'],
   },
 ];
