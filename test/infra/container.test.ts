@@ -326,6 +326,7 @@ describe('container front door: the edge', () => {
 describe('container front door: permissions', () => {
   it('gives the task role exactly the four operations’ table actions and their values-bucket actions, on the table, the creation index and values/* only', () => {
     expectControl(template, 'task-role-least-privilege');
+    expectControl(template, 'allowlist-read-absent-when-open');
     // The stack-wide IAM controls hold with the task role and the execution role's ECR token.
     expectControl(template, 'iam-no-scan-or-admin');
     expectControl(template, 'iam-dynamodb-scoped');

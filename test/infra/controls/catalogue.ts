@@ -258,7 +258,14 @@ export const PINNED_LOGICAL_IDS = {
 } as const;
 
 const ALLOWLIST_SID = 'SignatureAllowlistRead';
-const SIGNATURE_VARIANTS = ['default', 'provider features', 'signature allowlist'] as const satisfies readonly VariantName[];
+/** The Lambda-door variants in signature mode. */
+const SIGNATURE_VARIANTS = [
+  'default',
+  'provider features',
+  'signature allowlist',
+  'object tier',
+  'backup',
+] as const satisfies readonly VariantName[];
 
 export const CONTROLS: readonly Control[] = [
   {
@@ -386,12 +393,12 @@ export const CONTROLS: readonly Control[] = [
   },
   {
     id: 'allowlist-read-absent-when-open',
-    title: 'Without the allowlist, no function gets its read.',
+    title: "Without the allowlist, no function (nor the container's tasks) gets its read.",
     type: 'AWS::IAM::Policy',
-    select: isOperationPolicy,
+    select: (r, id, all) => isOperationPolicy(r, id, all) || isTaskRolePolicy(r, id, all),
     setting: `no statement ${ALLOWLIST_SID}`,
     holds: (r) => statements(r).every((s) => s.Sid !== ALLOWLIST_SID),
-    in: ['default', 'jwt', 'cognito', 'provider features'],
+    in: ['default', 'jwt', 'cognito', 'provider features', 'object tier', 'container door', 'backup'],
   },
   {
     id: 'signature-policy-environment',
