@@ -136,11 +136,38 @@ export class ClientErrorTracker {
   }
 }
 
-/** After the answer is sent, closes the connection without losing the answer. */
+/**
+ * Closes the connection once the answer is sent, without losing the answer. Called before the
+ * answer is written, so that it carries `Connection: close`: a client that reuses connections
+ * (node:http's global agent does) must not send its next request on this one.
+ */
 export function closeAfterResponse(req: IncomingMessage, res: ServerResponse, tracker: ClientErrorTracker): void {
   const socket = req.socket;
   tracker.markClosing(socket);
-  const close = (): void => linger(socket);
+  if (!res.headersSent) res.setHeader('connection', 'close');
+  let closing = false;
+  const close = (): void => {
+    if (closing) return;
+    closing = true;
+    if (req.complete || req.destroyed) return void linger(socket);
+    // The client is still sending the body it announced. Closing now, even half-closing, loses
+    // the answer: a node:http client that receives our FIN fails its next write with EPIPE, and
+    // a full close makes the kernel answer the arriving bytes with a reset that discards the
+    // answer unread. So the rest of the body is read and dropped first (node:http dumps it once
+    // the response is finished), for at most LINGER_MS, and only then is the connection closed.
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    const done = (): void => {
+      clearTimeout(timer);
+      linger(socket);
+    };
+    req.once('end', done);
+    req.once('close', done);
+    req.resume();
+  };
+  // node:http ends a `Connection: close` response with socket.destroySoon() (FIN, then destroy
+  // once it is flushed): this connection is closed by `close` instead.
+  socket.destroySoon = close;
   if (res.writableFinished) close();
   else res.once('finish', close);
 }

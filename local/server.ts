@@ -290,8 +290,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
     if (bodyRead) return send(res, response);
     // Refused before the body was read (method, auth, admission, size): as any refusal.
     const keep = (response.status < 413 || response.status === 429) && (await drained(req));
-    send(res, response);
     if (!keep) closeAfterResponse(req, res, clientErrors);
+    send(res, response);
   }
 
   /**
@@ -301,8 +301,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
    */
   async function refuse(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, e: VssError): Promise<void> {
     const keep = e.status < 413 && e.status !== 408 && (await drained(req));
-    sendError(res, ctx, e);
     if (!keep) closeAfterResponse(req, res, clientErrors);
+    sendError(res, ctx, e);
   }
 
   /** Reads and drops the rest of a body within the limit: true when the connection stays usable. */

@@ -2,7 +2,8 @@
  * `npm start` as a user runs it: the CLI prints one ready line, serves VSS, logs each request,
  * keeps its data across a restart (persistent embedded engine), stops cleanly on SIGINT and
  * SIGTERM (through npm too), guards its data directory, and answers every mistake with its cause
- * and its fix.
+ * and its fix. The first test runs on each engine; the rest are about the server process, not
+ * its engine, so they run on Dynoxide, which starts in a fraction of DynamoDB Local's JVM time.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request as httpRequest } from 'node:http';
@@ -80,9 +81,9 @@ describe.each(engines().map((e) => e.name))('npm start on %s', (engine: EngineNa
 describe('npm start: its data directory', () => {
   it('refuses a second server on the same data directory, naming the process that has it', async () => {
     const dataDir = tempDir();
-    const first = await startCli(['--port', '0', '--data-dir', dataDir]);
+    const first = await startCli(['--port', '0', '--engine', 'dynoxide', '--data-dir', dataDir]);
     try {
-      const second = await runToExit(['--port', '0', '--data-dir', dataDir]);
+      const second = await runToExit(['--port', '0', '--engine', 'dynoxide', '--data-dir', dataDir]);
       expect(second.code).not.toBe(0);
       expect(second.output).toContain(`data directory ${dataDir} is in use by another VSS server (process ${first.child.pid}`);
       expect(second.output).toMatch(/stop that one first, or pass another --data-dir/);
@@ -138,7 +139,7 @@ describe('npm start: its data directory', () => {
 describe('npm start: stopping', () => {
   it('SIGTERM to the npm process stops the server and its engine', async () => {
     const dataDir = tempDir();
-    const npm = spawn('npm', ['start', '--', '--port', '0', '--data-dir', dataDir], {
+    const npm = spawn('npm', ['start', '--', '--port', '0', '--engine', 'dynoxide', '--data-dir', dataDir], {
       cwd: process.cwd(),
       env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -218,7 +219,17 @@ describe('npm start: options and mistakes', () => {
     expect(r.output).toMatch(/--auth none on --host 0\.0\.0\.0 would let anyone who reaches this port read and write every store/);
     expect(r.output).toMatch(/--allow-unauthenticated/);
     const dataDir = tempDir();
-    const allowed = await startCli(['--host', '0.0.0.0', '--port', '0', '--allow-unauthenticated', '--data-dir', dataDir]);
+    const allowed = await startCli([
+      '--host',
+      '0.0.0.0',
+      '--port',
+      '0',
+      '--allow-unauthenticated',
+      '--engine',
+      'dynoxide',
+      '--data-dir',
+      dataDir,
+    ]);
     try {
       expect(allowed.output()).toMatch(/WARNING: --auth none on 0\.0\.0\.0 with --allow-unauthenticated/);
     } finally {
@@ -235,7 +246,16 @@ describe('npm start: an oversized body gets its 413', () => {
   beforeAll(async () => {
     dataDir = tempDir();
     // The Lambda door's limit (npm start's own default is 64 MiB, as vss serve's).
-    cli = await startCli(['--port', '0', '--data-dir', dataDir, '--max-body-bytes', String(MAX_REQUEST_BODY_BYTES)]);
+    cli = await startCli([
+      '--port',
+      '0',
+      '--engine',
+      'dynoxide',
+      '--data-dir',
+      dataDir,
+      '--max-body-bytes',
+      String(MAX_REQUEST_BODY_BYTES),
+    ]);
   });
   afterAll(async () => {
     await stopCli(cli);

@@ -21,8 +21,8 @@ describe('observability', () => {
   let lines: string[];
   beforeEach(() => {
     lines = [];
-    process.env['POWERTOOLS_METRICS_NAMESPACE'] = 'VSS-test';
-    process.env['POWERTOOLS_SERVICE_NAME'] = 'vss';
+    vi.stubEnv('POWERTOOLS_METRICS_NAMESPACE', 'VSS-test');
+    vi.stubEnv('POWERTOOLS_SERVICE_NAME', 'vss');
     const capture = (chunk: unknown) => {
       lines.push(...String(chunk).split('\n').filter(Boolean));
       return true;
