@@ -37,6 +37,9 @@ beforeAll(async () => {
   });
   // The deployed observers log a line and an EMF blob per request: not this test's subject.
   vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  // The handler composes its runtime from the environment when its module is first evaluated;
+  // test files share their worker's modules (vitest.config.ts), so evaluate it afresh here.
+  vi.resetModules();
   getObject = (await import('../../lambda/handlers/getObject.js')).handler;
 });
 afterAll(() => {

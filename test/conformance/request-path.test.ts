@@ -174,6 +174,9 @@ describe('the deployed door and the local server run the same path', () => {
     });
     // The deployed observers log a line and an EMF blob per request: not this test's subject.
     vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    // The handler composes its runtime from the environment when its module is first evaluated;
+    // test files share their worker's modules (vitest.config.ts), so evaluate it afresh here.
+    vi.resetModules();
     deployed = (await import('../../lambda/handlers/putObjects.js')).handler;
   });
   afterAll(() => {
