@@ -21,6 +21,7 @@ import {
   DOOR_LABELS,
   DOORS,
   FLEET_SIZES,
+  GB,
   type Measurement,
   PRICES,
   PROVISIONED_TARGET_UTILISATION,
@@ -29,6 +30,7 @@ import {
   thresholdCost,
   thresholdTable,
   usd,
+  type Usage,
   walletMonthCost,
   WAF_RULES,
 } from './cost-model.js';
@@ -155,6 +157,55 @@ function profileTable(): string {
 const th = (profile: 'busy' | 'mobile', threshold: number) => usd(thresholdCost(profileEvents(PROFILES[profile]), threshold));
 
 /** The whole of docs/cost.md. */
+/** Per wallet-month: what one retention layer of the day's superseded objects costs in S3 storage. */
+function retentionLayerCost(u: Usage): number {
+  return ((u.s3SupersededBytes * RETENTION_DAYS) / GB) * PRICES.s3PerGbMonth;
+}
+
+/** The "Retention" section: why superseded objects are kept twice, and what the second layer costs. */
+function retentionSection(r: CostResults): string {
+  const objects = r.measurements.filter((m) => m.variant === 'objects');
+  if (objects.length === 0) return '';
+  const rows = objects.map((m) => {
+    const lambda = retentionLayerCost(m.within);
+    const large = lambda + retentionLayerCost(m.beyond);
+    return `| ${m.profile} | ${(m.within.s3SupersededBytes / 1e6).toFixed(1)} MB | ${usd(lambda)} | ${((m.within.s3SupersededBytes + m.beyond.s3SupersededBytes) / 1e6).toFixed(1)} MB | ${usd(large)} |`;
+  });
+  return `## Retention: why superseded objects are kept twice
+
+A replaced or deleted value's object is kept by two layers, one after the other
+(docs/architecture.md, "Retention of large values"):
+
+1. **The application** (the sweeper) deletes it only ${RETENTION_DAYS} days (\`largeValues.retentionDays\`)
+   after it stopped being current. This alone is what the guarantee needs: a table restored to
+   any point of the ${RETENTION_DAYS}-day PITR window finds every object its heads point at. It is the
+   only layer on an S3-compatible store without versioning (the local server's).
+2. **The bucket** keeps each deleted object as a noncurrent version ${RETENTION_DAYS} days more. It is
+   not needed for the guarantee, nor for \`vss admin erase-user\` (which deletes every version
+   explicitly and at once). It stays because it is the only layer that also protects **current**
+   values: \`putObjects\`, an internet-facing function, may delete objects (those of its own failed
+   writes), and no function may delete a version, so a stolen function credential, a sweeper
+   defect, a sweeper still running against the old table after a restore, or an operator's
+   mistaken delete cannot destroy a value that a wallet or a restore still needs: its bytes stay
+   recoverable for ${RETENTION_DAYS} days.
+
+What the second layer costs (S3 storage at $${PRICES.s3PerGbMonth}/GB-month; one day's superseded bytes kept ${RETENTION_DAYS} days more),
+per wallet-month; it is included in every cost above:
+
+| profile | superseded a day (Lambda doors) | second layer, Lambda doors | superseded a day, also values > 4.6 MB (container) | second layer, container also storing values > 4.6 MB |
+|---|---:|---:|---:|---:|
+${rows.join('\n')}
+
+On a busy node whose graph goes to S3 (only the container door carries it) the second layer is
+about half of the S3 bill. Made cheaper without giving up the protection, it could be: the
+noncurrent versions moved to a colder storage class, or the sweeper (not an internet-facing
+function) allowed to delete the versions of the objects it retires, so that only deletes by the
+request path or by hand are kept the extra ${RETENTION_DAYS} days; both are left for when the graph
+is stored in production.
+
+`;
+}
+
 export function renderCostDoc(r: CostResults): string {
   const c = containerModel(r);
   const after = afterVariant(r);
@@ -298,10 +349,10 @@ ${thresholdTable()}
   DynamoDB request each. The scorer, large channel monitors and the graph go to S3, where they
   cost the most in DynamoDB.
 
-## Latency
+${retentionSection(r)}## Latency
 
 Local stack (Node server, Dynoxide, s3rver, all on loopback), ${r.latency[0]?.samples ?? 0}+ samples per cell, the two
-servers interleaved round by round; milliseconds, on a shared, loaded machine:
+servers interleaved round by round; milliseconds, on a shared, loaded machine${r.latencyLoad ? ` (load average over 1/5/15 minutes ${r.latencyLoad.start.join(' / ')} when the rounds started and ${r.latencyLoad.end.join(' / ')} when they ended, on 2 cores)` : ''}:
 
 ${latencyTable(r)}
 

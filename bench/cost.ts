@@ -22,7 +22,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { toLong } from '../lambda/core/codec.js';
@@ -488,10 +488,14 @@ export interface CostResults {
   readonly objectsCommit?: string;
   readonly measurements: Measurement[];
   readonly latency: LatencyRow[];
+  /** The machine's load average (1, 5, 15 min) when the latency rounds started and ended. */
+  readonly latencyLoad?: { readonly start: readonly number[]; readonly end: readonly number[] };
   readonly throughput: Throughput[];
 }
 
 let objectsCommit: string | undefined;
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 async function main(): Promise<void> {
   const work = mkdtempSync(path.join(tmpdir(), 'vss-cost-'));
@@ -558,7 +562,10 @@ async function main(): Promise<void> {
     for (const profile of ['busy', 'mobile'] as const) for (const s of servers) measurements.push(await replay(s, profile));
 
     console.log('\nLatency (ms, local stack; the servers interleaved round by round):');
+    const loadAtStart = loadavg();
     const lat = await latency(servers);
+    const latencyLoad = { start: loadAtStart.map(round2), end: loadavg().map(round2) };
+    console.log(`  load average (1/5/15 min): ${latencyLoad.start.join(', ')} at the start, ${latencyLoad.end.join(', ')} at the end`);
     for (const r of lat)
       console.log(
         `  ${r.variant.padEnd(7)} ${r.op} ${(r.size / 1024).toFixed(0).padStart(5)} KiB  p50 ${r.p50.toFixed(1)}  p99 ${r.p99.toFixed(1)}  range ${r.min.toFixed(1)}–${r.max.toFixed(1)}  (n=${r.samples})`,
@@ -581,6 +588,7 @@ async function main(): Promise<void> {
       ...(objectsCommit ? { objectsCommit } : {}),
       measurements,
       latency: lat,
+      latencyLoad,
       throughput: tp,
     };
     mkdirSync(path.dirname(RESULTS), { recursive: true });

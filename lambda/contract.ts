@@ -109,6 +109,20 @@ export const LARGE_VALUES = {
   minRetentionDays: 1,
 } as const;
 
+/**
+ * The S3 client of the object tier, bundled apart from each function's index.mjs and loaded only
+ * when a request first touches a value above the threshold (lambda/store/object-tier-settings.ts),
+ * so small values never pay for it at cold start. The construct's bundling
+ * (lib/private/functions.ts) builds `entry` into `file` beside index.mjs and defines `constant` as
+ * that file's relative path; code run from source (tests, `npm start`) has no such constant and
+ * imports the entry itself.
+ */
+export const LAZY_VALUE_BUCKET_MODULE = {
+  entry: 'lambda/store/value-bucket-store.ts',
+  file: 'value-bucket-store.mjs',
+  constant: 'VSS_VALUE_BUCKET_MODULE',
+} as const;
+
 /** Every object in the value bucket has a key under this prefix (lambda/store/object-keys.ts). */
 export const VALUE_OBJECT_PREFIX = 'values/';
 

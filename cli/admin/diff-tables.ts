@@ -18,7 +18,7 @@ import { batchGetConsistent, itemKindOfSortKey } from '../../lambda/store/large-
 import { GLOBAL_VERSION_SEQ } from '../../lambda/store/seq-clock.js';
 import type { TableClient } from '../../lambda/store/table-client.js';
 import { TABLE_LAYOUT } from '../../lambda/store/table-layout.js';
-import { scanPages } from '../../lambda/store/table-verifier.js';
+import { scanPages } from '../../lambda/store/table-scan.js';
 import { sameValueRef, valueRefOf } from '../../lambda/store/value-placement.js';
 
 const A = TABLE_LAYOUT.attributes;

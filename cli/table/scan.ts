@@ -3,9 +3,10 @@
  * admin path only (the API never scans). Items that are not record heads (chunks, chunk-set
  * records) are skipped; values that live out of line are read through the value-placement port.
  */
-import { GetItemCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { keyOfSortKey, scopeOfPartitionKey } from '../../lambda/store/keys.js';
 import { TABLE_LAYOUT } from '../../lambda/store/table-layout.js';
+import { scanPages } from '../../lambda/store/table-scan.js';
 import { valueRefOf } from '../../lambda/store/value-placement.js';
 import type { BulkTable } from './bulk-table.js';
 import type { Record_ } from './records.js';
@@ -13,6 +14,8 @@ import type { Record_ } from './records.js';
 const A = TABLE_LAYOUT.attributes;
 const PK = TABLE_LAYOUT.partitionKey.name;
 const SK = TABLE_LAYOUT.sortKey.name;
+/** Items per Scan page. */
+const PAGE_SIZE = 200;
 
 /** One record read back from the table. */
 export interface TableRecord extends Record_ {
@@ -20,61 +23,43 @@ export interface TableRecord extends Record_ {
 }
 
 /**
- * Every record of the table, by a parallel segmented Scan. Records come in no particular order;
- * memory holds a few pages at most, whatever the table's size.
+ * Every record of the table, by a parallel segmented Scan (table-scan.ts). Records come in no
+ * particular order; memory holds a few pages at most, whatever the table's size.
  */
 export async function* scanRecords(t: BulkTable, segments: number): AsyncGenerator<TableRecord> {
-  // Segments scan concurrently into a bounded queue of pages: a segment waits while the queue is
-  // full, so memory holds a few pages at most whatever the table's size.
+  // Segments hand their pages to a bounded queue: a segment waits while the queue is full, and
+  // reads its next page only then.
   const maxQueued = segments * 2;
   const queue: TableRecord[][] = [];
   const producersWaiting: Array<() => void> = [];
   let consumerWaiting: (() => void) | undefined;
-  let running = segments;
+  let finished = false;
   let failure: unknown;
   const wakeConsumer = (): void => {
     const wake = consumerWaiting;
     consumerWaiting = undefined;
     wake?.();
   };
-  const segment = async (index: number): Promise<void> => {
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      while (queue.length >= maxQueued && failure === undefined) await new Promise<void>((r) => producersWaiting.push(r));
-      if (failure !== undefined) return;
-      const page = await t.run('Scan', () =>
-        t.client.send(
-          new ScanCommand({
-            TableName: t.tableName,
-            Segment: index,
-            TotalSegments: segments,
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-            Limit: 200,
-            ReturnConsumedCapacity: 'TOTAL',
-          }),
-        ),
-      );
-      const records: TableRecord[] = [];
-      for (const item of page.Items ?? []) {
-        const r = await recordOf(t, item);
-        if (r) records.push(r);
-      }
-      queue.push(records);
-      wakeConsumer();
-      start = page.LastEvaluatedKey;
-    } while (start);
-  };
-  for (let i = 0; i < segments; i++) {
-    segment(i)
-      .catch((e: unknown) => {
+  scanPages(t, segments, PAGE_SIZE, async (items) => {
+    const records: TableRecord[] = [];
+    for (const item of items) {
+      const r = await recordOf(t, item);
+      if (r) records.push(r);
+    }
+    while (queue.length >= maxQueued && failure === undefined) await new Promise<void>((r) => producersWaiting.push(r));
+    if (failure !== undefined) throw failure;
+    queue.push(records);
+    wakeConsumer();
+  })
+    .then(
+      () => {
+        finished = true;
+      },
+      (e: unknown) => {
         failure ??= e;
-      })
-      .finally(() => {
-        running--;
-        wakeConsumer();
-      });
-  }
+      },
+    )
+    .finally(wakeConsumer);
   try {
     for (;;) {
       if (failure !== undefined) throw failure;
@@ -84,7 +69,7 @@ export async function* scanRecords(t: BulkTable, segments: number): AsyncGenerat
         yield* next;
         continue;
       }
-      if (running === 0) return;
+      if (finished) return;
       await new Promise<void>((r) => (consumerWaiting = r));
     }
   } finally {

@@ -18,7 +18,7 @@
  * problems found; never the table. Creation positions are checked per store by one consistent
  * Query of the index in position order (duplicates are neighbours there), after the Scan.
  */
-import { type AttributeValue, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { GLOBAL_VERSION_KEY } from '../core/limits.js';
 import { keyOfSortKey, scopeOfPartitionKey } from './keys.js';
 import {
@@ -37,6 +37,7 @@ import type { RetryOptions } from './retry.js';
 import { GLOBAL_VERSION_SEQ } from './seq-clock.js';
 import type { TableClient } from './table-client.js';
 import { TABLE_LAYOUT } from './table-layout.js';
+import { scanPages } from './table-scan.js';
 import { CHUNKS_TIER, sameId, type ValuePlacement, type ValueRef, valueRefOf } from './value-placement.js';
 
 const A = TABLE_LAYOUT.attributes;
@@ -331,39 +332,6 @@ async function checkCreationIndex(t: TableClient, pk: string, tally: StoreTally)
   if (listed !== tally.records)
     problem('index-mismatch', undefined, `the creation index lists ${listed} records of this store, the table holds ${tally.records}`);
   return problems;
-}
-
-/**
- * Every item of the table, a page at a time, by `segments` parallel Scans. Each segment waits for
- * its page to be handled before reading the next, so memory holds at most one page per segment.
- */
-export async function scanPages(
-  t: Pick<TableClient, 'client' | 'tableName' | 'run'>,
-  segments: number,
-  pageSize: number,
-  onPage: (items: Record<string, AttributeValue>[]) => Promise<void>,
-): Promise<void> {
-  const segment = async (index: number): Promise<void> => {
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await t.run('Scan', () =>
-        t.client.send(
-          new ScanCommand({
-            TableName: t.tableName,
-            Segment: index,
-            TotalSegments: segments,
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-            Limit: pageSize,
-            ReturnConsumedCapacity: 'TOTAL',
-          }),
-        ),
-      );
-      await onPage(page.Items ?? []);
-      start = page.LastEvaluatedKey;
-    } while (start);
-  };
-  await Promise.all(Array.from({ length: segments }, (_, i) => segment(i)));
 }
 
 /** Bulk reads wait out throttling far longer than a request on the API path may (the drill's policy). */

@@ -6,13 +6,13 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { AssetStaging, Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { DEFAULT_METRICS_NAMESPACE, ENV, METRICS_SERVICE_NAME } from '../../lambda/contract.js';
+import { DEFAULT_METRICS_NAMESPACE, ENV, LAZY_VALUE_BUCKET_MODULE, METRICS_SERVICE_NAME } from '../../lambda/contract.js';
 import type { VssFunction, VssFunctionName, VssFunctionOptions } from '../functions.js';
 import { LOG_ACTIONS } from './permissions.js';
 
@@ -54,9 +54,57 @@ export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
 /** Packages that the bundles replace with the small stand-ins of lambda/bundle-aliases/. */
 const BUNDLE_ALIASES = ['@aws-sdk/credential-provider-node', 'long', '@smithy/core/event-streams'] as const;
 
+/** esbuild arguments every bundle shares: index.mjs and the lazily loaded value-bucket module. */
+const SHARED_ESBUILD = {
+  mainFields: ['module', 'main'],
+  aliases: BUNDLE_ALIASES.map((pkg) => `${pkg}=${path.join(PROJECT_ROOT, 'lambda/bundle-aliases', `${pkg.split('/').pop()}.ts`)}`),
+} as const;
+
+/** How index.mjs names the value-bucket module: a file beside it. */
+const VALUE_BUCKET_IMPORT = `./${LAZY_VALUE_BUCKET_MODULE.file}`;
+
+/** A word for a POSIX shell, quoted. */
+function shellWord(word: string): string {
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Builds the value-bucket module (LAZY_VALUE_BUCKET_MODULE, the S3 client of the object tier) into
+ * a file of its own beside index.mjs, with index.mjs's settings, when index.mjs imports it (the
+ * authorizers never do). esbuild's code splitting cannot run under NodejsFunction, which writes
+ * one --outfile, so this is a second esbuild run after the CDK's; it uses the esbuild the CDK
+ * uses: the project's (`npx --no-install esbuild`) when bundling locally, the image's in Docker.
+ */
+export function valueBucketModuleCommands(inputDir: string, outputDir: string): string[] {
+  const docker = inputDir === AssetStaging.BUNDLING_INPUT_DIR;
+  const entry = docker
+    ? path.posix.join(inputDir, LAZY_VALUE_BUCKET_MODULE.entry)
+    : path.join(PROJECT_ROOT, LAZY_VALUE_BUCKET_MODULE.entry);
+  const args = [
+    '--bundle',
+    entry,
+    `--target=node${/\d+/.exec(LAMBDA_RUNTIME.name)![0]}`,
+    '--platform=node',
+    '--format=esm',
+    `--outfile=${path.join(outputDir, LAZY_VALUE_BUCKET_MODULE.file)}`,
+    '--minify',
+    '--sourcemap',
+    '--sources-content=false',
+    '--log-level=warning',
+    `--banner:js=${ESM_REQUIRE_SHIM}`,
+    `--main-fields=${SHARED_ESBUILD.mainFields.join(',')}`,
+    ...SHARED_ESBUILD.aliases.map((a) => `--alias:${a}`),
+  ];
+  const esbuild = docker ? 'esbuild' : 'npx --no-install esbuild';
+  const index = shellWord(path.join(outputDir, 'index.mjs'));
+  return [`if grep -qF ${shellWord(VALUE_BUCKET_IMPORT)} ${index}; then ${esbuild} ${args.map(shellWord).join(' ')}; fi`];
+}
+
 /**
  * esbuild settings of every function: ESM, minified, source maps, AWS SDK bundled (tree-shaken
- * via the `module` entry points) so the code that runs is the code that was tested.
+ * via the `module` entry points) so the code that runs is the code that was tested. The S3 client
+ * is not in index.mjs: it is loaded from a file of its own when a large value is first touched
+ * (valueBucketModuleCommands).
  */
 export const BUNDLING: nodejs.BundlingOptions = {
   format: nodejs.OutputFormat.ESM,
@@ -64,14 +112,19 @@ export const BUNDLING: nodejs.BundlingOptions = {
   sourceMap: true,
   sourcesContent: false,
   bundleAwsSDK: true,
-  externalModules: [],
-  mainFields: ['module', 'main'],
+  // Not bundled into index.mjs: imported from beside it, on first use.
+  externalModules: [VALUE_BUCKET_IMPORT],
+  define: { [LAZY_VALUE_BUCKET_MODULE.constant]: JSON.stringify(VALUE_BUCKET_IMPORT) },
+  mainFields: [...SHARED_ESBUILD.mainFields],
   banner: ESM_REQUIRE_SHIM,
   forceDockerBundling: false,
   logLevel: nodejs.LogLevel.WARNING,
   // Packages a function never runs, replaced by stand-ins (lambda/bundle-aliases/README.md).
-  esbuildArgs: {
-    '--alias': BUNDLE_ALIASES.map((pkg) => `${pkg}=${path.join(PROJECT_ROOT, 'lambda/bundle-aliases', `${pkg.split('/').pop()}.ts`)}`),
+  esbuildArgs: { '--alias': [...SHARED_ESBUILD.aliases] },
+  commandHooks: {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: valueBucketModuleCommands,
   },
 };
 

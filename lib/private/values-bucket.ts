@@ -8,11 +8,13 @@
  * SSE-S3, or SSE-KMS with the table's customer-managed key and an S3 bucket key when the table has
  * one, so one key policy governs every byte of wallet data.
  *
- * Retention has two layers (docs/large-values.md "Lifecycle"): the application deletes a
- * superseded object only `retentionDays` after it stopped being current (that part behaves the
- * same on the local S3-compatible server, which has no versioning), and the bucket keeps the
- * deleted version `retentionDays` longer, so neither a bug in the sweeper nor a stolen function
- * role can destroy a value the point-in-time recovery window still points at.
+ * Retention has two layers (docs/architecture.md, "Retention of large values"): the application
+ * deletes a superseded object only `retentionDays` after it stopped being current, which alone
+ * keeps every pointer of a point-in-time restore resolvable, on any store; and the bucket keeps
+ * every deleted version `retentionDays` longer. Neither PITR nor erase-user needs the second; it
+ * stays because it also protects current values: no function may delete a version, so neither a
+ * bug in the sweeper nor a stolen function role nor a mistaken delete can destroy a value's
+ * bytes. It doubles the storage of superseded objects (docs/cost.md gives the cost).
  *
  * CONSTRUCT IDS ARE A CONTRACT: `ValuesBucket` (in VssService) and `Bucket` here name the
  * bucket's logical ID; test/infra/logical-ids.test.ts pins it.
