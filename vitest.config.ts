@@ -18,7 +18,7 @@ import { defineConfig } from 'vitest/config';
 const UNIT = [
   'test/unit/**/*.test.ts',
   'test/faults/**/*.test.ts',
-  'test/infra/{api,auth,backup,backup-config,comment-citations,config,controls,doc-numbers,docs,functions,layering,logical-ids,nag,observability,provider,signature,storage,values-bucket,waf-operations}.test.ts',
+  'test/infra/{api,auth,backup,backup-config,comment-citations,config,container,controls,doc-numbers,docs,functions,layering,logical-ids,nag,observability,provider,signature,storage,values-bucket,waf-operations}.test.ts',
   'test/auth/{jwt,signature,signature-differential}.test.ts',
   'test/cli/{archive,docs,main,progress,vss-client}.test.ts',
 ];
@@ -27,8 +27,8 @@ const SYSTEM = [
   'test/auth/cli.test.ts',
   'test/auth/signature-cli.test.ts',
   'test/provider/local-cli.test.ts',
-  'test/reliability/{engine-faults,crash-consistency}.test.ts',
-  'test/cli/npx-help.test.ts',
+  'test/reliability/{engine-faults,crash-consistency,data-dir-lock}.test.ts',
+  'test/cli/{npx-help,vss-serve}.test.ts',
   'test/infra/{bundles,example,synth-command}.test.ts',
 ];
 

@@ -10,6 +10,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -18,6 +19,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { VssAuth } from '../lib/auth.js';
+import { VssFrontDoor, type VssContainerOptions } from '../lib/front-door.js';
 import type { VssFunctionName, VssFunctionOptions } from '../lib/functions.js';
 import { VssTableEncryption, type VssBackupOptions, type VssLargeValuesOptions, type VssProviderOptions } from '../lib/options.js';
 import { type FunctionConfig, type VssDeployConfig, VssConfigError, backupEnabled, configProblems } from '../lib/private/schema.js';
@@ -194,9 +196,38 @@ export function toServiceProps(scope: Construct, config: VssDeployConfig): VssSe
     ...(config.executionLogLevel ? { executionLogLevel: apigw.MethodLoggingLevel[config.executionLogLevel] } : {}),
     ...(config.metricsNamespace ? { metricsNamespace: config.metricsNamespace } : {}),
     ...(config.provider ? { provider: providerOptions(config.provider) } : {}),
+    ...(config.frontDoor ? { frontDoor: frontDoorOf(scope, config.frontDoor) } : {}),
     ...(config.largeValues ? { largeValues: largeValuesOptions(scope, config.largeValues) } : {}),
     ...(config.backup && backupEnabled(config) ? { backup: backupOptions(config.backup) } : {}),
   };
+}
+
+/** The front door: the REST API, or the container door with its settings (absent values stay absent). */
+function frontDoorOf(scope: Construct, door: NonNullable<VssDeployConfig['frontDoor']>): VssFrontDoor {
+  if (door.kind === 'apiGateway') return VssFrontDoor.apiGateway();
+  const vpc = door.existingVpc;
+  const options: VssContainerOptions = {
+    ...(door.cpu !== undefined ? { cpu: door.cpu } : {}),
+    ...(door.memoryMiB !== undefined ? { memoryMiB: door.memoryMiB } : {}),
+    ...(door.minTasks !== undefined ? { minTasks: door.minTasks } : {}),
+    ...(door.maxTasks !== undefined ? { maxTasks: door.maxTasks } : {}),
+    ...(door.targetCpuPercent !== undefined ? { targetCpuPercent: door.targetCpuPercent } : {}),
+    ...(door.maxBodyBytes !== undefined ? { maxBodyBytes: door.maxBodyBytes } : {}),
+    ...(door.maxInFlightBytes !== undefined ? { maxInFlightBytes: door.maxInFlightBytes } : {}),
+    ...(door.drainTimeoutSeconds !== undefined ? { drainTimeout: Duration.seconds(door.drainTimeoutSeconds) } : {}),
+    ...(door.idleTimeoutSeconds !== undefined ? { idleTimeout: Duration.seconds(door.idleTimeoutSeconds) } : {}),
+    ...(vpc && typeof vpc === 'object'
+      ? {
+          existingVpc: ec2.Vpc.fromVpcAttributes(scope, 'ImportedVpc', {
+            vpcId: vpc.vpcId,
+            availabilityZones: vpc.availabilityZones,
+            publicSubnetIds: vpc.publicSubnetIds,
+            ...(vpc.privateSubnetIds ? { privateSubnetIds: vpc.privateSubnetIds } : {}),
+          }),
+        }
+      : {}),
+  };
+  return VssFrontDoor.container(options);
 }
 
 /** The object tier's settings as construct props (buckets imported by ARN, nothing created). */

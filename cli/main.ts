@@ -10,6 +10,8 @@ import { registerExport } from './commands/export.js';
 import { registerImport } from './commands/import.js';
 import { registerPgExport } from './commands/pg-export.js';
 import { registerPgImport } from './commands/pg-import.js';
+import { registerServe } from './commands/serve.js';
+import { UsageError } from '../local/cli-options.js';
 import { registerAdminCommands } from './commands/admin/index.js';
 import { CliError } from './errors.js';
 import { EXIT } from './exit-codes.js';
@@ -24,12 +26,14 @@ export const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerPgImport,
   registerPgExport,
   (p) => registerAdminCommands(p),
+  registerServe,
 ];
 
 export function buildProgram(): Command {
   const program = new Command('vss')
-    .description('Move VSS stores between servers, archive files and PostgreSQL (see docs/migration.md)')
+    .description('Serve VSS, and move VSS stores between servers, archive files and PostgreSQL (see docs/migration.md)')
     .showHelpAfterError()
+    .enablePositionalOptions()
     .exitOverride()
     // Help and usage errors go where the rest of the output goes (cli/io.ts), read at write time.
     .configureOutput({ writeOut: (t) => void cliIo().stdout.write(t), writeErr: (t) => void cliIo().stderr.write(t) });
@@ -57,6 +61,11 @@ async function run(argv: readonly string[]): Promise<number> {
     if (e instanceof CommanderError) {
       // --help and --version end here too; commander already printed what there was to print.
       return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (e instanceof UsageError) {
+      // vss serve: a bad option; the message says how to fix it.
+      stderr.write(`vss: ${e.message}\n`);
+      return EXIT.usage;
     }
     if (e instanceof ArchiveError) {
       stderr.write(`vss: ${e.message}; nothing was written. Export the store again.\n`);

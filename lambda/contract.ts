@@ -71,6 +71,30 @@ export const ENV = {
 } as const;
 
 /**
+ * Environment variables of `vss serve` (and `npm start`) that the container front door sets on
+ * its tasks; each is the environment equivalent of a flag `vss serve --help` lists.
+ */
+export const SERVER_ENV = {
+  host: 'VSS_HOST',
+  port: 'VSS_PORT',
+  dynamodbEndpoint: 'VSS_DYNAMODB_ENDPOINT',
+  s3Endpoint: 'VSS_S3_ENDPOINT',
+  auth: 'VSS_AUTH',
+  allowUnauthenticated: 'VSS_ALLOW_UNAUTHENTICATED',
+  maxBodyBytes: 'VSS_MAX_BODY_BYTES',
+  maxInFlightBytes: 'VSS_MAX_IN_FLIGHT_BYTES',
+  drainTimeoutSeconds: 'VSS_DRAIN_TIMEOUT_SECONDS',
+  keepAliveTimeoutSeconds: 'VSS_KEEP_ALIVE_TIMEOUT_SECONDS',
+  /** `lambda`: log lines and EMF metrics exactly as the Lambda door writes them. */
+  logFormat: 'VSS_LOG_FORMAT',
+  sweepIntervalSeconds: 'VSS_SWEEP_INTERVAL_SECONDS',
+} as const;
+/** The port `vss serve` listens on in a container task. */
+export const SERVER_PORT = 8080;
+/** The server's health check path (answered outside /vss). */
+export const SERVER_HEALTH_PATH = '/health';
+
+/**
  * Large values (docs/large-values.md), one set of numbers for the stack's schema
  * (`largeValues.inlineMaxBytes`, `largeValues.retentionDays`), the functions and `npm start`.
  */

@@ -14,6 +14,7 @@ export {
   type SignatureEnrollment,
   type VssAuthMode,
 } from './auth.js';
+export { VssFrontDoor, type VssContainerOptions, type VssFrontDoorKind } from './front-door.js';
 export { VssBackupCopyVault, type VssBackupCopyVaultProps } from './backup-copy-vault.js';
 export type { VssFunction, VssFunctionName, VssFunctionOptions } from './functions.js';
 export {

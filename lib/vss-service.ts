@@ -1,7 +1,8 @@
 /**
  * `VssService`: the Versioned Storage Service as one reusable L3 construct — REST API with
- * protocol-correct gateway responses, one Lambda function per operation, the DynamoDB table,
- * authorizers, WAF, alarms and a dashboard. A wallet company can drop it into its own CDK app
+ * protocol-correct gateway responses, one Lambda function per operation (or, with
+ * `VssFrontDoor.container()`, an HTTPS load balancer in front of ECS Fargate tasks), the DynamoDB
+ * table, authorizers, WAF, alarms and a dashboard. A wallet company can drop it into its own CDK app
  * (docs/construct.md); bin/vss.ts deploys it standalone. Every option is documented in
  * docs/configuration.md.
  *
@@ -44,11 +45,13 @@ import { createAuthorization } from './private/authorizers.js';
 import { type BackupResources, createBackup } from './private/backup.js';
 import { DEFAULT_COPY_VAULT_NAME } from './private/backup-defaults.js';
 import { replicateValues } from './private/values-replication.js';
-import { createDomain } from './private/domain.js';
+import { aliasLoadBalancer, createDomain, domainCertificate } from './private/domain.js';
+import { type ContainerResources, containerSettings, createContainerService } from './private/container.js';
+import { VssFrontDoor } from './front-door.js';
 import { FunctionFactory } from './private/functions.js';
 import { createLnurlFunction, createLnurlIssuerResources } from './private/lnurl.js';
-import { createMonitoring } from './private/monitoring.js';
-import { acknowledgeApi, acknowledgeFunctions, acknowledgeMethod, acknowledgeWafOff } from './private/nag.js';
+import { apiGatewayEdge, createMonitoring, type EdgeMetrics, loadBalancerEdge } from './private/monitoring.js';
+import { acknowledgeApi, acknowledgeContainer, acknowledgeFunctions, acknowledgeMethod, acknowledgeWafOff } from './private/nag.js';
 import { VSS_TABLE_ACTIONS, VSS_VALUES_ACCESS, grantTableAccess } from './private/permissions.js';
 import { providerFunctionEnvironment, withProviderActions } from './private/provider.js';
 import { grantEnrollmentRead, signatureFunctionEnvironment } from './private/signature.js';
@@ -56,7 +59,7 @@ import { createSweeper } from './private/sweeper.js';
 import { vssTable } from './private/table.js';
 import { validateProps } from './private/validate.js';
 import { ValuesBucket } from './private/values-bucket.js';
-import { createWaf } from './private/waf.js';
+import { apiWafTarget, createWaf } from './private/waf.js';
 
 export interface VssServiceProps {
   /** How callers are authenticated. There is deliberately no default. */
@@ -135,6 +138,12 @@ export interface VssServiceProps {
    */
   readonly metricsNamespace?: string;
   /**
+   * Which front door carries requests: the REST API with Lambda functions, or an HTTPS load
+   * balancer with ECS Fargate tasks (needs `domain`). docs/deploy.md, "Choosing a front door".
+   * @default VssFrontDoor.apiGateway()
+   */
+  readonly frontDoor?: VssFrontDoor;
+  /**
    * Per-user usage metering, storage quotas and rate limits (docs/provider.md).
    * @default - all off: every request makes exactly the DynamoDB requests of the plain store
    */
@@ -153,8 +162,10 @@ export interface VssServiceProps {
 }
 
 export class VssService extends Construct {
-  /** The REST API. */
-  readonly api: apigw.RestApi;
+  /** The REST API (the API Gateway front door). */
+  readonly api?: apigw.RestApi;
+  /** The load balancer, tasks and network (the container front door). */
+  readonly container?: ContainerResources;
   /** The table holding all records. */
   readonly table: dynamodb.ITable;
   /** The bucket holding values above the inline threshold. */
@@ -214,75 +225,124 @@ export class VssService extends Construct {
     // Before the authorizer, which trusts the issuer's key.
     const lnurl = props.lnurlAuth ? createLnurlIssuerResources(this) : undefined;
 
-    const api = createApi(this, {
-      authMode,
-      throttling: props.throttling,
-      stageName: props.stageName,
-      executionLogLevel,
-      logRetention,
-      logRemovalPolicy,
-    });
-    this.api = api;
-    const authorization = createAuthorization(this, props.auth, functions, lnurl);
-    if (authorization.function) deployed.push(['jwtAuthorizer', authorization.function]);
-    if (authorization.userPool) this.userPool = authorization.userPool;
-
-    const vss = api.root.addResource('vss');
-    for (const op of OPERATIONS) {
-      const fn = functions.create({
-        name: op,
-        environment: {
-          [ENV.tableName]: table.table.tableName,
-          [ENV.authMode]: authMode,
-          ...valuesEnvironment,
-          ...signatureFunctionEnvironment(props.auth),
-          ...providerFunctionEnvironment(props.provider),
-        },
-      });
-      grantTableAccess(fn, table, withProviderActions(VSS_TABLE_ACTIONS[op], op, props.provider));
-      values.grant(fn.role, VSS_VALUES_ACCESS[op]);
-      grantEnrollmentRead(fn, table, props.auth);
-      deployed.push([op, fn]);
-      const method = vss.addResource(op).addMethod('POST', new apigw.LambdaIntegration(fn.alias, { proxy: true, allowTestInvoke: false }), {
-        authorizationType: authorization.authorizationType,
-        ...(authorization.authorizer ? { authorizer: authorization.authorizer } : {}),
-      });
-      acknowledgeMethod(method, authMode);
-    }
-    deployed.push(['sweepChunks', createSweeper(this, functions, table, values, valuesEnvironment)]);
     const metricsNamespace = props.metricsNamespace ?? DEFAULT_METRICS_NAMESPACE;
-    if (props.backup) {
-      this.backup = createBackup(this, functions, table, props.backup, metricsNamespace, {
+    // The backup plan and drill serve either front door; called right after the sweeper so the
+    // functions keep their creation order (alarms and the dashboard list them in it).
+    const addBackup = (): BackupResources | undefined => {
+      if (!props.backup) return undefined;
+      const backup = createBackup(this, functions, table, props.backup, metricsNamespace, {
         environment: valuesEnvironment,
         grantRead: (role) => values.grant(role, { read: true, write: false, delete: false, list: false }),
       });
-      if (this.backup.drillFunction) deployed.push(['restoreDrill', this.backup.drillFunction]);
+      if (backup.drillFunction) deployed.push(['restoreDrill', backup.drillFunction]);
       replicateValues(this, values, props.backup, props.backup.copyVaultName ?? DEFAULT_COPY_VAULT_NAME);
-    }
+      return backup;
+    };
+    const frontDoor = props.frontDoor ?? VssFrontDoor.apiGateway();
+    let edge: EdgeMetrics;
+    if (frontDoor.kind === 'apiGateway') {
+      const api = createApi(this, {
+        authMode,
+        throttling: props.throttling,
+        stageName: props.stageName,
+        executionLogLevel,
+        logRetention,
+        logRemovalPolicy,
+      });
+      this.api = api;
+      const authorization = createAuthorization(this, props.auth, functions, lnurl);
+      if (authorization.function) deployed.push(['jwtAuthorizer', authorization.function]);
+      if (authorization.userPool) this.userPool = authorization.userPool;
 
-    if (props.lnurlAuth && lnurl) {
-      const fn = createLnurlFunction(functions, lnurl, { options: props.lnurlAuth, domainName: props.domain?.domainName });
-      deployed.push(['lnurlAuth', fn]);
-      const method = api.root
-        .addResource('lnurl-auth')
-        .addMethod('GET', new apigw.LambdaIntegration(fn.alias, { proxy: true, allowTestInvoke: false }), {
-          authorizationType: apigw.AuthorizationType.NONE,
+      const vss = api.root.addResource('vss');
+      for (const op of OPERATIONS) {
+        const fn = functions.create({
+          name: op,
+          environment: {
+            [ENV.tableName]: table.table.tableName,
+            [ENV.authMode]: authMode,
+            ...valuesEnvironment,
+            ...signatureFunctionEnvironment(props.auth),
+            ...providerFunctionEnvironment(props.provider),
+          },
         });
-      acknowledgeMethod(method, 'lnurl');
+        grantTableAccess(fn, table, withProviderActions(VSS_TABLE_ACTIONS[op], op, props.provider));
+        values.grant(fn.role, VSS_VALUES_ACCESS[op]);
+        grantEnrollmentRead(fn, table, props.auth);
+        deployed.push([op, fn]);
+        const method = vss
+          .addResource(op)
+          .addMethod('POST', new apigw.LambdaIntegration(fn.alias, { proxy: true, allowTestInvoke: false }), {
+            authorizationType: authorization.authorizationType,
+            ...(authorization.authorizer ? { authorizer: authorization.authorizer } : {}),
+          });
+        acknowledgeMethod(method, authMode);
+      }
+      deployed.push(['sweepChunks', createSweeper(this, functions, table, values, valuesEnvironment)]);
+      const backup = addBackup();
+      if (backup) this.backup = backup;
+
+      if (props.lnurlAuth && lnurl) {
+        const fn = createLnurlFunction(functions, lnurl, { options: props.lnurlAuth, domainName: props.domain?.domainName });
+        deployed.push(['lnurlAuth', fn]);
+        const method = api.root
+          .addResource('lnurl-auth')
+          .addMethod('GET', new apigw.LambdaIntegration(fn.alias, { proxy: true, allowTestInvoke: false }), {
+            authorizationType: apigw.AuthorizationType.NONE,
+          });
+        acknowledgeMethod(method, 'lnurl');
+      }
+      this.functions = Object.fromEntries(deployed);
+
+      if (props.waf?.enabled ?? true) this.webAcl = createWaf(this, apiWafTarget(api), props.waf ?? {});
+      else acknowledgeWafOff(api);
+
+      if (props.domain) this.domainName = createDomain(this, api, props.domain);
+      const origin = props.domain ? `https://${props.domain.domainName}/` : api.url;
+      this.baseUrl = `${origin}vss`;
+      if (props.lnurlAuth) this.lnurlAuthUrl = `${origin}lnurl-auth`;
+      edge = apiGatewayEdge(api);
+      acknowledgeApi(api, executionLogLevel);
+    } else {
+      // validateProps has made sure of a domain (the load balancer's certificate and address).
+      const domain = props.domain!;
+      const container = createContainerService(this, {
+        options: frontDoor.containerOptions ?? {},
+        table,
+        values,
+        valuesEnvironment,
+        auth: props.auth,
+        certificate: domainCertificate(this, domain),
+        provider: props.provider,
+        metricsNamespace,
+        logRetention,
+        logRemovalPolicy,
+      });
+      this.container = container;
+      aliasLoadBalancer(this, container.loadBalancer, domain);
+      deployed.push(['sweepChunks', createSweeper(this, functions, table, values, valuesEnvironment)]);
+      const backup = addBackup();
+      if (backup) this.backup = backup;
+      this.functions = Object.fromEntries(deployed);
+      if (props.waf?.enabled ?? true) {
+        this.webAcl = createWaf(
+          this,
+          {
+            resourceArn: container.loadBalancer.loadBalancerArn,
+            maxBodyBytes: containerSettings(frontDoor.containerOptions ?? {}).maxBodyBytes,
+            answersClients: true,
+          },
+          props.waf ?? {},
+        );
+      }
+      this.baseUrl = `https://${domain.domainName}/vss`;
+      edge = loadBalancerEdge(container.loadBalancer, container.targetGroup, container.service);
+      acknowledgeContainer(container);
     }
-    this.functions = Object.fromEntries(deployed);
-
-    if (props.waf?.enabled ?? true) this.webAcl = createWaf(this, api, props.waf ?? {});
-    else acknowledgeWafOff(api);
-
-    if (props.domain) this.domainName = createDomain(this, api, props.domain);
-    const origin = props.domain ? `https://${props.domain.domainName}/` : api.url;
-    this.baseUrl = `${origin}vss`;
-    if (props.lnurlAuth) this.lnurlAuthUrl = `${origin}lnurl-auth`;
 
     const monitoring = createMonitoring(
       this,
-      { api, table: table.table, webAcl: this.webAcl, functions: deployed },
+      { edge, table: table.table, webAcl: this.webAcl, functions: deployed },
       props.alarms ?? {},
       metricsNamespace,
       props.provider,
@@ -293,7 +353,6 @@ export class VssService extends Construct {
     this.dashboard = monitoring.dashboard;
 
     acknowledgeFunctions(deployed);
-    acknowledgeApi(api, executionLogLevel);
   }
 }
 

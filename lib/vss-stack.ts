@@ -43,6 +43,12 @@ export class VssStack extends Stack {
         description: 'Point a CNAME/alias for the custom domain here',
       });
     }
+    if (this.service.container) {
+      new CfnOutput(this, 'DomainTarget', {
+        value: this.service.container.loadBalancer.loadBalancerDnsName,
+        description: 'Point a CNAME/alias for the custom domain here (the load balancer)',
+      });
+    }
     new CfnOutput(this, 'DashboardName', { value: this.service.dashboard.dashboardName });
   }
 }

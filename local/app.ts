@@ -11,11 +11,19 @@ import { dynamoDbClient, isLoopback } from '../lambda/store/client-settings.js';
 import type { ProviderDeps, ProviderSettings } from '../lambda/provider/provider.js';
 import { logLineOf } from '../lambda/provider/events.js';
 import { composeRequestPath } from '../lambda/request-path/compose.js';
+import { observeOutcome, observeProviderEvent } from '../lambda/request-path/observability.js';
 import type { RequestOutcome } from '../lambda/request-path/request-path.js';
 import { createLocalAuth, type LocalAuthMode, type LocalAuthOptions } from './auth.js';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import { dynoxideBinary, localClient, prepareDataDir, type EngineName } from './engines.js';
-import { startLocalServer, type ExtraRoute, type HealthReport, type RequestLogEntry, type RunningServer } from './server.js';
+import {
+  startLocalServer,
+  type ExtraRoute,
+  type HealthReport,
+  type RequestLogEntry,
+  type RunningServer,
+  type ServerTimeouts,
+} from './server.js';
 import { superviseEngine, type SupervisedEngine } from './supervisor.js';
 import { DEFAULT_BUCKET, localS3Client, OBJECT_STORE_DIR, startEmbeddedObjectStore, type EmbeddedObjectStore } from './object-store.js';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -51,8 +59,20 @@ export interface LocalVssOptions {
   readonly store?: Partial<Omit<DynamoDbStoreOptions, 'client' | 'tableName'>>;
   /** @default none */
   readonly extraRoutes?: readonly ExtraRoute[];
-  /** @default MAX_REQUEST_BODY_BYTES, as deployed */
+  /** The largest request body. @default MAX_REQUEST_BODY_BYTES (the Lambda door's); `vss serve` passes 64 MiB */
   readonly maxBodyBytes?: number;
+  /** The most request body bytes held at once; beyond it 503 (memory-budget.ts). @default no bound */
+  readonly maxInFlightBytes?: number;
+  /** Header, idle and keep-alive timeouts. @default SERVER_TIMEOUT_DEFAULTS (local/server.ts) */
+  readonly timeouts?: Partial<ServerTimeouts>;
+  /** How long `stop()` lets requests in flight finish. @default 30 s */
+  readonly drainMs?: number;
+  /**
+   * `lambda`: every answered request and provider event is logged and counted exactly as the Lambda
+   * door does (Powertools JSON lines and EMF metrics on stdout), for the container door.
+   * @default 'local' (requestLog, if given)
+   */
+  readonly logFormat?: 'local' | 'lambda';
   /** Per-user usage, quotas and rate limits (docs/provider.md). @default all off */
   readonly provider?: ProviderSettings;
   /** Observers of the provider features and of the enrollment allowlist's reads (tests, benchmarks). @default near-quota and refusals logged to stderr */
@@ -170,6 +190,7 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
         const line = logLineOf(e);
         if (line) log(line);
       });
+    const lambdaLogs = options.logFormat === 'lambda';
     const path = composeRequestPath({
       client,
       tableName,
@@ -178,19 +199,28 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
       ...(options.provider ? { provider: options.provider } : {}),
       store: valueStore,
       observers: {
-        onOutcome: (o, request) => logFault(log, o, request.requestId),
-        onProviderEvent,
+        // The Lambda door's observers log faults themselves (with the stack, as deployed).
+        onOutcome: lambdaLogs ? observeOutcome : (o, request) => logFault(log, o, request.requestId),
+        onProviderEvent: lambdaLogs ? observeProviderEvent : onProviderEvent,
         ...(options.providerObservers?.onRequest ? { onProviderRequest: options.providerObservers.onRequest } : {}),
       },
     });
+    // An embedded engine or one on this machine is part of this server: /health asks it. A remote
+    // endpoint (DynamoDB itself, behind the container door's load balancer) is not: a DynamoDB blip
+    // must not fail every task's health check at once and have them all replaced.
+    const checksEngine = engine !== undefined || options.client !== undefined || isLoopback(options.dynamodbEndpoint ?? '');
     const server = await startLocalServer({
       host: options.host ?? '127.0.0.1',
       port: options.port ?? 8080,
       path,
       extraRoutes: [...auth.extraRoutes, ...(options.extraRoutes ?? [])],
       ...(options.requestLog ? { requestLog: options.requestLog } : {}),
+      ...(options.maxInFlightBytes !== undefined ? { maxInFlightBytes: options.maxInFlightBytes } : {}),
+      ...(options.timeouts ? { timeouts: options.timeouts } : {}),
       onFault: (e) => log(`vss: request failed: ${describeFault(e)}`),
-      health: () => engineHealth(client, tableName),
+      health: checksEngine
+        ? () => engineHealth(client, tableName)
+        : async () => ({ healthy: true, detail: 'not checked (remote endpoint)' }),
     });
     // The deployed stack runs the sweeper on a schedule; locally it runs in-process.
     const sweepEvery = options.sweepIntervalMs ?? 10 * 60 * 1000;
@@ -213,7 +243,7 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
       s3Client: objects.client,
       stop: async () => {
         if (sweeper) clearInterval(sweeper);
-        await server.close();
+        await server.close(options.drainMs);
         if (ownsClient) client.destroy();
         await closeObjectStore(objects);
         await engine?.stop();

@@ -1,8 +1,11 @@
 /**
- * `npm start`: a local VSS at http://127.0.0.1:8080/vss on a persistent embedded engine.
- * Every flag has an environment equivalent; flags win. `--help` lists them (cli-options.ts).
+ * `vss serve` (and `npm start`, which runs it): a VSS at http://127.0.0.1:8080/vss on a persistent
+ * embedded engine, or on any DynamoDB endpoint (the container front door's tasks run it on
+ * DynamoDB itself). Every flag has an environment equivalent; flags win. `--help` lists them
+ * (cli-options.ts).
  */
 import { readFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
 import { parseAlgorithms } from '../lambda/auth/jwt.js';
 import { parseEnrollment, parseMaxSkewSeconds } from '../lambda/auth/signature-policy.js';
 import { isLoopback } from '../lambda/store/client-settings.js';
@@ -12,8 +15,10 @@ import { helpText, parseOptions, UsageError, type OptionSpec, type OptionValues 
 import { ENGINES, type EngineName } from './engines.js';
 import type { RequestLogEntry } from './server.js';
 import { PROVIDER_OPTIONS, providerSettingsFrom } from './provider-options.js';
+import { providerSettingsFromEnv, type ProviderSettings } from '../lambda/provider/settings.js';
+import { SERVE_OPTIONS, serveSettingsFrom } from './serve-options.js';
 import { DEFAULT_BUCKET } from './object-store.js';
-import { LARGE_VALUES } from '../lambda/contract.js';
+import { ENV, LARGE_VALUES } from '../lambda/contract.js';
 
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'port', type: 'string', metavar: 'N', env: 'VSS_PORT', defaultText: '8080', help: 'port to listen on' },
@@ -136,20 +141,34 @@ const OPTIONS: readonly OptionSpec[] = [
     help: ['with --auth signature: the replay window, the most a signing time may', 'differ from now (docs/auth.md)'],
   },
   ...PROVIDER_OPTIONS,
+  ...SERVE_OPTIONS,
   { name: 'quiet', type: 'boolean', env: 'VSS_QUIET', help: 'no log line per request' },
   { name: 'help', type: 'boolean', short: 'h', help: 'this text' },
 ];
 
-const USAGE = 'Usage: npm start -- [options]';
+/** The first line of --help, as the user started the server: `npm start` or `vss serve`. */
+export const USAGE = {
+  npmStart: 'Usage: npm start -- [options]',
+  vssServe: 'Usage: vss serve [options]   (npm start -- [options] runs it)',
+} as const;
 
-async function main(): Promise<void> {
+/**
+ * The usage line for this process: `npm start` runs `vss serve` as its start script, and npm
+ * names the script it runs in npm_lifecycle_event.
+ */
+export function usageOf(env: NodeJS.ProcessEnv): string {
+  return env['npm_lifecycle_event'] === 'start' ? USAGE.npmStart : USAGE.vssServe;
+}
+
+/** Runs the server with `argv` (the options after `serve`); resolves once it is listening. */
+export async function serve(argv: readonly string[], usage: string = usageOf(process.env)): Promise<void> {
   // The SDK versions are pinned exactly; its notice that future releases will need Node 22 is
   // noise for a local server (it is read when the first client is created, i.e. after this line).
   process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   const env = process.env;
-  const values = parseOptions(process.argv.slice(2), OPTIONS, env);
+  const values = parseOptions(argv, OPTIONS, env);
   if (values['help']) {
-    process.stdout.write(helpText(USAGE, OPTIONS));
+    process.stdout.write(helpText(usage, OPTIONS));
     return;
   }
   const str = (name: string): string | undefined => values[name] as string | undefined;
@@ -164,6 +183,7 @@ async function main(): Promise<void> {
   const endpoint = str('dynamodb-endpoint');
   const s3Endpoint = str('s3-endpoint');
   const inlineMaxBytes = parseInlineMaxBytes(str('inline-max-bytes'));
+  const retentionDays = parseRetentionDays(env[ENV.retentionDays]);
   if (auth === 'none' && !isLoopback(host)) {
     if (!values['allow-unauthenticated']) {
       throw new UsageError(
@@ -175,6 +195,7 @@ async function main(): Promise<void> {
     );
   }
 
+  const serving = serveSettingsFrom(values);
   const authOptions = { ...(await authOptionsFrom(values)), ...signatureOptionsFrom(values, auth) };
   if (auth === 'none') {
     console.warn('WARNING: --auth none: every request is the same user ("unauth-user"). For local development only.');
@@ -190,10 +211,18 @@ async function main(): Promise<void> {
     ...(s3Endpoint ? { s3Endpoint } : {}),
     s3Bucket: str('s3-bucket') ?? DEFAULT_BUCKET,
     inlineMaxBytes,
+    ...(retentionDays !== undefined ? { retentionDays } : {}),
     auth,
     authOptions,
-    provider: providerSettingsFrom(values),
-    ...(values['quiet'] ? {} : { requestLog: printRequest }),
+    provider: mergeProviderSettings(providerSettingsFromEnv(env), providerSettingsFrom(values)),
+    maxBodyBytes: serving.maxBodyBytes,
+    maxInFlightBytes: serving.maxInFlightBytes,
+    timeouts: serving.timeouts,
+    drainMs: serving.drainMs,
+    sweepIntervalMs: serving.sweepIntervalMs,
+    logFormat: serving.logFormat,
+    // Lambda-shaped logs come from the request path's observers, not the local request log.
+    ...(values['quiet'] || serving.logFormat === 'lambda' ? {} : { requestLog: printRequest }),
     onFatal: (e) => {
       if (stopping) return;
       console.error(`vss: ${e.message}. The server stops: fix the cause and run npm start again.`);
@@ -237,6 +266,18 @@ async function main(): Promise<void> {
   }, 1000).unref();
 }
 
+/** The provider settings of the environment the container door sets, with the flags (and their variables) winning. */
+function mergeProviderSettings(fromEnv: ProviderSettings, fromFlags: ProviderSettings): ProviderSettings {
+  const quota = fromFlags.quota ? { ...fromEnv.quota, ...fromFlags.quota } : fromEnv.quota;
+  const rateLimit = fromFlags.rateLimit ? { ...fromEnv.rateLimit, ...fromFlags.rateLimit } : fromEnv.rateLimit;
+  const usageMetering = fromFlags.usageMetering ?? fromEnv.usageMetering;
+  return {
+    ...(usageMetering !== undefined ? { usageMetering } : {}),
+    ...(quota ? { quota } : {}),
+    ...(rateLimit ? { rateLimit } : {}),
+  };
+}
+
 /** One JSON line per request on stdout, shaped like the deployed handlers' log lines. */
 function printRequest(entry: RequestLogEntry): void {
   const level = entry.status >= 500 ? 'ERROR' : entry.aborted ? 'WARN' : 'INFO';
@@ -250,6 +291,18 @@ function parseInlineMaxBytes(text: string | undefined): number {
   const { minInlineMaxBytes: min, maxInlineMaxBytes: max } = LARGE_VALUES;
   if (!/^[0-9]+$/.test(text) || n < min || n > max)
     throw new UsageError(`invalid --inline-max-bytes ${text}: use a whole number of bytes from ${min} to ${max}`);
+  return n;
+}
+
+/**
+ * How long replaced objects are kept, from the variable the container front door sets beside
+ * VSS_S3_BUCKET (`largeValues.retentionDays`); no flag, as the deployed sweeper owns the rest.
+ */
+function parseRetentionDays(text: string | undefined): number | undefined {
+  if (text === undefined || text === '') return undefined;
+  const n = Number(text);
+  if (!/^[0-9]+$/.test(text) || n < LARGE_VALUES.minRetentionDays)
+    throw new UsageError(`invalid ${ENV.retentionDays} ${text}: use a whole number of days, at least ${LARGE_VALUES.minRetentionDays}`);
   return n;
 }
 
@@ -299,7 +352,10 @@ async function authOptionsFrom(values: OptionValues): Promise<Omit<LocalAuthOpti
   };
 }
 
-main().catch((e) => {
-  console.error(`vss: ${(e as Error).message}`);
-  process.exit(e instanceof UsageError ? 2 : 1);
-});
+// Run directly (`node --import tsx local/cli.ts`), as `npm start` did before `vss serve` existed.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  serve(process.argv.slice(2), USAGE.npmStart).catch((e) => {
+    console.error(`vss: ${(e as Error).message}`);
+    process.exit(e instanceof UsageError ? 2 : 1);
+  });
+}

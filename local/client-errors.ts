@@ -11,6 +11,7 @@
  *     side is half-closed and what the client still sends is read and dropped for a bounded time,
  *     so the client receives the answer instead of a reset (closing with unread data sends RST).
  */
+import { serverBusy } from './memory-budget.js';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { ErrorCode, invalidRequest, VssError } from '../lambda/core/errors.js';
@@ -176,11 +177,20 @@ export function closeAfterResponse(req: IncomingMessage, res: ServerResponse, tr
  * buffer), undefined when it is larger than `max`; rejects with a BodyError when the client
  * leaves or breaks the framing.
  */
-function consume(req: IncomingMessage, max: number, keep: boolean): Promise<Buffer | undefined> {
+/** Takes memory for body bytes as they arrive (memory-budget.ts); false refuses the rest. */
+export interface BodyReservation {
+  take(bytes: number): boolean;
+}
+
+function consume(req: IncomingMessage, max: number, keep: boolean, reservation?: BodyReservation): Promise<Buffer | undefined> {
   const failure = parseFailures.get(req);
   if (failure) return Promise.reject(new BodyError(false, failure));
   if (req.readableEnded) return Promise.resolve(Buffer.alloc(0));
   if (req.destroyed) return Promise.reject(aborted());
+  // A declared length within the limit is read straight into one buffer of that size, so a body
+  // is held once (not as chunks plus their concatenation); the parser enforces the framing.
+  const declared = Number(req.headers['content-length']);
+  const whole = keep && Number.isSafeInteger(declared) && declared > 0 && declared <= max ? Buffer.allocUnsafe(declared) : undefined;
   return new Promise<Buffer | undefined>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -198,12 +208,20 @@ function consume(req: IncomingMessage, max: number, keep: boolean): Promise<Buff
         req.pause();
         resolve(undefined);
       } else if (keep) {
-        chunks.push(chunk);
+        if (reservation && !reservation.take(chunk.length)) {
+          cleanup();
+          req.pause();
+          reject(new BodyError(false, serverBusy()));
+        } else if (whole && size <= whole.length) {
+          chunk.copy(whole, size - chunk.length);
+        } else {
+          chunks.push(chunk);
+        }
       }
     };
     const onEnd = (): void => {
       cleanup();
-      resolve(Buffer.concat(chunks));
+      resolve(whole ? (size === whole.length ? whole : whole.subarray(0, size)) : Buffer.concat(chunks));
     };
     const onAbort = (): void => {
       cleanup();
@@ -225,8 +243,8 @@ function consume(req: IncomingMessage, max: number, keep: boolean): Promise<Buff
   });
 }
 
-export function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
-  return consume(req, max, true);
+export function readBody(req: IncomingMessage, max: number, reservation?: BodyReservation): Promise<Buffer | undefined> {
+  return consume(req, max, true, reservation);
 }
 
 /** Reads and drops the body so the connection stays usable; rejects when it is over `max`. */

@@ -24,7 +24,8 @@ import {
 } from '../lambda/core/service.js';
 import { requestLogFields, type RequestLogFields } from '../lambda/request-path/request-log-fields.js';
 import type { RequestPath } from '../lambda/request-path/request-path.js';
-import { BodyError, closeAfterResponse, ClientErrorTracker, readBody, discardBody } from './client-errors.js';
+import { BodyError, type BodyReservation, closeAfterResponse, ClientErrorTracker, readBody, discardBody } from './client-errors.js';
+import { MemoryBudget, serverBusy } from './memory-budget.js';
 import { LocalMetrics } from './metrics.js';
 
 export const BASE_PATH = '/vss';
@@ -55,14 +56,49 @@ export interface LocalServerOptions {
   readonly requestLog?: (entry: RequestLogEntry) => void;
   /** Answers GET /health. @default always healthy */
   readonly health?: () => Promise<HealthReport>;
+  /**
+   * The most request body bytes held in memory at once over all requests; a body that does not
+   * fit is answered 503 without being read (memory-budget.ts). @default no bound
+   */
+  readonly maxInFlightBytes?: number;
+  /** Cuts off slow and idle clients; see SERVER_TIMEOUT_DEFAULTS. @default SERVER_TIMEOUT_DEFAULTS */
+  readonly timeouts?: Partial<ServerTimeouts>;
 }
+
+/**
+ * How long the server waits for a client (vss-server#107: a client that sends its headers slowly,
+ * or stops sending, must not hold a connection and its memory forever).
+ */
+export interface ServerTimeouts {
+  /** From the first byte of a request to the end of its headers: 408 after it. */
+  readonly headersMs: number;
+  /** Silence on a connection while a request is being received or answered: the socket is closed. */
+  readonly idleMs: number;
+  /**
+   * Silence between requests on a kept-alive connection. Longer than a load balancer's idle
+   * timeout (60 s on an ALB by default), so the balancer, not the server, ends idle connections:
+   * a server that closes first races the balancer's next request and turns it into a 502.
+   */
+  readonly keepAliveMs: number;
+}
+
+export const SERVER_TIMEOUT_DEFAULTS: ServerTimeouts = { headersMs: 20_000, idleMs: 70_000, keepAliveMs: 65_000 };
 
 export interface RunningServer {
   readonly url: string;
   readonly server: Server;
   readonly metrics: LocalMetrics;
-  close(): Promise<void>;
+  /** The in-flight byte bound, when there is one. */
+  readonly memory?: MemoryBudget;
+  /**
+   * Stops: new connections are refused at once, idle ones closed, requests in flight are answered
+   * (with `Connection: close`); after `drainMs` whatever is left is cut. Resolves 'drained' or
+   * 'cut'. @default drainMs 30 s
+   */
+  close(drainMs?: number): Promise<'drained' | 'cut'>;
 }
+
+export const DEFAULT_DRAIN_MS = 30_000;
 
 /** What the log line and the metrics need to know about one request as it is answered. */
 interface RequestContext {
@@ -78,6 +114,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
   const onFault = options.onFault ?? ((e: unknown) => console.error('vss: request failed', e));
   const metrics = new LocalMetrics();
   const tooLarge = (): VssError => payloadTooLarge(`Request body is larger than the ${maxBody} bytes this service accepts`);
+  const memory = options.maxInFlightBytes !== undefined ? new MemoryBudget(options.maxInFlightBytes) : undefined;
+  const timeouts = { ...SERVER_TIMEOUT_DEFAULTS, ...options.timeouts };
+  let draining = false;
 
   // Pipelined requests on one connection run one after another, in order: Node parses them
   // ahead and would run their handlers concurrently, but VSS requests are POSTs (not safe
@@ -92,8 +131,13 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
     },
   });
 
+  // Responses not yet sent: a drain makes each close its connection once it is.
+  const pending = new Set<ServerResponse>();
   const enqueue = (req: IncomingMessage, res: ServerResponse, early?: VssError): void => {
     clientErrors.track(req);
+    if (draining) res.shouldKeepAlive = false;
+    pending.add(res);
+    res.once('close', () => pending.delete(res));
     const previous = queues.get(req.socket) ?? Promise.resolve();
     const current = previous.then(() => handleUntilSent(req, res, early));
     queues.set(req.socket, current);
@@ -106,6 +150,13 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
       // Strict parsing stays on: lenient parsing of bare LF, folded headers or conflicting
       // lengths is how requests get smuggled. Those are 400s (client-errors.ts).
       insecureHTTPParser: false,
+      headersTimeout: timeouts.headersMs,
+      // No limit on a whole request: a 1 GiB body on a slow link takes long, and is fine while
+      // bytes keep coming; silence is what the idle timeout cuts.
+      requestTimeout: 0,
+      keepAliveTimeout: timeouts.keepAliveMs,
+      // How often Node checks the headers timeout (its default, 30 s, would triple a short one).
+      connectionsCheckingInterval: Math.min(1000, timeouts.headersMs),
     },
     (req, res) => enqueue(req, res),
   );
@@ -150,10 +201,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
       });
     }
   }
-  // Real clients keep connections open between requests; outlive their idle periods.
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  server.requestTimeout = 120_000;
+  // A connection silent in the middle of a request is closed (no answer can reach a client that
+  // stopped sending; its memory is given back).
+  server.timeout = timeouts.idleMs;
 
   /** Records the request in the metrics and the log once it is answered or abandoned. */
   function observe(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): void {
@@ -229,7 +279,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
       body: {
         declaredBytes: declaredLength(req),
         read: async (limit) => {
-          const body = await readBody(req, limit);
+          const body = await readBody(req, limit, memory ? reserve(memory, req, res) : undefined);
           bodyRead = body !== undefined;
           return body;
         },
@@ -264,6 +314,29 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
     );
   }
 
+  /**
+   * Memory for one request's body, given back when its response is done: a declared length is
+   * taken whole before anything is read (a body that cannot fit is never read), a chunked body
+   * chunk by chunk.
+   */
+  function reserve(budget: MemoryBudget, req: IncomingMessage, res: ServerResponse): BodyReservation | undefined {
+    let taken = 0;
+    res.once('close', () => budget.give(taken));
+    const declared = declaredLength(req);
+    if (req.headers['content-length'] !== undefined && Number.isSafeInteger(declared)) {
+      if (!budget.take(declared)) throw new BodyError(false, serverBusy());
+      taken = declared;
+      return undefined;
+    }
+    return {
+      take: (bytes) => {
+        if (!budget.take(bytes)) return false;
+        taken += bytes;
+        return true;
+      },
+    };
+  }
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
@@ -275,11 +348,27 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
     url: `http://${hostForUrl}:${port}${BASE_PATH}`,
     server,
     metrics,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      }),
+    ...(memory ? { memory } : {}),
+    close: async (drainMs = DEFAULT_DRAIN_MS) => {
+      draining = true;
+      for (const res of pending) if (!res.headersSent) res.shouldKeepAlive = false;
+      const closed = new Promise<'drained'>((resolve) => server.close(() => resolve('drained')));
+      // Connections that finish their last request become idle: close them as they do.
+      server.closeIdleConnections();
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
+      let timer: NodeJS.Timeout | undefined;
+      const cut = new Promise<'cut'>((resolve) => {
+        timer = setTimeout(() => resolve('cut'), drainMs);
+      });
+      const result = await Promise.race([closed, cut]);
+      clearInterval(sweep);
+      clearTimeout(timer);
+      if (result === 'cut') {
+        server.closeAllConnections();
+        await closed;
+      }
+      return result;
+    },
   };
 }
 

@@ -38,3 +38,11 @@ export const PROXY_EVENT_ENVELOPE_BYTES = 131_072;
  * The GetObject response for the largest value stays below Lambda's response limit too.
  */
 export const MAX_REQUEST_BODY_BYTES = Math.floor((LAMBDA_SYNC_PAYLOAD_BYTES - PROXY_EVENT_ENVELOPE_BYTES) / 4) * 3;
+
+/**
+ * The largest response body the Lambda door returns: the response travels base64 in a 6 MB
+ * payload too, so the same arithmetic holds. A GetObject of a larger value (written through the
+ * container door, or moved by pg-import) is refused with a protocol error saying so, instead of
+ * failing in Lambda and reaching the client as a retried 502 (docs/deploy.md, "Choosing a front door").
+ */
+export const MAX_RESPONSE_BODY_BYTES = MAX_REQUEST_BODY_BYTES;

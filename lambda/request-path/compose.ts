@@ -45,6 +45,8 @@ export interface RequestPathSettings {
   readonly auth: AuthenticatorSettings;
   /** The largest request body accepted. @default MAX_REQUEST_BODY_BYTES (what Lambda carries) */
   readonly maxBodyBytes?: number;
+  /** The largest response body the door carries. @default no limit */
+  readonly maxResponseBytes?: number;
   /** Per-user usage, quotas and rate limits. @default all off */
   readonly provider?: ProviderSettings;
   /** Further store options (retry policy, request observers) for tests and benchmarks. @default none */
@@ -76,6 +78,7 @@ export function composeRequestPath(settings: RequestPathSettings): ComposedReque
     authenticator,
     ...(provider.admit ? { admit: provider.admit } : {}),
     ...(settings.maxBodyBytes !== undefined ? { maxBodyBytes: settings.maxBodyBytes } : {}),
+    ...(settings.maxResponseBytes !== undefined ? { maxResponseBytes: settings.maxResponseBytes } : {}),
     ...(observers.onOutcome ? { observe: observers.onOutcome } : {}),
   });
   return { ...path, store: provider.store, authenticator };

@@ -1,6 +1,6 @@
 /**
  * The fields of the one structured log line per request, shared by the deployed handlers
- * (handlers/observability.ts) and the local server (local/server.ts) so a log query works on
+ * (request-path/observability.ts) and the local server (local/server.ts) so a log query works on
  * both. Never the raw user token, never a key, a value or a header.
  */
 import { userHash } from '../core/user-hash.js';

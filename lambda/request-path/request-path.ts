@@ -16,7 +16,7 @@
  * to the door unobserved, because no answer can be or should be shaped for them here.
  */
 import type { Authenticator, AuthorizerContext, RequestHeaders } from '../auth/authenticator.js';
-import { internalError, invalidRequest, isVssError, payloadTooLarge, type VssError } from '../core/errors.js';
+import { ErrorCode, internalError, invalidRequest, isVssError, payloadTooLarge, VssError } from '../core/errors.js';
 import { MAX_REQUEST_BODY_BYTES } from '../core/limits.js';
 import { errorResponse, type Operation, type OperationOutcome, type VssProtocol, type VssResponse } from '../core/service.js';
 
@@ -58,12 +58,19 @@ export interface RequestPathDeps {
   readonly admit?: (userToken: string) => Promise<void>;
   /** The largest request body accepted. @default MAX_REQUEST_BODY_BYTES (what Lambda carries) */
   readonly maxBodyBytes?: number;
+  /**
+   * The largest response body the door can carry; a larger answer (a GetObject of a value above
+   * it) becomes 413 INVALID_REQUEST_EXCEPTION saying why. @default no limit
+   */
+  readonly maxResponseBytes?: number;
   /** Sees every answered request; must not throw (a throw is swallowed). @default none */
   readonly observe?: (outcome: RequestOutcome, request: VssRequest) => void;
 }
 
 export interface RequestPath {
   readonly maxBodyBytes: number;
+  /** The largest response body, when the door has a limit. */
+  readonly maxResponseBytes?: number;
   /** Answers one request. Never throws, except the body source's own errors. */
   handle(request: VssRequest): Promise<VssHttpResponse>;
 }
@@ -78,6 +85,7 @@ export function createRequestPath(deps: RequestPathDeps): RequestPath {
 
   return {
     maxBodyBytes,
+    ...(deps.maxResponseBytes !== undefined ? { maxResponseBytes: deps.maxResponseBytes } : {}),
     async handle(request) {
       const started = performance.now();
       const { operation } = request;
@@ -92,6 +100,11 @@ export function createRequestPath(deps: RequestPathDeps): RequestPath {
         if (deps.admit) await deps.admit(userToken);
         const body = await bodyWithin(request.body, maxBodyBytes);
         response = await deps.protocol.handle(operation, body, userToken, (o) => (outcome = o));
+        if (deps.maxResponseBytes !== undefined && response.body.length > deps.maxResponseBytes) {
+          const error = responseTooLarge(response.body.length, deps.maxResponseBytes);
+          response = errorResponse(error);
+          outcome = { operation, status: error.status, errorCode: error.code };
+        }
       } catch (e) {
         if (e instanceof TransportFailure) throw e.cause;
         // Only the steps before the protocol can land here; the protocol never throws.
@@ -112,6 +125,15 @@ export function createRequestPath(deps: RequestPathDeps): RequestPath {
       return { ...response, outcome: observed };
     },
   };
+}
+
+/** Not retryable: the same read through the same door always fails; another door can serve it. */
+function responseTooLarge(bytes: number, limit: number): VssError {
+  return new VssError(
+    ErrorCode.INVALID_REQUEST_EXCEPTION,
+    413,
+    `The response (${bytes} bytes) is larger than the ${limit} bytes this front door can return; read this value through the container front door`,
+  );
 }
 
 async function bodyWithin(body: Uint8Array | RequestBodySource, limit: number): Promise<Uint8Array> {

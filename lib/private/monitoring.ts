@@ -9,6 +9,8 @@ import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as wafv2 from 'aws-cdk-lib/aws-wafv2';
@@ -32,9 +34,89 @@ const TABLE_OPERATIONS = [
   dynamodb.Operation.TRANSACT_WRITE_ITEMS,
 ];
 
+/**
+ * The front door's own metrics: the 5xx share and p99 latency the two API alarms watch (same
+ * alarm IDs on both doors), and its dashboard widgets.
+ */
+export interface EdgeMetrics {
+  /** Share of requests answered 5xx (0-1). */
+  serverErrorRate(period: Duration): cloudwatch.IMetric;
+  /** p99 end-to-end latency, in the unit of `latencyThreshold`. */
+  p99Latency(period: Duration): cloudwatch.IMetric;
+  /** The alarm threshold for a p99 latency, in the metric's unit. */
+  latencyThreshold(latency: Duration): number;
+  /** Dashboard widgets of the edge. */
+  widgets(): cloudwatch.IWidget[];
+}
+
+/** The REST API's metrics (the Lambda door). */
+export function apiGatewayEdge(api: apigw.RestApi): EdgeMetrics {
+  return {
+    serverErrorRate: (period) => api.metricServerError({ statistic: 'Average', period }),
+    p99Latency: (period) => api.metricLatency({ statistic: 'p99', period }),
+    latencyThreshold: (latency) => latency.toMilliseconds(),
+    widgets: () => [
+      new cloudwatch.GraphWidget({
+        title: 'API Gateway',
+        left: [
+          api.metricCount({ statistic: 'Sum' }),
+          api.metricClientError({ statistic: 'Sum' }),
+          api.metricServerError({ statistic: 'Sum' }),
+        ],
+        right: [api.metricLatency({ statistic: 'p99' })],
+        width: 8,
+      }),
+    ],
+  };
+}
+
+/** The load balancer's and the tasks' metrics (the container door). */
+export function loadBalancerEdge(
+  loadBalancer: elbv2.ApplicationLoadBalancer,
+  targetGroup: elbv2.ApplicationTargetGroup,
+  service: ecs.FargateService,
+): EdgeMetrics {
+  const m = loadBalancer.metrics;
+  return {
+    // Target 5xx (the server's) and load balancer 5xx (no healthy target, a reset) over all requests.
+    serverErrorRate: (period) =>
+      new cloudwatch.MathExpression({
+        expression: '(FILL(target, 0) + FILL(elb, 0)) / requests',
+        usingMetrics: {
+          target: m.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { statistic: 'Sum', period }),
+          elb: m.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, { statistic: 'Sum', period }),
+          requests: m.requestCount({ statistic: 'Sum', period }),
+        },
+        period,
+      }),
+    p99Latency: (period) => targetGroup.metrics.targetResponseTime({ statistic: 'p99', period }),
+    // TargetResponseTime is in seconds.
+    latencyThreshold: (latency) => latency.toMilliseconds() / 1000,
+    widgets: () => [
+      new cloudwatch.GraphWidget({
+        title: 'Load balancer',
+        left: [
+          m.requestCount({ statistic: 'Sum' }),
+          m.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_4XX_COUNT, { statistic: 'Sum' }),
+          m.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { statistic: 'Sum' }),
+          m.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, { statistic: 'Sum' }),
+        ],
+        right: [targetGroup.metrics.targetResponseTime({ statistic: 'p99' })],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Tasks: CPU and memory (%)',
+        left: [service.metricCpuUtilization({ statistic: 'Average' }), service.metricMemoryUtilization({ statistic: 'Average' })],
+        right: [targetGroup.metrics.healthyHostCount({ statistic: 'Minimum' })],
+        width: 8,
+      }),
+    ],
+  };
+}
+
 /** What is watched: the functions in the order they were created. */
 export interface MonitoredResources {
-  readonly api: apigw.RestApi;
+  readonly edge: EdgeMetrics;
   readonly table: dynamodb.ITable;
   readonly webAcl?: wafv2.CfnWebACL | undefined;
   readonly functions: ReadonlyArray<readonly [VssFunctionName, VssFunction]>;
@@ -94,7 +176,7 @@ function createAlarms(
   };
   add('Api5xxRateAlarm', {
     alarmDescription: 'VSS: share of API requests answered 5xx',
-    metric: r.api.metricServerError({ statistic: 'Average', period }),
+    metric: r.edge.serverErrorRate(period),
     threshold: options.serverErrorRate ?? ALARM_DEFAULTS.serverErrorRate,
     evaluationPeriods: 3,
     datapointsToAlarm: 2,
@@ -103,8 +185,8 @@ function createAlarms(
   });
   add('ApiP99LatencyAlarm', {
     alarmDescription: 'VSS: p99 end-to-end API latency',
-    metric: r.api.metricLatency({ statistic: 'p99', period }),
-    threshold: (options.p99Latency ?? ALARM_DEFAULTS.p99Latency).toMilliseconds(),
+    metric: r.edge.p99Latency(period),
+    threshold: r.edge.latencyThreshold(options.p99Latency ?? ALARM_DEFAULTS.p99Latency),
     evaluationPeriods: 3,
     datapointsToAlarm: 2,
     comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -207,16 +289,7 @@ function createDashboard(scope: Construct, r: MonitoredResources, metricsNamespa
   );
   dashboard.addWidgets(
     new cloudwatch.GraphWidget({ title: 'Errors (5xx) per operation', left: emf(METRIC_NAMES.errors, 'Sum'), width: 8 }),
-    new cloudwatch.GraphWidget({
-      title: 'API Gateway',
-      left: [
-        r.api.metricCount({ statistic: 'Sum' }),
-        r.api.metricClientError({ statistic: 'Sum' }),
-        r.api.metricServerError({ statistic: 'Sum' }),
-      ],
-      right: [r.api.metricLatency({ statistic: 'p99' })],
-      width: 8,
-    }),
+    ...r.edge.widgets(),
     new cloudwatch.GraphWidget({
       title: 'DynamoDB',
       left: [r.table.metricConsumedReadCapacityUnits(), r.table.metricConsumedWriteCapacityUnits()],

@@ -10,8 +10,10 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
 import type { VssAuthMode } from '../auth.js';
 import type { VssFunction, VssFunctionName } from '../functions.js';
+import type { ContainerResources } from './container.js';
 
 /** Why a method has no (or no Cognito) authorizer, per auth mode. */
 export function acknowledgeMethod(method: apigw.Method, mode: VssAuthMode | 'lnurl'): void {
@@ -139,6 +141,44 @@ export function acknowledgeAlarmTopic(topic: sns.Topic): void {
     id: 'AwsSolutions-SNS2',
     reason:
       'Alarm notifications carry no customer data. CloudWatch cannot publish to a topic encrypted with the AWS managed SNS key, and a dedicated CMK costs a monthly fee; bring an encrypted topic via alarms.topic if required.',
+  });
+}
+
+/** The container front door's findings, each on the construct it concerns. */
+export function acknowledgeContainer(c: ContainerResources): void {
+  if (c.vpc instanceof Construct && c.vpc.node.scope === c.cluster.node.scope) {
+    Validations.of(c.vpc).acknowledge({
+      id: 'AwsSolutions-VPC7',
+      reason:
+        'The VPC holds only the load balancer and the VSS tasks; every request is logged by the server (JSON line with request id, operation, status, user hash) and the WAF samples requests. Flow logs would record the same connections at a per-GB charge; enable them on the VPC if policy requires.',
+    });
+  }
+  Validations.of(c.cluster).acknowledge({
+    id: 'AwsSolutions-ECS4',
+    reason:
+      'CPU and memory of the service (free ECS metrics) drive autoscaling and the dashboard, and the request metrics come from the server itself; Container Insights adds per-task custom metrics at a monthly charge without a control that depends on them.',
+  });
+  Validations.of(c.taskDefinition).acknowledge({
+    id: 'AwsSolutions-ECS2',
+    reason:
+      'The environment holds settings only (table name, auth mode, limits, timeouts, a JWT public key): no secret. Signature auth needs none; a JWT issuer is trusted by its public key.',
+  });
+  Validations.of(c.taskDefinition.obtainExecutionRole()).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'The execution role is the one ECS uses to pull the image and write the log stream: ecr:GetAuthorizationToken supports no resource-level permission. The pull actions name the image repository and the log actions the log group.',
+  });
+  for (const group of c.loadBalancer.connections.securityGroups) {
+    Validations.of(group).acknowledge({
+      id: 'AwsSolutions-EC23',
+      reason:
+        'The load balancer is the public HTTPS endpoint that wallets anywhere on the internet call; only port 443 is open, the WAF rate rules apply per user and per IP, and the tasks admit the load balancer only.',
+    });
+  }
+  Validations.of(c.loadBalancer).acknowledge({
+    id: 'AwsSolutions-ELB2',
+    reason:
+      'Every request is logged by the server behind it (JSON line with request id, operation, status, duration, user hash), and the WAF samples blocked requests; load balancer access logs would need an S3 bucket with its own retention for the same facts. Turn them on with loadBalancer.logAccessLogs() if policy requires.',
   });
 }
 

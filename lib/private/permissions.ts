@@ -127,20 +127,38 @@ export const XRAY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'
 /** Writing to the function's own log group. */
 export const LOG_ACTIONS = ['logs:CreateLogStream', 'logs:PutLogEvents'] as const;
 
-/** Grants a function exactly `access` on the table and its indexes, and the KMS actions its key needs. */
-export function grantTableAccess(fn: VssFunction, table: VssTableResources, access: TableActions): void {
+/** Everything the operations in `accesses` need, as one TableActions (the container task serves all four). */
+export function unionOfAccess(accesses: readonly TableActions[]): TableActions {
+  const union = (pick: (a: TableActions) => readonly DynamoDbAction[]): DynamoDbAction[] => [...new Set(accesses.flatMap(pick))];
+  return {
+    table: union((a) => a.table),
+    creationIndex: union((a) => a.creationIndex),
+    sweepIndex: union((a) => a.sweepIndex),
+    writes: accesses.some((a) => a.writes),
+  };
+}
+
+/**
+ * Grants a function (or the container's task role) exactly `access` on the table and its
+ * indexes, and the KMS actions its key needs.
+ */
+export function grantTableAccess(
+  fn: Pick<VssFunction, 'role'> | { readonly role: iam.IRole },
+  table: VssTableResources,
+  access: TableActions,
+): void {
   const { tableArn } = table.table;
-  fn.role.addToPolicy(new iam.PolicyStatement({ actions: [...access.table], resources: [tableArn] }));
+  fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...access.table], resources: [tableArn] }));
   const indexes: Array<[readonly string[], string]> = [
     [access.creationIndex, TABLE_LAYOUT.creationIndex.name],
     [access.sweepIndex, TABLE_LAYOUT.sweepIndex.name],
   ];
   for (const [actions, index] of indexes) {
     if (actions.length > 0)
-      fn.role.addToPolicy(new iam.PolicyStatement({ actions: [...actions], resources: [`${tableArn}/index/${index}`] }));
+      fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...actions], resources: [`${tableArn}/index/${index}`] }));
   }
   if (table.key) {
-    fn.role.addToPolicy(
+    fn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         actions: [...(access.writes ? TABLE_KEY_WRITE_ACTIONS : TABLE_KEY_READ_ACTIONS)],
         resources: [table.key.keyArn],

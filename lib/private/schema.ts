@@ -21,6 +21,7 @@ import {
 } from '../../lambda/contract.js';
 import type { VssFunctionName } from '../functions.js';
 import { FUNCTION_NAMES } from './functions.js';
+import { CONTAINER_DEFAULTS, CONTAINER_MAX_BODY_BYTES, FARGATE_MEMORY_MIB, TASK_BASE_MEMORY_MIB } from './container.js';
 import { DEFAULT_BACKUP_RETENTION_DAYS, RESTORE_DRILL_BUILT_IN_OPTIONS } from './backup-defaults.js';
 import { SWEEPER_BUILT_IN_OPTIONS } from './sweeper.js';
 
@@ -113,6 +114,7 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const CRON = /^cron\(\S+ \S+ \S+ \S+ \S+ \S+\)$/;
 const CRON_HINT = 'must be a cron expression of six fields in UTC, e.g. "cron(0 3 * * ? *)"';
 export const RETENTION_DAYS = Object.values(logs.RetentionDays).filter((d): d is number => typeof d === 'number' && d > 0);
+const FARGATE_CPUS = Object.keys(FARGATE_MEMORY_MIB).map(Number);
 
 const functionOptions = settings({
   memorySize: v.optional(int(128, 10240, ' MB')),
@@ -250,6 +252,47 @@ function configEntries(refs: RefMode) {
     retainLogs: v.optional(bool),
     executionLogLevel: v.optional(oneOf(['OFF', 'ERROR', 'INFO'] as const)),
     metricsNamespace: v.optional(text(/^[\w./#:-]{1,255}$/, 'must be a CloudWatch namespace')),
+    frontDoor: v.optional(
+      v.variant(
+        'kind',
+        [
+          settings({ kind: v.literal('apiGateway') }),
+          settings({
+            kind: v.literal('container'),
+            cpu: v.optional(
+              v.pipe(
+                int(256, 16384),
+                v.picklist(FARGATE_CPUS, (i) => `must be one of Fargate's CPU values: ${FARGATE_CPUS.join(', ')} ${got(i.input)}`),
+              ),
+            ),
+            memoryMiB: v.optional(int(512, 122880, ' MiB')),
+            minTasks: v.optional(int(2, 1000, ': at least 2, one per Availability Zone')),
+            maxTasks: v.optional(int(2, 1000)),
+            targetCpuPercent: v.optional(int(10, 90, ' percent')),
+            maxBodyBytes: v.optional(int(1024, CONTAINER_MAX_BODY_BYTES, ' bytes (1 GiB at most)')),
+            maxInFlightBytes: v.optional(int(1024, 64 * CONTAINER_MAX_BODY_BYTES, ' bytes')),
+            drainTimeoutSeconds: v.optional(int(5, 120, ' seconds')),
+            idleTimeoutSeconds: v.optional(int(1, 4000, " seconds (the load balancer's range)")),
+            existingVpc: v.optional(
+              refs === 'arn'
+                ? settings({
+                    vpcId: text(/^vpc-[0-9a-f]{8,17}$/, 'must be a VPC ID (vpc-...)'),
+                    availabilityZones: v.pipe(v.array(text(), 'must be a list'), v.minLength(2, 'must list at least 2 Availability Zones')),
+                    publicSubnetIds: v.pipe(
+                      v.array(text(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet ID (subnet-...)'), 'must be a list'),
+                      v.minLength(2, 'must list a public subnet in each of at least 2 Availability Zones'),
+                    ),
+                    privateSubnetIds: v.optional(
+                      v.array(text(/^subnet-[0-9a-f]{8,17}$/, 'must be a subnet ID (subnet-...)'), 'must be a list'),
+                    ),
+                  })
+                : v.string(),
+            ),
+          }),
+        ],
+        (i) => `must be {"kind": "apiGateway"} or {"kind": "container", ...} ${got(i.input)}`,
+      ),
+    ),
     backup: v.optional(
       settings({
         enabled: v.optional(bool),
@@ -406,6 +449,7 @@ function crossFieldProblems(c: Loose, n: (path: string) => string): string[] {
       );
     }
   }
+  problems.push(...containerProblems(c, n));
   problems.push(...backupProblems(c['backup'], c['region'], n));
   const large = c['largeValues'];
   if (large && typeof large === 'object' && large.existingBucketArn !== undefined) {
@@ -427,6 +471,53 @@ function crossFieldProblems(c: Loose, n: (path: string) => string): string[] {
       );
     }
   }
+  return problems;
+}
+
+/**
+ * The container front door: what it needs (a domain for its certificate), the settings that
+ * belong to the API Gateway door only, and the sizing rules of a task.
+ */
+function containerProblems(c: Loose, n: (path: string) => string): string[] {
+  const door = c['frontDoor'];
+  if (door?.kind !== 'container') return [];
+  const problems: string[] = [];
+  const why = 'applies to the API Gateway front door only';
+  if (!c['domain'])
+    problems.push(
+      `${n('frontDoor')} "container" needs ${n('domain')}: the load balancer serves HTTPS only, with the domain's ACM certificate`,
+    );
+  if (c['authMode'] === 'cognito')
+    problems.push(`${n('authMode')} "cognito" is not available on ${n('frontDoor')} "container" (use "signature" or "jwt")`);
+  if (lnurlEnabled(c))
+    problems.push(
+      `${n('lnurlAuth')} is not available on ${n('frontDoor')} "container" (the issuer is a Lambda function behind API Gateway)`,
+    );
+  for (const key of ['throttling', 'stageName', 'executionLogLevel'])
+    if (c[key] !== undefined) problems.push(`${n(key)} ${why}; ${n('frontDoor')} is "container"`);
+  for (const name of Object.keys(c['functions'] ?? {}))
+    if (name !== 'defaults' && name !== 'sweepChunks') problems.push(`${n(`functions.${name}`)} ${why}; ${n('frontDoor')} is "container"`);
+  const num = (k: string): number | undefined => (typeof door[k] === 'number' ? door[k] : undefined);
+  const cpu = num('cpu') ?? CONTAINER_DEFAULTS.cpu;
+  const memory = num('memoryMiB') ?? CONTAINER_DEFAULTS.memoryMiB;
+  const range = FARGATE_MEMORY_MIB[cpu];
+  if (range && (memory < range[0] || memory > range[1] || memory % range[2] !== 0))
+    problems.push(
+      `${n('frontDoor.memoryMiB')} ${memory} is not offered by Fargate with cpu ${cpu}: use ${range[0]} to ${range[1]} in steps of ${range[2]}`,
+    );
+  const body = num('maxBodyBytes') ?? CONTAINER_DEFAULTS.maxBodyBytes;
+  const inFlight = num('maxInFlightBytes') ?? Math.max(CONTAINER_DEFAULTS.maxInFlightBytes, body);
+  if (inFlight < body)
+    problems.push(
+      `${n('frontDoor.maxInFlightBytes')} (${inFlight}) must be at least ${n('frontDoor.maxBodyBytes')} (${body}), or no such body could ever be served`,
+    );
+  const needed = Math.ceil((2 * inFlight) / 2 ** 20) + TASK_BASE_MEMORY_MIB;
+  if (memory < needed)
+    problems.push(
+      `${n('frontDoor.memoryMiB')} ${memory} cannot hold ${n('frontDoor.maxInFlightBytes')} ${inFlight} twice over plus ${TASK_BASE_MEMORY_MIB} MiB: use at least ${needed} MiB or lower the in-flight bound`,
+    );
+  const [min, max] = [num('minTasks') ?? CONTAINER_DEFAULTS.minTasks, num('maxTasks') ?? CONTAINER_DEFAULTS.maxTasks];
+  if (min > max) problems.push(`${n('frontDoor.minTasks')} (${min}) exceeds ${n('frontDoor.maxTasks')} (${max})`);
   return problems;
 }
 

@@ -10,7 +10,6 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ENV, USER_PARTITION_PREFIX } from '../../lambda/contract.js';
 import type { VssAuth } from '../auth.js';
-import type { VssFunction } from '../functions.js';
 import type { VssTableResources } from './table.js';
 
 /** The allowlist read: one action, on the table, only for per-user partition keys. */
@@ -31,9 +30,9 @@ export function allowlistOn(auth: VssAuth): boolean {
 }
 
 /** Grants a VSS function the allowlist read, when the allowlist is on. */
-export function grantEnrollmentRead(fn: VssFunction, table: VssTableResources, auth: VssAuth): void {
+export function grantEnrollmentRead(fn: { readonly role: iam.IRole }, table: VssTableResources, auth: VssAuth): void {
   if (!allowlistOn(auth)) return;
-  fn.role.addToPolicy(
+  fn.role.addToPrincipalPolicy(
     new iam.PolicyStatement({
       sid: 'SignatureAllowlistRead',
       actions: [...ENROLLMENT_READ_ACTIONS],

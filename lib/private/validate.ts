@@ -8,6 +8,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { VssAuth } from '../auth.js';
 import type { VssFunctionOptions } from '../functions.js';
+import { VssFrontDoor } from '../front-door.js';
 import type { VssServiceProps } from '../vss-service.js';
 import { VssConfigError, configProblems } from './schema.js';
 
@@ -35,6 +36,7 @@ const PROP_NAMES: ReadonlyArray<readonly [RegExp, string]> = [
   [/^domain\.certificateArn$/, 'domain.certificate'],
   [/^domain\.hostedZone(Id|Name)$/, 'domain.hostedZone'],
   [/^logRetentionDays$/, 'logRetention'],
+  [/^frontDoor\.(drain|idle)TimeoutSeconds$/, 'frontDoor.$1Timeout'],
   [/^backup\.retentionDays$/, 'backup.retention'],
   [/^backup\.copyRetentionDays$/, 'backup.copyRetention'],
   [/^backup\.vaultLock\.(min|max)RetentionDays$/, 'backup.vaultLock.$1Retention'],
@@ -154,6 +156,7 @@ export function describeProps(props: VssServiceProps): Record<string, unknown> {
     logRetentionDays: props.logRetention,
     executionLogLevel: props.executionLogLevel === undefined ? undefined : executionLogLevelName(props.executionLogLevel),
     metricsNamespace: props.metricsNamespace,
+    frontDoor: describeFrontDoor(props.frontDoor),
     largeValues:
       props.largeValues &&
       defined({
@@ -192,12 +195,31 @@ function describeBackup(b: VssServiceProps['backup']): Record<string, unknown> |
   });
 }
 
+function describeFrontDoor(door: VssFrontDoor | undefined): Record<string, unknown> | undefined {
+  if (!door) return undefined;
+  if (door.kind === 'apiGateway') return { kind: 'apiGateway' };
+  const { drainTimeout, idleTimeout, existingVpc, image, ...rest } = door.containerOptions ?? {};
+  void image; // any image will do
+  return defined({
+    kind: 'container',
+    ...rest,
+    drainTimeoutSeconds: seconds(drainTimeout),
+    idleTimeoutSeconds: seconds(idleTimeout),
+    existingVpc: existingVpc ? GIVEN : undefined,
+  });
+}
+
 function executionLogLevelName(level: apigw.MethodLoggingLevel): string {
   return Object.entries(apigw.MethodLoggingLevel).find(([, x]) => x === level)?.[0] ?? String(level);
 }
 
 /** Throws VssConfigError listing every problem of the props, each under its prop name. */
 export function validateProps(props: VssServiceProps): void {
+  if (props?.frontDoor !== undefined && !(props.frontDoor instanceof VssFrontDoor)) {
+    throw new VssConfigError('Invalid VssService configuration', [
+      'frontDoor must be VssFrontDoor.apiGateway() or VssFrontDoor.container({...})',
+    ]);
+  }
   if (!(props?.auth instanceof VssAuth)) {
     throw new VssConfigError('Invalid VssService configuration', [
       'auth is required: VssAuth.jwt(), VssAuth.cognito(), VssAuth.signature() or VssAuth.none({...})',

@@ -19,7 +19,8 @@ export const WAF_DEFAULTS = { perUserLimit: 3000, perIpLimit: 6000, evaluationWi
 
 /** The WAF's answer to a body larger than the service accepts (lambda/core/limits.ts). */
 const BODY_TOO_LARGE_KEY = 'vss-body-too-large';
-export const BODY_TOO_LARGE_MESSAGE = `Request body is larger than the ${MAX_REQUEST_BODY_BYTES} bytes this service accepts`;
+export const bodyTooLargeMessage = (bytes: number): string => `Request body is larger than the ${bytes} bytes this service accepts`;
+export const BODY_TOO_LARGE_MESSAGE = bodyTooLargeMessage(MAX_REQUEST_BODY_BYTES);
 
 /** The names of the rate rules, for the alarm on what they block. */
 export const WAF_RATE_RULES = ['per-user-rate', 'per-ip-rate'] as const;
@@ -48,18 +49,52 @@ export const MANAGED_RULE_GROUPS: ReadonlyArray<{ readonly name: string; readonl
   },
 ];
 
-export function createWaf(scope: Construct, api: apigw.RestApi, options: VssWafOptions): wafv2.CfnWebACL {
+/** What the web ACL protects: the REST API's stage, or the container door's load balancer. */
+export interface WafTarget {
+  /** ARN of the stage or load balancer. */
+  readonly resourceArn: string;
+  /** Largest body the service behind accepts. */
+  readonly maxBodyBytes: number;
+  /**
+   * Whether the WAF's own blocks reach clients directly (a load balancer has no gateway response
+   * to rewrite them): the rate rules then answer a protocol 429 themselves.
+   */
+  readonly answersClients: boolean;
+}
+
+/** The edge target of the REST API: its stage, Lambda's body limit, blocks rewritten by API Gateway. */
+export function apiWafTarget(api: apigw.RestApi): WafTarget {
+  return { resourceArn: api.deploymentStage.stageArn, maxBodyBytes: MAX_REQUEST_BODY_BYTES, answersClients: false };
+}
+
+const RATE_LIMITED_KEY = 'vss-rate-limited';
+export const RATE_LIMITED_MESSAGE = 'Too many requests: slow down and retry';
+
+export function createWaf(scope: Construct, target: WafTarget, options: VssWafOptions): wafv2.CfnWebACL {
   const windowSec = (options.evaluationWindow ?? WAF_DEFAULTS.evaluationWindow).toSeconds();
   const visibility = (name: string): wafv2.CfnWebACL.VisibilityConfigProperty => ({
     cloudWatchMetricsEnabled: true,
     sampledRequestsEnabled: true,
     metricName: `vss-${name}`,
   });
+  // Behind API Gateway a plain block becomes the WAF_FILTERED gateway response (a protocol 429);
+  // in front of a load balancer the rule must answer that itself.
+  const rateBlock: wafv2.CfnWebACL.RuleActionProperty = target.answersClients
+    ? {
+        block: {
+          customResponse: {
+            responseCode: 429,
+            customResponseBodyKey: RATE_LIMITED_KEY,
+            responseHeaders: [{ name: PROTOCOL_VERSION_HEADER, value: PROTOCOL_VERSION }],
+          },
+        },
+      }
+    : { block: {} };
   const rules: wafv2.CfnWebACL.RuleProperty[] = [
     {
       name: 'per-user-rate',
       priority: 0,
-      action: { block: {} },
+      action: rateBlock,
       statement: {
         rateBasedStatement: {
           limit: options.perUserLimit ?? WAF_DEFAULTS.perUserLimit,
@@ -74,7 +109,7 @@ export function createWaf(scope: Construct, api: apigw.RestApi, options: VssWafO
       // Requests without an Authorization header are not counted by the per-user rule.
       name: 'per-ip-rate',
       priority: 1,
-      action: { block: {} },
+      action: rateBlock,
       statement: {
         rateBasedStatement: {
           limit: options.perIpLimit ?? WAF_DEFAULTS.perIpLimit,
@@ -121,7 +156,7 @@ export function createWaf(scope: Construct, api: apigw.RestApi, options: VssWafO
     statement: {
       regexMatchStatement: {
         fieldToMatch: { singleHeader: { Name: 'content-length' } },
-        regexString: decimalGreaterThanPattern(MAX_REQUEST_BODY_BYTES),
+        regexString: decimalGreaterThanPattern(target.maxBodyBytes),
         textTransformations: [{ priority: 0, type: 'NONE' }],
       },
     },
@@ -135,13 +170,24 @@ export function createWaf(scope: Construct, api: apigw.RestApi, options: VssWafO
     customResponseBodies: {
       [BODY_TOO_LARGE_KEY]: {
         contentType: 'TEXT_PLAIN',
-        content: protocolErrorBody(WIRE_ERROR_CODES.INVALID_REQUEST_EXCEPTION, BODY_TOO_LARGE_MESSAGE),
+        content: protocolErrorBody(
+          WIRE_ERROR_CODES.INVALID_REQUEST_EXCEPTION,
+          target.maxBodyBytes === MAX_REQUEST_BODY_BYTES ? BODY_TOO_LARGE_MESSAGE : bodyTooLargeMessage(target.maxBodyBytes),
+        ),
       },
+      ...(target.answersClients
+        ? {
+            [RATE_LIMITED_KEY]: {
+              contentType: 'TEXT_PLAIN',
+              content: protocolErrorBody(WIRE_ERROR_CODES.INTERNAL_SERVER_EXCEPTION, RATE_LIMITED_MESSAGE),
+            },
+          }
+        : {}),
     },
     rules,
   });
   new wafv2.CfnWebACLAssociation(scope, 'WebAclAssociation', {
-    resourceArn: api.deploymentStage.stageArn,
+    resourceArn: target.resourceArn,
     webAclArn: acl.attrArn,
   });
   return acl;

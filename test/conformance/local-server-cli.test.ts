@@ -12,6 +12,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EngineName } from '../../local/engines.js';
+import { MAX_REQUEST_BODY_BYTES } from '../../lambda/core/limits.js';
 import { isAlive, processesMentioning, spawnCli, startCli, stopCli, type StartedCli } from '../support/cli.js';
 import { engines, kv, TestClient } from '../support/local-vss.js';
 import { expectProtocolError, type RawResponse } from '../support/raw-http.js';
@@ -244,7 +245,17 @@ describe('npm start: an oversized body gets its 413', () => {
   let dataDir: string;
   beforeAll(async () => {
     dataDir = tempDir();
-    cli = await startCli(['--port', '0', '--engine', 'dynoxide', '--data-dir', dataDir]);
+    // The Lambda door's limit (npm start's own default is 64 MiB, as vss serve's).
+    cli = await startCli([
+      '--port',
+      '0',
+      '--engine',
+      'dynoxide',
+      '--data-dir',
+      dataDir,
+      '--max-body-bytes',
+      String(MAX_REQUEST_BODY_BYTES),
+    ]);
   });
   afterAll(async () => {
     await stopCli(cli);

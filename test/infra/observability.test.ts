@@ -36,7 +36,7 @@ describe('observability', () => {
   afterEach(() => vi.restoreAllMocks());
 
   it('logs request id, operation, status and a hash of the user — never the raw token, header or body', async () => {
-    const { observeOutcome, userHash } = await import('../../lambda/handlers/observability.js');
+    const { observeOutcome, userHash } = await import('../../lambda/request-path/observability.js');
     observeOutcome({ operation: 'putObjects', status: 409, errorCode: 1, durationMs: 12.345, userToken: TOKEN }, request);
     const all = lines.join('\n');
     expect(all).not.toContain(TOKEN);
@@ -55,7 +55,7 @@ describe('observability', () => {
   });
 
   it('emits EMF metrics per operation: Requests, Latency, Conflicts, Errors', async () => {
-    const { observeOutcome } = await import('../../lambda/handlers/observability.js');
+    const { observeOutcome } = await import('../../lambda/request-path/observability.js');
     observeOutcome(
       { operation: 'getObject', status: 500, errorCode: 3, durationMs: 5, userToken: TOKEN, fault: new Error('boom') },
       request,
@@ -75,7 +75,7 @@ describe('observability', () => {
   });
 
   it('counts a 429 as Throttled, and a near-quota write as a log line with the user hash and a NearQuotaWrites metric', async () => {
-    const { observeOutcome, observeProviderEvent, userHash } = await import('../../lambda/handlers/observability.js');
+    const { observeOutcome, observeProviderEvent, userHash } = await import('../../lambda/request-path/observability.js');
     observeOutcome({ operation: 'putObjects', status: 429, errorCode: 3, durationMs: 1, userToken: TOKEN }, request);
     observeProviderEvent({
       type: 'near-quota',
@@ -96,7 +96,7 @@ describe('observability', () => {
   });
 
   it('an observation failure never breaks the request', async () => {
-    const { observeOutcome } = await import('../../lambda/handlers/observability.js');
+    const { observeOutcome } = await import('../../lambda/request-path/observability.js');
     vi.spyOn(process.stdout, 'write').mockImplementation(() => {
       throw new Error('stdout broken');
     });

@@ -18,9 +18,18 @@ export function spawnCli(
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
 ): { child: ChildProcess; output: () => string; waitForOutput: StartedCli['waitForOutput']; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'local/cli.ts', ...args], {
-    cwd: process.cwd(),
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+  return spawnProgram(process.execPath, ['--import', 'tsx', 'local/cli.ts', ...args], { env });
+}
+
+/** Any program (`npm start`, `npx vss serve`, a pruned build's `node cli/vss.mjs`), watched like the CLI. */
+export function spawnProgram(
+  file: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): { child: ChildProcess; output: () => string; waitForOutput: StartedCli['waitForOutput']; exit: Promise<number | null> } {
+  const child = spawn(file, [...args], {
+    cwd: options.cwd ?? process.cwd(),
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

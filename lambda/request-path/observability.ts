@@ -23,7 +23,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DEFAULT_METRICS_NAMESPACE, ENV, METRIC_NAMES, METRICS_SERVICE_NAME, PROVIDER_METRIC_NAMES } from '../contract.js';
 import { userHash } from '../core/user-hash.js';
 import { logLineOf, type ProviderEvent } from '../provider/events.js';
-import type { RequestOutcome, VssRequest } from '../request-path/request-path.js';
+import type { RequestOutcome, VssRequest } from './request-path.js';
 
 // Metric names and the default namespace are shared with the CDK dashboard (lambda/contract.ts).
 export { DEFAULT_METRICS_NAMESPACE, METRIC_NAMES, PROVIDER_METRIC_NAMES, userHash };
