@@ -5,8 +5,9 @@
  * or when a control does not hold, meets no resource in a variant it is meant for, or has no
  * asserting test. This script refuses to write a matrix with such problems.
  *
- * To add a variant (say, the object tier): one entry in VARIANTS of catalogue.ts, its name and the
- * props the tests synthesize it with. Every control meant for 'all' variants is then checked on it.
+ * To add a variant (say, a new front door): one entry in VARIANTS of catalogue.ts, its name and the
+ * props the tests synthesize it with (an object, or a function of the stack scope when a prop
+ * needs one, such as an imported bucket). Every control meant for 'all' variants is then checked on it.
  * To add a control: one entry in CONTROLS of catalogue.ts (id, resource type, select, setting,
  * holds, and `in` if it applies to some variants only), and an `expectControl(template, '<id>')`
  * in the test that asserts it (test/infra/controls/evaluate.ts). Then run `npm run docs:controls`

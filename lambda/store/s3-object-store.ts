@@ -138,13 +138,37 @@ export class S3ObjectStore implements ObjectStore {
   /**
    * Deletes every object under `prefix`, every version of it where the bucket keeps versions
    * (erase-user: nothing of the user may remain, retained copies included); with `apply` false
-   * only counts. A store without versioning (the embedded one answers ListObjectVersions with
-   * MethodNotAllowed) has one version per key: its objects are listed and deleted.
+   * only counts.
+   *
+   * Two passes. First every current object is deleted without a version id: on a versioned bucket
+   * that adds a delete marker, the one kind of delete S3 replication carries, so the replica
+   * (`backup.copyToRegion`) hides the user's objects at once and its lifecycle expires them
+   * `retentionDays` later. Then every object version is deleted by its id, which replication
+   * does not carry; the delete markers stay (they hold no bytes, and the bucket's lifecycle
+   * removes them once nothing is left behind them). A store without versioning (the embedded one
+   * answers ListObjectVersions with MethodNotAllowed) has one version per key: the first pass
+   * was the whole erase.
    */
   async erasePrefix(prefix: string, apply: boolean): Promise<{ objects: number; bytes: number }> {
+    let current = 0;
+    let currentBytes = 0;
+    let next: string | undefined;
+    do {
+      const page = await this.list(prefix, next);
+      current += page.objects.length;
+      for (const o of page.objects) currentBytes += o.bytes;
+      // The listing continues after the last key it returned, whatever was deleted before it.
+      if (apply) await this.delete(page.objects.map((o) => o.key));
+      next = page.next;
+    } while (next);
+    const versions = await this.eraseVersions(prefix, apply);
+    return versions ?? { objects: current, bytes: currentBytes };
+  }
+
+  /** Deletes (or counts) every object version under `prefix`; undefined when the store keeps no versions. */
+  private async eraseVersions(prefix: string, apply: boolean): Promise<{ objects: number; bytes: number } | undefined> {
     let objects = 0;
     let bytes = 0;
-    let versioned = true;
     let keyMarker: string | undefined;
     let versionMarker: string | undefined;
     do {
@@ -163,16 +187,10 @@ export class S3ObjectStore implements ObjectStore {
         );
       } catch (e) {
         const name = (e as { cause?: { name?: string }; name?: string }).cause?.name ?? (e as { name?: string }).name;
-        if (name === 'MethodNotAllowed' || name === 'NotImplemented') {
-          versioned = false;
-          break;
-        }
+        if (name === 'MethodNotAllowed' || name === 'NotImplemented') return undefined;
         throw e;
       }
-      const versions = [...(out.Versions ?? []), ...(out.DeleteMarkers ?? [])].map((v) => ({
-        Key: v.Key!,
-        ...(v.VersionId ? { VersionId: v.VersionId } : {}),
-      }));
+      const versions = (out.Versions ?? []).map((v) => ({ Key: v.Key!, ...(v.VersionId ? { VersionId: v.VersionId } : {}) }));
       for (const v of out.Versions ?? []) {
         objects++;
         bytes += v.Size ?? 0;
@@ -187,19 +205,7 @@ export class S3ObjectStore implements ObjectStore {
       keyMarker = out.IsTruncated ? out.NextKeyMarker : undefined;
       versionMarker = out.IsTruncated ? out.NextVersionIdMarker : undefined;
     } while (keyMarker);
-    if (versioned) return { objects, bytes };
-    const keys: string[] = [];
-    let next: string | undefined;
-    do {
-      const page = await this.list(prefix, next);
-      for (const o of page.objects) {
-        keys.push(o.key);
-        bytes += o.bytes;
-      }
-      next = page.next;
-    } while (next);
-    if (apply) await this.delete(keys);
-    return { objects: keys.length, bytes };
+    return { objects, bytes };
   }
 
   private timeoutMs(bytes: number): number {

@@ -87,6 +87,14 @@ export const FARGATE_MEMORY_MIB: Readonly<Record<number, readonly [number, numbe
   16384: [32768, 122880, 8192],
 };
 
+/**
+ * The user the server runs as: the image's non-root `node` user (uid and gid 1000 in the official
+ * Node.js images, the Dockerfile's `USER node`), set again in the task definition so that the
+ * task, not only the image, says so; by number, so an image without a `node` entry still runs
+ * unprivileged.
+ */
+export const CONTAINER_USER = '1000:1000';
+
 /** The directory holding the Dockerfile: this package's root. */
 export const IMAGE_DIRECTORY = PROJECT_ROOT;
 
@@ -203,6 +211,7 @@ export function createContainerService(scope: Construct, inputs: ContainerInputs
     environment: serverEnvironment(inputs),
     portMappings: [{ containerPort: SERVER_PORT, protocol: ecs.Protocol.TCP }],
     readonlyRootFilesystem: true,
+    user: CONTAINER_USER,
     stopTimeout: s.drainTimeout,
     logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'vss', mode: ecs.AwsLogDriverMode.NON_BLOCKING }),
     healthCheck: {

@@ -97,7 +97,10 @@ export function replicateValues(
         status: 'Enabled',
         priority: 1,
         filter: { prefix: VALUE_OBJECT_PREFIX },
-        // An erased user is erased in the replica too.
+        // Delete markers replicate: erase-user deletes each current object without a version id
+        // first (s3-object-store.ts, erasePrefix), so the replica hides an erased user's objects at
+        // once and its own lifecycle expires them `retentionDays` later. Deletes by version id,
+        // the second pass, never replicate.
         deleteMarkerReplication: { status: 'Enabled' },
         destination: {
           bucket: destination,

@@ -16,6 +16,7 @@ import {
   DRILL_TABLE_ACTIONS,
   RESTORE_TABLE_ACTIONS,
 } from '../../lib/private/backup.js';
+import { expectControl } from './controls/evaluate.js';
 import { nagFindings, resourcesOf, statementsOfFunction, synth } from './support.js';
 
 const ENV = { account: '111122223333', region: 'eu-west-1' };
@@ -43,6 +44,9 @@ beforeAll(() => void synth({}), 300_000);
 describe('backup: AWS Backup plan, copy, vault lock', () => {
   it('backs the table up on the default schedule (daily 03:00 UTC) into an encrypted vault, kept 35 days, retained', () => {
     const { template } = synth({ backup: {} });
+    expectControl(template, 'backup-plan');
+    expectControl(template, 'backup-covers-table');
+    expectControl(template, 'backup-vault-encrypted-retained');
     template.hasResourceProperties('AWS::Backup::BackupPlan', {
       BackupPlan: {
         BackupPlanRule: [
@@ -75,6 +79,7 @@ describe('backup: AWS Backup plan, copy, vault lock', () => {
 
   it('copies every recovery point to the vault in copyToRegion, in this account, kept copyRetention', () => {
     const { template } = synth({ backup: { copyToRegion: 'eu-central-1', copyRetention: Duration.days(90) } }, { env: ENV });
+    expectControl(template, 'backup-copy-to-region');
     template.hasResourceProperties('AWS::Backup::BackupPlan', {
       BackupPlan: {
         BackupPlanRule: [
@@ -111,6 +116,7 @@ describe('backup: AWS Backup plan, copy, vault lock', () => {
     const { template } = synth({
       backup: { vaultLock: { minRetention: Duration.days(7), maxRetention: Duration.days(365), changeableFor: Duration.days(3) } },
     });
+    expectControl(template, 'backup-vault-lock');
     template.hasResourceProperties('AWS::Backup::BackupVault', {
       LockConfiguration: { MinRetentionDays: 7, MaxRetentionDays: 365, ChangeableForDays: 3 },
     });
@@ -119,6 +125,7 @@ describe('backup: AWS Backup plan, copy, vault lock', () => {
   it('the backup role may back up only this table, expire only its backups, copy only into the two vaults, and use the vault key only through AWS Backup', () => {
     const { template } = synth({ backup: { copyToRegion: 'eu-central-1' } }, { env: ENV });
     const statements = roleStatements(template, 'VSS: AWS Backup backs up');
+    expectControl(template, 'service-roles-scoped');
     const byResource = new Map(statements.map((s) => [JSON.stringify(s.Resource), actions(s).sort()]));
     expect(byResource.get(JSON.stringify(TABLE_ARN))).toEqual([...BACKUP_TABLE_ACTIONS].sort());
     expect(byResource.get(JSON.stringify({ 'Fn::Join': ['', [TABLE_ARN, '/backup/*']] }))).toEqual([...BACKUP_OWN_BACKUP_ACTIONS].sort());
@@ -147,6 +154,8 @@ describe('backup: AWS Backup plan, copy, vault lock', () => {
 describe('backup: the restore drill', () => {
   it('restore testing restores the latest recovery point of the vault weekly (Sundays 05:00 UTC) and validates for 4 hours', () => {
     const { template } = synth({ backup: {} });
+    expectControl(template, 'restore-drill-schedule');
+    expectControl(template, 'restore-drill-covers-table');
     template.hasResourceProperties('AWS::Backup::RestoreTestingPlan', {
       ScheduleExpression: 'cron(0 5 ? * SUN *)',
       RecoveryPointSelection: {
@@ -173,6 +182,7 @@ describe('backup: the restore drill', () => {
 
   it('the end of every drill restore job invokes the validating function (live alias), retried twice', () => {
     const { template } = synth({ backup: {} });
+    expectControl(template, 'restore-drill-validates');
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.backup'],
@@ -195,6 +205,12 @@ describe('backup: the restore drill', () => {
 
   it('the drill function reads only scratch tables and may not write; it reads and reports restore jobs', () => {
     const { template } = synth({ backup: {} }, { env: ENV });
+    expectControl(template, 'restore-drill-function-read-only');
+    // The stack-wide IAM controls hold with the drill's scratch-table Scan and its two resource-less actions.
+    expectControl(template, 'iam-no-scan-or-admin');
+    expectControl(template, 'iam-dynamodb-scoped');
+    expectControl(template, 'iam-wildcard-only-xray');
+    expectControl(template, 'role-no-managed-policies');
     const statements = statementsOfFunction(template, 'restoreDrill');
     const dynamo = statements.filter((s) => actions(s).some((a) => a.startsWith('dynamodb:')));
     expect(dynamo).toHaveLength(1);
@@ -220,6 +236,7 @@ describe('backup: the restore drill', () => {
 
   it('the restore-testing role restores into, writes and deletes only scratch tables', () => {
     const { template } = synth({ backup: {} }, { env: ENV });
+    expectControl(template, 'restore-testing-role-scratch-only');
     const statements = roleStatements(template, 'VSS: AWS Backup restore testing');
     const scratch = statements.find((s) => actions(s).includes('dynamodb:DeleteTable'))!;
     expect(actions(scratch).sort()).toEqual([...RESTORE_TABLE_ACTIONS].sort());
@@ -240,6 +257,7 @@ describe('backup: alarms', () => {
   it('alarms on failed backup, copy and restore-test jobs and on a failed drill, each notifying the alarm topic', () => {
     const { template } = synth({ backup: { copyToRegion: 'eu-central-1' }, alarms: { emails: ['ops@example.com'] } });
     const alarms = resourcesOf(template, 'AWS::CloudWatch::Alarm');
+    expectControl(template, 'backup-alarms');
     const byMetric = (name: string) => Object.values(alarms).filter((a) => a.Properties?.['MetricName'] === name);
     for (const [metric, namespace] of [
       ['NumberOfBackupJobsFailed', 'AWS/Backup'],
@@ -275,6 +293,7 @@ describe('backup: replication of the values bucket to copyToRegion', () => {
 
   it('replicates every object version under values/ to the replica bucket in the copy region, delete markers included', () => {
     const { template } = synth({ backup: { copyToRegion: 'eu-central-1' } }, { env: ENV });
+    expectControl(template, 'values-replication-deletes');
     const config = replication(template);
     expect(config.Role).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^VssValuesReplicationRole/), 'Arn'] });
     expect(config.Rules).toEqual([
@@ -292,6 +311,7 @@ describe('backup: replication of the values bucket to copyToRegion', () => {
   it('the replication role reads versions of values/ only and writes replicas (and delete markers) into the replica only', () => {
     const { template } = synth({ backup: { copyToRegion: 'eu-central-1' } }, { env: ENV });
     const statements = roleStatements(template, 'VSS: S3 replicates the values bucket');
+    expectControl(template, 'service-roles-scoped');
     const byActions = new Map(statements.map((s) => [actions(s).sort().join(','), s.Resource]));
     expect(byActions.get('s3:ReplicateDelete,s3:ReplicateObject,s3:ReplicateTags')).toBe(
       'arn:aws:s3:::vss-values-replica-111122223333-eu-central-1/values/*',

@@ -18,7 +18,7 @@ import { ConfigError, parseConfig, toServiceProps } from '../../bin/config.js';
 import { VssAuth } from '../../lib/auth.js';
 import { VssFrontDoor, type VssContainerOptions } from '../../lib/front-door.js';
 import { VssConfigError } from '../../lib/private/schema.js';
-import { CONTAINER_DEFAULTS, KEEP_ALIVE_MARGIN } from '../../lib/private/container.js';
+import { CONTAINER_DEFAULTS, CONTAINER_USER, KEEP_ALIVE_MARGIN } from '../../lib/private/container.js';
 import { RATE_LIMITED_MESSAGE, bodyTooLargeMessage } from '../../lib/private/waf.js';
 import {
   ENV,
@@ -32,6 +32,7 @@ import {
 } from '../../lambda/contract.js';
 import { ErrorCode } from '../../lambda/core/errors.js';
 import { vss } from '../../lambda/core/generated/vss.js';
+import { expectControl } from './controls/evaluate.js';
 import { nagFindings, resourcesOf, synth, TEST_PUBLIC_KEY_PEM } from './support.js';
 
 const CERT_ARN = 'arn:aws:acm:eu-west-1:111122223333:certificate/abc';
@@ -81,6 +82,7 @@ describe('container front door: the service and its tasks', () => {
   });
 
   it('keeps at least 2 tasks, spread over 2 Availability Zones', () => {
+    expectControl(template, 'ecs-two-tasks-autoscaled');
     const svc = only(template, 'AWS::ECS::Service').props;
     expect(svc['LaunchType']).toBe('FARGATE');
     expect(svc['DesiredCount']).toBe(2);
@@ -92,6 +94,7 @@ describe('container front door: the service and its tasks', () => {
   });
 
   it('scales by target tracking on CPU (and memory) between minTasks and maxTasks', () => {
+    expectControl(template, 'ecs-two-tasks-autoscaled');
     const target = only(template, 'AWS::ApplicationAutoScaling::ScalableTarget').props;
     expect(target).toMatchObject({ MinCapacity: 2, MaxCapacity: 10, ScalableDimension: 'ecs:service:DesiredCount' });
     const policies = Object.values(resourcesOf(template, 'AWS::ApplicationAutoScaling::ScalingPolicy')).map(
@@ -104,6 +107,7 @@ describe('container front door: the service and its tasks', () => {
   });
 
   it('rolls a failing deployment back (circuit breaker) and never drops below the running count', () => {
+    expectControl(template, 'ecs-circuit-breaker');
     const cfg = only(template, 'AWS::ECS::Service').props['DeploymentConfiguration'];
     expect(cfg).toMatchObject({
       DeploymentCircuitBreaker: { Enable: true, Rollback: true },
@@ -140,11 +144,19 @@ describe('container front door: the service and its tasks', () => {
   });
 
   it('mounts the root filesystem read-only, with a writable /tmp only', () => {
+    expectControl(template, 'container-read-only-root');
     expect(container().ReadonlyRootFilesystem).toBe(true);
     expect(container().MountPoints).toEqual([{ ContainerPath: '/tmp', ReadOnly: false, SourceVolume: 'tmp' }]);
   });
 
+  it("runs as the image's non-root user, set in the task definition (not only by the Dockerfile's USER)", () => {
+    expectControl(template, 'container-non-root');
+    expect(container().User).toBe(CONTAINER_USER);
+    expect(CONTAINER_USER).not.toMatch(/^(0|root)(:|$)/);
+  });
+
   it('configures vss serve through its environment: DynamoDB itself, the auth mode, the body and memory bounds, Lambda-shaped logs', () => {
+    expectControl(template, 'container-verifies-auth');
     const env = environment();
     expect(env[SERVER_ENV.host]).toBe('0.0.0.0');
     expect(env[SERVER_ENV.port]).toBe('8080');
@@ -187,6 +199,7 @@ describe('container front door: the service and its tasks', () => {
 
 describe('container front door: the edge', () => {
   it('listens on HTTPS 443 only, with a TLS 1.2+ policy and the domain certificate; no port 80 listener', () => {
+    expectControl(template, 'container-https-only');
     const listeners = Object.values(resourcesOf(template, 'AWS::ElasticLoadBalancingV2::Listener')).map((l) => l.Properties!);
     expect(listeners).toHaveLength(1);
     expect(listeners[0]).toMatchObject({
@@ -198,12 +211,14 @@ describe('container front door: the edge', () => {
   });
 
   it('is internet-facing in public subnets and drops invalid header fields', () => {
+    expectControl(template, 'container-drops-invalid-headers');
     const lb = only(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer').props;
     expect(lb['Scheme']).toBe('internet-facing');
     expect(lb['LoadBalancerAttributes']).toContainEqual({ Key: 'routing.http.drop_invalid_header_fields.enabled', Value: 'true' });
   });
 
   it('admits HTTPS from anywhere at the load balancer, and only the load balancer at the tasks', () => {
+    expectControl(template, 'container-tasks-behind-load-balancer');
     const groups = resourcesOf(template, 'AWS::EC2::SecurityGroup');
     const lbGroup = Object.entries(groups).find(([id]) => id.startsWith('VssLoadBalancerSecurityGroup'))!;
     expect(lbGroup[1].Properties?.['SecurityGroupIngress']).toEqual([
@@ -223,6 +238,7 @@ describe('container front door: the edge', () => {
   });
 
   it('creates no NAT gateway: public subnets, tasks with a public IP, DynamoDB and S3 gateway endpoints', () => {
+    expectControl(template, 'container-no-nat-gateway');
     expect(Object.keys(resourcesOf(template, 'AWS::EC2::NatGateway'))).toEqual([]);
     const subnets = Object.values(resourcesOf(template, 'AWS::EC2::Subnet'));
     expect(subnets).toHaveLength(2);
@@ -254,6 +270,9 @@ describe('container front door: the edge', () => {
   });
 
   it('attaches the per-user and per-IP WAF rules to the load balancer', () => {
+    expectControl(template, 'waf-associated');
+    expectControl(template, 'waf-rate-rules');
+    expectControl(template, 'waf-body-too-large');
     const assoc = only(template, 'AWS::WAFv2::WebACLAssociation').props;
     expect(assoc['ResourceArn']).toEqual({ Ref: only(template, 'AWS::ElasticLoadBalancingV2::LoadBalancer').id });
     const acl = only(template, 'AWS::WAFv2::WebACL').props;
@@ -306,6 +325,14 @@ describe('container front door: the edge', () => {
 
 describe('container front door: permissions', () => {
   it('gives the task role exactly the four operations’ table actions and their values-bucket actions, on the table, the creation index and values/* only', () => {
+    expectControl(template, 'task-role-least-privilege');
+    expectControl(template, 'allowlist-read-absent-when-open');
+    // The stack-wide IAM controls hold with the task role and the execution role's ECR token.
+    expectControl(template, 'iam-no-scan-or-admin');
+    expectControl(template, 'iam-dynamodb-scoped');
+    expectControl(template, 'values-s3-permissions-scoped');
+    expectControl(template, 'iam-wildcard-only-xray');
+    expectControl(template, 'role-no-managed-policies');
     const roleId = only(template, 'AWS::ECS::TaskDefinition').props['TaskRoleArn']['Fn::GetAtt'][0];
     const policies = Object.values(resourcesOf(template, 'AWS::IAM::Policy')).filter((p) =>
       ((p.Properties?.['Roles'] ?? []) as Array<{ Ref: string }>).some((r) => r.Ref === roleId),
@@ -350,6 +377,8 @@ describe('container front door: permissions', () => {
 
 describe('container front door: observability', () => {
   it('has the same alarm names as the Lambda door, except the per-operation functions it does not deploy', () => {
+    expectControl(template, 'front-door-alarms');
+    expectControl(lambdaDoor, 'front-door-alarms');
     const alarmIds = (t: Template) => Object.keys(resourcesOf(t, 'AWS::CloudWatch::Alarm')).sort();
     const perOperation = /^Vss(GetObject|PutObjects|DeleteObject|ListKeyVersions)(Errors|Throttles)Alarm/;
     expect(alarmIds(template)).toEqual(alarmIds(lambdaDoor).filter((id) => !perOperation.test(id)));

@@ -24,6 +24,18 @@ describe('controls matrix (docs/controls.md)', () => {
     expect(readFileSync(path.join(PROJECT_ROOT, 'docs', 'controls.md'), 'utf8')).toBe(matrix.markdown);
   });
 
+  it('docs/security.md links controls by their matrix anchors, each to a control of the matrix, and every control from somewhere', () => {
+    const security = readFileSync(path.join(PROJECT_ROOT, 'docs', 'security.md'), 'utf8');
+    const linked = [...security.matchAll(/\(controls\.md#([a-z0-9-]+)\)/g)].map((m) => m[1]!);
+    const ids = CONTROLS.map((c) => c.id);
+    expect(linked.filter((id) => !ids.includes(id))).toEqual([]);
+    expect(ids.filter((id) => !linked.includes(id))).toEqual([]);
+    for (const id of ids) expect(matrix.markdown).toContain(`<a id="${id}"></a>`);
+    // A control named in backquotes without its link is a copy that can drift from the matrix.
+    const unlinked = [...security.matchAll(/(?<!\[)`([a-z0-9]+(?:-[a-z0-9]+)+)`(?!\]\(controls\.md)/g)].map((m) => m[1]!);
+    expect(unlinked.filter((id) => ids.includes(id))).toEqual([]);
+  });
+
   it('a setting that does not hold, or a control no test asserts, is reported (the check is live)', () => {
     const pitr = CONTROLS.find((c) => c.id === 'table-pitr')!;
     const table = Object.entries(templates.default).find(([, r]) => r.Type === 'AWS::DynamoDB::Table')!;
@@ -34,6 +46,79 @@ describe('controls matrix (docs/controls.md)', () => {
     expect(evaluateControl(pitr, broken)).toEqual({ matched: [table[0]], failing: [table[0]] });
     const withBroken = buildControlsMatrix(PROJECT_ROOT, { ...templates, default: broken });
     expect(withBroken.problems).toEqual([`table-pitr: ${pitr.setting} does not hold on ${table[0]} in variant "default"`]);
+  });
+
+  describe('the object tier, backup and container door controls fail on the settings they guard', () => {
+    type Resources = typeof templates.default;
+    const idOf = (resources: Resources, type: string, pick: (r: Resources[string]) => boolean = () => true): string => {
+      const found = Object.entries(resources).filter(([, r]) => r.Type === type && pick(r));
+      expect(found, type).toHaveLength(1);
+      return found[0]![0];
+    };
+    const withProperties = (resources: Resources, id: string, change: Record<string, unknown>): Resources => ({
+      ...resources,
+      [id]: { ...resources[id]!, Properties: { ...resources[id]!.Properties, ...change } },
+    });
+    const failingOn = (control: string, resources: Resources): readonly string[] =>
+      evaluateControl(CONTROLS.find((c) => c.id === control)!, resources).failing;
+
+    it('values-bucket-encryption: SSE-S3 on a bucket whose table has a customer-managed key', () => {
+      const t = templates['object tier'];
+      const bucket = idOf(t, 'AWS::S3::Bucket');
+      expect(failingOn('values-bucket-encryption', t)).toEqual([]);
+      const sseS3 = { BucketEncryption: templates.default[bucket]!.Properties!['BucketEncryption'] };
+      expect(failingOn('values-bucket-encryption', withProperties(t, bucket, sseS3))).toEqual([bucket]);
+    });
+
+    it('values-s3-permissions-scoped: an object action on the whole bucket', () => {
+      const t = templates.default;
+      const policy = idOf(t, 'AWS::IAM::Policy', (r) => JSON.stringify(r).includes('"s3:GetObject"'));
+      const document = t[policy]!.Properties!['PolicyDocument'] as { Statement: Array<Record<string, unknown>> };
+      const widened = document.Statement.map((s) =>
+        s['Action'] === 's3:GetObject' ? { ...s, Resource: JSON.parse(JSON.stringify(s['Resource']).replace('/values/*', '/*')) } : s,
+      );
+      expect(failingOn('values-s3-permissions-scoped', t)).toEqual([]);
+      expect(
+        failingOn('values-s3-permissions-scoped', withProperties(t, policy, { PolicyDocument: { ...document, Statement: widened } })),
+      ).toEqual([policy]);
+    });
+
+    it('values-replication-deletes: delete markers not replicated', () => {
+      const t = templates.backup;
+      const bucket = idOf(t, 'AWS::S3::Bucket');
+      const config = t[bucket]!.Properties!['ReplicationConfiguration'] as { Rules: Array<Record<string, unknown>> };
+      const noDeletes = { ...config, Rules: config.Rules.map((r) => ({ ...r, DeleteMarkerReplication: { Status: 'Disabled' } })) };
+      expect(failingOn('values-replication-deletes', t)).toEqual([]);
+      expect(failingOn('values-replication-deletes', withProperties(t, bucket, { ReplicationConfiguration: noDeletes }))).toEqual([bucket]);
+    });
+
+    it('restore-drill-function-read-only: a write on the live table', () => {
+      const t = templates.backup;
+      const policy = idOf(t, 'AWS::IAM::Policy', (r) => JSON.stringify(r).includes('backup:PutRestoreValidationResult'));
+      const document = t[policy]!.Properties!['PolicyDocument'] as { Statement: Array<Record<string, unknown>> };
+      const write = { Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: { 'Fn::GetAtt': ['VssTable40F1830D', 'Arn'] } };
+      expect(failingOn('restore-drill-function-read-only', t)).toEqual([]);
+      const changed = withProperties(t, policy, { PolicyDocument: { ...document, Statement: [...document.Statement, write] } });
+      expect(failingOn('restore-drill-function-read-only', changed)).toEqual([policy]);
+    });
+
+    it('container-https-only and container-non-root: a plaintext listener, a task definition without a user', () => {
+      const t = templates['container door'];
+      const listener = idOf(t, 'AWS::ElasticLoadBalancingV2::Listener');
+      expect(failingOn('container-https-only', t)).toEqual([]);
+      expect(failingOn('container-https-only', withProperties(t, listener, { Protocol: 'HTTP', Port: 80 }))).toEqual([listener]);
+      const task = idOf(t, 'AWS::ECS::TaskDefinition');
+      const definitions = t[task]!.Properties!['ContainerDefinitions'] as Array<Record<string, unknown>>;
+      const asRoot = definitions.map(({ User: _user, ...rest }) => rest);
+      expect(failingOn('container-non-root', t)).toEqual([]);
+      expect(failingOn('container-non-root', withProperties(t, task, { ContainerDefinitions: asRoot }))).toEqual([task]);
+    });
+
+    it('table-logical-id: the table under another logical ID', () => {
+      const { VssTable40F1830D: table, ...rest } = templates.backup;
+      expect(failingOn('table-logical-id', templates.backup)).toEqual([]);
+      expect(failingOn('table-logical-id', { ...rest, VssTableRenamed: table! })).toEqual(['VssTableRenamed']);
+    });
   });
 
   it('finds expectControl calls in the test that holds them, past strings, comments, templates and regular expressions', () => {

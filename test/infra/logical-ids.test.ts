@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { Duration } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import { VssAuth } from '../../lib/auth.js';
+import { expectControl } from './controls/evaluate.js';
 import { resourcesOf, synth } from './support.js';
 import { VssTableEncryption } from '../../lib/options.js';
 
@@ -32,6 +33,8 @@ describe('stateful and address-bearing logical IDs (a contract with every deploy
     expect(idsOf(template, 'AWS::ApiGateway::Stage')).toEqual(['VssApiDeploymentStageprod27F46ED5']);
     expect(idsOf(template, 'AWS::ApiGateway::DomainName')).toEqual(['VssDomainF10C537D']);
     expect(idsOf(template, 'AWS::S3::Bucket')).toEqual(['VssValuesBucketD099CD14']);
+    expectControl(template, 'table-logical-id');
+    expectControl(template, 'values-bucket-logical-id');
   });
 
   it('turning backup on (copy, vault lock, drill) changes no stateful logical ID, and pins the backup vault and its key', () => {
@@ -41,8 +44,11 @@ describe('stateful and address-bearing logical IDs (a contract with every deploy
       ...base,
       backup: { copyToRegion: 'eu-central-1', copyToAccount: '444455556666', vaultLock: { minRetention: Duration.days(7) } },
     }).template;
-    for (const type of ['AWS::DynamoDB::Table', 'AWS::ApiGateway::RestApi', 'AWS::ApiGateway::Stage'])
+    for (const type of ['AWS::DynamoDB::Table', 'AWS::S3::Bucket', 'AWS::ApiGateway::RestApi', 'AWS::ApiGateway::Stage'])
       expect(idsOf(on, type), type).toEqual(idsOf(off, type));
+    expectControl(on, 'table-logical-id');
+    expectControl(on, 'values-bucket-logical-id');
+    expectControl(on, 'backup-vault-encrypted-retained');
     expect(idsOf(on, 'AWS::KMS::Key')).toEqual(['VssBackupKeyDD41FFA7', 'VssTableKey290026EC']);
     expect(idsOf(on, 'AWS::Backup::BackupVault')).toEqual(['VssBackupVault01A48F38']);
     // The table itself is the same resource with the same properties: backup only reads it.

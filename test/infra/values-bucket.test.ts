@@ -15,6 +15,7 @@ import { VssTableEncryption } from '../../lib/options.js';
 import { VssService } from '../../lib/vss-service.js';
 import { VssAuth } from '../../lib/auth.js';
 import { parseConfig, toServiceProps } from '../../bin/config.js';
+import { expectControl } from './controls/evaluate.js';
 import { actionsOf, functionLogicalId, nagFindings, resourcesOf, statementsOfFunction, synth } from './support.js';
 
 const BUCKET = 'AWS::S3::Bucket';
@@ -37,6 +38,7 @@ describe('values bucket (defaults)', () => {
   const p = bucket.Properties!;
 
   it('blocks every kind of public access', () => {
+    expectControl(template, 'values-bucket-public-access-blocked');
     expect(p['PublicAccessBlockConfiguration']).toEqual({
       BlockPublicAcls: true,
       BlockPublicPolicy: true,
@@ -46,10 +48,12 @@ describe('values bucket (defaults)', () => {
   });
 
   it('enforces bucket-owner object ownership (ACLs disabled)', () => {
+    expectControl(template, 'values-bucket-owner-enforced');
     expect(p['OwnershipControls']).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
   });
 
   it('denies every request that is not TLS 1.2 or later in its bucket policy', () => {
+    expectControl(template, 'values-bucket-tls-only');
     const [, policy] = only(resourcesOf(template, 'AWS::S3::BucketPolicy'));
     expect(policy.Properties!['Bucket']).toEqual({ Ref: bucketId });
     const statements = (policy.Properties!['PolicyDocument'] as { Statement: Array<Record<string, unknown>> }).Statement;
@@ -62,12 +66,14 @@ describe('values bucket (defaults)', () => {
   });
 
   it('encrypts with SSE-S3 when the table has no customer-managed key', () => {
+    expectControl(template, 'values-bucket-encryption');
     expect(p['BucketEncryption']).toEqual({
       ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
     });
   });
 
   it('is versioned, keeps noncurrent versions for the 35-day retention and aborts incomplete uploads after a day', () => {
+    expectControl(template, 'values-bucket-versioned-lifecycle');
     expect(p['VersioningConfiguration']).toEqual({ Status: 'Enabled' });
     const rules = (p['LifecycleConfiguration'] as { Rules: Array<Record<string, unknown>> }).Rules;
     expect(rules).toEqual(
@@ -86,6 +92,7 @@ describe('values bucket (defaults)', () => {
   });
 
   it('is retained on stack deletion and on replacement', () => {
+    expectControl(template, 'values-bucket-retained');
     expect(bucket['DeletionPolicy']).toBe('Retain');
     expect(bucket['UpdateReplacePolicy']).toBe('Retain');
   });
@@ -130,6 +137,7 @@ describe('values bucket (defaults)', () => {
   });
 
   it('no function may delete an object version, change the bucket or use an S3 wildcard action', () => {
+    expectControl(template, 'values-s3-permissions-scoped');
     for (const fn of ['getObject', 'putObjects', 'deleteObject', 'listKeyVersions', 'sweepChunks']) {
       const actions = statementsOfFunction(template, fn).flatMap(actionsOf);
       expect(
@@ -150,6 +158,7 @@ describe("values bucket with the table's customer-managed key", () => {
   const viaS3 = { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } };
 
   it('uses SSE-KMS with the table key and an S3 bucket key', () => {
+    expectControl(template, 'values-bucket-encryption');
     expect(bucket.Properties!['BucketEncryption']).toEqual({
       ServerSideEncryptionConfiguration: [
         { BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: keyArn } },
@@ -159,6 +168,7 @@ describe("values bucket with the table's customer-managed key", () => {
   });
 
   it('readers may decrypt and writers generate data keys, only through S3; the sweeper needs no key', () => {
+    expectControl(template, 'values-s3-permissions-scoped');
     const kmsViaS3 = (fn: string) => statementsOfFunction(template, fn).filter((s) => JSON.stringify(s.Condition ?? {}).includes('"s3.'));
     expect(kmsViaS3('getObject')).toEqual([{ Effect: 'Allow', Action: 'kms:Decrypt', Resource: keyArn, Condition: viaS3 }]);
     expect(kmsViaS3('putObjects')).toEqual([
@@ -192,6 +202,7 @@ describe('values bucket options', () => {
     template.hasResourceProperties(BUCKET, {
       LoggingConfiguration: { DestinationBucketName: 'my-access-logs', LogFilePrefix: 'vss-values/' },
     });
+    expectControl(template, 'values-bucket-access-logs');
     expect(nagFindings(stack)).toEqual([]);
   });
 

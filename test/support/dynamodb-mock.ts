@@ -2,7 +2,8 @@
  * Shared fixtures of the fault-injection tests: one DynamoDB client whose every command is
  * intercepted by aws-sdk-client-mock (nothing leaves the process), the scope the tests write to,
  * a retry policy with room for every attempt, and SDK errors as DynamoDB raises them.
- * Each test file gets its own instance (vitest isolates modules per file).
+ * Test files share their worker's modules (vitest.config.ts), so this instance is shared too:
+ * every test resets it first.
  */
 import { ConditionalCheckFailedException, DynamoDBClient, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';

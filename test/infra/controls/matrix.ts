@@ -74,13 +74,13 @@ function render(rows: readonly ControlRow[]): string {
     '',
     '## Controls',
     '',
-    `${rows.length} controls. "Checked in" counts the variants whose template the control is checked on.`,
+    `${rows.length} controls. "Checked in" counts the variants whose template the control is checked on. Each row has an anchor, its control id (docs/security.md links them as controls.md#<id>).`,
     '',
     '| control | resource type | logical IDs | setting | checked in | asserting test |',
     '|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| **${r.control.id}**: ${cell(r.control.title)} | ${r.control.type} | ${r.logicalIds.join('<br>')} | \`${cell(r.control.setting)}\` | ${r.variants.length} of ${VARIANT_NAMES.length}: ${r.variants.join(', ')} | ${r.tests.map(cell).join('<br>')} |`,
+        `| <a id="${r.control.id}"></a>**${r.control.id}**: ${cell(r.control.title)} | ${r.control.type} | ${r.logicalIds.join('<br>')} | \`${cell(r.control.setting)}\` | ${r.variants.length} of ${VARIANT_NAMES.length}: ${r.variants.join(', ')} | ${r.tests.map(cell).join('<br>')} |`,
     ),
     '',
   ];
