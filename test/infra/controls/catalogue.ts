@@ -757,7 +757,7 @@ export const CONTROLS: readonly Control[] = [
   {
     id: 'values-replication-deletes',
     title:
-      'The values bucket replicates every object under values/ to the replica bucket in backup.copyToRegion, delete markers included (a value the service deletes or replaces here is deleted there too).',
+      "The values bucket replicates every object under values/ to the replica bucket in backup.copyToRegion, delete markers included (a value the service deletes or replaces here, or an erased user's objects, is hidden there too).",
     type: 'AWS::S3::Bucket',
     select: isValuesBucket,
     setting: `ReplicationConfiguration.Rules: [{ Status: Enabled, Filter.Prefix: ${VALUE_OBJECT_PREFIX}, DeleteMarkerReplication: Enabled, Destination: vss-values-replica-<account>-${BACKUP_COPY_REGION} }]`,
