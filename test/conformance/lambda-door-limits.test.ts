@@ -5,6 +5,7 @@
  * rather than failing inside Lambda and reaching the client as a 502 it would retry forever.
  */
 import { randomUUID } from 'node:crypto';
+import { apiGatewayEvent } from '../support/api-gateway-event.js';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../lambda/core/errors.js';
@@ -19,22 +20,7 @@ import { engines, kv, vss } from '../support/local-vss.js';
 
 const MiB = 1024 * 1024;
 
-function event(op: Operation, body: Uint8Array): APIGatewayProxyEvent {
-  return {
-    resource: `/vss/${op}`,
-    path: `/vss/${op}`,
-    httpMethod: 'POST',
-    headers: {},
-    multiValueHeaders: {},
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: null,
-    stageVariables: null,
-    body: Buffer.from(body).toString('base64'),
-    isBase64Encoded: true,
-    requestContext: { authorizer: { userToken: 'wallet-1' }, requestId: randomUUID() } as unknown as APIGatewayProxyEvent['requestContext'],
-  };
-}
+const event = (op: Operation, body: Uint8Array): APIGatewayProxyEvent => apiGatewayEvent(op, body, { userToken: 'wallet-1' });
 
 describe('the Lambda door and values above 4.6 MB', () => {
   const engine = engines()[0]!;

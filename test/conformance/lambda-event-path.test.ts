@@ -12,26 +12,12 @@ import { createApiGatewayHandler } from '../../lambda/handlers/api-gateway.js';
 import { composeRequestPath } from '../../lambda/request-path/compose.js';
 import { localClient } from '../../local/engines.js';
 import { ensureTable } from '../../local/table.js';
+import { apiGatewayEvent } from '../support/api-gateway-event.js';
 import { kv, vss, primaryEngine } from '../support/local-vss.js';
 
 type Authorizer = Record<string, unknown> | null;
 
-function event(op: Operation, body: Uint8Array, authorizer: Authorizer, method = 'POST'): APIGatewayProxyEvent {
-  return {
-    resource: `/vss/${op}`,
-    path: `/vss/${op}`,
-    httpMethod: method,
-    headers: { 'content-type': 'application/octet-stream' },
-    multiValueHeaders: {},
-    queryStringParameters: null,
-    multiValueQueryStringParameters: null,
-    pathParameters: null,
-    stageVariables: null,
-    body: Buffer.from(body).toString('base64'),
-    isBase64Encoded: true,
-    requestContext: { authorizer, requestId: randomUUID() } as unknown as APIGatewayProxyEvent['requestContext'],
-  };
-}
+const event = apiGatewayEvent;
 
 function bodyOf(r: APIGatewayProxyResult): Buffer {
   expect(r.isBase64Encoded).toBe(true);
