@@ -11,22 +11,13 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ConfigError, parseConfig, stackEnv, toServiceProps, type VssDeployConfig } from '../../bin/config.js';
 import { VssStack } from '../../lib/vss-stack.js';
-import { TEST_PUBLIC_KEY_PEM } from './support.js';
+import { configProblems, TEST_PUBLIC_KEY_PEM } from './support.js';
 
 const bad =
   (raw: unknown, env: Record<string, string> = {}) =>
   () =>
     parseConfig(raw, env);
-/** The problems parseConfig reports, one per line ([] when the config is valid). */
-function problemsOf(raw: unknown): string[] {
-  try {
-    parseConfig(raw, {});
-    return [];
-  } catch (e) {
-    expect(e).toBeInstanceOf(ConfigError);
-    return [...(e as ConfigError).problems];
-  }
-}
+const problemsOf = configProblems;
 
 describe('deployment config (bin/config.ts)', () => {
   it('an empty config means signature auth, env-agnostic stack "Vss"', () => {

@@ -14,7 +14,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { App, Stack } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { ConfigError, parseConfig, toServiceProps } from '../../bin/config.js';
+import { parseConfig, toServiceProps } from '../../bin/config.js';
 import { VssAuth } from '../../lib/auth.js';
 import { VssFrontDoor, type VssContainerOptions } from '../../lib/front-door.js';
 import { VssConfigError } from '../../lib/private/schema.js';
@@ -33,7 +33,7 @@ import {
 import { ErrorCode } from '../../lambda/core/errors.js';
 import { vss } from '../../lambda/core/generated/vss.js';
 import { expectControl } from './controls/evaluate.js';
-import { nagFindings, resourcesOf, synth, TEST_PUBLIC_KEY_PEM } from './support.js';
+import { configProblems, nagFindings, resourcesOf, synth, TEST_PUBLIC_KEY_PEM } from './support.js';
 
 const CERT_ARN = 'arn:aws:acm:eu-west-1:111122223333:certificate/abc';
 const containerProps =
@@ -443,15 +443,8 @@ describe('container front door: cdk-nag and the default template', () => {
 });
 
 describe('container front door: configuration', () => {
-  const problems = (raw: unknown): string[] => {
-    try {
-      parseConfig(raw, {});
-      return [];
-    } catch (e) {
-      expect(e).toBeInstanceOf(ConfigError);
-      return [...(e as ConfigError).problems];
-    }
-  };
+  const problems = configProblems;
+
   const domain = { domainName: 'vss.example.com', certificateArn: CERT_ARN };
 
   it('accepts {"frontDoor": {"kind": "apiGateway"}} and {"frontDoor": {"kind": "container", ...}} with settings beside kind', () => {

@@ -5,6 +5,7 @@
 import { App, type Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { ConfigError, parseConfig } from '../../bin/config.js';
 import { VssAuth } from '../../lib/auth.js';
 import { VssStack } from '../../lib/vss-stack.js';
 import type { VssServiceProps } from '../../lib/vss-service.js';
@@ -40,6 +41,17 @@ export function synth(
   });
   const template = Template.fromStack(stack);
   return { app, stack, template };
+}
+
+/** The problems parseConfig reports for a raw config, one per line ([] when it is valid). */
+export function configProblems(raw: unknown): string[] {
+  try {
+    parseConfig(raw, {});
+    return [];
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    return [...e.problems];
+  }
 }
 
 export interface NagFinding {
