@@ -132,6 +132,23 @@ export const RETENTION_LAYERS = 2;
 
 const sum = (r: Readonly<Record<string, number>>): number => Object.values(r).reduce((a, b) => a + b, 0);
 
+/** A Usage with nothing counted yet; mutable, for the replay to add to. */
+export const emptyUsage = (): { -readonly [K in keyof Usage]: Usage[K] } & { requests: Record<string, number> } => ({
+  requests: {},
+  httpApiUnits: 0,
+  requestBytes: 0,
+  responseBytes: 0,
+  dynamodbReadUnits: 0,
+  dynamodbWriteUnits: 0,
+  s3Puts: 0,
+  s3Gets: 0,
+  s3BytesIn: 0,
+  lambdaGbSeconds: 0,
+  storedDynamodbBytes: 0,
+  storedS3Bytes: 0,
+  s3SupersededBytes: 0,
+});
+
 export const addUsage = (a: Usage, b: Usage): Usage => ({
   requests: Object.fromEntries(
     [...new Set([...Object.keys(a.requests), ...Object.keys(b.requests)])].map((k) => [k, (a.requests[k] ?? 0) + (b.requests[k] ?? 0)]),

@@ -31,7 +31,7 @@ import { MAX_REQUEST_BODY_BYTES } from '../lambda/core/limits.js';
 import { startEngine } from '../local/engines.js';
 import { type CountingProxy, startCountingProxy } from './counting-proxy.js';
 import type { Measurement, Usage } from './cost-model.js';
-import { HTTP_API_UNIT_BYTES } from './cost-model.js';
+import { emptyUsage, HTTP_API_UNIT_BYTES } from './cost-model.js';
 import { compressDay, PROFILES, type ProfileEvent, type ProfileName, profileEvents } from './ldk-profiles.js';
 import { summarize } from './stats.js';
 
@@ -196,22 +196,6 @@ function encode(storeId: string, e: ProfileEvent): [string, Uint8Array] {
 }
 
 // ---------------------------------------------------------------- replay
-
-const emptyUsage = (): { -readonly [K in keyof Usage]: Usage[K] } & { requests: Record<string, number> } => ({
-  requests: {},
-  httpApiUnits: 0,
-  requestBytes: 0,
-  responseBytes: 0,
-  dynamodbReadUnits: 0,
-  dynamodbWriteUnits: 0,
-  s3Puts: 0,
-  s3Gets: 0,
-  s3BytesIn: 0,
-  lambdaGbSeconds: 0,
-  storedDynamodbBytes: 0,
-  storedS3Bytes: 0,
-  s3SupersededBytes: 0,
-});
 
 /** Per-item overhead of a head or inline item besides the value (key, version, sequence, digest). */
 const ITEM_OVERHEAD_BYTES = 200;

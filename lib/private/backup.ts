@@ -205,23 +205,22 @@ export function createBackup(
   acknowledgeBackupRoles(backupRole, drill?.restoreRole, { ownBackups: `${tableArn}/backup/*`, scratchTables: scratchTablesArn(scope) });
 
   const addAlarms = (add: (alarm: cloudwatch.Alarm) => void): void => {
-    const jobAlarm = (id: string, metricName: string, description: string): void =>
+    // Each alarm fires on any failure counted in an hour; an hour without data is no failure.
+    const failureAlarm = (id: string, description: string, metric: cloudwatch.Metric): void =>
       add(
         new cloudwatch.Alarm(scope, id, {
           alarmDescription: description,
-          metric: new cloudwatch.Metric({
-            namespace: 'AWS/Backup',
-            metricName,
-            dimensionsMap: { ResourceType: 'DynamoDB' },
-            statistic: 'Sum',
-            period: Duration.hours(1),
-          }),
+          metric,
           threshold: 0,
           evaluationPeriods: 1,
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         }),
       );
+    const hourlySum = (namespace: string, metricName: string, dimensionsMap: Record<string, string>): cloudwatch.Metric =>
+      new cloudwatch.Metric({ namespace, metricName, dimensionsMap, statistic: 'Sum', period: Duration.hours(1) });
+    const jobAlarm = (id: string, metricName: string, description: string): void =>
+      failureAlarm(id, description, hourlySum('AWS/Backup', metricName, { ResourceType: 'DynamoDB' }));
     jobAlarm('BackupJobsFailedAlarm', BACKUP_JOB_METRICS.backup, 'VSS: an AWS Backup job of DynamoDB failed (docs/disaster-recovery.md)');
     if (destinationArn)
       jobAlarm(
@@ -235,21 +234,10 @@ export function createBackup(
         BACKUP_JOB_METRICS.restore,
         'VSS: an AWS Backup restore job of DynamoDB failed, e.g. the weekly restore drill (docs/disaster-recovery.md)',
       );
-      add(
-        new cloudwatch.Alarm(scope, 'RestoreDrillFailedAlarm', {
-          alarmDescription: 'VSS: the restore drill found the restored table unsound, or could not verify it (docs/disaster-recovery.md)',
-          metric: new cloudwatch.Metric({
-            namespace: metricsNamespace,
-            metricName: RESTORE_DRILL_METRIC_NAMES.failures,
-            dimensionsMap: { service: METRICS_SERVICE_NAME },
-            statistic: 'Sum',
-            period: Duration.hours(1),
-          }),
-          threshold: 0,
-          evaluationPeriods: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        }),
+      failureAlarm(
+        'RestoreDrillFailedAlarm',
+        'VSS: the restore drill found the restored table unsound, or could not verify it (docs/disaster-recovery.md)',
+        hourlySum(metricsNamespace, RESTORE_DRILL_METRIC_NAMES.failures, { service: METRICS_SERVICE_NAME }),
       );
     }
   };

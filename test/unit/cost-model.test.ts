@@ -18,27 +18,14 @@ import {
   RETENTION_LAYERS,
   thresholdCost,
   thresholdTable,
+  emptyUsage,
   type Usage,
   WAF_RULES,
   walletMonthCost,
 } from '../../bench/cost-model.js';
 import { PROFILES, profileEvents } from '../../bench/ldk-profiles.js';
 
-const none: Usage = {
-  requests: {},
-  httpApiUnits: 0,
-  requestBytes: 0,
-  responseBytes: 0,
-  dynamodbReadUnits: 0,
-  dynamodbWriteUnits: 0,
-  s3Puts: 0,
-  s3Gets: 0,
-  s3BytesIn: 0,
-  lambdaGbSeconds: 0,
-  storedDynamodbBytes: 0,
-  storedS3Bytes: 0,
-  s3SupersededBytes: 0,
-};
+const none: Usage = emptyUsage();
 const container: ContainerModel = { requestsPerSecondPerTask: 100, taskVcpu: 0.5, minTasks: 2, peakToAverage: 3, albAzs: 2 };
 
 /** One million requests a month: 1e6 / 30.4 a day. */
