@@ -145,28 +145,16 @@ export function closeAfterResponse(req: IncomingMessage, res: ServerResponse, tr
   const socket = req.socket;
   tracker.markClosing(socket);
   if (!res.headersSent) res.setHeader('connection', 'close');
-  let closing = false;
+  let closed = false;
   const close = (): void => {
-    if (closing) return;
-    closing = true;
-    if (req.complete || req.destroyed) return void linger(socket);
-    // The client is still sending the body it announced. Closing now, even half-closing, loses
-    // the answer: a node:http client that receives our FIN fails its next write with EPIPE, and
-    // a full close makes the kernel answer the arriving bytes with a reset that discards the
-    // answer unread. So the rest of the body is read and dropped first (node:http dumps it once
-    // the response is finished), for at most LINGER_MS, and only then is the connection closed.
-    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
-    timer.unref();
-    const done = (): void => {
-      clearTimeout(timer);
-      linger(socket);
-    };
-    req.once('end', done);
-    req.once('close', done);
-    req.resume();
+    if (closed) return;
+    closed = true;
+    linger(socket);
   };
-  // node:http ends a `Connection: close` response with socket.destroySoon() (FIN, then destroy
-  // once it is flushed): this connection is closed by `close` instead.
+  // node:http ends a `Connection: close` response with socket.destroySoon(): FIN, then destroy as
+  // soon as it is flushed. Body bytes the client is still sending then meet a closed socket, the
+  // kernel answers them with a reset, and the reset discards the answer unread (EPIPE on the
+  // client's side). Lingering reads and drops them instead, for at most LINGER_MS.
   socket.destroySoon = close;
   if (res.writableFinished) close();
   else res.once('finish', close);
