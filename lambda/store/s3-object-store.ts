@@ -150,19 +150,24 @@ export class S3ObjectStore implements ObjectStore {
    * was the whole erase.
    */
   async erasePrefix(prefix: string, apply: boolean): Promise<{ objects: number; bytes: number }> {
-    let current = 0;
-    let currentBytes = 0;
+    const current = apply ? await this.currentObjects(prefix, true) : undefined;
+    return (await this.eraseVersions(prefix, apply)) ?? current ?? (await this.currentObjects(prefix, false));
+  }
+
+  /** Counts the current objects under `prefix`, deleting each (without a version id) with `remove`. */
+  private async currentObjects(prefix: string, remove: boolean): Promise<{ objects: number; bytes: number }> {
+    let objects = 0;
+    let bytes = 0;
     let next: string | undefined;
     do {
       const page = await this.list(prefix, next);
-      current += page.objects.length;
-      for (const o of page.objects) currentBytes += o.bytes;
+      objects += page.objects.length;
+      for (const o of page.objects) bytes += o.bytes;
       // The listing continues after the last key it returned, whatever was deleted before it.
-      if (apply) await this.delete(page.objects.map((o) => o.key));
+      if (remove) await this.delete(page.objects.map((o) => o.key));
       next = page.next;
     } while (next);
-    const versions = await this.eraseVersions(prefix, apply);
-    return versions ?? { objects: current, bytes: currentBytes };
+    return { objects, bytes };
   }
 
   /** Deletes (or counts) every object version under `prefix`; undefined when the store keeps no versions. */

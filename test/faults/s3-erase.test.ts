@@ -61,6 +61,8 @@ describe('erase-user on a versioned bucket', () => {
   it('only counts without --apply: nothing is deleted', async () => {
     expect(await store.erasePrefix(PREFIX, false)).toEqual({ objects: 3, bytes: 600 });
     expect(deletes()).toEqual([]);
+    // The versions are the count: the current objects are not listed as well.
+    expect(s3.commandCalls(ListObjectsV2Command)).toHaveLength(0);
   });
 
   it('on a store that keeps no versions, the first pass is the whole erase and its count is the answer', async () => {
