@@ -1,4 +1,6 @@
+import { relative } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
  * Where a test goes: three projects, by what the test needs to run. `npm test` (and CI) runs all
@@ -69,8 +71,39 @@ const SHARED_MODULES = { isolate: false } as const;
  */
 const ENGINES = { globalSetup: ['test/support/global-setup.ts'] };
 
+/**
+ * The files that take longest, longest first (measured on this 2-core machine: each runs a minute
+ * or more of processes, engines and waits). They start before everything else, whatever their
+ * project, so the two workers end together instead of one running the longest file alone at the
+ * end; vitest's own order runs the projects one after another, and on a fresh clone (no timing
+ * cache) it goes by file size. Everything else keeps vitest's order, so the files of one project
+ * stay together and a worker keeps its shared module graph (SHARED_MODULES) from one to the next.
+ */
+const LONGEST_FIRST = [
+  'test/cli/vss-serve.test.ts',
+  'test/reliability/crash-consistency.test.ts',
+  'test/conformance/local-server-cli.test.ts',
+  'test/reliability/engine-faults.test.ts',
+  'test/objects/object-tier.test.ts',
+];
+
+class LongestFirstSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (spec: TestSpecification): number => {
+      const at = LONGEST_FIRST.indexOf(relative(spec.project.config.root, spec.moduleId));
+      return at === -1 ? LONGEST_FIRST.length : at;
+    };
+    const sorted = await super.sort(files);
+    return sorted
+      .map((spec, i) => ({ spec, i }))
+      .sort((a, b) => rank(a.spec) - rank(b.spec) || a.i - b.i)
+      .map(({ spec }) => spec);
+  }
+}
+
 export default defineConfig({
   test: {
+    sequence: { sequencer: LongestFirstSequencer },
     // Two cores: keep engine-heavy files from starving each other.
     maxWorkers: 2,
     projects: [
