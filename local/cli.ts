@@ -163,8 +163,9 @@ export function usageOf(env: NodeJS.ProcessEnv): string {
 
 /**
  * Where the server writes and what it reads: the process's own (processIo) when it runs as
- * `npm start` or `vss serve`; tests pass captured streams and an environment of their own to run
- * the command line in their process (`run`).
+ * `npm start` or `vss serve` (the `vss` command's, cli/io.ts, which are the process's unless a
+ * test runs the command in-process); tests pass captured streams and an environment of their own
+ * to run the command line in their process (`run`).
  */
 export interface ServeIo {
   /** The ready lines and the request log; --help. */
@@ -187,14 +188,14 @@ export function processIo(usage: string = usageOf(process.env)): ServeIo {
  * SIGINT, SIGTERM or SIGHUP, or when orphaned, and the process exits then. Resolves once it is
  * listening; a refusal to start rejects (UsageError for the command line).
  */
-export async function serve(argv: readonly string[], usage: string = usageOf(process.env)): Promise<void> {
+export async function serve(argv: readonly string[], io: ServeIo = processIo()): Promise<void> {
   // The SDK versions are pinned exactly; its notice that future releases will need Node 22 is
   // noise for a local server (it is read when the first client is created, i.e. after this line).
   process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
   let stopping = false;
-  const vss = await startServer(argv, processIo(usage), (e) => {
+  const vss = await startServer(argv, io, (e) => {
     if (stopping) return;
-    console.error(`vss: ${e.message}. The server stops: fix the cause and run npm start again.`);
+    io.stderr.write(`vss: ${e.message}. The server stops: fix the cause and run npm start again.\n`);
     process.exit(1);
   });
   if (!vss) return;
@@ -202,11 +203,11 @@ export async function serve(argv: readonly string[], usage: string = usageOf(pro
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    console.log(`VSS stopping (${signal})`);
+    io.stdout.write(`VSS stopping (${signal})\n`);
     vss.stop().then(
       () => process.exit(0),
-      (e) => {
-        console.error(e);
+      (e: unknown) => {
+        console.error(e); // with its stack, as the process ends here
         process.exit(1);
       },
     );
@@ -417,5 +418,5 @@ async function authOptionsFrom(values: OptionValues, env: NodeJS.ProcessEnv): Pr
 
 // Run directly (`node --import tsx local/cli.ts`), as `npm start` did before `vss serve` existed.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  serve(process.argv.slice(2), USAGE.npmStart).catch((e: unknown) => process.exit(refuse(e, process.stderr)));
+  serve(process.argv.slice(2), processIo(USAGE.npmStart)).catch((e: unknown) => process.exit(refuse(e, process.stderr)));
 }

@@ -1,9 +1,10 @@
 /**
  * `npm start`'s --help and its refusals to start, each with its cause and its fix: a bad option or
- * value, an unsafe or incomplete configuration, a data directory or engine it cannot use. The
- * command line runs in this process (local/cli.ts `run`, what the process runs before it serves),
- * so no Node process starts per case; the cases where the process is the point (signals, the
- * data-directory lock between two live servers, npm's own parsing) are local-server-cli.test.ts.
+ * value, an unsafe or incomplete configuration, a data directory or engine it cannot use; and the
+ * same through `vss serve`, which npm start runs. The command line runs in this process
+ * (local/cli.ts `run`, and `main(argv)` for `vss serve`), so no Node process starts per case; the
+ * cases where the process is the point (signals, the data-directory lock between two live
+ * servers, npm's own parsing) are local-server-cli.test.ts and test/cli/vss-serve.test.ts.
  * A case that would start a server by mistake has it stopped again by `run` and fails on its exit
  * code; nothing stays listening or installed on this process.
  */
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
 import { run, USAGE } from '../../local/cli.js';
+import { runVss } from '../cli/run-vss.js';
 import { primaryEngine } from '../support/local-vss.js';
 
 function tempDir(): string {
@@ -160,5 +162,23 @@ describe('npm start provider flags: refusals', () => {
     const r = await npmStart(['--quota-max-bytes', 'lots', '--port', '0']);
     expect(r.code).not.toBe(0);
     expect(r.output).toMatch(/invalid --quota-max-bytes lots/);
+  });
+});
+
+describe('vss serve: the same options through the vss command', () => {
+  it("lists them under its own usage line, and npm start's when npm runs it", async () => {
+    const serveHelp = await runVss(['serve', '--help'], { npm_lifecycle_event: '' });
+    expect(serveHelp.code).toBe(0);
+    expect(serveHelp.stdout).toMatch(/^Usage: vss serve \[options\] {3}\(npm start -- \[options\] runs it\)\n/);
+    expect(serveHelp.stdout).toMatch(/--port N +port to listen on \(VSS_PORT, default 8080\)/);
+    const startHelp = await runVss(['serve', '--help'], { npm_lifecycle_event: 'start' });
+    expect(startHelp.stdout).toMatch(/^Usage: npm start -- \[options\]\n/);
+  });
+
+  it('refuses --max-body-bytes above 1 GiB, naming the limit, with exit 2', async () => {
+    const MiB = 1024 * 1024;
+    const r = await runVss(['serve', '--max-body-bytes', String(1024 * MiB + 1)]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`vss: invalid --max-body-bytes ${1024 * MiB + 1}: use a whole number of bytes from 1 to ${1024 * MiB}\n`);
   });
 });
