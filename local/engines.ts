@@ -88,22 +88,32 @@ export function localClient(endpoint: string): DynamoDBClient {
   });
 }
 
+/**
+ * A data directory that cannot be used as it is (gone, a file, not writable): waiting does not
+ * change that, so the engine's supervisor gives up at once instead of retrying with backoff.
+ */
+export class DataDirError extends Error {
+  override readonly name = 'DataDirError';
+}
+
 /** Checks (and creates, when asked) a data directory, with errors that say what to do. */
 export function prepareDataDir(dir: string, create: boolean): void {
   let isDir: boolean | undefined;
   try {
     isDir = statSync(dir).isDirectory();
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot use data directory ${dir}: ${(e as Error).message}`);
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new DataDirError(`cannot use data directory ${dir}: ${(e as Error).message}`);
   }
   if (isDir === false)
-    throw new Error(`data directory ${dir} is a file, not a directory: pass a directory with --data-dir (it is created when missing)`);
+    throw new DataDirError(
+      `data directory ${dir} is a file, not a directory: pass a directory with --data-dir (it is created when missing)`,
+    );
   if (isDir === undefined) {
-    if (!create) throw new Error(`data directory ${dir} has disappeared: not starting the engine on an empty one`);
+    if (!create) throw new DataDirError(`data directory ${dir} has disappeared: not starting the engine on an empty one`);
     try {
       mkdirSync(dir, { recursive: true });
     } catch (e) {
-      throw new Error(
+      throw new DataDirError(
         `cannot create data directory ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): pass a writable --data-dir`,
       );
     }
@@ -111,7 +121,7 @@ export function prepareDataDir(dir: string, create: boolean): void {
   try {
     accessSync(dir, constants.R_OK | constants.W_OK | constants.X_OK);
   } catch {
-    throw new Error(`data directory ${dir} is not writable by this user: fix its permissions or pass another --data-dir`);
+    throw new DataDirError(`data directory ${dir} is not writable by this user: fix its permissions or pass another --data-dir`);
   }
 }
 

@@ -1,10 +1,11 @@
 /**
  * Keeps the embedded engine running: when it dies, that is logged at once and it is started
  * again on the same port and the same data, with backoff. Requests in between get 500s (the
- * client retries those) and recover on their own. When it cannot be restarted, `onFatal` is told
- * (the CLI exits non-zero with the reason).
+ * client retries those) and recover on their own. When it cannot be restarted (every attempt
+ * failed, or the data directory is unusable, which no wait mends), `onFatal` is told (the CLI
+ * exits non-zero with the reason).
  */
-import { startEngine, type EngineName, type RunningEngine } from './engines.js';
+import { DataDirError, startEngine, type EngineName, type RunningEngine } from './engines.js';
 
 export interface SupervisorOptions {
   readonly dataDir?: string;
@@ -62,6 +63,7 @@ export async function superviseEngine(name: EngineName, options: SupervisorOptio
         } catch (e) {
           last = e;
           options.log(`vss: restart ${i + 1} of ${delays.length} of engine ${name} failed: ${(e as Error).message}`);
+          if (e instanceof DataDirError) break;
         }
       }
       options.onFatal(new Error(`engine ${name} died and could not be restarted: ${(last as Error | undefined)?.message ?? how}`));

@@ -14,6 +14,7 @@ import { TableClient } from '../../lambda/store/table-client.js';
 import type { DynamoDbRequestEvent } from '../../lambda/store/dynamodb-store.js';
 import { userObjectPrefix } from '../../lambda/store/object-keys.js';
 import { retentionMsOf } from '../../lambda/store/object-tier.js';
+import { s3TransferTimeoutMs } from '../../lambda/store/s3-client-settings.js';
 import type { S3RequestEvent } from '../../lambda/store/s3-object-store.js';
 import { TABLE_LAYOUT } from '../../lambda/store/table-layout.js';
 import type { LocalVss } from '../../local/app.js';
@@ -35,8 +36,15 @@ describe.each(engines())('the object tier on $name', (engine) => {
   let logs: string[] = [];
   const ddb = localClient(engine.endpoint);
 
-  /** The same server with the service's own object-store timeouts, for the fault tests. */
+  /**
+   * The same server for the fault tests: the service's own object-store timeouts until a fault is
+   * on, then one second, so a stalled store is given up on in seconds. That the service's own
+   * timeouts give up on a stalled store is s3-object-store.test.ts's subject; here it is what the
+   * protocol answers meanwhile and after.
+   */
   let strict: LocalVss;
+  let faultOn = false;
+  const FAULT_TIMEOUT_MS = 1000;
 
   beforeAll(async () => {
     s3 = await startTestObjectStore();
@@ -54,7 +62,10 @@ describe.each(engines())('the object tier on $name', (engine) => {
     strict = await startVssOn(engine, {
       ...options,
       tableName: server.tableName,
-      objectStoreOptions: { onRequest: (e) => s3Events.push(e) },
+      objectStoreOptions: {
+        transferTimeoutMs: (bytes) => (faultOn ? FAULT_TIMEOUT_MS : s3TransferTimeoutMs(bytes)),
+        onRequest: (e) => s3Events.push(e),
+      },
     });
   });
   afterAll(async () => {
@@ -63,6 +74,7 @@ describe.each(engines())('the object tier on $name', (engine) => {
     await s3?.stop();
   });
   afterEach(async () => {
+    faultOn = false;
     await s3.fault('none');
   });
 
@@ -241,6 +253,7 @@ describe.each(engines())('the object tier on $name', (engine) => {
           const v1 = randomBytes(200_000);
           expect((await c.put([kv('big', 0, v1)])).status).toBe(200);
           await s3.fault(fault);
+          faultOn = true;
           const put = await c.put([kv('big', 1, randomBytes(200_000)), kv('small', 0, 'x')]);
           expect(put.status).toBe(500);
           expect(put.protocolVersion).toBe('0');
@@ -250,6 +263,7 @@ describe.each(engines())('the object tier on $name', (engine) => {
           expect((await c.put([kv('other', 0, 'inline')])).status).toBe(200);
           expect(await c.getValue('small')).toBe(404);
           await s3.fault('none');
+          faultOn = false;
           expectValue(await c.getValue('big'), 1n, v1);
           const v2 = randomBytes(300_000);
           expect((await c.put([kv('big', 1, v2)])).status).toBe(200);
