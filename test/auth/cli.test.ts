@@ -39,7 +39,9 @@ function run(args: string[], env: Record<string, string> = {}): ChildProcess {
 
 async function startCli(args: string[], env: Record<string, string> = {}): Promise<Started> {
   const endpoint = primaryEngine().endpoint;
-  const child = run(['--port', '0', '--dynamodb-endpoint', endpoint, '--table', `vss-${randomUUID()}`, ...args], env);
+  // The embedded object store keeps its data under --data-dir: a fresh one, not the checkout's .data.
+  const dataDir = args.includes('--data-dir') ? [] : ['--data-dir', tmp()];
+  const child = run(['--port', '0', '--dynamodb-endpoint', endpoint, '--table', `vss-${randomUUID()}`, ...dataDir, ...args], env);
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
