@@ -1,12 +1,12 @@
 /**
  * `npm start`'s --help and its refusals to start, each with its cause and its fix: a bad option or
- * value, an unsafe or incomplete configuration, a data directory or engine it cannot use; and the
- * same through `vss serve`, which npm start runs. The command line runs in this process
- * (local/cli.ts `run`, and `main(argv)` for `vss serve`), so no Node process starts per case; the
- * cases where the process is the point (signals, the data-directory lock between two live
- * servers, npm's own parsing) are local-server-cli.test.ts and test/cli/vss-serve.test.ts.
- * A case that would start a server by mistake has it stopped again by `run` and fails on its exit
- * code; nothing stays listening or installed on this process.
+ * value, an unsafe or incomplete configuration, a data directory or engine it cannot use; and
+ * `vss serve --help`, which npm start runs. The command line runs in this process (local/cli.ts
+ * `run`, and `main(argv)` for `vss serve`), so no Node process starts per case; the cases where
+ * the process is the point (signals, the data-directory lock between two live servers, npm's own
+ * parsing) are local-server-cli.test.ts and test/cli/vss-serve.test.ts. A case that would start a
+ * server by mistake has it stopped again by `run` and fails on its exit code; nothing stays
+ * listening or installed on this process.
  */
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,6 +64,13 @@ describe('npm start: options and mistakes', () => {
     expect(r.output).toContain('unknown option --prot: did you mean --port? Run with --help to see all options.');
     const far = await npmStart(['--frobnicate']);
     expect(far.output).toContain('unknown option --frobnicate. Run with --help to see all options.');
+  });
+
+  it('refuses --max-body-bytes above 1 GiB, naming the limit, with exit 2', async () => {
+    const MiB = 1024 * 1024;
+    const r = await npmStart(['--max-body-bytes', String(1024 * MiB + 1)]);
+    expect(r.code).toBe(2);
+    expect(r.output).toBe(`vss: invalid --max-body-bytes ${1024 * MiB + 1}: use a whole number of bytes from 1 to ${1024 * MiB}\n`);
   });
 
   it('names Java 17+ and --engine dynoxide when DynamoDB Local has no java', async () => {
@@ -166,6 +173,8 @@ describe('npm start provider flags: refusals', () => {
 });
 
 describe('vss serve: the same options through the vss command', () => {
+  // Through main(argv) only what cannot start a server: a server it started would have no handle
+  // to stop it by in this process (run, above, stops what it starts).
   it("lists them under its own usage line, and npm start's when npm runs it", async () => {
     const serveHelp = await runVss(['serve', '--help'], { npm_lifecycle_event: '' });
     expect(serveHelp.code).toBe(0);
@@ -173,12 +182,5 @@ describe('vss serve: the same options through the vss command', () => {
     expect(serveHelp.stdout).toMatch(/--port N +port to listen on \(VSS_PORT, default 8080\)/);
     const startHelp = await runVss(['serve', '--help'], { npm_lifecycle_event: 'start' });
     expect(startHelp.stdout).toMatch(/^Usage: npm start -- \[options\]\n/);
-  });
-
-  it('refuses --max-body-bytes above 1 GiB, naming the limit, with exit 2', async () => {
-    const MiB = 1024 * 1024;
-    const r = await runVss(['serve', '--max-body-bytes', String(1024 * MiB + 1)]);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toBe(`vss: invalid --max-body-bytes ${1024 * MiB + 1}: use a whole number of bytes from 1 to ${1024 * MiB}\n`);
   });
 });
