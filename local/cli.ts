@@ -5,12 +5,13 @@
  * (cli-options.ts).
  */
 import { readFile } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { parseAlgorithms } from '../lambda/auth/jwt.js';
 import { parseEnrollment, parseMaxSkewSeconds } from '../lambda/auth/signature-policy.js';
 import { isLoopback } from '../lambda/store/client-settings.js';
 import { LNURL_AUTH_PATH, LOCAL_AUTH_MODES, isLocalAuthMode, type LocalAuthOptions } from './auth.js';
-import { defaultEngine, startLocalVss } from './app.js';
+import { defaultEngine, startLocalVss, type LocalVss } from './app.js';
 import { helpText, parseOptions, UsageError, type OptionSpec, type OptionValues } from './cli-options.js';
 import { ENGINES, type EngineName } from './engines.js';
 import type { RequestLogEntry } from './server.js';
@@ -160,16 +161,102 @@ export function usageOf(env: NodeJS.ProcessEnv): string {
   return env['npm_lifecycle_event'] === 'start' ? USAGE.npmStart : USAGE.vssServe;
 }
 
-/** Runs the server with `argv` (the options after `serve`); resolves once it is listening. */
-export async function serve(argv: readonly string[], usage: string = usageOf(process.env)): Promise<void> {
+/**
+ * Where the server writes and what it reads: the process's own (processIo) when it runs as
+ * `npm start` or `vss serve` (the `vss` command's, cli/io.ts, which are the process's unless a
+ * test runs the command in-process); tests pass captured streams and an environment of their own
+ * to run the command line in their process (`run`).
+ */
+export interface ServeIo {
+  /** The ready lines and the request log; --help. */
+  readonly stdout: Writable;
+  /** Warnings, refusals, operational messages. */
+  readonly stderr: Writable;
+  /** The variables behind the flags (VSS_PORT, VSS_JWT_PUBLIC_KEY_PEM, ...). */
+  readonly env: NodeJS.ProcessEnv;
+  /** The first line of --help (USAGE). */
+  readonly usage: string;
+}
+
+/** This process's streams and environment. */
+export function processIo(usage: string = usageOf(process.env)): ServeIo {
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, usage };
+}
+
+/**
+ * Runs the server with `argv` (the options after `serve`) as this process's job: it stops on
+ * SIGINT, SIGTERM or SIGHUP, or when orphaned, and the process exits then. Resolves once it is
+ * listening; a refusal to start rejects (UsageError for the command line).
+ */
+export async function serve(argv: readonly string[], io: ServeIo = processIo()): Promise<void> {
   // The SDK versions are pinned exactly; its notice that future releases will need Node 22 is
   // noise for a local server (it is read when the first client is created, i.e. after this line).
   process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
-  const env = process.env;
+  let stopping = false;
+  const vss = await startServer(argv, io, (e) => {
+    if (stopping) return;
+    io.stderr.write(`vss: ${e.message}. The server stops: fix the cause and run npm start again.\n`);
+    process.exit(1);
+  });
+  if (!vss) return;
+
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    io.stdout.write(`VSS stopping (${signal})\n`);
+    vss.stop().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        console.error(e); // with its stack, as the process ends here
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGHUP', () => stop('SIGHUP'));
+  // A wrapper that dies without passing its signal on (a shell that does not exec) leaves this
+  // process orphaned: stop rather than serve on with nobody in charge.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) stop('parent process exited');
+  }, 1000).unref();
+}
+
+/**
+ * The command line in this process, to the exit code the process would end with when it does
+ * not serve: 0 after --help; a refusal to start prints `vss: <why>` on stderr and gives 2 for a
+ * bad command line (UsageError), 1 for anything else (the data directory, the engine). A command
+ * line that does start a server is stopped again before this resolves (0): nothing is left
+ * running, listening or installed on the process.
+ */
+export async function run(argv: readonly string[], io: ServeIo): Promise<number> {
+  try {
+    const vss = await startServer(argv, io);
+    await vss?.stop();
+    return 0;
+  } catch (e) {
+    return refuse(e, io.stderr);
+  }
+}
+
+/** Says why the server did not start; returns the exit code for it. */
+function refuse(e: unknown, stderr: Writable): number {
+  stderr.write(`vss: ${(e as Error).message}\n`);
+  return e instanceof UsageError ? 2 : 1;
+}
+
+/**
+ * Parses and checks `argv`, then starts the server and prints its ready lines; resolves with it
+ * once it is listening, or with undefined when --help asked only for the options. Refusals throw
+ * (UsageError for the command line). Installs nothing on the process: the caller stops the server.
+ */
+async function startServer(argv: readonly string[], io: ServeIo, onFatal?: (e: Error) => void): Promise<LocalVss | undefined> {
+  const env = io.env;
   const values = parseOptions(argv, OPTIONS, env);
   if (values['help']) {
-    process.stdout.write(helpText(usage, OPTIONS));
-    return;
+    io.stdout.write(helpText(io.usage, OPTIONS));
+    return undefined;
   }
   const str = (name: string): string | undefined => values[name] as string | undefined;
   const port = Number(str('port') ?? 8080);
@@ -184,23 +271,24 @@ export async function serve(argv: readonly string[], usage: string = usageOf(pro
   const s3Endpoint = str('s3-endpoint');
   const inlineMaxBytes = parseInlineMaxBytes(str('inline-max-bytes'));
   const retentionDays = parseRetentionDays(env[ENV.retentionDays]);
+  const line = (stream: Writable, text: string): void => void stream.write(`${text}\n`);
   if (auth === 'none' && !isLoopback(host)) {
     if (!values['allow-unauthenticated']) {
       throw new UsageError(
         `--auth none on --host ${host} would let anyone who reaches this port read and write every store: choose an --auth mode (signature, jwt, lnurl), bind a loopback --host, or pass --allow-unauthenticated if that is really meant`,
       );
     }
-    console.warn(
+    line(
+      io.stderr,
       `WARNING: --auth none on ${host} with --allow-unauthenticated: anyone who reaches this port reads and writes every store.`,
     );
   }
 
   const serving = serveSettingsFrom(values);
-  const authOptions = { ...(await authOptionsFrom(values)), ...signatureOptionsFrom(values, auth) };
+  const authOptions = { ...(await authOptionsFrom(values, env)), ...signatureOptionsFrom(values, auth) };
   if (auth === 'none') {
-    console.warn('WARNING: --auth none: every request is the same user ("unauth-user"). For local development only.');
+    line(io.stderr, 'WARNING: --auth none: every request is the same user ("unauth-user"). For local development only.');
   }
-  let stopping = false;
   const vss = await startLocalVss({
     host,
     port,
@@ -222,12 +310,9 @@ export async function serve(argv: readonly string[], usage: string = usageOf(pro
     sweepIntervalMs: serving.sweepIntervalMs,
     logFormat: serving.logFormat,
     // Lambda-shaped logs come from the request path's observers, not the local request log.
-    ...(values['quiet'] || serving.logFormat === 'lambda' ? {} : { requestLog: printRequest }),
-    onFatal: (e) => {
-      if (stopping) return;
-      console.error(`vss: ${e.message}. The server stops: fix the cause and run npm start again.`);
-      process.exit(1);
-    },
+    ...(values['quiet'] || serving.logFormat === 'lambda' ? {} : { requestLog: (entry) => printRequest(io.stdout, entry) }),
+    log: (text) => line(io.stderr, text),
+    ...(onFatal ? { onFatal } : {}),
   }).catch((e: unknown) => {
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new UsageError(`port ${port} on ${host} is in use (another VSS server?): stop it or pass another --port`);
@@ -236,34 +321,13 @@ export async function serve(argv: readonly string[], usage: string = usageOf(pro
   });
   if (auth === 'lnurl') {
     // Before the ready line, which scripts wait for.
-    console.log(`LNURL-auth issuer at ${authOptions.lnurlPublicUrl ?? vss.url.replace(/\/vss$/, '') + LNURL_AUTH_PATH}`);
+    line(io.stdout, `LNURL-auth issuer at ${authOptions.lnurlPublicUrl ?? vss.url.replace(/\/vss$/, '') + LNURL_AUTH_PATH}`);
   }
   // The admin commands (`vss admin … --dynamodb-endpoint`) work on the embedded engine too.
-  if (vss.engine) console.log(`DynamoDB engine at ${vss.engine.endpoint}, table ${vss.tableName}`);
-  console.log(`Object store at ${vss.objectStore.endpoint}, bucket ${vss.objectStore.bucket}`);
-  console.log(`VSS listening on ${vss.url}`);
-
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`VSS stopping (${signal})`);
-    vss.stop().then(
-      () => process.exit(0),
-      (e) => {
-        console.error(e);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGHUP', () => stop('SIGHUP'));
-  // A wrapper that dies without passing its signal on (a shell that does not exec) leaves this
-  // process orphaned: stop rather than serve on with nobody in charge.
-  const parent = process.ppid;
-  setInterval(() => {
-    if (process.ppid !== parent) stop('parent process exited');
-  }, 1000).unref();
+  if (vss.engine) line(io.stdout, `DynamoDB engine at ${vss.engine.endpoint}, table ${vss.tableName}`);
+  line(io.stdout, `Object store at ${vss.objectStore.endpoint}, bucket ${vss.objectStore.bucket}`);
+  line(io.stdout, `VSS listening on ${vss.url}`);
+  return vss;
 }
 
 /** The provider settings of the environment the container door sets, with the flags (and their variables) winning. */
@@ -279,10 +343,10 @@ function mergeProviderSettings(fromEnv: ProviderSettings, fromFlags: ProviderSet
 }
 
 /** One JSON line per request on stdout, shaped like the deployed handlers' log lines. */
-function printRequest(entry: RequestLogEntry): void {
+function printRequest(stdout: Writable, entry: RequestLogEntry): void {
   const level = entry.status >= 500 ? 'ERROR' : entry.aborted ? 'WARN' : 'INFO';
   const message = entry.aborted ? 'vss request aborted by the client' : 'vss request';
-  process.stdout.write(`${JSON.stringify({ level, message, timestamp: new Date().toISOString(), service: 'vss', ...entry })}\n`);
+  stdout.write(`${JSON.stringify({ level, message, timestamp: new Date().toISOString(), service: 'vss', ...entry })}\n`);
 }
 
 function parseInlineMaxBytes(text: string | undefined): number {
@@ -328,10 +392,10 @@ function signatureOptionsFrom(
 }
 
 /** Auth settings from flags and environment (flags win). */
-async function authOptionsFrom(values: OptionValues): Promise<Omit<LocalAuthOptions, 'mode'>> {
+async function authOptionsFrom(values: OptionValues, env: NodeJS.ProcessEnv): Promise<Omit<LocalAuthOptions, 'mode'>> {
   const str = (name: string): string | undefined => values[name] as string | undefined;
   const keyFile = str('jwt-public-key');
-  const pem = keyFile ? await readFile(keyFile, 'utf8') : process.env['VSS_JWT_PUBLIC_KEY_PEM'] || undefined;
+  const pem = keyFile ? await readFile(keyFile, 'utf8') : env['VSS_JWT_PUBLIC_KEY_PEM'] || undefined;
   const jwks = str('jwt-jwks-url');
   const issuer = str('jwt-issuer');
   const audience = str('jwt-audience');
@@ -354,8 +418,5 @@ async function authOptionsFrom(values: OptionValues): Promise<Omit<LocalAuthOpti
 
 // Run directly (`node --import tsx local/cli.ts`), as `npm start` did before `vss serve` existed.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  serve(process.argv.slice(2), USAGE.npmStart).catch((e) => {
-    console.error(`vss: ${(e as Error).message}`);
-    process.exit(e instanceof UsageError ? 2 : 1);
-  });
+  serve(process.argv.slice(2), processIo(USAGE.npmStart)).catch((e: unknown) => process.exit(refuse(e, process.stderr)));
 }

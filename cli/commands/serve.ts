@@ -4,7 +4,8 @@
  * on unparsed, `vss serve --help` included.
  */
 import type { Command } from 'commander';
-import { serve } from '../../local/cli.js';
+import { serve, usageOf } from '../../local/cli.js';
+import { cliIo } from '../io.js';
 
 export function registerServe(program: Command): void {
   program
@@ -16,6 +17,8 @@ export function registerServe(program: Command): void {
     .passThroughOptions()
     .argument('[options...]')
     .action(async (options: string[]) => {
-      await serve(options);
+      // The command's streams and environment: the process's own, or a test's (cli/io.ts).
+      const { stdout, stderr, env } = cliIo();
+      await serve(options, { stdout, stderr, env, usage: usageOf(env) });
     });
 }

@@ -1,7 +1,8 @@
 /**
  * Signature mode's policy as an operator runs it: `npm start -- --auth signature
  * --signature-enrollment allowlist` (the window from VSS_SIGNATURE_MAX_SKEW_SECONDS), and
- * `npx vss admin allow-user` / `deny-user` as child processes on the engine endpoint it prints.
+ * `npx vss admin allow-user` / `deny-user` on the engine endpoint it prints. A malformed or
+ * misplaced policy flag is refused in the test's process: test/conformance/local-server-refusals.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { ErrorCode } from '../../lambda/core/errors.js';
 import { decodeError, engines, TestClient } from '../support/local-vss.js';
-import { spawnCli, startCli, stopCli } from '../support/cli.js';
+import { startCli, stopCli } from '../support/cli.js';
 import { runVss } from '../cli/run-vss.js';
 import { sigsAuthHeader } from './clients.js';
 
@@ -55,17 +56,5 @@ describe('npm start signature policy flags', () => {
       await stopCli(cli);
       rmSync(dataDir, { recursive: true, force: true });
     }
-  });
-
-  it('rejects a malformed or misplaced policy flag with a clear message and exit 2', async () => {
-    const skew = spawnCli(['--auth', 'signature', '--signature-max-skew-seconds', '5', '--port', '0']);
-    expect(await skew.exit).toBe(2);
-    expect(skew.output()).toMatch(/invalid --signature-max-skew-seconds must be a whole number of seconds from 15 to 86400/);
-    const enrollment = spawnCli(['--auth', 'signature', '--port', '0'], { VSS_SIGNATURE_ENROLLMENT: 'closed' });
-    expect(await enrollment.exit).toBe(2);
-    expect(enrollment.output()).toMatch(/invalid --signature-enrollment must be open or allowlist/);
-    const misplaced = spawnCli(['--auth', 'none', '--signature-enrollment', 'allowlist', '--port', '0']);
-    expect(await misplaced.exit).toBe(2);
-    expect(misplaced.output()).toMatch(/--signature-enrollment applies to --auth signature only/);
   });
 });
