@@ -4,7 +4,10 @@
  * on unparsed, `vss serve --help` included.
  */
 import type { Command } from 'commander';
+import { UsageError } from '../../local/cli-options.js';
 import { serve, usageOf } from '../../local/cli.js';
+import { CliError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
 import { cliIo } from '../io.js';
 
 export function registerServe(program: Command): void {
@@ -19,6 +22,13 @@ export function registerServe(program: Command): void {
     .action(async (options: string[]) => {
       // The command's streams and environment: the process's own, or a test's (cli/io.ts).
       const { stdout, stderr, env } = cliIo();
-      await serve(options, { stdout, stderr, env, usage: usageOf(env) });
+      try {
+        await serve(options, { stdout, stderr, env, usage: usageOf(env) });
+      } catch (e) {
+        // The server explains why it cannot start (its data directory, its engine, a missing
+        // optional dependency) in words that say what to do: one line, as `npm start` prints it.
+        if (e instanceof UsageError || !(e instanceof Error)) throw e;
+        throw new CliError(e.message, EXIT.failure);
+      }
     });
 }

@@ -183,4 +183,21 @@ describe('vss serve: the same options through the vss command', () => {
     const startHelp = await runVss(['serve', '--help'], { npm_lifecycle_event: 'start' });
     expect(startHelp.stdout).toMatch(/^Usage: npm start -- \[options\]\n/);
   });
+  it('explains a server that cannot start in one line, exit 1, without a stack trace', async () => {
+    const dir = tempDir();
+    try {
+      const file = join(dir, 'not-a-dir');
+      writeFileSync(file, 'x');
+      const r = await runVss(['serve', '--port', '0', '--quiet', '--data-dir', file]);
+      expect(r.code).toBe(1);
+      expect(
+        r.stderr
+          .split('\n')
+          .filter((l) => !l.startsWith('WARNING: --auth none'))
+          .join('\n'),
+      ).toBe(`vss: data directory ${file} is a file, not a directory: pass a directory with --data-dir (it is created when missing)\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
