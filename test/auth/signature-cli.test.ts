@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { ErrorCode } from '../../lambda/core/errors.js';
-import { decodeError, engines, TestClient } from '../support/local-vss.js';
+import { decodeError, primaryEngine, TestClient } from '../support/local-vss.js';
 import { startCli, stopCli } from '../support/cli.js';
 import { runVss } from '../cli/run-vss.js';
 import { sigsAuthHeader } from './clients.js';
@@ -20,7 +20,18 @@ describe('npm start signature policy flags', () => {
   it('serves allowlist enrollment with the window from the environment, and npx vss admin allow-user / deny-user edit it', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'vss-signature-cli-'));
     const cli = await startCli(
-      ['--port', '0', '--engine', engines()[0]!.name, '--data-dir', dataDir, '--auth', 'signature', '--signature-enrollment', 'allowlist'],
+      [
+        '--port',
+        '0',
+        '--engine',
+        primaryEngine().name,
+        '--data-dir',
+        dataDir,
+        '--auth',
+        'signature',
+        '--signature-enrollment',
+        'allowlist',
+      ],
       { VSS_SIGNATURE_MAX_SKEW_SECONDS: '900' },
     );
     try {

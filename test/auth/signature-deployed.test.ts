@@ -14,10 +14,10 @@ import { allowUser } from '../../cli/admin/enrollment.js';
 import { TableClient } from '../../lambda/store/table-client.js';
 import { localClient } from '../../local/engines.js';
 import { ensureTable } from '../../local/table.js';
-import { engines, vss } from '../support/local-vss.js';
+import { primaryEngine, vss } from '../support/local-vss.js';
 import { sigsAuthHeader } from './clients.js';
 
-const engine = engines()[0]!;
+const engine = primaryEngine();
 const client = localClient(engine.endpoint);
 const tableName = `vss-sig-deployed-${randomUUID()}`;
 const saved = { ...process.env };

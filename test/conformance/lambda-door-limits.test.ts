@@ -16,14 +16,14 @@ import { deployedRequestPath } from '../../lambda/handlers/runtime.js';
 import { composeRequestPath } from '../../lambda/request-path/compose.js';
 import { localClient } from '../../local/engines.js';
 import { ensureTable } from '../../local/table.js';
-import { engines, kv, vss } from '../support/local-vss.js';
+import { primaryEngine, kv, vss } from '../support/local-vss.js';
 
 const MiB = 1024 * 1024;
 
 const event = (op: Operation, body: Uint8Array): APIGatewayProxyEvent => apiGatewayEvent(op, body, { userToken: 'wallet-1' });
 
 describe('the Lambda door and values above 4.6 MB', () => {
-  const engine = engines()[0]!;
+  const engine = primaryEngine();
   const client = localClient(engine.endpoint);
   const tableName = `vss-${randomUUID()}`;
   const auth = { mode: 'authorizer-context' } as const;

@@ -21,7 +21,7 @@ import { TableClient } from '../../lambda/store/table-client.js';
 import { TABLE_LAYOUT } from '../../lambda/store/table-layout.js';
 import { startLocalVss, type LocalVss } from '../../local/app.js';
 import { localClient } from '../../local/engines.js';
-import { engines, kv, TestClient } from '../support/local-vss.js';
+import { primaryEngine, kv, TestClient } from '../support/local-vss.js';
 
 /** One authorization IAM makes: an action on the table or on one of its indexes. */
 interface Sent {
@@ -99,7 +99,7 @@ async function exercise(c: TestClient, run: (op: Operation, call: () => Promise<
 }
 
 describe('IAM permissions contract', () => {
-  const engine = engines()[0]!;
+  const engine = primaryEngine();
   let client: DynamoDBClient;
   let sent: Sent[];
   const apps: LocalVss[] = [];
