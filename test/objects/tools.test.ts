@@ -2,7 +2,7 @@
  * The operators' tools follow values into the object tier (docs/large-values.md, "The object tier: values above the threshold are one S3 object"):
  * pg-import puts values above the threshold, 3 MB and 10 MB ones included (more than the Lambda
  * front door carries), into the values bucket; pg-export reads them back; erase-user deletes the
- * user's objects; a recount counts object bytes. Real PostgreSQL, real engines, the embedded S3.
+ * user's objects; a recount counts object bytes. Real PostgreSQL, the primary engine, the embedded S3.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
@@ -15,7 +15,7 @@ import { userObjectPrefix } from '../../lambda/store/object-keys.js';
 import { localClient } from '../../local/engines.js';
 import { ensureTable } from '../../local/table.js';
 import { reportOf, runVss } from '../cli/run-vss.js';
-import { engines, kv, startVssOn, TestClient } from '../support/local-vss.js';
+import { kv, primaryEngine, startVssOn, TestClient } from '../support/local-vss.js';
 import { startPostgres, type RunningPostgres } from '../support/postgres.js';
 import { PATIENT_OBJECT_STORE, startTestObjectStore, type TestObjectStore } from '../support/s3.js';
 
@@ -63,7 +63,7 @@ afterAll(async () => {
   await postgres?.stop();
 });
 
-describe.each(engines())('tools and the object tier on $name', (engine) => {
+describe.each([primaryEngine()])('tools and the object tier on $name', (engine) => {
   const table = `vss-${randomUUID()}`;
   const s3Flags = () => ['--s3-endpoint', s3.endpoint, '--s3-bucket', s3.bucket];
 
