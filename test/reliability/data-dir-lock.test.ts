@@ -50,8 +50,10 @@ function procState(pid: number): string | undefined {
   }
 }
 
+/** Waits for `cond`, up to 10 s: a killed process becomes a zombie at once, unless the machine is loaded. */
 async function until(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  const deadline = Date.now() + 10_000;
+  while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   expect(cond()).toBe(true);
 }
 
