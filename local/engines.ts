@@ -162,6 +162,11 @@ function engineCommand(name: EngineName, port: number, dataDir: string | undefin
   const args = [
     `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
     '-Xmx1g',
+    // A development engine on a laptop or a small CI machine: the client compiler only and one
+    // GC thread. Measured on 2 cores, starting it and serving 1,000 small requests took 5.3 s of
+    // CPU instead of 9.5 s (ready in 2.5 s of CPU instead of 4.6 s), with the requests no slower.
+    '-XX:TieredStopAtLevel=1',
+    '-XX:+UseSerialGC',
     '-jar',
     join(dir, 'DynamoDBLocal.jar'),
     '-sharedDb',
