@@ -35,14 +35,15 @@ const SYSTEM = [
 ];
 
 /**
- * What the whole suite reached when these were set (2026-12-01, all five issues merged: lines
- * 82.11%, statements 80.16%, functions 81.62%, branches 71.67%), less one point of slack for paths
- * only some runs take (retries, timing). V8 coverage sees only the test processes; since the `vss`
- * command runs in-process (test/cli/run-vss.ts), cli/ and client/ are measured too. Code that runs
- * only in a child process (`npm start` in the system tests) counts where it is also imported
- * in-process. Raise the thresholds as tests grow; never lower them.
+ * What the whole suite reached when these were set (2026-12-02, the refusals of `npm start` and
+ * `vss serve` in-process: lines 90.94%, statements 88.42%, functions 89.79%, branches 78.66%),
+ * less one point and a half of slack for paths only some runs take (retries, timing). V8 coverage
+ * sees only the test processes; since the `vss` command runs in-process (test/cli/run-vss.ts), cli/
+ * and client/ are measured too. Code that runs only in a child process (`npm start` in the system
+ * tests) counts where it is also imported in-process. Raise the thresholds as tests grow; never
+ * lower them.
  */
-const COVERAGE_THRESHOLDS = { lines: 81, statements: 79, functions: 80, branches: 70 };
+const COVERAGE_THRESHOLDS = { lines: 89, statements: 87, functions: 88, branches: 77 };
 
 /** Settings every project shares. */
 const COMMON = {
