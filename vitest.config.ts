@@ -73,26 +73,31 @@ const SHARED_MODULES = { isolate: false } as const;
 const ENGINES = { globalSetup: ['test/support/global-setup.ts'] };
 
 /**
- * The files that take longest, longest first (measured on this 2-core machine: each runs a minute
- * or more of processes, engines and waits). They start before everything else, whatever their
+ * The files that take longest, longest first (measured on this 2-core machine: each runs most of
+ * a minute of processes, engines and waits). They start before everything else, whatever their
  * project, so the two workers end together instead of one running the longest file alone at the
  * end; vitest's own order runs the projects one after another, and on a fresh clone (no timing
- * cache) it goes by file size. Everything else keeps vitest's order, so the files of one project
- * stay together and a worker keeps its shared module graph (SHARED_MODULES) from one to the next.
+ * cache) it goes by file size.
  */
 const LONGEST_FIRST = [
   'test/cli/vss-serve.test.ts',
   'test/reliability/crash-consistency.test.ts',
   'test/conformance/local-server-cli.test.ts',
   'test/reliability/engine-faults.test.ts',
-  'test/objects/object-tier.test.ts',
 ];
+
+/**
+ * Then the rest of the system project, then integration, then unit: each project's files stay
+ * together, so a worker keeps its shared module graph (SHARED_MODULES) from one file to the next,
+ * and a worker changes project twice in a run, not three times.
+ */
+const PROJECT_ORDER = ['system', 'integration', 'unit'];
 
 class LongestFirstSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const rank = (spec: TestSpecification): number => {
       const at = LONGEST_FIRST.indexOf(relative(spec.project.config.root, spec.moduleId));
-      return at === -1 ? LONGEST_FIRST.length : at;
+      return at !== -1 ? at : LONGEST_FIRST.length + PROJECT_ORDER.indexOf(spec.project.name);
     };
     const sorted = await super.sort(files);
     return sorted
