@@ -94,7 +94,7 @@ export class S3ObjectStore implements ObjectStore {
           if (isNoSuchKey(e)) return undefined;
           throw e;
         }
-        const bytes = await readBody(out.Body as Readable, this.timeoutMs(out.ContentLength ?? 0));
+        const bytes = await readBody(out.Body as Readable, this.timeoutMs(out.ContentLength ?? 0), out.ContentLength);
         received = bytes.length;
         return bytes;
       },
@@ -245,9 +245,12 @@ function isNoSuchKey(e: unknown): boolean {
 
 /**
  * Reads a response body within `timeoutMs`; a body that stalls is destroyed with a TimeoutError,
- * which retry.ts treats like the SDK's own timeouts.
+ * which retry.ts treats like the SDK's own timeouts. With the length S3 announced, the bytes go
+ * straight into one buffer of that size as they arrive, so a value is held once, not once in
+ * chunks and again in their concatenation (a 200 MB read held 400 MB more than it needed). A body
+ * that does not match the announced length is a fault, as a truncated transfer is.
  */
-async function readBody(body: Readable | undefined, timeoutMs: number): Promise<Uint8Array> {
+export async function readBody(body: Readable | undefined, timeoutMs: number, length?: number): Promise<Uint8Array> {
   if (!body) return new Uint8Array(0);
   const timer = setTimeout(() => {
     body.destroy(
@@ -255,10 +258,27 @@ async function readBody(body: Readable | undefined, timeoutMs: number): Promise<
     );
   }, timeoutMs);
   try {
-    const chunks: Buffer[] = [];
-    for await (const chunk of body) chunks.push(chunk as Buffer);
-    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    if (length === undefined) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of body) chunks.push(chunk as Buffer);
+      return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    }
+    const out = Buffer.allocUnsafe(length);
+    let at = 0;
+    for await (const chunk of body) {
+      const part = chunk as Buffer;
+      if (at + part.length > length) throw bodyLengthMismatch(length, at + part.length);
+      part.copy(out, at);
+      at += part.length;
+    }
+    if (at !== length) throw bodyLengthMismatch(length, at);
+    return out;
   } finally {
     clearTimeout(timer);
   }
+}
+
+function bodyLengthMismatch(announced: number, received: number): Error {
+  const what = received > announced ? `more than the ${announced} bytes announced` : `${received} of the ${announced} bytes announced`;
+  return Object.assign(new Error(`S3 response body: ${what}`), { name: 'BodyLengthMismatch' });
 }
