@@ -63,21 +63,33 @@ interface Served {
   readonly exit: Promise<number | null>;
 }
 
+interface ServeOptions {
+  /** No --s3-endpoint: the server starts its own object store. */
+  readonly embeddedObjectStore?: boolean;
+  /** Run the bin the tarball installed into this project (what npx runs) instead of the pruned build's. */
+  readonly installedIn?: string;
+}
+
 /**
- * `node cli/vss.mjs serve` in the pruned build (the process itself, so its pid is the server's), on
- * the primary engine with a fresh table, and with large values in the file's
- * values store unless `embeddedObjectStore` (no --s3-endpoint: the server starts its own).
+ * `vss serve` as its own process (so its pid is the server's): `node cli/vss.mjs serve` in the
+ * pruned build, or the installed bin. On the primary engine with a fresh table, and with large
+ * values in the file's values store unless `embeddedObjectStore`.
  */
-async function serve(args: readonly string[] = [], options: { embeddedObjectStore?: boolean } = {}): Promise<Served> {
+function spawnServe(args: readonly string[], options: ServeOptions = {}): ReturnType<typeof spawnProgram> & { table: string } {
   const table = `serve-${process.pid}-${++tableCount}`;
   const objectStore = options.embeddedObjectStore ? [] : ['--s3-endpoint', values.endpoint, '--s3-bucket', values.bucket];
-  const p = spawnProgram(
-    process.execPath,
-    ['cli/vss.mjs', 'serve', '--port', '0', '--dynamodb-endpoint', engine.endpoint, '--table', table, ...objectStore, ...args],
-    { cwd: build.dir },
-  );
+  const serveArgs = ['serve', '--port', '0', '--dynamodb-endpoint', engine.endpoint, '--table', table, ...objectStore, ...args];
+  const p = options.installedIn
+    ? spawnProgram(join(options.installedIn, 'node_modules', '.bin', 'vss'), serveArgs, { cwd: options.installedIn })
+    : spawnProgram(process.execPath, ['cli/vss.mjs', ...serveArgs], { cwd: build.dir });
+  return { ...p, table };
+}
+
+/** spawnServe, once the server is listening. */
+async function serve(args: readonly string[] = [], options: ServeOptions = {}): Promise<Served> {
+  const p = spawnServe(args, options);
   const [, url] = await p.waitForOutput(/^VSS listening on (http:\/\/127\.0\.0\.1:\d+\/vss)$/m);
-  return { child: p.child, url: url!, table, output: p.output, exit: p.exit };
+  return { child: p.child, url: url!, table: p.table, output: p.output, exit: p.exit };
 }
 
 /** Peak resident memory of a process so far (VmHWM), in bytes. */
@@ -207,29 +219,9 @@ describe('the package as installed from its tarball (npm pack)', () => {
   });
 
   it('vss serve from the installed package serves over a DynamoDB and an S3 endpoint, with no CDK and no embedded engine installed', async () => {
-    const table = `packaging-${Date.now()}`;
-    // The installed bin itself (what npx runs), so the signal reaches the server.
-    const serve = spawnProgram(
-      join(project, 'node_modules', '.bin', 'vss'),
-      [
-        'serve',
-        '--port',
-        '0',
-        '--dynamodb-endpoint',
-        engine.endpoint,
-        '--table',
-        table,
-        '--s3-endpoint',
-        values.endpoint,
-        '--s3-bucket',
-        values.bucket,
-        '--quiet',
-      ],
-      { cwd: project },
-    );
+    const s = await serve(['--quiet'], { installedIn: project });
     try {
-      const [, url] = await serve.waitForOutput(/^VSS listening on (http:\/\/127\.0\.0\.1:\d+\/vss)$/m);
-      const client = new TestClient(url!, 'wallet');
+      const client = new TestClient(s.url, 'wallet');
       expect((await client.put([kv('k', 0, 'from-the-tarball')])).status).toBe(200);
       expect(await client.getValue('k')).toEqual({ version: 1n, value: Buffer.from('from-the-tarball') });
       // A value for the object tier: the S3 client, loaded on the first large value, is installed.
@@ -237,23 +229,19 @@ describe('the package as installed from its tarball (npm pack)', () => {
       expect((await client.put([kv('large', 0, large)])).status).toBe(200);
       const back = await client.getValue('large');
       expect(typeof back === 'number' ? back : Buffer.compare(back.value, large)).toBe(0);
-      expect(serve.output()).not.toMatch(/DynamoDB engine at/);
-      expect(serve.output()).toContain(`Object store at ${values.endpoint}, bucket ${values.bucket}`);
-      serve.child.kill('SIGTERM');
-      expect(await serve.exit).toBe(0);
+      expect(s.output()).not.toMatch(/DynamoDB engine at/);
+      expect(s.output()).toContain(`Object store at ${values.endpoint}, bucket ${values.bucket}`);
+      s.child.kill('SIGTERM');
+      expect(await s.exit).toBe(0);
     } finally {
-      await stopCli(serve);
+      await stopCli(s);
     }
   }, 120_000);
 
   it('without --s3-endpoint, names the missing optional dependency and the flag that does without it', async () => {
-    const serve = spawnProgram(
-      join(project, 'node_modules', '.bin', 'vss'),
-      ['serve', '--port', '0', '--dynamodb-endpoint', engine.endpoint, '--table', `packaging-${Date.now()}`, '--quiet'],
-      { cwd: project },
-    );
-    expect(await serve.exit).toBe(1);
-    expect(serve.output()).toContain(
+    const refused = spawnServe(['--quiet'], { installedIn: project, embeddedObjectStore: true });
+    expect(await refused.exit).toBe(1);
+    expect(refused.output()).toContain(
       'the embedded object store needs the optional dependency s3rver, which is not installed: install without --omit=optional, or pass --s3-endpoint',
     );
   });
