@@ -87,7 +87,8 @@ async function loadS3rver(): Promise<typeof S3rver> {
   try {
     return (await import('s3rver')).default;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw e;
+    // Only s3rver itself missing; a broken install of it (a dependency of its gone) keeps its own error.
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND' || !(e as Error).message.includes("'s3rver'")) throw e;
     throw new Error(
       'the embedded object store needs the optional dependency s3rver, which is not installed: install without --omit=optional, or pass --s3-endpoint',
     );
