@@ -39,13 +39,15 @@ describe.each([primaryEngine()])('the object tier on $name', (engine) => {
 
   /**
    * The same server for the fault tests: the service's own object-store timeouts until a fault is
-   * on, then one second, so a stalled store is given up on in seconds. That the service's own
-   * timeouts give up on a stalled store is s3-object-store.test.ts's subject; here it is what the
-   * protocol answers meanwhile and after.
+   * on, then a quarter of a second, and a retry budget of half a second (the service's is 3 s), so
+   * a faulty store is given up on at once. That the service's own timeouts and budget give up on a
+   * stalled store is s3-object-store.test.ts's subject; here it is what the protocol answers
+   * meanwhile and after.
    */
   let strict: LocalVss;
   let faultOn = false;
-  const FAULT_TIMEOUT_MS = 1000;
+  const FAULT_TIMEOUT_MS = 250;
+  const FAULT_RETRY = { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 50, budgetMs: 500 } as const;
 
   beforeAll(async () => {
     s3 = await startTestObjectStore();
@@ -65,6 +67,7 @@ describe.each([primaryEngine()])('the object tier on $name', (engine) => {
       tableName: server.tableName,
       objectStoreOptions: {
         transferTimeoutMs: (bytes) => (faultOn ? FAULT_TIMEOUT_MS : s3TransferTimeoutMs(bytes)),
+        retry: FAULT_RETRY,
         onRequest: (e) => s3Events.push(e),
       },
     });

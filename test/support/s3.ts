@@ -147,7 +147,8 @@ class FaultProxy {
 /**
  * Object-store timeouts for tests of guarantees other than faults: the 2-core machine that runs
  * the suite beside others may be loaded far beyond anything a deployment sees (load average 30
- * was measured), and a timeout there would test the machine, not the store. The fault tests keep
- * the service's own timeouts.
+ * was measured), and a timeout there would test the machine, not the store. One fault test keeps
+ * the service's own timeouts (s3-object-store.test.ts, a store that stops answering); the others
+ * give short ones through the same options, so a fault is given up on in well under a second.
  */
 export const PATIENT_OBJECT_STORE = { transferTimeoutMs: (): number => 120_000 } as const;
