@@ -50,8 +50,9 @@ export interface VssContainerOptions {
    */
   readonly maxBodyBytes?: number;
   /**
-   * Request body bytes one task holds in memory at once (`vss serve --max-in-flight-bytes`);
-   * beyond it requests are answered 503 (retried by clients). At least `maxBodyBytes`.
+   * Request body and large-read bytes one task holds in memory at once (`vss serve
+   * --max-in-flight-bytes`); beyond it requests are answered 503 (retried by clients). At least
+   * `maxBodyBytes`.
    * @default 268435456 (256 MiB)
    */
   readonly maxInFlightBytes?: number;

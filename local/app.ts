@@ -30,6 +30,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { s3Client } from '../lambda/store/s3-client-settings.js';
 import { S3ObjectStore, type S3ObjectStoreOptions } from '../lambda/store/s3-object-store.js';
 import { objectPlacement, retentionMsOf } from '../lambda/store/object-tier.js';
+import { admitReadWithinRequest } from './memory-budget.js';
 import { LARGE_VALUES } from '../lambda/contract.js';
 import { join } from 'node:path';
 import { ensureTable } from './table.js';
@@ -61,7 +62,7 @@ export interface LocalVssOptions {
   readonly extraRoutes?: readonly ExtraRoute[];
   /** The largest request body. @default MAX_REQUEST_BODY_BYTES (the Lambda door's); `vss serve` passes 64 MiB */
   readonly maxBodyBytes?: number;
-  /** The most request body bytes held at once; beyond it 503 (memory-budget.ts). @default no bound */
+  /** The most request body and large-read bytes held at once; beyond it 503 (memory-budget.ts). @default no bound */
   readonly maxInFlightBytes?: number;
   /** Header, idle and keep-alive timeouts. @default SERVER_TIMEOUT_DEFAULTS (local/server.ts) */
   readonly timeouts?: Partial<ServerTimeouts>;
@@ -176,7 +177,11 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
     const retentionMs = retentionMsOf(options.retentionDays);
     const valueStore: Partial<DynamoDbStoreOptions> = {
       inlineMaxBytes: options.inlineMaxBytes ?? LARGE_VALUES.defaultInlineMaxBytes,
-      placement: objectPlacement(valueObjects, { retentionMs }),
+      // Under a memory bound, a large read is held against the request like a body (memory-budget.ts).
+      placement: objectPlacement(valueObjects, {
+        retentionMs,
+        ...(options.maxInFlightBytes !== undefined ? { admitRead: admitReadWithinRequest } : {}),
+      }),
       ...options.store,
     };
     const auth = await createLocalAuth({

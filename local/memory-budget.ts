@@ -1,13 +1,17 @@
 /**
- * The bound on request body bytes one server holds in memory at once (`--max-in-flight-bytes`).
- * A VSS request is one protobuf message, so a body is held whole until it is answered; without a
- * bound, a few concurrent 50 MB puts run a small task out of memory. A request whose body does not
- * fit in what is left is answered 503 INTERNAL_SERVER_EXCEPTION (clients retry it with backoff)
- * without reading its body; what a request took is given back when its response is finished.
+ * The bound on bytes one server holds in memory at once (`--max-in-flight-bytes`): request bodies,
+ * and the values of the large reads it answers. A VSS request is one protobuf message, so a body is
+ * held whole until it is answered, and a GetObject answer holds its value twice (as fetched from
+ * the object store, and encoded); without a bound, a few concurrent 50 MB puts or reads run a
+ * small task out of memory. A request whose body, or a read whose value, does not fit in what is
+ * left is answered 503 INTERNAL_SERVER_EXCEPTION (clients retry it with backoff) without reading
+ * the body or fetching the value; what a request took is given back when its response is finished.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { ErrorCode, VssError } from '../lambda/core/errors.js';
 
 export const BUSY_MESSAGE = 'The server is holding as many request bytes as it may; retry shortly';
+export const BUSY_READ_MESSAGE = 'The server is holding as many value bytes as it may; retry shortly';
 
 export const serverBusy = (): VssError => new VssError(ErrorCode.INTERNAL_SERVER_EXCEPTION, 503, BUSY_MESSAGE);
 
@@ -34,11 +38,57 @@ export class MemoryBudget {
     this.held = Math.max(0, this.held - bytes);
   }
 
-  /** Bytes held now and at most so far (the /metrics gauges). */
+  /** Bytes held now and at most so far. */
   get inFlight(): number {
     return this.held;
   }
   get highWater(): number {
     return this.peak;
   }
+}
+
+/** What one request holds of the budget; all of it is given back with `release`, once. */
+export class RequestReservation {
+  private taken = 0;
+
+  constructor(private readonly budget: MemoryBudget) {}
+
+  /** The most this request may still take, were the rest of the server holding nothing. */
+  get room(): number {
+    return this.budget.limit - this.taken;
+  }
+
+  /** Takes `bytes` more for this request if they fit; false (and nothing taken) when they do not. */
+  take(bytes: number): boolean {
+    if (!this.budget.take(bytes)) return false;
+    this.taken += bytes;
+    return true;
+  }
+
+  release(): void {
+    this.budget.give(this.taken);
+    this.taken = 0;
+  }
+}
+
+/** The reservation of the request being answered, where the server runs it (server.ts). */
+const current = new AsyncLocalStorage<RequestReservation>();
+
+/** Runs `fn` as part of the request that holds `reservation`. */
+export function withReservation<T>(reservation: RequestReservation, fn: () => Promise<T>): Promise<T> {
+  return current.run(reservation, fn);
+}
+
+/**
+ * The object tier's admission of a read (ObjectTierOptions.admitRead): before a value of `bytes`
+ * is fetched, the request answering it takes twice that (the value, and the answer that carries
+ * it), or is refused with 503 and fetches nothing. A value that any write the server accepts can
+ * leave (up to --max-body-bytes, itself within the bound) must stay readable, so a read never
+ * takes more than the bound leaves its request: alone, it is always admitted. A read outside a request (the
+ * sweeper, the bulk tools) is not bounded here.
+ */
+export function admitReadWithinRequest(bytes: number): void {
+  const reservation = current.getStore();
+  if (reservation && !reservation.take(Math.min(2 * bytes, reservation.room)))
+    throw new VssError(ErrorCode.INTERNAL_SERVER_EXCEPTION, 503, BUSY_READ_MESSAGE);
 }

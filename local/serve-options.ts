@@ -36,7 +36,10 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
     metavar: 'N',
     env: SERVER_ENV.maxInFlightBytes,
     defaultText: `${DEFAULT_MAX_IN_FLIGHT_BYTES} (256 MiB) or --max-body-bytes if larger`,
-    help: ['request body bytes held in memory at once over all requests;', '503 (clients retry) for a body that does not fit'],
+    help: [
+      'request body and large-read bytes held in memory at once over all requests;',
+      '503 (clients retry) for a body or a read that does not fit',
+    ],
   },
   {
     name: 'headers-timeout',

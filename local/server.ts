@@ -23,9 +23,9 @@ import {
   type VssResponse,
 } from '../lambda/core/service.js';
 import { requestLogFields, type RequestLogFields } from '../lambda/request-path/request-log-fields.js';
-import type { RequestPath } from '../lambda/request-path/request-path.js';
+import type { RequestPath, VssHttpResponse } from '../lambda/request-path/request-path.js';
 import { BodyError, type BodyReservation, closeAfterResponse, ClientErrorTracker, readBody, discardBody } from './client-errors.js';
-import { MemoryBudget, serverBusy } from './memory-budget.js';
+import { MemoryBudget, RequestReservation, serverBusy, withReservation } from './memory-budget.js';
 import { LocalMetrics } from './metrics.js';
 
 export const BASE_PATH = '/vss';
@@ -270,21 +270,27 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
     ctx.operation = op;
 
     // Method, authentication, admission, the body limit and the protocol: the request path, once.
+    // Under a memory bound, the request's body and the large values it reads are held against it
+    // (memory-budget.ts) until its response is done.
     let bodyRead = false;
-    const response = await options.path.handle({
-      operation: op,
-      method: req.method ?? '',
-      headers: headersOf(req),
-      requestId: ctx.requestId,
-      body: {
-        declaredBytes: declaredLength(req),
-        read: async (limit) => {
-          const body = await readBody(req, limit, memory ? reserve(memory, req, res) : undefined);
-          bodyRead = body !== undefined;
-          return body;
+    const reservation = memory ? new RequestReservation(memory) : undefined;
+    if (reservation) res.once('close', () => reservation.release());
+    const answer = (): Promise<VssHttpResponse> =>
+      options.path.handle({
+        operation: op,
+        method: req.method ?? '',
+        headers: headersOf(req),
+        requestId: ctx.requestId,
+        body: {
+          declaredBytes: declaredLength(req),
+          read: async (limit) => {
+            const body = await readBody(req, limit, reservation ? reserveBody(reservation, req) : undefined);
+            bodyRead = body !== undefined;
+            return body;
+          },
         },
-      },
-    });
+      });
+    const response = reservation ? await withReservation(reservation, answer) : await answer();
     ctx.userToken = response.outcome.userToken;
     ctx.errorCode = response.outcome.errorCode;
     if (bodyRead) return send(res, response);
@@ -315,26 +321,16 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
   }
 
   /**
-   * Memory for one request's body, given back when its response is done: a declared length is
-   * taken whole before anything is read (a body that cannot fit is never read), a chunked body
-   * chunk by chunk.
+   * Memory for one request's body: a declared length is taken whole before anything is read (a
+   * body that cannot fit is never read), a chunked body chunk by chunk.
    */
-  function reserve(budget: MemoryBudget, req: IncomingMessage, res: ServerResponse): BodyReservation | undefined {
-    let taken = 0;
-    res.once('close', () => budget.give(taken));
+  function reserveBody(reservation: RequestReservation, req: IncomingMessage): BodyReservation | undefined {
     const declared = declaredLength(req);
     if (req.headers['content-length'] !== undefined && Number.isSafeInteger(declared)) {
-      if (!budget.take(declared)) throw new BodyError(false, serverBusy());
-      taken = declared;
+      if (!reservation.take(declared)) throw new BodyError(false, serverBusy());
       return undefined;
     }
-    return {
-      take: (bytes) => {
-        if (!budget.take(bytes)) return false;
-        taken += bytes;
-        return true;
-      },
-    };
+    return reservation;
   }
 
   await new Promise<void>((resolve, reject) => {

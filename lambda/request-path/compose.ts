@@ -119,13 +119,5 @@ export function requestPathSettingsFromEnv(env: NodeJS.ProcessEnv, observers: Re
         }
       : {}),
     observers,
-    ...(objectTier
-      ? {
-          store: {
-            inlineMaxBytes: objectTier.inlineMaxBytes,
-            placement: objectPlacement(objectTier.objects, { retentionMs: objectTier.retentionMs }),
-          },
-        }
-      : {}),
   };
 }

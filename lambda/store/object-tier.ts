@@ -100,6 +100,12 @@ function valueRefOfObject(ref: ObjectRef): ValueRef {
 export interface ObjectTierOptions {
   /** How long a replaced or deleted object is kept. @default LARGE_VALUES.defaultRetentionDays */
   readonly retentionMs?: number;
+  /**
+   * Called with a value's length before its object is fetched; throws to refuse the read, so
+   * that nothing is fetched (the container door bounds the bytes it holds this way,
+   * local/memory-budget.ts). @default every read is admitted
+   */
+  readonly admitRead?: (bytes: number) => void;
 }
 
 /** Values in the value bucket: the write tier of every deployed and local store. */
@@ -107,6 +113,7 @@ export class ObjectTier implements ValueTier {
   readonly name = OBJECT_TIER;
   readonly descriptorBytes = OBJECT_DESCRIPTOR_BYTES;
   readonly retentionMs: number;
+  private readonly admitRead: ((bytes: number) => void) | undefined;
 
   constructor(
     private readonly table: TableClient,
@@ -114,6 +121,7 @@ export class ObjectTier implements ValueTier {
     options: ObjectTierOptions = {},
   ) {
     this.retentionMs = options.retentionMs ?? retentionMsOf();
+    this.admitRead = options.admitRead;
   }
 
   /** Steps 1 and 2 of the module comment: the record, then the object. */
@@ -161,6 +169,7 @@ export class ObjectTier implements ValueTier {
   /** The value's bytes, checked against the descriptor's length and SHA-256. */
   async read(pk: string, ref: ValueRef): Promise<Uint8Array> {
     const o = objectRefOf(pk, ref);
+    this.admitRead?.(o.bytes);
     const value = await this.objects.get(o.key);
     // Objects outlive every head that points at them (module comment): a missing one is a fault.
     if (value === undefined) throw new ValueIntegrityError(`value object ${o.key} is missing`);
