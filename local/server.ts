@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { RequestHeaders } from '../lambda/auth/authenticator.js';
+import { bodyLength } from '../lambda/core/codec.js';
 import { ErrorCode, invalidRequest, internalError, payloadTooLarge, VssError } from '../lambda/core/errors.js';
 import {
   errorResponse,
@@ -375,8 +376,11 @@ function sendError(res: ServerResponse, ctx: RequestContext, e: VssError): void 
 
 function send(res: ServerResponse, r: VssResponse): void {
   if (res.headersSent) return void res.destroy();
-  res.writeHead(r.status, { ...r.headers, 'content-length': r.body.length });
-  res.end(r.body);
+  res.writeHead(r.status, { ...r.headers, 'content-length': bodyLength(r.body) });
+  // A large value's answer is written around it (codec.ts ResponseBody), never copied into one buffer.
+  if (r.body instanceof Uint8Array) return void res.end(r.body);
+  for (const part of r.body.slice(0, -1)) res.write(part);
+  res.end(r.body.at(-1));
 }
 
 /** The path of an origin-form target, verbatim; undefined for absolute or asterisk form. */

@@ -143,8 +143,41 @@ export function decodeListKeyVersionsRequest(body: Uint8Array): ListKeyVersionsR
   };
 }
 
-export function encodeGetObjectResponse(kv: KeyValueMsg): Uint8Array {
-  return vss.GetObjectResponse.encode({ value: { key: kv.key, version: toLong(kv.version), value: kv.value } }).finish();
+/**
+ * A response body: one buffer, or buffers that go on the wire one after another. A large value is
+ * answered as the second kind, so it is never copied into its answer (the container door would
+ * otherwise hold a read of it twice over).
+ */
+export type ResponseBody = Uint8Array | readonly Uint8Array[];
+
+/** Values from this size on are answered around their bytes instead of copied (a copy below is cheap). */
+export const ANSWER_AROUND_VALUE_BYTES = 64 * 1024;
+
+export function bodyLength(body: ResponseBody): number {
+  return body instanceof Uint8Array ? body.length : body.reduce((n, part) => n + part.length, 0);
+}
+
+/** The body as one buffer, for a door that sends it whole (the Lambda door's base64). */
+export function bodyBytes(body: ResponseBody): Uint8Array {
+  if (body instanceof Uint8Array) return body;
+  return body.length === 1 ? body[0]! : Buffer.concat(body);
+}
+
+/**
+ * The encoded GetObjectResponse: byte for byte what protobufjs encodes (test/unit/codec.test.ts
+ * compares them), but for a large value as [everything before the value, the value itself].
+ * KeyValue's fields are encoded in field order (key, version, value), so the value comes last:
+ * GetObjectResponse.value (field 2) = tag, length, then KeyValue = key, version, value tag and
+ * length, value.
+ */
+export function encodeGetObjectResponse(kv: KeyValueMsg): ResponseBody {
+  const msg = { key: kv.key, version: toLong(kv.version) };
+  if (kv.value.length < ANSWER_AROUND_VALUE_BYTES) return vss.GetObjectResponse.encode({ value: { ...msg, value: kv.value } }).finish();
+  const head = vss.KeyValue.encode(msg).finish();
+  const valueHeader = protobuf.Writer.create().uint32(26).uint32(kv.value.length).finish();
+  const kvLength = head.length + valueHeader.length + kv.value.length;
+  const prefix = protobuf.Writer.create().uint32(18).uint32(kvLength).finish();
+  return [Buffer.concat([prefix, head, valueHeader]), kv.value];
 }
 
 export function encodeListKeyVersionsResponse(r: {

@@ -15,6 +15,7 @@ import {
   encodeGetObjectResponse,
   encodeListKeyVersionsResponse,
   type KeyValueMsg,
+  type ResponseBody,
 } from './codec.js';
 import { type ErrorCode, internalError, invalidRequest, isVssError, noSuchKey, type VssError } from './errors.js';
 import { foldStatements, statementsOf } from './fold.js';
@@ -32,7 +33,8 @@ export function isOperation(name: string): name is Operation {
 export interface VssResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string>>;
-  readonly body: Uint8Array;
+  /** For a large value's GetObject, the answer around the value (codec.ts ResponseBody). */
+  readonly body: ResponseBody;
 }
 
 /** What happened, for logs and metrics (never contains keys or values). */
@@ -49,7 +51,7 @@ export const RESPONSE_HEADERS: Readonly<Record<string, string>> = Object.freeze(
   'content-type': 'application/octet-stream',
 });
 
-export function errorResponse(e: VssError): VssResponse {
+export function errorResponse(e: VssError): VssResponse & { readonly body: Uint8Array } {
   return { status: e.status, headers: RESPONSE_HEADERS, body: encodeErrorResponse(e.code, e.message) };
 }
 
@@ -73,7 +75,7 @@ export class VssProtocol {
     }
   }
 
-  private dispatch(operation: Operation, body: Uint8Array, userToken: string): Promise<Uint8Array> {
+  private dispatch(operation: Operation, body: Uint8Array, userToken: string): Promise<ResponseBody> {
     switch (operation) {
       case 'getObject':
         return this.getObject(body, userToken);
@@ -86,7 +88,7 @@ export class VssProtocol {
     }
   }
 
-  private async getObject(body: Uint8Array, userToken: string): Promise<Uint8Array> {
+  private async getObject(body: Uint8Array, userToken: string): Promise<ResponseBody> {
     const req = decodeGetObjectRequest(body);
     const scope = scopeOf(userToken, req.storeId);
     validateKey(req.key);

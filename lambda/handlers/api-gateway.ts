@@ -7,6 +7,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { RequestHeaders } from '../auth/authenticator.js';
 import type { Operation } from '../core/service.js';
+import { bodyBytes } from '../core/codec.js';
 import type { RequestPath, VssRequest } from '../request-path/request-path.js';
 
 export type ApiGatewayHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
@@ -16,10 +17,12 @@ export function createApiGatewayHandler(operation: Operation, path: RequestPath 
   return async (event) => {
     const p = typeof path === 'function' ? path() : path;
     const response = await p.handle(requestOf(operation, event));
+    // Lambda returns one base64 string: the answer is joined (at most 6 MB: maxResponseBytes).
+    const body = bodyBytes(response.body);
     return {
       statusCode: response.status,
       headers: { ...response.headers },
-      body: Buffer.from(response.body.buffer, response.body.byteOffset, response.body.byteLength).toString('base64'),
+      body: Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('base64'),
       isBase64Encoded: true,
     };
   };

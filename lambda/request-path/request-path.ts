@@ -18,6 +18,7 @@
 import type { Authenticator, AuthorizerContext, RequestHeaders } from '../auth/authenticator.js';
 import { ErrorCode, internalError, invalidRequest, isVssError, payloadTooLarge, VssError } from '../core/errors.js';
 import { MAX_REQUEST_BODY_BYTES } from '../core/limits.js';
+import { bodyLength } from '../core/codec.js';
 import { errorResponse, type Operation, type OperationOutcome, type VssProtocol, type VssResponse } from '../core/service.js';
 
 /** A body the door reads on demand. */
@@ -100,8 +101,8 @@ export function createRequestPath(deps: RequestPathDeps): RequestPath {
         if (deps.admit) await deps.admit(userToken);
         const body = await bodyWithin(request.body, maxBodyBytes);
         response = await deps.protocol.handle(operation, body, userToken, (o) => (outcome = o));
-        if (deps.maxResponseBytes !== undefined && response.body.length > deps.maxResponseBytes) {
-          const error = responseTooLarge(response.body.length, deps.maxResponseBytes);
+        if (deps.maxResponseBytes !== undefined && bodyLength(response.body) > deps.maxResponseBytes) {
+          const error = responseTooLarge(bodyLength(response.body), deps.maxResponseBytes);
           response = errorResponse(error);
           outcome = { operation, status: error.status, errorCode: error.code };
         }

@@ -17,6 +17,7 @@ import { composeRequestPath } from '../../lambda/request-path/compose.js';
 import { localClient } from '../../local/engines.js';
 import { ensureTable } from '../../local/table.js';
 import { primaryEngine, kv, vss } from '../support/local-vss.js';
+import { bodyBytes } from '../../lambda/core/codec.js';
 
 const MiB = 1024 * 1024;
 
@@ -93,6 +94,6 @@ describe('the Lambda door and values above 4.6 MB', () => {
       body: vss.GetObjectRequest.encode({ storeId: 's', key: 'graph' }).finish(),
     });
     expect(read.status).toBe(200);
-    expect(Buffer.from(vss.GetObjectResponse.decode(read.body).value!.value!).equals(overLimit)).toBe(true);
+    expect(Buffer.from(vss.GetObjectResponse.decode(bodyBytes(read.body)).value!.value!).equals(overLimit)).toBe(true);
   }, 120_000);
 });

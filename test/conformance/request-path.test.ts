@@ -17,6 +17,7 @@ import { localClient } from '../../local/engines.js';
 import { ensureTable } from '../../local/table.js';
 import { sigsAuthHeader } from '../auth/clients.js';
 import { kv, primaryEngine, startVssOn, TestClient, vss } from '../support/local-vss.js';
+import { bodyBytes } from '../../lambda/core/codec.js';
 
 const engine = primaryEngine();
 const client = localClient(engine.endpoint);
@@ -71,7 +72,7 @@ describe('the request path', () => {
     const body = bodySource(putBody('s', 'm'));
     const r = await path.handle(request({ method: 'PUT', headers: {}, body }));
     expect(r.status).toBe(400);
-    expect(vss.ErrorResponse.decode(r.body).message).toBe('Unsupported method PUT: VSS operations are POST requests');
+    expect(vss.ErrorResponse.decode(bodyBytes(r.body)).message).toBe('Unsupported method PUT: VSS operations are POST requests');
     expect(r.headers['vss-protocol-version']).toBe('0');
     expect(body.reads).toBe(0);
     expect(outcomes).toEqual([
@@ -85,7 +86,7 @@ describe('the request path', () => {
     const body = bodySource(putBody('s', 'a'), 1e9);
     const r = await path.handle(request({ headers: { authorization: 'nonsense' }, body }));
     expect(r.status).toBe(401);
-    expect(errorCodeOf(r.body)).toBe(ErrorCode.AUTH_EXCEPTION);
+    expect(errorCodeOf(bodyBytes(r.body))).toBe(ErrorCode.AUTH_EXCEPTION);
     expect(body.reads).toBe(0);
   });
 
@@ -108,7 +109,7 @@ describe('the request path', () => {
     const declared = bodySource(putBody('s', 'x'), 101);
     const r1 = await path.handle(request({ body: declared }));
     expect([r1.status, declared.reads]).toEqual([413, 0]);
-    expect(vss.ErrorResponse.decode(r1.body).message).toBe('Request body is larger than the 100 bytes this service accepts');
+    expect(vss.ErrorResponse.decode(bodyBytes(r1.body)).message).toBe('Request body is larger than the 100 bytes this service accepts');
     const undeclared = bodySource(putBody('s', 'x', 'v'.repeat(200)), null);
     const r2 = await path.handle(request({ body: undeclared }));
     expect([r2.status, undeclared.reads]).toEqual([413, 1]);
@@ -118,7 +119,7 @@ describe('the request path', () => {
     const body = putBody('limit', 'big', 'x'.repeat(2000));
     const small = await pathWith({ maxBodyBytes: 1000 }).path.handle(request({ body }));
     expect(small.status).toBe(413);
-    expect(vss.ErrorResponse.decode(small.body).message).toBe(
+    expect(vss.ErrorResponse.decode(bodyBytes(small.body)).message).toBe(
       `Request body of ${body.length} bytes is larger than the 1000 bytes this service accepts`,
     );
     const roomy = pathWith();
@@ -153,7 +154,7 @@ describe('the request path', () => {
     const token = `${b64({ alg: 'RS256', typ: 'JWT' })}.${b64({ sub: 'u', exp: 2e9 })}.${Buffer.alloc(256).toString('base64url')}`;
     const r = await path.handle(request({ headers: { authorization: `Bearer ${token}` } }));
     expect(r.status).toBe(500);
-    expect(vss.ErrorResponse.decode(r.body).message).toBe('Unknown Server Error occurred.');
+    expect(vss.ErrorResponse.decode(bodyBytes(r.body)).message).toBe('Unknown Server Error occurred.');
     expect(outcomes[0]).toMatchObject({ status: 500, errorCode: ErrorCode.INTERNAL_SERVER_EXCEPTION, fault: expect.any(Error) });
     expect(outcomes).toHaveLength(1);
   });

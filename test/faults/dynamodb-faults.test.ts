@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { vss } from '../../lambda/core/codec.js';
+import { bodyBytes, vss } from '../../lambda/core/codec.js';
 import { CONFLICT_MESSAGE, ErrorCode, INTERNAL_ERROR_MESSAGE } from '../../lambda/core/errors.js';
 import { VssProtocol, type Operation, type OperationOutcome, type VssResponse } from '../../lambda/core/service.js';
 import { createApiGatewayHandler } from '../../lambda/handlers/api-gateway.js';
@@ -90,13 +90,13 @@ function expectProtocolHeader(r: { headers: Readonly<Record<string, string>> }):
 
 function expectOk(r: VssResponse): void {
   expectProtocolHeader(r);
-  expect(r.status, r.status !== 200 ? JSON.stringify(vss.ErrorResponse.decode(r.body)) : '').toBe(200);
+  expect(r.status, r.status !== 200 ? JSON.stringify(vss.ErrorResponse.decode(bodyBytes(r.body))) : '').toBe(200);
 }
 
 function expectError(r: VssResponse, status: number, code: ErrorCode, message?: string): void {
   expectProtocolHeader(r);
   expect(r.status).toBe(status);
-  const e = vss.ErrorResponse.decode(r.body);
+  const e = vss.ErrorResponse.decode(bodyBytes(r.body));
   expect(e.errorCode).toBe(code);
   if (message !== undefined) expect(e.message).toBe(message);
 }
@@ -104,7 +104,7 @@ function expectError(r: VssResponse, status: number, code: ErrorCode, message?: 
 /** 500 with exactly the fixed message: no DynamoDB detail reaches the client. */
 function expectInternal(r: VssResponse): void {
   expectError(r, 500, ErrorCode.INTERNAL_SERVER_EXCEPTION, INTERNAL_ERROR_MESSAGE);
-  const text = Buffer.from(r.body).toString('latin1');
+  const text = Buffer.from(bodyBytes(r.body)).toString('latin1');
   for (const leak of ['Exception', 'secret', 'pk=', TABLE, 'Rate exceeded', 'timed out', 'cancel']) expect(text).not.toContain(leak);
 }
 
@@ -179,7 +179,7 @@ describe('throttling is retried, then answered 500', () => {
       .resolves({ Item: { ver: { N: '7' }, val: { B: Buffer.from('hello') } } });
     const r = await call('getObject', getBody('k'));
     expectOk(r);
-    const v = vss.GetObjectResponse.decode(r.body).value!;
+    const v = vss.GetObjectResponse.decode(bodyBytes(r.body)).value!;
     expect(v.key).toBe('k');
     expect(String(v.version)).toBe('7');
     expect(Buffer.from(v.value ?? []).toString()).toBe('hello');
@@ -194,7 +194,7 @@ describe('throttling is retried, then answered 500', () => {
       .resolves({ Item: { ver: { N: '2' }, val: { B: Buffer.from('x') } } });
     const r = await call('getObject', getBody('k'));
     expectOk(r);
-    expect(String(vss.GetObjectResponse.decode(r.body).value!.version)).toBe('2');
+    expect(String(vss.GetObjectResponse.decode(bodyBytes(r.body)).value!.version)).toBe('2');
     expect(counts()).toEqual(only({ GetItem: 2 }));
   });
 
@@ -578,7 +578,7 @@ describe('the DynamoDB requests each operation sends', () => {
     ddb.on(GetItemCommand).resolves({});
     const r = await call('getObject', getBody('global_version'));
     expectOk(r);
-    expect(String(vss.GetObjectResponse.decode(r.body).value!.version ?? 0)).toBe('0');
+    expect(String(vss.GetObjectResponse.decode(bodyBytes(r.body)).value!.version ?? 0)).toBe('0');
     expect(ddb.commandCalls(GetItemCommand)[0]!.args[0].input.ConsistentRead).toBe(true);
   });
 
@@ -598,7 +598,7 @@ describe('the DynamoDB requests each operation sends', () => {
     expect(input.ConsistentRead).toBe(true);
     expect(input.ScanIndexForward).toBe(false);
     expect(input.ExpressionAttributeValues![':pk']).toEqual({ S: PK });
-    const page = vss.ListKeyVersionsResponse.decode(r.body);
+    const page = vss.ListKeyVersionsResponse.decode(bodyBytes(r.body));
     expect(page.keyVersions.map((k) => [k.key, String(k.version)])).toEqual([
       ['b', '2'],
       ['a', '1'],
@@ -617,7 +617,9 @@ describe('the DynamoDB requests each operation sends', () => {
         ],
       })
       .resolves({ Items: [] });
-    const first = vss.ListKeyVersionsResponse.decode((await call('listKeyVersions', listBody({ keyPrefix: 'p/', pageSize: 1 }))).body);
+    const first = vss.ListKeyVersionsResponse.decode(
+      bodyBytes((await call('listKeyVersions', listBody({ keyPrefix: 'p/', pageSize: 1 }))).body),
+    );
     expect(first.keyVersions.map((k) => k.key)).toEqual(['p/2']);
     expect(first.nextPageToken).not.toBe('');
     expectOk(await call('listKeyVersions', listBody({ keyPrefix: 'p/', pageSize: 1, pageToken: first.nextPageToken! })));
@@ -635,7 +637,8 @@ describe('the DynamoDB requests each operation sends', () => {
         { pk: { S: PK }, sk: { B: sortKeyOf('a') }, ver: { N: '1' }, seq: { N: '200' } },
       ],
     });
-    const token = vss.ListKeyVersionsResponse.decode((await call('listKeyVersions', listBody({ pageSize: 1 }))).body).nextPageToken!;
+    const token = vss.ListKeyVersionsResponse.decode(bodyBytes((await call('listKeyVersions', listBody({ pageSize: 1 }))).body))
+      .nextPageToken!;
     expect(token).not.toBe('');
     const other = vss.ListKeyVersionsRequest.encode({ storeId: 'other-store', pageSize: 1, pageToken: token }).finish();
     const r = await service.handle('listKeyVersions', other, USER);

@@ -27,7 +27,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { vss } from '../../lambda/core/codec.js';
+import { bodyBytes, vss } from '../../lambda/core/codec.js';
 import { ErrorCode, INTERNAL_ERROR_MESSAGE } from '../../lambda/core/errors.js';
 import { VssProtocol, type Operation, type VssResponse } from '../../lambda/core/service.js';
 import { sweepChunkSets } from '../../lambda/store/chunk-sweeper.js';
@@ -109,11 +109,11 @@ function call(op: Operation, body: Uint8Array): Promise<VssResponse> {
   return service.handle(op, body, USER, () => undefined);
 }
 function expectOk(r: VssResponse): void {
-  expect(r.status, r.status !== 200 ? JSON.stringify(vss.ErrorResponse.decode(r.body)) : '').toBe(200);
+  expect(r.status, r.status !== 200 ? JSON.stringify(vss.ErrorResponse.decode(bodyBytes(r.body))) : '').toBe(200);
 }
 function expectError(r: VssResponse, status: number, code: ErrorCode, message?: string): void {
   expect(r.status).toBe(status);
-  const e = vss.ErrorResponse.decode(r.body);
+  const e = vss.ErrorResponse.decode(bodyBytes(r.body));
   expect(e.errorCode).toBe(code);
   if (message !== undefined) expect(e.message).toBe(message);
 }
@@ -179,7 +179,7 @@ describe('reading chunks: BatchGetItem UnprocessedKeys and order', () => {
       .resolvesOnce({ Responses: { [TABLE]: [items[1]!] } });
     const r = await call('getObject', getBody('k'));
     expectOk(r);
-    const got = vss.GetObjectResponse.decode(r.body).value!;
+    const got = vss.GetObjectResponse.decode(bodyBytes(r.body)).value!;
     expect(String(got.version)).toBe('4');
     expect(got.value!.length).toBe(LARGE_BYTES);
     expect(Buffer.from(got.value!).equals(value)).toBe(true);
@@ -250,7 +250,7 @@ describe('a chunk missing on read: the value was replaced meanwhile', () => {
     });
     const r = await call('getObject', getBody('k'));
     expectOk(r);
-    const got = vss.GetObjectResponse.decode(r.body).value!;
+    const got = vss.GetObjectResponse.decode(bodyBytes(r.body)).value!;
     expect(String(got.version)).toBe('6');
     expect(Buffer.from(got.value!).equals(newValue)).toBe(true);
     expect(sequence()).toEqual(['GetItem', 'BatchGetItem', 'GetItem', 'BatchGetItem']);

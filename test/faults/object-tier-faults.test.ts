@@ -20,7 +20,7 @@ import {
 import { createHash, randomBytes } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { LARGE_VALUES } from '../../lambda/contract.js';
-import { vss } from '../../lambda/core/codec.js';
+import { bodyBytes, vss } from '../../lambda/core/codec.js';
 import { CONFLICT_MESSAGE, ErrorCode, INTERNAL_ERROR_MESSAGE } from '../../lambda/core/errors.js';
 import { VssProtocol, type Operation, type VssResponse } from '../../lambda/core/service.js';
 import { sweepChunkSets } from '../../lambda/store/chunk-sweeper.js';
@@ -87,9 +87,9 @@ const deleteBody = (key: string, version: number): Uint8Array =>
 const call = (op: Operation, body: Uint8Array): Promise<VssResponse> => service.handle(op, body, USER, () => undefined);
 
 function expectStatus(r: VssResponse, status: number, code?: ErrorCode, message?: string): void {
-  expect(r.status, r.status !== 200 ? JSON.stringify(vss.ErrorResponse.decode(r.body)) : '').toBe(status);
+  expect(r.status, r.status !== 200 ? JSON.stringify(vss.ErrorResponse.decode(bodyBytes(r.body))) : '').toBe(status);
   if (code === undefined) return;
-  const e = vss.ErrorResponse.decode(r.body);
+  const e = vss.ErrorResponse.decode(bodyBytes(r.body));
   expect(e.errorCode).toBe(code);
   if (message !== undefined) expect(e.message).toBe(message);
 }
@@ -327,7 +327,7 @@ describe('reading a value from the object tier', () => {
     ddb.on(GetItemCommand).resolves({ Item: head });
     const r = await call('getObject', getBody('k'));
     expectOk(r);
-    const got = vss.GetObjectResponse.decode(r.body).value!;
+    const got = vss.GetObjectResponse.decode(bodyBytes(r.body)).value!;
     expect(Buffer.from(got.value!).equals(value)).toBe(true);
     expect(got.version!.toString()).toBe('5');
     expect(sequence()).toEqual(['GetItem']);

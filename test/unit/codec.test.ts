@@ -15,6 +15,9 @@ import {
   decodeListKeyVersionsRequest,
   decodePutObjectRequest,
   encodeErrorResponse,
+  ANSWER_AROUND_VALUE_BYTES,
+  bodyBytes,
+  bodyLength,
   encodeGetObjectResponse,
   encodeListKeyVersionsResponse,
   toBigInt,
@@ -172,7 +175,7 @@ describe('int64 is exact (bigint)', () => {
       encodeListKeyVersionsResponse({ keyVersions: [{ key: 'a', version: INT64_MAX }], nextPageToken: '' }),
     );
     expect(toBigInt(list.keyVersions[0]!.version as never)).toBe(INT64_MAX);
-    const get = vss.GetObjectResponse.decode(encodeGetObjectResponse({ key: 'a', version: INT64_MIN, value: new Uint8Array() }));
+    const get = vss.GetObjectResponse.decode(bodyBytes(encodeGetObjectResponse({ key: 'a', version: INT64_MIN, value: new Uint8Array() })));
     expect(toBigInt(get.value!.version as never)).toBe(INT64_MIN);
   });
 });
@@ -236,21 +239,55 @@ describe('presence (proto3 optional) is preserved on the wire', () => {
 
 describe('responses', () => {
   it('GetObjectResponse puts the KeyValue in field 2 (tag 0x12), byte-exact', () => {
-    const out = encodeGetObjectResponse({ key: 'k1', version: 1n, value: Buffer.from('v') });
+    const out = bodyBytes(encodeGetObjectResponse({ key: 'k1', version: 1n, value: Buffer.from('v') }));
     // 12 09 { 0A 02 "k1" 10 01 1A 01 "v" }
     expect(toHex(out)).toBe('12090A026B3110011A0176');
   });
 
   it('GetObjectResponse of the unset global version (version 0, empty value) still carries field 2', () => {
-    const out = encodeGetObjectResponse({ key: 'global_version', version: 0n, value: new Uint8Array() });
+    const out = bodyBytes(encodeGetObjectResponse({ key: 'global_version', version: 0n, value: new Uint8Array() }));
     expect(out[0]).toBe(0x12);
     const m = vss.GetObjectResponse.decode(out);
     expect(m.value).toBeTruthy();
     expect(m.value!.key).toBe('global_version');
   });
 
+  it('GetObjectResponse of a large value is written around it, and the parts join into exactly what protobufjs encodes', () => {
+    const lengths = [
+      ANSWER_AROUND_VALUE_BYTES - 1,
+      ANSWER_AROUND_VALUE_BYTES,
+      ANSWER_AROUND_VALUE_BYTES + 1,
+      127 * 1024,
+      2 ** 21 + 3,
+      5 * 1024 * 1024,
+    ];
+    const keys = ['', 'k', 'x'.repeat(127), 'y'.repeat(128), 'ü'.repeat(300)];
+    const versions = [0n, 1n, 127n, 128n, -1n, INT64_MIN, INT64_MAX];
+    let i = 0;
+    for (const length of lengths) {
+      for (const key of keys) {
+        const version = versions[i++ % versions.length]!;
+        const value = Buffer.alloc(length, i);
+        const body = encodeGetObjectResponse({ key, version, value });
+        const reference = vss.GetObjectResponse.encode({ value: { key, version: toLong(version), value } }).finish();
+        expect(bodyLength(body)).toBe(reference.length);
+        expect(
+          Buffer.from(bodyBytes(body)).equals(Buffer.from(reference)),
+          `${length} bytes, key of ${key.length}, version ${version}`,
+        ).toBe(true);
+        if (length >= ANSWER_AROUND_VALUE_BYTES) {
+          // The value itself is the last part: not a copy.
+          expect(Array.isArray(body)).toBe(true);
+          expect((body as readonly Uint8Array[]).at(-1)).toBe(value);
+        } else {
+          expect(body).toBeInstanceOf(Uint8Array);
+        }
+      }
+    }
+  });
+
   it('GetObjectResponse of an all-default KeyValue (key "", version 0, empty value) is still bytes 12 00, never an empty body', () => {
-    expect(toHex(encodeGetObjectResponse({ key: '', version: 0n, value: new Uint8Array() }))).toBe('1200');
+    expect(toHex(bodyBytes(encodeGetObjectResponse({ key: '', version: 0n, value: new Uint8Array() })))).toBe('1200');
   });
 
   it('ErrorResponse{INTERNAL_SERVER_EXCEPTION, fixed message} is byte-exact and all bytes are below 0x80', () => {
@@ -359,7 +396,7 @@ describe('through the service: undecodable bodies are answered 400 INVALID_REQUE
       const r = await service.handle(op, hex('0A02C328'), 'user');
       expect(r.status).toBe(400);
       expect(r.headers['vss-protocol-version']).toBe('0');
-      const e = vss.ErrorResponse.decode(r.body);
+      const e = vss.ErrorResponse.decode(bodyBytes(r.body));
       expect(e.errorCode).toBe(ErrorCode.INVALID_REQUEST_EXCEPTION);
       expect(e.message).toMatch(/parsing request/i);
     });
@@ -367,7 +404,7 @@ describe('through the service: undecodable bodies are answered 400 INVALID_REQUE
     it(`${op}: a truncated body → 400 INVALID_REQUEST_EXCEPTION, store untouched`, async () => {
       const r = await service.handle(op, hex('0A0773746F72'), 'user');
       expect(r.status).toBe(400);
-      expect(vss.ErrorResponse.decode(r.body).errorCode).toBe(ErrorCode.INVALID_REQUEST_EXCEPTION);
+      expect(vss.ErrorResponse.decode(bodyBytes(r.body)).errorCode).toBe(ErrorCode.INVALID_REQUEST_EXCEPTION);
     });
   }
 
@@ -382,7 +419,7 @@ describe('through the service: undecodable bodies are answered 400 INVALID_REQUE
     };
     const r = await new VssProtocol(store).handle('getObject', new Uint8Array(0), 'user');
     expect(r.status).toBe(404);
-    expect(vss.ErrorResponse.decode(r.body).errorCode).toBe(ErrorCode.NO_SUCH_KEY_EXCEPTION);
+    expect(vss.ErrorResponse.decode(bodyBytes(r.body)).errorCode).toBe(ErrorCode.NO_SUCH_KEY_EXCEPTION);
     expect(seen).toEqual([{ scope: { userToken: 'user', storeId: '' }, key: '' }]);
   });
 });
