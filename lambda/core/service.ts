@@ -69,7 +69,8 @@ export class VssProtocol {
       return { status: 200, headers: RESPONSE_HEADERS, body: out };
     } catch (e) {
       const error = isVssError(e) ? e : internalError();
-      const fault = error.status >= 500 ? ((isVssError(e) ? (e as { cause?: unknown }).cause : e) ?? e) : undefined;
+      // A 503 is the service declining for load (a door's memory bound), answered on purpose: not a fault.
+      const fault = error.status >= 500 && error.status !== 503 ? ((isVssError(e) ? (e as { cause?: unknown }).cause : e) ?? e) : undefined;
       onOutcome?.({ operation, status: error.status, errorCode: error.code, ...(fault !== undefined ? { fault } : {}) });
       return errorResponse(error);
     }

@@ -23,6 +23,7 @@ const VALUE = 3 * MiB;
 let s3: TestObjectStore;
 let server: LocalVss;
 let s3Gets = 0;
+const logs: string[] = [];
 
 beforeAll(async () => {
   s3 = await startTestObjectStore();
@@ -30,6 +31,7 @@ beforeAll(async () => {
     s3Client: s3.client,
     s3Bucket: s3.bucket,
     sweepIntervalMs: 0,
+    log: (line) => logs.push(line),
     maxInFlightBytes: BOUND,
     maxBodyBytes: BOUND,
     objectStoreOptions: {
@@ -80,6 +82,8 @@ describe('large reads under --max-in-flight-bytes', () => {
     // Refused before anything was fetched, and nothing more held.
     expect(s3Gets).toBe(getsBefore);
     expect(held()).toBe(heldByFirst);
+    // Declining for load is not a fault: nothing is logged as one.
+    expect(logs.filter((l) => l.includes('answered 503'))).toEqual([]);
 
     // Values in the table and small writes are not held against it.
     expect(await c.getValue('small')).toEqual({ version: 1n, value: Buffer.from('in the table') });
