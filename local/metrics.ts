@@ -1,6 +1,8 @@
 /**
  * GET /metrics of the local server: Prometheus text. `vss_service_up` as the reference server
- * exposes it, plus requests by operation and status and a latency histogram by operation.
+ * exposes it, plus requests by operation and status and a latency histogram by operation, and,
+ * under a memory bound (`--max-in-flight-bytes`), the bytes held against it now, at most so far,
+ * and the bound itself.
  * Operation labels are bounded (the four operations, `health`, `metrics`, `other`), so a client
  * cannot grow the label set.
  */
@@ -26,6 +28,23 @@ export class LocalMetrics {
 
   constructor() {
     new Gauge({ name: 'vss_service_up', help: 'Always 1 while the server runs.', registers: [this.registry] }).set(1);
+  }
+
+  /** Gauges of the server's memory bound (memory-budget.ts), read when /metrics is asked. */
+  watchMemory(memory: { readonly inFlight: number; readonly highWater: number; readonly limit: number }): void {
+    const gauge = (name: string, help: string, read: () => number): void => {
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.set(read());
+        },
+      });
+    };
+    gauge('vss_in_flight_bytes', 'Request body and large-read bytes held against --max-in-flight-bytes now.', () => memory.inFlight);
+    gauge('vss_in_flight_bytes_peak', 'The most bytes held against --max-in-flight-bytes at once since the start.', () => memory.highWater);
+    gauge('vss_in_flight_bytes_limit', 'The bound itself (--max-in-flight-bytes).', () => memory.limit);
   }
 
   record(operation: OperationLabel, status: number | 'aborted', durationMs: number): void {

@@ -116,6 +116,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
   const metrics = new LocalMetrics();
   const tooLarge = (): VssError => payloadTooLarge(`Request body is larger than the ${maxBody} bytes this service accepts`);
   const memory = options.maxInFlightBytes !== undefined ? new MemoryBudget(options.maxInFlightBytes) : undefined;
+  if (memory) metrics.watchMemory(memory);
   const timeouts = { ...SERVER_TIMEOUT_DEFAULTS, ...options.timeouts };
   let draining = false;
 

@@ -82,6 +82,11 @@ describe('large reads under --max-in-flight-bytes', () => {
     // Refused before anything was fetched, and nothing more held.
     expect(s3Gets).toBe(getsBefore);
     expect(held()).toBe(heldByFirst);
+    // The bound's gauges on /metrics say the same.
+    const text = await (await fetch(server.url.replace(/\/vss$/, '/metrics'))).text();
+    expect(text).toMatch(new RegExp(`^vss_in_flight_bytes ${heldByFirst}$`, 'm'));
+    expect(text).toMatch(new RegExp(`^vss_in_flight_bytes_limit ${BOUND}$`, 'm'));
+    expect(Number(/^vss_in_flight_bytes_peak (\d+)$/m.exec(text)?.[1])).toBeGreaterThanOrEqual(heldByFirst);
     // Declining for load is not a fault: nothing is logged as one.
     expect(logs.filter((l) => l.includes('answered 503'))).toEqual([]);
 
