@@ -1,13 +1,13 @@
 /**
  * The server's production flags (`vss serve`, and `npm start`, which runs it): the body limit, the
- * bound on body bytes held at once, the timeouts against slow clients, the drain on SIGTERM, the
+ * bound on body and large-read bytes held at once, the timeouts against slow clients, the drain on SIGTERM, the
  * log format and the in-process sweep. Their environment variables are the ones the container
  * front door sets on its tasks (lambda/contract.ts SERVER_ENV).
  */
 import { SERVER_ENV } from '../lambda/contract.js';
 import { UsageError, type OptionSpec, type OptionValues } from './cli-options.js';
 import type { ServerTimeouts } from './server.js';
-import { SERVER_TIMEOUT_DEFAULTS, DEFAULT_DRAIN_MS } from './server.js';
+import { SERVER_TIMEOUT_DEFAULTS, DEFAULT_DRAIN_MS, HEADERS_CHECK_INTERVAL_MS } from './server.js';
 
 const MiB = 1024 * 1024;
 /** `--max-body-bytes` when absent: enough for LDK Node's network graph (45-55 MB). */
@@ -128,16 +128,23 @@ export function serveSettingsFrom(values: OptionValues): ServeSettings {
     throw new UsageError(
       `--max-in-flight-bytes ${maxInFlightBytes} is below --max-body-bytes ${maxBodyBytes}: a body of the largest size could never be served`,
     );
+  const timeouts = {
+    headersMs: secs('headers-timeout', SERVER_TIMEOUT_DEFAULTS.headersMs),
+    idleMs: secs('idle-timeout', SERVER_TIMEOUT_DEFAULTS.idleMs),
+    keepAliveMs: secs('keep-alive-timeout', SERVER_TIMEOUT_DEFAULTS.keepAliveMs),
+  };
+  // Node checks the headers timeout once a second, so it fires up to a second late;
+  // an idle timeout that close would cut a client sending its headers too slowly without its 408.
+  if (timeouts.idleMs < timeouts.headersMs + HEADERS_CHECK_INTERVAL_MS)
+    throw new UsageError(
+      `--idle-timeout ${timeouts.idleMs / 1000} must be at least ${HEADERS_CHECK_INTERVAL_MS / 1000} s longer than --headers-timeout ${timeouts.headersMs / 1000}: the headers timeout is checked once a second, and a slow client would be cut off without its 408`,
+    );
   const logFormat = values['log-format'] ?? 'local';
   if (logFormat !== 'local' && logFormat !== 'lambda') throw new UsageError(`invalid --log-format ${logFormat}: use local or lambda`);
   return {
     maxBodyBytes,
     maxInFlightBytes,
-    timeouts: {
-      headersMs: secs('headers-timeout', SERVER_TIMEOUT_DEFAULTS.headersMs),
-      idleMs: secs('idle-timeout', SERVER_TIMEOUT_DEFAULTS.idleMs),
-      keepAliveMs: secs('keep-alive-timeout', SERVER_TIMEOUT_DEFAULTS.keepAliveMs),
-    },
+    timeouts,
     drainMs: secs('drain-timeout', DEFAULT_DRAIN_MS, true),
     sweepIntervalMs: secs('sweep-interval', DEFAULT_SWEEP_INTERVAL_SECONDS * 1000, true),
     logFormat,

@@ -101,6 +101,9 @@ export interface RunningServer {
 
 export const DEFAULT_DRAIN_MS = 30_000;
 
+/** How often Node checks the headers timeout: it fires up to this much later than set. */
+export const HEADERS_CHECK_INTERVAL_MS = 1000;
+
 /** What the log line and the metrics need to know about one request as it is answered. */
 interface RequestContext {
   readonly requestId: string;
@@ -158,7 +161,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
       requestTimeout: 0,
       keepAliveTimeout: timeouts.keepAliveMs,
       // How often Node checks the headers timeout (its default, 30 s, would triple a short one).
-      connectionsCheckingInterval: Math.min(1000, timeouts.headersMs),
+      connectionsCheckingInterval: Math.min(HEADERS_CHECK_INTERVAL_MS, timeouts.headersMs),
     },
     (req, res) => enqueue(req, res),
   );
