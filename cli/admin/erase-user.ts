@@ -9,16 +9,10 @@
  * so an interrupted erase is finished by running it again. Running it on an erased user deletes
  * nothing. It talks to DynamoDB directly: no route of the VSS API can reach it.
  */
-import {
-  BatchWriteItemCommand,
-  QueryCommand,
-  ScanCommand,
-  type AttributeValue,
-  type DynamoDBClient,
-  type WriteRequest,
-} from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, ScanCommand, type AttributeValue, type DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { kindOfUserSortKey, PK, registryKeyOf, SK, userPartitionKey } from '../../lambda/provider/meta-keys.js';
-import { num, queryAll } from '../../lambda/provider/usage-ledger.js';
+import { num } from '../../lambda/provider/usage-ledger.js';
+import { queryAll, queryPages } from '../../lambda/store/table-scan.js';
 import { TableClient } from '../../lambda/store/table-client.js';
 import { META } from '../../lambda/provider/meta-keys.js';
 import { partitionKeyOf } from '../../lambda/store/keys.js';
@@ -111,35 +105,33 @@ export async function eraseUser(options: EraseOptions): Promise<EraseResult> {
     let chunkItems = 0;
     // Chunk-set records last: a chunk never outlives the record that leads the sweeper to it.
     const chunkSetRecords: WriteRequest[] = [];
-    // Page by page, so a store of any size is erased in bounded memory.
-    await forEachPage(
-      table,
-      {
-        TableName: table.tableName,
-        KeyConditionExpression: '#pk = :pk',
-        ProjectionExpression: '#pk, #sk',
-        ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
-        ExpressionAttributeValues: { ':pk': { S: pk } },
-        ConsistentRead: true,
-      },
-      async (items) => {
-        const page: WriteRequest[] = [];
-        for (const item of items) {
-          const sk = item[SK]!.B!;
-          const request = { DeleteRequest: { Key: { [PK]: { S: pk }, [SK]: { B: sk } } } };
-          const kind = itemKindOfSortKey(sk);
-          if (kind === 'chunk-set') {
-            chunkItems++;
-            chunkSetRecords.push(request);
-          } else {
-            if (kind === 'chunk') chunkItems++;
-            else records++;
-            page.push(request);
-          }
+    // Page by page (each deleted before the next is read), so a store of any size is erased in
+    // bounded memory.
+    const pages = queryPages(table, {
+      TableName: table.tableName,
+      KeyConditionExpression: '#pk = :pk',
+      ProjectionExpression: '#pk, #sk',
+      ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+      ExpressionAttributeValues: { ':pk': { S: pk } },
+      ConsistentRead: true,
+    });
+    for await (const items of pages) {
+      const page: WriteRequest[] = [];
+      for (const item of items) {
+        const sk = item[SK]!.B!;
+        const request = { DeleteRequest: { Key: { [PK]: { S: pk }, [SK]: { B: sk } } } };
+        const kind = itemKindOfSortKey(sk);
+        if (kind === 'chunk-set') {
+          chunkItems++;
+          chunkSetRecords.push(request);
+        } else {
+          if (kind === 'chunk') chunkItems++;
+          else records++;
+          page.push(request);
         }
-        if (options.apply) await deleteAll(table, page);
-      },
-    );
+      }
+      if (options.apply) await deleteAll(table, page);
+    }
     if (options.apply) await deleteAll(table, chunkSetRecords);
     const done = { storeId, records, chunkItems, countedBytes: counted.get(storeId) ?? 0 };
     stores.push(done);
@@ -191,21 +183,6 @@ async function scanStoreIds(table: TableClient, userToken: string): Promise<stri
     start = out.LastEvaluatedKey;
   } while (start);
   return [...ids];
-}
-
-async function forEachPage(
-  table: TableClient,
-  input: ConstructorParameters<typeof QueryCommand>[0],
-  each: (items: Record<string, AttributeValue>[]) => Promise<void>,
-): Promise<void> {
-  let start: Record<string, AttributeValue> | undefined;
-  do {
-    const out = await table.run('Query', () =>
-      table.client.send(new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}), ReturnConsumedCapacity: 'TOTAL' })),
-    );
-    await each(out.Items ?? []);
-    start = out.LastEvaluatedKey;
-  } while (start);
 }
 
 /** BatchWriteItem deletes, 25 per call and up to PARALLEL calls at once, until none is left unprocessed. */

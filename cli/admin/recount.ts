@@ -6,7 +6,8 @@
  */
 import { UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { META, PK, SK, storeSortKey, userPartitionKey } from '../../lambda/provider/meta-keys.js';
-import { queryAll, type StoreUsage } from '../../lambda/provider/usage-ledger.js';
+import type { StoreUsage } from '../../lambda/provider/usage-ledger.js';
+import { queryAll } from '../../lambda/store/table-scan.js';
 import { TableClient } from '../../lambda/store/table-client.js';
 import { keyOfSortKey, partitionKeyOf, sortKeyLength } from '../../lambda/store/keys.js';
 import { itemKindOfSortKey } from '../../lambda/store/large-values.js';

@@ -13,7 +13,8 @@ import {
   USER_REGISTRY_SHARDS,
   userPartitionKey,
 } from '../../lambda/provider/meta-keys.js';
-import { num, queryAll, type StoreUsage } from '../../lambda/provider/usage-ledger.js';
+import { num, type StoreUsage } from '../../lambda/provider/usage-ledger.js';
+import { queryAll } from '../../lambda/store/table-scan.js';
 import { TableClient } from '../../lambda/store/table-client.js';
 
 export interface UserReport {

@@ -4,9 +4,10 @@
  * deltas. Every request goes through the table client (table-client.ts) and so the store's retry
  * policy. Record sizes come from the store (DynamoDbStore.heads), never from here.
  */
-import { QueryCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Scope } from '../core/kv-store.js';
 import type { TableClient, TableRequestEvent } from '../store/table-client.js';
+import { queryAll } from '../store/table-scan.js';
 import { DAY_PREFIX, META, PK, profileSortKey, registryKeyOf, SK, storeSortKey, STORE_PREFIX, userPartitionKey } from './meta-keys.js';
 
 /** One DynamoDB request made for provider features (for cost measurements and tests). */
@@ -147,21 +148,4 @@ export function usageOfUserItems(items: readonly Record<string, AttributeValue>[
     }
   }
   return { keys, bytes, stores, ...(maxKeys !== undefined ? { maxKeys } : {}), ...(maxBytes !== undefined ? { maxBytes } : {}) };
-}
-
-/** Every item of a Query, following LastEvaluatedKey. */
-export async function queryAll(
-  t: TableClient,
-  input: ConstructorParameters<typeof QueryCommand>[0],
-): Promise<Record<string, AttributeValue>[]> {
-  const items: Record<string, AttributeValue>[] = [];
-  let start: Record<string, AttributeValue> | undefined;
-  do {
-    const out = await t.run('Query', () =>
-      t.client.send(new QueryCommand({ ...input, ...(start ? { ExclusiveStartKey: start } : {}), ReturnConsumedCapacity: 'TOTAL' })),
-    );
-    items.push(...(out.Items ?? []));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
 }

@@ -14,10 +14,11 @@
  * Deleting chunks before the record keeps the invariant that no chunk exists without a record.
  * Runs on a schedule in the stack and periodically in the local server.
  */
-import { GetItemCommand, QueryCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { deleteChunkSet, idOfChunkSetSortKey, SWEEP_SHARDS } from './large-values.js';
 import type { RetryOptions } from './retry.js';
 import type { TableClient } from './table-client.js';
+import { queryPages } from './table-scan.js';
 import { TABLE_LAYOUT } from './table-layout.js';
 import { sameId, valueRefOf } from './value-placement.js';
 import type { ObjectStore } from '../core/object-store.js';
@@ -73,23 +74,16 @@ export async function sweepChunkSets(table: TableClient, options: SweepOptions =
   let objectsRemoved = 0;
   let objectsRetired = 0;
   for (let shard = 0; shard < SWEEP_SHARDS && examined < max; shard++) {
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await table.run('Query', () =>
-        client.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: TABLE_LAYOUT.sweepIndex.name,
-            KeyConditionExpression: '#shard = :shard AND #at < :cutoff',
-            ExpressionAttributeNames: { '#shard': A.sweepShard, '#at': A.sweepAt },
-            ExpressionAttributeValues: { ':shard': { S: String(shard) }, ':cutoff': { N: String(cutoff) } },
-            Limit: 100,
-            ...(start ? { ExclusiveStartKey: start } : {}),
-            ReturnConsumedCapacity: 'TOTAL',
-          }),
-        ),
-      );
-      for (const record of page.Items ?? []) {
+    const pages = queryPages(table, {
+      TableName: tableName,
+      IndexName: TABLE_LAYOUT.sweepIndex.name,
+      KeyConditionExpression: '#shard = :shard AND #at < :cutoff',
+      ExpressionAttributeNames: { '#shard': A.sweepShard, '#at': A.sweepAt },
+      ExpressionAttributeValues: { ':shard': { S: String(shard) }, ':cutoff': { N: String(cutoff) } },
+      Limit: 100,
+    });
+    for await (const page of pages) {
+      for (const record of page) {
         if (examined >= max) break;
         examined++;
         const pk = record[PK]!.S!;
@@ -147,8 +141,8 @@ export async function sweepChunkSets(table: TableClient, options: SweepOptions =
           chunksRemoved += chunks;
         }
       }
-      start = page.LastEvaluatedKey;
-    } while (start && examined < max);
+      if (examined >= max) break;
+    }
   }
   return { examined, live, removed, chunksRemoved, objectsRemoved, objectsRetired };
 }

@@ -18,7 +18,7 @@
  * problems found; never the table. Creation positions are checked per store by one consistent
  * Query of the index in position order (duplicates are neighbours there), after the Scan.
  */
-import { type AttributeValue, QueryCommand } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { GLOBAL_VERSION_KEY } from '../core/limits.js';
 import { keyOfSortKey, scopeOfPartitionKey } from './keys.js';
 import {
@@ -37,7 +37,7 @@ import type { RetryOptions } from './retry.js';
 import { GLOBAL_VERSION_SEQ } from './seq-clock.js';
 import type { TableClient } from './table-client.js';
 import { TABLE_LAYOUT } from './table-layout.js';
-import { scanPages } from './table-scan.js';
+import { queryPages, scanPages } from './table-scan.js';
 import { CHUNKS_TIER, sameId, type ValuePlacement, type ValueRef, valueRefOf } from './value-placement.js';
 
 const A = TABLE_LAYOUT.attributes;
@@ -298,23 +298,16 @@ async function checkCreationIndex(t: TableClient, pk: string, tally: StoreTally)
     problems.push({ kind, userToken: scope.userToken, storeId: scope.storeId, key, detail });
   let listed = 0;
   let previous: { seq: bigint; key: string | undefined } | undefined;
-  let start: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await t.run('Query', () =>
-      t.client.send(
-        new QueryCommand({
-          TableName: t.tableName,
-          IndexName: TABLE_LAYOUT.creationIndex.name,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': PK },
-          ExpressionAttributeValues: { ':pk': { S: pk } },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-          ReturnConsumedCapacity: 'TOTAL',
-        }),
-      ),
-    );
-    for (const item of page.Items ?? []) {
+  const pages = queryPages(t, {
+    TableName: t.tableName,
+    IndexName: TABLE_LAYOUT.creationIndex.name,
+    KeyConditionExpression: '#pk = :pk',
+    ExpressionAttributeNames: { '#pk': PK },
+    ExpressionAttributeValues: { ':pk': { S: pk } },
+    ConsistentRead: true,
+  });
+  for await (const page of pages) {
+    for (const item of page) {
       listed++;
       const seq = integer(item[A.seq]?.N);
       let key: string | undefined;
@@ -327,8 +320,7 @@ async function checkCreationIndex(t: TableClient, pk: string, tally: StoreTally)
         problem('duplicate-creation-position', key, `creation position ${seq} is also held by key ${JSON.stringify(previous.key)}`);
       if (seq !== undefined) previous = { seq, key };
     }
-    start = page.LastEvaluatedKey;
-  } while (start);
+  }
   if (listed !== tally.records)
     problem('index-mismatch', undefined, `the creation index lists ${listed} records of this store, the table holds ${tally.records}`);
   return problems;
