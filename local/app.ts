@@ -13,7 +13,7 @@ import { logLineOf } from '../lambda/provider/events.js';
 import { composeRequestPath } from '../lambda/request-path/compose.js';
 import { observeOutcome, observeProviderEvent } from '../lambda/request-path/observability.js';
 import type { RequestOutcome } from '../lambda/request-path/request-path.js';
-import { createLocalAuth, type LocalAuthMode, type LocalAuthOptions } from './auth.js';
+import { createLocalAuth, type LocalAuth, type LocalAuthMode, type LocalAuthOptions } from './auth.js';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import { dynoxideBinary, localClient, prepareDataDir, type EngineName } from './engines.js';
 import {
@@ -143,6 +143,19 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
     prepareDataDir(options.dataDir, true);
     lock = await acquireDataDirLock(options.dataDir);
   }
+  // Auth before any engine or object store starts: a setting it refuses (jwt without a key) is
+  // refused at once, leaving nothing behind in the data directory.
+  let auth: LocalAuth;
+  try {
+    auth = await createLocalAuth({
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      ...options.authOptions,
+      mode: options.auth ?? 'none',
+    });
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
   if (options.client) {
     client = options.client;
     ownsClient = false;
@@ -184,11 +197,6 @@ export async function startLocalVss(options: LocalVssOptions = {}): Promise<Loca
       }),
       ...options.store,
     };
-    const auth = await createLocalAuth({
-      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-      ...options.authOptions,
-      mode: options.auth ?? 'none',
-    });
     const onProviderEvent =
       options.providerObservers?.onEvent ??
       ((e: Parameters<NonNullable<ProviderDeps['onEvent']>>[0]) => {

@@ -8,7 +8,7 @@
  * server by mistake has it stopped again by `run` and fails on its exit code; nothing stays
  * listening or installed on this process.
  */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -139,13 +139,15 @@ describe('npm start: its data directory', () => {
 });
 
 describe('npm start --auth: refusals', () => {
-  it('refuses --auth jwt without a key, with a clear message and a non-zero exit', async () => {
+  it('refuses --auth jwt without a key, with a clear message and a non-zero exit, before starting anything', async () => {
     // The embedded object store keeps its data under --data-dir: a fresh one, not the checkout's .data.
     const dataDir = tempDir();
     try {
       const r = await npmStart(['--auth', 'jwt', '--port', '0', '--dynamodb-endpoint', primaryEngine().endpoint, '--data-dir', dataDir]);
       expect(r.code).not.toBe(0);
       expect(r.output).toMatch(/--jwt-public-key/);
+      // Refused before the embedded object store (or an engine) started: nothing written under it.
+      expect(readdirSync(dataDir)).toEqual([]);
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
