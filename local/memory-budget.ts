@@ -48,11 +48,17 @@ export class MemoryBudget {
   }
 }
 
-/** What one request holds of the budget; all of it is given back with `release`, once. */
+/**
+ * What one request holds of the budget. Several parts of the request hold it (the answer being
+ * sent, the work producing it); all of it is given back when the last of them is `done`.
+ */
 export class RequestReservation {
   private taken = 0;
 
-  constructor(private readonly budget: MemoryBudget) {}
+  constructor(
+    private readonly budget: MemoryBudget,
+    private holders = 1,
+  ) {}
 
   /** The most this request may still take, were the rest of the server holding nothing. */
   get room(): number {
@@ -66,7 +72,9 @@ export class RequestReservation {
     return true;
   }
 
-  release(): void {
+  /** One holder is done; the last one gives everything back. */
+  done(): void {
+    if (--this.holders > 0) return;
     this.budget.give(this.taken);
     this.taken = 0;
   }

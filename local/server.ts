@@ -278,8 +278,10 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
     // Under a memory bound, the request's body and the large values it reads are held against it
     // (memory-budget.ts) until its response is done.
     let bodyRead = false;
-    const reservation = memory ? new RequestReservation(memory) : undefined;
-    if (reservation) res.once('close', () => reservation.release());
+    // Held by the response until it closes and by the path until it is done: a client that leaves
+    // does not end a read still fetching its value, so the value stays counted until it is.
+    const reservation = memory ? new RequestReservation(memory, 2) : undefined;
+    if (reservation) res.once('close', () => reservation.done());
     const answer = (): Promise<VssHttpResponse> =>
       options.path.handle({
         operation: op,
@@ -295,7 +297,12 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
           },
         },
       });
-    const response = reservation ? await withReservation(reservation, answer) : await answer();
+    let response: VssHttpResponse;
+    try {
+      response = reservation ? await withReservation(reservation, answer) : await answer();
+    } finally {
+      reservation?.done();
+    }
     ctx.userToken = response.outcome.userToken;
     ctx.errorCode = response.outcome.errorCode;
     if (bodyRead) return send(res, response);

@@ -12,7 +12,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../lambda/core/errors.js';
 import type { LocalVss } from '../../local/app.js';
 import { BUSY_READ_MESSAGE } from '../../local/memory-budget.js';
-import { decodeError, kv, primaryEngine, startVssOn, TestClient } from '../support/local-vss.js';
+import { connect } from 'node:net';
+import { decodeError, kv, primaryEngine, startVssOn, TestClient, vss } from '../support/local-vss.js';
+import { hostPort } from '../support/raw-http.js';
 import { PATIENT_OBJECT_STORE, startTestObjectStore, type TestObjectStore } from '../support/s3.js';
 
 const MiB = 1024 * 1024;
@@ -120,6 +122,29 @@ describe('large reads under --max-in-flight-bytes', () => {
     await s3.fault('none');
     const answered = await first;
     expect(typeof answered !== 'number' && answered.value.equals(large)).toBe(true);
+    await until(() => held() === 0);
+  });
+
+  it('keeps a read counted while it still fetches its value after its client left, and gives the bytes back when the fetch is done', async () => {
+    const c = new TestClient(server.url, 'wallet-gone');
+    const big = randomBytes(VALUE);
+    expect((await c.put([kv('big', 0, big)])).status).toBe(200);
+    await s3.fault('stall');
+    // A client that sends its read and leaves: its connection is closed before any answer.
+    const body = vss.GetObjectRequest.encode({ storeId: 'wallet-gone', key: 'big' }).finish();
+    const { host, port } = hostPort(server.url);
+    const socket = connect({ host, port });
+    socket.on('error', () => undefined);
+    socket.write(`POST /vss/getObject HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\n\r\n`);
+    socket.write(body);
+    await until(() => held() >= 2 * VALUE);
+    const heldByRead = held();
+    socket.destroy();
+    // The connection is gone, the fetch is not: its bytes are still counted.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(held()).toBe(heldByRead);
+    expect((await c.get('big')).status).toBe(503);
+    await s3.fault('none');
     await until(() => held() === 0);
   });
 });
