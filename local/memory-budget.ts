@@ -1,12 +1,13 @@
 /**
  * The bound on bytes one server holds in memory at once (`--max-in-flight-bytes`): request bodies,
- * and the values of the large reads it answers. A VSS request is one protobuf message, so a body is
- * held whole until it is answered, and a GetObject of a large value holds it while it is answered
- * (fetched into one buffer, and the chunks it arrived in until they are collected); without a
- * bound, a few concurrent 50 MB puts or reads run a
- * small task out of memory. A request whose body, or a read whose value, does not fit in what is
- * left is answered 503 INTERNAL_SERVER_EXCEPTION (clients retry it with backoff) without reading
- * the body or fetching the value; what a request took is given back when its response is finished.
+ * and the values of the large reads it answers. A VSS request is one protobuf message, so a body
+ * is held whole until it is answered, and a GetObject of a large value holds the value while it is
+ * answered (fetched into one buffer, and the chunks it arrived in until they are collected);
+ * without a bound, a few concurrent 50 MB puts or reads run a small task out of memory. A request
+ * whose body, or a read whose value, does not fit in what is left is answered 503
+ * INTERNAL_SERVER_EXCEPTION (clients retry it with backoff) without reading the body or fetching
+ * the value; what a request took is given back once its response is finished and the request path
+ * is done with it.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ErrorCode, VssError } from '../lambda/core/errors.js';
@@ -92,10 +93,10 @@ export function withReservation<T>(reservation: RequestReservation, fn: () => Pr
  * The object tier's admission of a read (ObjectTierOptions.admitRead): before a value of `bytes`
  * is fetched, the request answering it takes twice that (the value, and the chunks it arrives in
  * until they are collected; the answer is written around the value, not copied: codec.ts
- * ResponseBody), or is refused with 503 and fetches nothing. A value that any write the server accepts can
- * leave (up to --max-body-bytes, itself within the bound) must stay readable, so a read never
- * takes more than the bound leaves its request: alone, it is always admitted. A read outside a request (the
- * sweeper, the bulk tools) is not bounded here.
+ * ResponseBody), or is refused with 503 and fetches nothing. A value that any write the server
+ * accepts can leave (up to --max-body-bytes, itself within the bound) must stay readable, so a
+ * read never takes more than the bound leaves its request: alone, it is always admitted. A read
+ * outside a request (the sweeper, the bulk tools) is not bounded here.
  */
 export function admitReadWithinRequest(bytes: number): void {
   const reservation = current.getStore();
