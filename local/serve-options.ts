@@ -1,8 +1,8 @@
 /**
  * The server's production flags (`vss serve`, and `npm start`, which runs it): the body limit, the
- * bound on body and large-read bytes held at once, the timeouts against slow clients, the drain on SIGTERM, the
- * log format and the in-process sweep. Their environment variables are the ones the container
- * front door sets on its tasks (lambda/contract.ts SERVER_ENV).
+ * bound on body and large-read bytes held at once, the timeouts against slow clients, the drain
+ * on SIGTERM, the log format and the in-process sweep. Their environment variables are the ones
+ * the container front door sets on its tasks (lambda/contract.ts SERVER_ENV).
  */
 import { SERVER_ENV } from '../lambda/contract.js';
 import { UsageError, type OptionSpec, type OptionValues } from './cli-options.js';

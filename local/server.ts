@@ -276,10 +276,9 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Run
 
     // Method, authentication, admission, the body limit and the protocol: the request path, once.
     // Under a memory bound, the request's body and the large values it reads are held against it
-    // (memory-budget.ts) until its response is done.
+    // (memory-budget.ts) until both its response has closed and the path is done: a client that
+    // leaves does not end a read still fetching its value.
     let bodyRead = false;
-    // Held by the response until it closes and by the path until it is done: a client that leaves
-    // does not end a read still fetching its value, so the value stays counted until it is.
     const reservation = memory ? new RequestReservation(memory, 2) : undefined;
     if (reservation) res.once('close', () => reservation.done());
     const answer = (): Promise<VssHttpResponse> =>

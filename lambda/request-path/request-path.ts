@@ -101,8 +101,9 @@ export function createRequestPath(deps: RequestPathDeps): RequestPath {
         if (deps.admit) await deps.admit(userToken);
         const body = await bodyWithin(request.body, maxBodyBytes);
         response = await deps.protocol.handle(operation, body, userToken, (o) => (outcome = o));
-        if (deps.maxResponseBytes !== undefined && bodyLength(response.body) > deps.maxResponseBytes) {
-          const error = responseTooLarge(bodyLength(response.body), deps.maxResponseBytes);
+        const responseBytes = bodyLength(response.body);
+        if (deps.maxResponseBytes !== undefined && responseBytes > deps.maxResponseBytes) {
+          const error = responseTooLarge(responseBytes, deps.maxResponseBytes);
           response = errorResponse(error);
           outcome = { operation, status: error.status, errorCode: error.code };
         }
