@@ -16,6 +16,7 @@ import { connect } from 'node:net';
 import { decodeError, kv, primaryEngine, startVssOn, TestClient, vss } from '../support/local-vss.js';
 import { hostPort } from '../support/raw-http.js';
 import { PATIENT_OBJECT_STORE, startTestObjectStore, type TestObjectStore } from '../support/s3.js';
+import { until } from '../support/until.js';
 
 const MiB = 1024 * 1024;
 /** Room for one read of VALUE (twice its length) and small requests, not for two reads. */
@@ -53,11 +54,6 @@ afterAll(async () => {
 });
 
 const held = (): number => server.server.memory!.inFlight;
-
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(condition()).toBe(true);
-}
 
 describe('large reads under --max-in-flight-bytes', () => {
   it('holds a large read against the bound while it is answered, refuses a read that does not fit with a retryable 503 before fetching it, and gives the bytes back', async () => {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { acquireDataDirLock, LOCK_FILE } from '../../local/data-dir-lock.js';
 import { identify, isRunning } from '../../local/process-identity.js';
+import { until } from '../support/until.js';
 
 const linux = process.platform === 'linux';
 const cleanups: Array<() => void> = [];
@@ -48,13 +49,6 @@ function procState(pid: number): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Waits for `cond`, up to 10 s: a killed process becomes a zombie at once, unless the machine is loaded. */
-async function until(cond: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-  expect(cond()).toBe(true);
 }
 
 const writeLock = (dir: string, content: object): void => writeFileSync(join(dir, LOCK_FILE), `${JSON.stringify(content)}\n`);
