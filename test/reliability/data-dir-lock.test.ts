@@ -32,6 +32,9 @@ async function parentThatNeverReaps(): Promise<{ parent: ChildProcess; orphanPid
     parent.stdout!.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
     parent.once('error', reject);
   });
+  // The shell prints the pid before it execs: until it has, it is a shell that would reap a killed
+  // child, and the zombie the tests wait for would never appear.
+  await until(() => commOf(parent.pid!) === 'sleep');
   cleanups.push(() => {
     try {
       process.kill(orphanPid, 'SIGKILL');
@@ -40,6 +43,14 @@ async function parentThatNeverReaps(): Promise<{ parent: ChildProcess; orphanPid
     }
   });
   return { parent, orphanPid };
+}
+
+function commOf(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
 }
 
 function procState(pid: number): string | undefined {
