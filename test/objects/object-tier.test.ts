@@ -1,8 +1,8 @@
 /**
  * The object tier over HTTP (docs/large-values.md): the real server, handlers and DynamoDbStore
  * on the primary engine, with the embedded object store behind the fault proxy
- * (test/support/s3.ts). Each guarantee of the protocol is shown for values above the threshold, with the requests and
- * objects it costs counted, never timed.
+ * (test/support/s3.ts). Each guarantee of the protocol is shown for values above the threshold,
+ * with the requests and objects it costs counted, never timed.
  */
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
